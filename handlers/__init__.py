@@ -1,0 +1,13 @@
+"""Telegram updates in, replies out: thin handlers over the services in `bot/`."""
+
+from telegram.ext import Application
+
+from handlers import doses, general, overview, registration
+
+
+def register_all(app: Application) -> None:
+    """Register every handler, the catch-alls last."""
+    registration.register(app)
+    doses.register(app)
+    overview.register(app)
+    general.register(app)

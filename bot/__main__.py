@@ -1,0 +1,39 @@
+"""`python -m bot`: migrate the database and run the bot by long polling."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from telegram import Update
+
+from bot.config import SettingsProblem, load_settings
+from bot.logs import configure_logging
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the bot, or say in one line what is missing."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument("command", nargs="?", default="run", choices=["run", "migrate"])
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsProblem as problem:
+        print(f"bonebot: {problem}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.telegram_bot_token.get_secret_value())
+
+    if args.command == "migrate":
+        from bot.database import upgrade_database
+
+        upgrade_database(settings.database_url)
+        return 0
+
+    from bot.application import build_application
+
+    build_application(settings).run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

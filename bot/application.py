@@ -1,0 +1,111 @@
+"""The one place that knows every part: builds the PTB Application and its lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import BotCommand, Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+
+import handlers
+from bot import texts
+from bot.clock import Clock, utc_now
+from bot.config import Settings
+from bot.database import create_bot_engine, make_sessions, upgrade_database
+from bot.reminders import reconcile
+from bot.state import AppState, Services
+from scheduler import runtime
+from scheduler.planner import ApschedulerPlanner, create_scheduler
+
+log = logging.getLogger(__name__)
+
+
+class Lifecycle:
+    """Creates the engine and scheduler after start-up and disposes of them at shutdown."""
+
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._engine: AsyncEngine | None = None
+        self._scheduler = None
+        self.planner: ApschedulerPlanner | None = None
+
+    async def post_init(self, app: Application) -> None:
+        """Migrate, open the database, rebuild jobs from it, then start the scheduler."""
+        url = self.settings.database_url
+        await asyncio.to_thread(upgrade_database, url)
+        self._engine = create_bot_engine(url)
+        sessions = make_sessions(self._engine)
+        self._scheduler = create_scheduler(url)
+        self._scheduler.start(paused=True)
+        self.planner = ApschedulerPlanner(self._scheduler)
+        services = Services(self.settings, sessions, self.planner, self.clock, app.bot)
+        app.bot_data.install(services)
+        runtime.install(services)
+        async with sessions() as session:
+            planned = await reconcile(
+                session,
+                self.planner,
+                self.clock(),
+                timedelta(minutes=self.settings.recheck_after_minutes),
+            )
+        log.info("scheduler ready: %d jobs reconciled from the database", planned)
+        self._scheduler.resume()
+        await app.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
+
+    async def post_shutdown(self, app: Application) -> None:
+        """Stop the scheduler and close the database."""
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        runtime.uninstall()
+        if self._engine is not None:
+            await self._engine.dispose()
+
+
+def build_application(settings: Settings, clock: Clock = utc_now) -> Application:
+    """Build the bot: PTB application, handlers, and the lifecycle hooks."""
+    lifecycle = Lifecycle(settings, clock)
+    app = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .context_types(ContextTypes(bot_data=AppState))
+        .post_init(lifecycle.post_init)
+        .post_shutdown(lifecycle.post_shutdown)
+        .build()
+    )
+    handlers.register_all(app)
+    return app
+
+
+@asynccontextmanager
+async def running(app: Application, poll_timeout: int = 10) -> AsyncIterator[Application]:
+    """Run the application by long polling inside an event loop that is already running.
+
+    `Application.run_polling` owns the loop and signals; tests and the demo share a loop
+    with the simulator, so they use this, which calls the same hooks in the same order.
+    """
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(
+        poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+    )
+    try:
+        yield app
+    finally:
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+        await app.shutdown()

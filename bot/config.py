@@ -1,0 +1,70 @@
+"""Settings read from the environment and `.env`, in one typed place."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PUBLIC_BOT_API = "https://api.telegram.org/bot"
+TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+
+
+def _check_token(token: SecretStr) -> SecretStr:
+    """Reject tokens that cannot be a BotFather token, before any network call."""
+    if not TOKEN_PATTERN.fullmatch(token.get_secret_value().strip()):
+        raise ValueError("does not look like a BotFather token (digits:letters)")
+    return SecretStr(token.get_secret_value().strip())
+
+
+BotToken = Annotated[SecretStr, AfterValidator(_check_token)]
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment; every key is in `.env.example`."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: BotToken
+    telegram_api_base_url: str = PUBLIC_BOT_API
+    database_url: str = "sqlite+aiosqlite:///bonebot.sqlite3"
+    log_level: str = "INFO"
+    snooze_minutes: int = Field(default=15, ge=1, le=240)
+    recheck_after_minutes: int = Field(default=120, ge=5, le=24 * 60)
+    late_grace_minutes: int = Field(default=240, ge=0, le=48 * 60)
+
+    @property
+    def telegram_file_base_url(self) -> str:
+        """Derive the file-download base the way the Bot API lays it out (`/file/bot`)."""
+        base = self.telegram_api_base_url
+        if base.endswith("/bot"):
+            return base[: -len("bot")] + "file/bot"
+        return base.rstrip("/") + "/file/bot"
+
+
+class SettingsProblem(Exception):
+    """The environment cannot start the bot; the message says what to set."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning pydantic's report into one line a newcomer can act on."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        fields = {str(err["loc"][0]).upper() for err in error.errors() if err["loc"]}
+        if "TELEGRAM_BOT_TOKEN" in fields:
+            missing = any(
+                err["type"] == "missing"
+                for err in error.errors()
+                if err["loc"][0] == "telegram_bot_token"
+            )
+            what = "is not set" if missing else "is malformed"
+            raise SettingsProblem(
+                f"TELEGRAM_BOT_TOKEN {what}: put the token @BotFather gave you in .env "
+                "(see .env.example) or export it."
+            ) from None
+        raise SettingsProblem(
+            "Invalid settings: " + ", ".join(sorted(fields)) + " (see .env.example)."
+        ) from None

@@ -1,0 +1,21 @@
+"""Domain errors: raised in `bot/`, turned into kind replies by the handlers."""
+
+
+class BonebotError(Exception):
+    """Base of every error a handler may turn into a reply."""
+
+
+class NotRegistered(BonebotError):
+    """The acting Telegram user has no regimen yet."""
+
+
+class NotYourRecord(BonebotError):
+    """The acting user asked for a record that belongs to someone else (or none at all)."""
+
+
+class AlreadyAnswered(BonebotError):
+    """The dose was already answered; the earlier answer stands."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status

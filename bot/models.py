@@ -1,0 +1,146 @@
+"""ORM models: the database is the source of truth for regimens and dose events."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Store aware datetimes as UTC and hand them back aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # SQLite drops the offset; we only ever stored UTC
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names for Alembic."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class MedicationRole(StrEnum):
+    """Which slot of the regimen a medication fills."""
+
+    AROMATASE_INHIBITOR = "aromatase_inhibitor"
+    BONE_AGENT = "bone_agent"
+
+
+class DoseStatus(StrEnum):
+    """Life of one due dose: created, sent, then answered (or missed)."""
+
+    PENDING = "pending"  # due, not yet delivered
+    SENT = "sent"  # reminder delivered, no answer yet
+    TAKEN = "taken"
+    SKIPPED = "skipped"
+    MISSED = "missed"
+
+
+class Patient(Base):
+    """A person who registered a regimen (created only after consent and confirmation)."""
+
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    timezone: Mapped[str] = mapped_column(String(64))
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    medications: Mapped[list[Medication]] = relationship(
+        back_populates="patient", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Medication(Base):
+    """One medicine of a patient's regimen; replaced, not edited, when the plan changes."""
+
+    __tablename__ = "medications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(32))
+    product_key: Mapped[str] = mapped_column(String(48))
+    # Empty for clinic-given agents, which are recorded here and scheduled elsewhere.
+    frequency: Mapped[str | None] = mapped_column(String(24), default=None)
+    time_of_day: Mapped[time | None] = mapped_column(Time(), default=None)
+    weekday: Mapped[int | None] = mapped_column(default=None)
+    day_of_month: Mapped[int | None] = mapped_column(default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    patient: Mapped[Patient] = relationship(back_populates="medications")
+
+    __table_args__ = (Index("ix_medications_patient_active", "patient_id", "active"),)
+
+
+class DoseEvent(Base):
+    """One due dose and what became of it: the adherence record."""
+
+    __tablename__ = "dose_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    medication_id: Mapped[int] = mapped_column(ForeignKey("medications.id", ondelete="CASCADE"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), default=DoseStatus.PENDING)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    rechecked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    skip_reason: Mapped[str | None] = mapped_column(String(32), default=None)
+    window_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    window_notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    medication: Mapped[Medication] = relationship()
+
+    __table_args__ = (
+        # One event per medicine per local day: a fall-back night cannot double a dose.
+        UniqueConstraint("medication_id", "local_date", name="uq_dose_events_medication_day"),
+        Index("ix_dose_events_patient_due", "patient_id", "due_at"),
+        Index("ix_dose_events_status", "status"),
+    )

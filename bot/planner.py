@@ -1,0 +1,28 @@
+"""What the domain asks of a scheduler, without importing one (dependencies point inward)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+
+class ReminderPlanner(Protocol):
+    """Timed work the services ask for; `scheduler/` implements it with APScheduler."""
+
+    def plan_dose(self, medication_id: int, run_at: datetime) -> None:
+        """Run the dose job of a medication at `run_at` (replacing any earlier plan)."""
+
+    def cancel_dose(self, medication_id: int) -> None:
+        """Forget the dose job of a medication that ended."""
+
+    def plan_snooze(self, dose_event_id: int, run_at: datetime) -> None:
+        """Send a snoozed reminder again at `run_at`."""
+
+    def plan_recheck(self, dose_event_id: int, run_at: datetime) -> None:
+        """Ask once more about an unconfirmed dose at `run_at`."""
+
+    def plan_window_end(self, dose_event_id: int, run_at: datetime) -> None:
+        """Say that the fasting/upright window is over at `run_at`."""
+
+    def cancel_dose_event(self, dose_event_id: int) -> None:
+        """Drop the snooze and recheck jobs of an answered dose."""

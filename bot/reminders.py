@@ -1,0 +1,432 @@
+"""The life of a due dose: opened when due, sent, answered, asked about again, planned next.
+
+Delivery is at-least-once by construction: a dose row is committed before its reminder is
+sent and marked sent after, so a crash can only repeat a message that was in flight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.catalog import Product, get_product
+from bot.errors import AlreadyAnswered, NotYourRecord
+from bot.models import DoseEvent, DoseStatus, Medication, Patient
+from bot.planner import ReminderPlanner
+from bot.schedule import DoseSchedule, Frequency, next_occurrence, occurrences_between
+
+# A reminder sent more than this after its time is labelled late (downtime, outage).
+LATE_AFTER = timedelta(minutes=5)
+
+OPEN_STATUSES = (DoseStatus.PENDING, DoseStatus.SENT)
+
+
+class SkipReason:
+    """Reasons a patient can give for skipping a dose (stored as these codes)."""
+
+    FORGOT = "forgot"
+    SIDE_EFFECTS = "side_effects"
+    CARE_TEAM_PAUSE = "care_team_pause"
+    OTHER = "other"
+    ALL = (FORGOT, SIDE_EFFECTS, CARE_TEAM_PAUSE, OTHER)
+
+
+@dataclass(frozen=True)
+class DueDose:
+    """Everything needed to render one reminder; carries no ORM state."""
+
+    event_id: int
+    chat_id: int
+    product: Product
+    due_local: datetime
+    late: bool
+
+
+def schedule_of(medication: Medication) -> DoseSchedule | None:
+    """Return the dose schedule of a self-taken medicine (None for clinic-given ones)."""
+    if medication.frequency is None or medication.time_of_day is None:
+        return None
+    return DoseSchedule(
+        Frequency(medication.frequency),
+        medication.time_of_day,
+        weekday=medication.weekday,
+        day_of_month=medication.day_of_month,
+    )
+
+
+async def _cursor(session: AsyncSession, medication: Medication) -> datetime:
+    """Return the instant after which doses of this medication are not yet recorded."""
+    last = await session.scalar(
+        select(func.max(DoseEvent.due_at)).where(DoseEvent.medication_id == medication.id)
+    )
+    if last is None:
+        return medication.started_at
+    # SQLite's MAX() hands back text-typed values through the aggregate; normalise.
+    return _as_aware(last)
+
+
+def _as_aware(value: datetime | str) -> datetime:
+    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+async def plan_next_dose(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    medication: Medication,
+    patient: Patient,
+    now: datetime,
+) -> datetime | None:
+    """Plan the medication's dose job at its next due time (now, if doses are overdue)."""
+    schedule = schedule_of(medication)
+    if schedule is None or not medication.active or patient.unreachable_since is not None:
+        planner.cancel_dose(medication.id)
+        return None
+    unsent = await session.scalar(
+        select(func.count())
+        .select_from(DoseEvent)
+        .where(DoseEvent.medication_id == medication.id, DoseEvent.status == DoseStatus.PENDING)
+    )
+    upcoming = next_occurrence(
+        schedule, ZoneInfo(patient.timezone), await _cursor(session, medication)
+    )
+    run_at = now if unsent or upcoming.due_at <= now else upcoming.due_at
+    planner.plan_dose(medication.id, run_at)
+    return run_at
+
+
+async def open_due_doses(
+    session: AsyncSession, medication_id: int, now: datetime, grace: timedelta
+) -> list[DueDose]:
+    """Record every dose due by `now` and return those to send (late ones within grace)."""
+    medication = await session.get(Medication, medication_id)
+    if medication is None or not medication.active:
+        return []
+    patient = await session.get(Patient, medication.patient_id)
+    schedule = schedule_of(medication)
+    if patient is None or schedule is None or patient.unreachable_since is not None:
+        return []
+    zone = ZoneInfo(patient.timezone)
+    taken_days = await _recorded_days(session, patient.id, medication.product_key)
+    for occurrence in occurrences_between(schedule, zone, await _cursor(session, medication), now):
+        if occurrence.local_date in taken_days:
+            continue  # the same medicine, replaced today by an edit, already had this day
+        status = DoseStatus.MISSED if now - occurrence.due_at > grace else DoseStatus.PENDING
+        session.add(
+            DoseEvent(
+                medication_id=medication.id,
+                patient_id=patient.id,
+                local_date=occurrence.local_date,
+                due_at=occurrence.due_at,
+                status=status,
+            )
+        )
+    try:
+        await session.commit()
+    except IntegrityError:  # another process recorded the same days first
+        await session.rollback()
+
+    pending = await session.scalars(
+        select(DoseEvent)
+        .where(DoseEvent.medication_id == medication.id, DoseEvent.status == DoseStatus.PENDING)
+        .order_by(DoseEvent.due_at)
+    )
+    product = get_product(medication.product_key)
+    due: list[DueDose] = []
+    for event in pending:
+        if now - event.due_at > grace:
+            event.status = DoseStatus.MISSED
+            continue
+        due.append(
+            DueDose(
+                event.id,
+                patient.chat_id,
+                product,
+                event.due_at.astimezone(zone),
+                late=now - event.due_at > LATE_AFTER,
+            )
+        )
+    await session.commit()
+    return due
+
+
+async def _recorded_days(session: AsyncSession, patient_id: int, product_key: str) -> set[date]:
+    rows = await session.scalars(
+        select(DoseEvent.local_date)
+        .join(Medication, Medication.id == DoseEvent.medication_id)
+        .where(DoseEvent.patient_id == patient_id, Medication.product_key == product_key)
+    )
+    return set(rows)
+
+
+async def mark_sent(
+    session: AsyncSession, event_id: int, message_id: int, now: datetime, *, late: bool
+) -> None:
+    """Record that a reminder reached Telegram (after the send, never before)."""
+    event = await session.get(DoseEvent, event_id)
+    if event is None:
+        return
+    if event.status == DoseStatus.PENDING:
+        event.status = DoseStatus.SENT
+    event.sent_at = event.sent_at or now
+    event.late = event.late or late
+    event.message_id = message_id
+    await session.commit()
+
+
+async def mark_unreachable(session: AsyncSession, chat_id: int, now: datetime) -> None:
+    """Pause a patient who blocked the bot; /start clears it."""
+    patient = await session.scalar(select(Patient).where(Patient.chat_id == chat_id))
+    if patient is not None and patient.unreachable_since is None:
+        patient.unreachable_since = now
+        await session.commit()
+
+
+async def _own_event(session: AsyncSession, telegram_user_id: int, event_id: int) -> DoseEvent:
+    """Load a dose only if it belongs to the acting user: callback data can be forged."""
+    event = await session.scalar(
+        select(DoseEvent)
+        .join(Patient, Patient.id == DoseEvent.patient_id)
+        .where(DoseEvent.id == event_id, Patient.telegram_user_id == telegram_user_id)
+    )
+    if event is None:
+        raise NotYourRecord
+    return event
+
+
+async def _open_event(session: AsyncSession, telegram_user_id: int, event_id: int) -> DoseEvent:
+    event = await _own_event(session, telegram_user_id, event_id)
+    if event.status not in OPEN_STATUSES:
+        raise AlreadyAnswered(event.status)
+    return event
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The outcome of a button press, for the reply."""
+
+    product: Product
+    status: DoseStatus
+    zone: ZoneInfo
+    due_local: datetime
+    answered_local: datetime
+    window_ends_local: datetime | None = None
+    snoozed_until_local: datetime | None = None
+    skip_reason: str | None = None
+
+
+async def _owners(session: AsyncSession, event: DoseEvent) -> tuple[Patient, Medication]:
+    """Load the patient and medication of a dose (foreign keys guarantee both exist)."""
+    patient = await session.get(Patient, event.patient_id)
+    medication = await session.get(Medication, event.medication_id)
+    if patient is None or medication is None:
+        raise NotYourRecord
+    return patient, medication
+
+
+async def _answer(session: AsyncSession, event: DoseEvent) -> Answer:
+    patient, medication = await _owners(session, event)
+    zone = ZoneInfo(patient.timezone)
+
+    def local(value: datetime | None) -> datetime | None:
+        return value.astimezone(zone) if value else None
+
+    return Answer(
+        product=get_product(medication.product_key),
+        status=DoseStatus(event.status),
+        zone=zone,
+        due_local=event.due_at.astimezone(zone),
+        answered_local=(event.answered_at or event.due_at).astimezone(zone),
+        window_ends_local=local(event.window_ends_at),
+        snoozed_until_local=local(event.snoozed_until),
+        skip_reason=event.skip_reason,
+    )
+
+
+async def take_dose(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    *,
+    telegram_user_id: int,
+    event_id: int,
+    now: datetime,
+) -> Answer:
+    """Record a dose as taken and plan the end-of-window message for bisphosphonates."""
+    event = await _open_event(session, telegram_user_id, event_id)
+    medication = await session.get(Medication, event.medication_id)
+    assert medication is not None
+    minutes = get_product(medication.product_key).after_window_minutes
+    event.status, event.answered_at = DoseStatus.TAKEN, now
+    event.window_ends_at = now + timedelta(minutes=minutes) if minutes else None
+    await session.commit()
+    planner.cancel_dose_event(event.id)
+    if event.window_ends_at is not None:
+        planner.plan_window_end(event.id, event.window_ends_at)
+    return await _answer(session, event)
+
+
+async def snooze_dose(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    *,
+    telegram_user_id: int,
+    event_id: int,
+    now: datetime,
+    minutes: int,
+) -> Answer:
+    """Put a reminder off for a short while; it comes back as a new message."""
+    event = await _open_event(session, telegram_user_id, event_id)
+    event.snoozed_until = now + timedelta(minutes=minutes)
+    await session.commit()
+    planner.plan_snooze(event.id, event.snoozed_until)
+    return await _answer(session, event)
+
+
+async def skip_dose(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    *,
+    telegram_user_id: int,
+    event_id: int,
+    reason: str,
+    now: datetime,
+) -> Answer:
+    """Record a deliberate skip with the patient's reason."""
+    if reason not in SkipReason.ALL:
+        raise NotYourRecord  # forged callback data: treat like any other bad reference
+    event = await _open_event(session, telegram_user_id, event_id)
+    event.status, event.answered_at, event.skip_reason = DoseStatus.SKIPPED, now, reason
+    await session.commit()
+    planner.cancel_dose_event(event.id)
+    return await _answer(session, event)
+
+
+async def miss_dose(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    *,
+    telegram_user_id: int,
+    event_id: int,
+    now: datetime,
+) -> Answer:
+    """Record the patient's word that a dose was missed."""
+    event = await _open_event(session, telegram_user_id, event_id)
+    event.status, event.answered_at = DoseStatus.MISSED, now
+    await session.commit()
+    planner.cancel_dose_event(event.id)
+    return await _answer(session, event)
+
+
+async def describe_answer(session: AsyncSession, telegram_user_id: int, event_id: int) -> Answer:
+    """Return how an already answered dose stands (for a second press of a button)."""
+    return await _answer(session, await _own_event(session, telegram_user_id, event_id))
+
+
+async def _reminder_for(session: AsyncSession, event: DoseEvent, now: datetime) -> DueDose:
+    patient, medication = await _owners(session, event)
+    zone = ZoneInfo(patient.timezone)
+    return DueDose(
+        event.id,
+        patient.chat_id,
+        get_product(medication.product_key),
+        event.due_at.astimezone(zone),
+        late=now - event.due_at > LATE_AFTER,
+    )
+
+
+async def snoozed_reminder(session: AsyncSession, event_id: int, now: datetime) -> DueDose | None:
+    """Return the reminder to send again when a snooze ends, if still unanswered."""
+    event = await session.get(DoseEvent, event_id)
+    if event is None or event.status not in OPEN_STATUSES or event.snoozed_until is None:
+        return None
+    event.snoozed_until = None
+    await session.commit()
+    return await _reminder_for(session, event, now)
+
+
+async def recheck_reminder(session: AsyncSession, event_id: int, now: datetime) -> DueDose | None:
+    """Return the dose to ask about once more, if still unconfirmed and not snoozed."""
+    event = await session.get(DoseEvent, event_id)
+    if event is None or event.status != DoseStatus.SENT or event.rechecked_at is not None:
+        return None
+    if event.snoozed_until is not None and event.snoozed_until > now:
+        return None  # the snooze job will plan a new recheck
+    return await _reminder_for(session, event, now)
+
+
+async def mark_rechecked(session: AsyncSession, event_id: int, now: datetime) -> None:
+    """Record that the once-more question went out (it is asked only once)."""
+    event = await session.get(DoseEvent, event_id)
+    if event is not None:
+        event.rechecked_at = now
+        await session.commit()
+
+
+async def window_notice(session: AsyncSession, event_id: int) -> DueDose | None:
+    """Return the dose whose after-window message is due, if not yet sent."""
+    event = await session.get(DoseEvent, event_id)
+    if event is None or event.status != DoseStatus.TAKEN or event.window_notice_sent_at:
+        return None
+    return await _reminder_for(session, event, event.window_ends_at or event.due_at)
+
+
+async def mark_window_notice_sent(session: AsyncSession, event_id: int, now: datetime) -> None:
+    """Record the after-window message, so a restart does not repeat it."""
+    event = await session.get(DoseEvent, event_id)
+    if event is not None:
+        event.window_notice_sent_at = now
+        await session.commit()
+
+
+async def reconcile(
+    session: AsyncSession, planner: ReminderPlanner, now: datetime, recheck_after: timedelta
+) -> int:
+    """Re-plan every job from the database (start-up): the tables are the source of truth."""
+    planned = 0
+    medications = await session.scalars(
+        select(Medication).where(Medication.active.is_(True), Medication.frequency.is_not(None))
+    )
+    for medication in list(medications):
+        patient = await session.get(Patient, medication.patient_id)
+        if patient is not None and await plan_next_dose(
+            session, planner, medication, patient, now
+        ):
+            planned += 1
+    open_events = await session.scalars(
+        select(DoseEvent).where(
+            DoseEvent.status == DoseStatus.SENT, DoseEvent.due_at > now - timedelta(days=1)
+        )
+    )
+    for event in open_events:
+        if event.snoozed_until is not None:
+            planner.plan_snooze(event.id, max(event.snoozed_until, now))
+        elif event.rechecked_at is None and event.sent_at is not None:
+            planner.plan_recheck(event.id, max(event.sent_at + recheck_after, now))
+        planned += 1
+    windows = await session.scalars(
+        select(DoseEvent).where(
+            DoseEvent.status == DoseStatus.TAKEN,
+            DoseEvent.window_notice_sent_at.is_(None),
+            DoseEvent.window_ends_at > now - timedelta(hours=1),
+        )
+    )
+    for event in windows:
+        assert event.window_ends_at is not None
+        planner.plan_window_end(event.id, max(event.window_ends_at, now))
+        planned += 1
+    return planned
+
+
+def local_time_of(value: datetime, zone: ZoneInfo) -> time:
+    """Return the wall-clock time of an instant in the patient's zone."""
+    return value.astimezone(zone).timetz().replace(tzinfo=None)
+
+
+async def check_open_dose(session: AsyncSession, telegram_user_id: int, event_id: int) -> None:
+    """Raise unless the dose is the acting user's own and still open (before showing menus)."""
+    await _open_event(session, telegram_user_id, event_id)

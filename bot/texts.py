@@ -1,0 +1,256 @@
+"""Everything the bot says, in one place (English). Plain words, short lines, no jargon."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from bot.catalog import Product, get_product
+from bot.reminders import Answer, DueDose, SkipReason
+from bot.schedule import Frequency
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+WELCOME = (
+    "Hello, I'm bonebot.\n\n"
+    "Aromatase inhibitors (anastrozole, letrozole, exemestane) can thin the bones. "
+    "I help you keep to your bone-protection plan: I remind you to take your medicines "
+    "the way their labels say, and keep a record of what you took.\n\n"
+    "I remind and inform. I do not give medical advice and I do not replace your "
+    "doctor, nurse or pharmacist. If something worries you, contact your care team. "
+    "In an emergency, call your local emergency number."
+)
+CONSENT = (
+    "To remind you I need to keep your medicines, their times, your time zone and your "
+    "answers to my reminders. This is health information: it is used only to remind you "
+    "and to keep your record.\n\nIs that all right?"
+)
+CONSENT_YES = "Yes, that's fine"
+CONSENT_NO = "No, thanks"
+CONSENT_DECLINED = (
+    "That's fine. I haven't stored anything about you. If you change your mind, send /start."
+)
+ASK_AI = "Which aromatase inhibitor do you take?"
+AI_NONE = "None / not sure"
+ASK_AI_TIME = "What time of day do you take {name}?"
+ASK_AI_TIME_AFTER_MEAL = (
+    "What time of day do you take {name}? Its label says to take it after a meal, "
+    "so choose a time just after breakfast or dinner."
+)
+TIME_HINT = "Tap a time, or type one like 07:30."
+ASK_BONE = "Do you take a medicine to protect your bones?"
+BONE_CLINIC = "Infusion or injection at a clinic"
+BONE_NONE = "None / not sure yet"
+ASK_BONE_PRODUCT = "Which {drug} do you take?"
+ASK_CLINIC_PRODUCT = "Which one do you get at the clinic?"
+ASK_WEEKDAY = "On which day of the week do you take it?"
+ASK_DAY_OF_MONTH = (
+    "On which day of the month do you take it? "
+    "(In shorter months a dose on the 29th, 30th or 31st comes on the month's last day.)"
+)
+ASK_DAY_OF_MONTH_TWO = (
+    "You take it on two days in a row each month. Which day of the month is the first?"
+)
+ASK_WAKE_TIME = (
+    "What time do you usually get up? This medicine is taken as soon as you get up, "
+    "before you eat or drink, so I'll remind you then."
+)
+ASK_BREAKFAST_TIME = (
+    "What time do you usually finish breakfast? This medicine is taken just after "
+    "breakfast, so I'll remind you then."
+)
+ASK_TIMEZONE = (
+    "Which time zone are you in? Tap one, or type its name (like Europe/Madrid or America/Denver)."
+)
+CONFIRM_HINT = "Is this right?"
+CONFIRM_YES = "Yes, save it"
+CONFIRM_RESTART = "Start again"
+SAVED = "Saved. I'll remind you at these times."
+NEXT_REMINDER = "Your next reminder: {when}."
+NO_REMINDERS = (
+    "There's nothing for me to remind you about yet. "
+    "You can add a medicine any time with /regimen."
+)
+CANCELLED = "Stopped. Nothing was changed. Send /start or /regimen when you're ready."
+PRESS_A_BUTTON = "Please tap one of the buttons above."
+BAD_TIME = "Sorry, I couldn't read that time. Tap a button, or type a time like 07:30."
+BAD_ZONE = (
+    "Sorry, I don't know that time zone. Tap one of the buttons, or type a name like "
+    "Europe/London or America/New_York."
+)
+BUTTON_EXPIRED = "That button is from an earlier conversation. Let's go on from here."
+ALREADY_REGISTERED = "Welcome back! Your plan is below. /today shows today's doses."
+NOT_REGISTERED = "You haven't set up your medicines yet. Send /start to begin."
+NOT_YOURS = "Sorry, that button isn't available to you."
+UNKNOWN_COMMAND = "Sorry, I don't know that command. Try /today, /history, /regimen or /help."
+UNKNOWN_TEXT = "I work with buttons and commands. Try /today, /history, /regimen or /help."
+SOMETHING_WRONG = (
+    "Sorry, something went wrong on my side. Your earlier answers are safe. "
+    "Please try again in a moment."
+)
+HELP = (
+    "What I can do:\n"
+    "/today — today's doses\n"
+    "/history — the last 30 days\n"
+    "/regimen — see or change your medicines, times and time zone\n"
+    "/start — set up\n"
+    "/cancel — stop what we're doing\n\n"
+    "I remind and inform; I don't replace your care team."
+)
+COMMANDS = (
+    ("today", "Today's doses"),
+    ("history", "The last 30 days"),
+    ("regimen", "See or change your plan"),
+    ("help", "What I can do"),
+    ("cancel", "Stop what we're doing"),
+)
+REGIMEN_CHANGE = "What would you like to change?"
+CHANGE_AI = "Aromatase inhibitor"
+CHANGE_BONE = "Bone medicine"
+CHANGE_TZ = "Time zone"
+KEEP = "Nothing, it's right"
+KEPT = "Nothing changed."
+
+TAKEN = "✅ Taken"
+SNOOZE = "⏰ Later ({minutes} min)"
+SKIP = "Skip this dose"
+MISSED_IT = "No, I missed it"
+TOOK_IT = "Yes, I took it"
+BACK = "« Back"
+SKIP_REASON_LABELS = {
+    SkipReason.FORGOT: "I forgot",
+    SkipReason.SIDE_EFFECTS: "Side effects",
+    SkipReason.CARE_TEAM_PAUSE: "Care team said pause",
+    SkipReason.OTHER: "Other reason",
+}
+ASK_SKIP_REASON = "Why are you skipping it? (This helps your care team.)"
+
+
+def hhmm(value: time | datetime) -> str:
+    """Format a wall-clock time the way people read it on a phone."""
+    return value.strftime("%H:%M")
+
+
+def day_label(value: date) -> str:
+    """Format a date like 'Monday 3 March'."""
+    return f"{WEEKDAYS[value.weekday()]} {value.day} {value.strftime('%B')}"
+
+
+def ordinal(day: int) -> str:
+    """Return 1st, 2nd, 3rd, 4th ... for a day of the month."""
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def schedule_phrase(
+    frequency: str | None, at: time | None, weekday: int | None, day_of_month: int | None
+) -> str:
+    """Describe when a medicine is taken, e.g. 'every Monday at 07:00'."""
+    if frequency is None or at is None:
+        return "given at the clinic"
+    when = f"at {hhmm(at)}"
+    match Frequency(frequency):
+        case Frequency.DAILY:
+            return f"every day {when}"
+        case Frequency.WEEKLY:
+            return f"every {WEEKDAYS[weekday or 0]} {when}"
+        case Frequency.MONTHLY:
+            return f"on the {ordinal(day_of_month or 1)} of each month {when}"
+        case Frequency.MONTHLY_TWO_DAYS:
+            day = day_of_month or 1
+            return f"on the {ordinal(day)} and the day after, each month, {when}"
+
+
+def regimen_lines(
+    items: list[tuple[str, str | None, time | None, int | None, int | None]], timezone: str
+) -> str:
+    """Render a regimen summary from (product key, frequency, time, weekday, day) rows."""
+    lines = ["Your plan:"]
+    if not items:
+        lines.append("• No medicines to remind you about.")
+    for key, frequency, at, weekday, day in items:
+        product = get_product(key)
+        phrase = schedule_phrase(frequency, at, weekday, day)
+        lines.append(f"• {capitalised(product.name)} ({product.form}), {phrase}")
+    lines.append(f"• Time zone: {timezone}")
+    return "\n".join(lines)
+
+
+def capitalised(text: str) -> str:
+    """Capitalise the first letter only (drug names keep their case otherwise)."""
+    return text[:1].upper() + text[1:]
+
+
+def dose_reminder(due: DueDose) -> str:
+    """The reminder message: what to take now and how, as the label says."""
+    head = f"💊 Time for your {due.product.name}."
+    if due.late:
+        head = (
+            f"💊 Your {due.product.name} was due at {hhmm(due.due_local)}. "
+            "Sorry this reminder is late."
+        )
+    lines = [head, ""]
+    lines += [f"• {line}" for line in due.product.administration.instructions]
+    return "\n".join(lines)
+
+
+def recheck_question(due: DueDose) -> str:
+    """The once-more question about an unconfirmed dose."""
+    return (
+        f"Did you take your {due.product.name} "
+        f"(due at {hhmm(due.due_local)} on {day_label(due.due_local.date())})?"
+    )
+
+
+def missed_dose_advice(product: Product) -> str:
+    """What the label says to do about a missed dose."""
+    if product.missed_dose is None:
+        return "If you're unsure what to do about a missed dose, ask your pharmacist."
+    return f"If you missed a dose: {product.missed_dose.text}"
+
+
+def answered(answer: Answer) -> str:
+    """Replace the reminder's text once it is answered, so the chat shows the outcome."""
+    name = answer.product.name
+    match answer.status:
+        case "taken":
+            text = f"✅ {capitalised(name)}: taken at {hhmm(answer.answered_local)}."
+            if answer.window_ends_local is not None:
+                text += "\n" + _window_advice(answer.product, answer.window_ends_local)
+            return text
+        case "skipped":
+            reason = SKIP_REASON_LABELS.get(answer.skip_reason or "", "no reason given")
+            text = f"⏭ {capitalised(name)}: skipped ({reason.lower()}). Noted."
+            if answer.skip_reason == SkipReason.FORGOT:
+                text += "\n\n" + missed_dose_advice(answer.product)
+            return text
+        case "missed":
+            return f"{capitalised(name)}: noted as missed.\n\n" + missed_dose_advice(
+                answer.product
+            )
+        case _:
+            until = answer.snoozed_until_local
+            return (
+                f"⏰ {capitalised(name)}: I'll remind you again at {hhmm(until)}."
+                if until
+                else (f"{capitalised(name)}: waiting for your answer.")
+            )
+
+
+def _window_advice(product: Product, until: datetime) -> str:
+    """What to keep doing until the label's window ends (fasting, upright, or both)."""
+    if product.administration.fasting_minutes is not None:
+        keep = "stay sitting or standing, and have nothing but plain water,"
+    else:  # ATELVIA: taken after breakfast, only the upright rule applies
+        keep = "stay sitting or standing"
+    return f"Please {keep} until {hhmm(until)}. I'll tell you when that time is up."
+
+
+def already_answered(answer: Answer) -> str:
+    """Short toast for a second press on a button that was already answered."""
+    return f"Already noted: {answer.status} ({hhmm(answer.answered_local)})."
+
+
+TODAY_TITLE = "Today:"
+NOTHING_TODAY = "No doses today. /regimen shows your plan."
+HISTORY_TITLE = "The last 30 days:"
+NO_HISTORY = "No doses recorded yet. Your record starts with your first reminder."

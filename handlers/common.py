@@ -1,0 +1,43 @@
+"""Small helpers every handler uses: typed context, edits that tolerate double presses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup
+from telegram.error import BadRequest
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.state import AppState, Services
+
+log = logging.getLogger(__name__)
+
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppState]
+
+
+def services(context: Context) -> Services:
+    """Return the shared services from the typed bot_data."""
+    return context.bot_data.services
+
+
+async def edit_query_message(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Edit the message a button sits on; 'not modified' or a vanished message is fine."""
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:
+        log.debug("edit skipped: %s", error.message)
+
+
+async def edit_message(
+    bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Edit an earlier message by id, with the same tolerance."""
+    try:
+        await bot.edit_message_text(
+            text, chat_id=chat_id, message_id=message_id, reply_markup=markup
+        )
+    except BadRequest as error:
+        log.debug("edit skipped: %s", error.message)

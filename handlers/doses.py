@@ -1,0 +1,66 @@
+"""Buttons under dose reminders: Taken, Later, Skip (with a reason), and "I missed it"."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot import reminders, texts
+from bot.errors import AlreadyAnswered, NotYourRecord
+from handlers.common import Context, edit_query_message, services
+from handlers.keyboards import dose_buttons, parse_dose_action, skip_reason_buttons
+
+
+async def on_dose_button(update: Update, context: Context) -> None:
+    """Record the press for the acting user's own dose only; show the outcome in place."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    action = parse_dose_action(query.data)
+    if action is None:
+        await query.answer(texts.NOT_YOURS)
+        return
+    found = services(context)
+    now, planner, event_id = found.clock(), found.planner, action.event_id
+    who = {"telegram_user_id": user.id, "event_id": event_id}
+    async with found.sessions() as session:
+        try:
+            match action.action:
+                case "s" | "b":
+                    await reminders.check_open_dose(session, user.id, event_id)
+                    await query.answer()
+                    markup = (
+                        skip_reason_buttons(event_id)
+                        if action.action == "s"
+                        else dose_buttons(event_id, found.settings.snooze_minutes)
+                    )
+                    await query.edit_message_reply_markup(markup)
+                    return
+                case "t":
+                    answer = await reminders.take_dose(session, planner, now=now, **who)
+                case "z":
+                    minutes = found.settings.snooze_minutes
+                    answer = await reminders.snooze_dose(
+                        session, planner, now=now, minutes=minutes, **who
+                    )
+                case "r":
+                    answer = await reminders.skip_dose(
+                        session, planner, reason=action.reason or "", now=now, **who
+                    )
+                case _:
+                    answer = await reminders.miss_dose(session, planner, now=now, **who)
+        except NotYourRecord:
+            await query.answer(texts.NOT_YOURS)
+            return
+        except AlreadyAnswered:
+            answer = await reminders.describe_answer(session, user.id, event_id)
+            await query.answer(texts.already_answered(answer))
+            await edit_query_message(query, texts.answered(answer))
+            return
+    await query.answer()
+    await edit_query_message(query, texts.answered(answer))
+
+
+def register(app: Application) -> None:
+    """Add the dose button handler."""
+    app.add_handler(CallbackQueryHandler(on_dose_button, pattern=r"^d:"))

@@ -1,0 +1,362 @@
+"""The registration conversation: /start, and changes started from /regimen.
+
+One state: the next question is whatever the draft has not answered (bot.registration),
+so the handlers only parse the answer, store it, and ask again.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot import regimen, texts
+from bot.adherence import next_reminder
+from bot.catalog import (
+    AROMATASE_INHIBITOR_DRUGS,
+    CLINIC_BONE_PRODUCTS,
+    ORAL_BONE_DRUGS,
+    Timing,
+    drug_display_name,
+    get_product,
+    products_of,
+)
+from bot.errors import NotRegistered
+from bot.registration import (
+    CLINIC,
+    NONE,
+    InvalidAnswer,
+    Question,
+    RegimenDraft,
+    Section,
+    apply_answer,
+    next_question,
+)
+from handlers.common import Context, edit_message, edit_query_message, services
+from handlers.keyboards import choices, parse_edit_section, parse_registration_answer
+
+ASKING = 1
+DRAFT = "draft"
+QUESTION_MESSAGE = "question_message_id"
+
+AI_TIMES = ("07:00", "08:00", "09:00", "12:00", "18:00", "20:00", "21:00", "22:00")
+WAKE_TIMES = ("05:30", "06:00", "06:30", "07:00", "07:30", "08:00", "08:30", "09:00")
+BREAKFAST_TIMES = ("07:00", "07:30", "08:00", "08:30", "09:00", "09:30")
+ZONES = (
+    ("London", "Europe/London"),
+    ("Paris / Berlin", "Europe/Berlin"),
+    ("New York (Eastern)", "America/New_York"),
+    ("Chicago (Central)", "America/Chicago"),
+    ("Denver (Mountain)", "America/Denver"),
+    ("Los Angeles (Pacific)", "America/Los_Angeles"),
+    ("Sydney", "Australia/Sydney"),
+    ("India", "Asia/Kolkata"),
+)
+
+
+def _time_options(times: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(label, label.replace(":", "")) for label in times]
+
+
+def question_view(draft: RegimenDraft) -> tuple[str, InlineKeyboardMarkup]:
+    """Render the draft's next question with the buttons that answer it."""
+    question = next_question(draft)
+    field = question.value
+    match question:
+        case Question.CONSENT:
+            return texts.CONSENT, choices(
+                field, [(texts.CONSENT_YES, "yes"), (texts.CONSENT_NO, "no")]
+            )
+        case Question.AI_DRUG:
+            options = [
+                (texts.capitalised(product.name), product.key)
+                for drug in AROMATASE_INHIBITOR_DRUGS
+                for product in products_of(drug)
+            ]
+            return texts.ASK_AI, choices(field, [*options, (texts.AI_NONE, NONE)])
+        case Question.AI_TIME:
+            product = get_product(draft.ai_product or "")
+            template = (
+                texts.ASK_AI_TIME_AFTER_MEAL
+                if product.administration.timing is Timing.AFTER_MEAL
+                else texts.ASK_AI_TIME
+            )
+            text = template.format(name=product.name) + "\n" + texts.TIME_HINT
+            return text, choices(field, _time_options(AI_TIMES), per_row=4)
+        case Question.BONE_FAMILY:
+            options = [(drug_display_name(drug), drug) for drug in ORAL_BONE_DRUGS]
+            options += [(texts.BONE_CLINIC, CLINIC), (texts.BONE_NONE, NONE)]
+            return texts.ASK_BONE, choices(field, options)
+        case Question.BONE_PRODUCT:
+            return _bone_product_question(draft, field)
+        case Question.BONE_DAY:
+            return _bone_day_question(draft, field)
+        case Question.BONE_TIME:
+            product = get_product(draft.bone_product or "")
+            after_breakfast = product.administration.timing is Timing.AFTER_BREAKFAST
+            text = texts.ASK_BREAKFAST_TIME if after_breakfast else texts.ASK_WAKE_TIME
+            times = BREAKFAST_TIMES if after_breakfast else WAKE_TIMES
+            return text + "\n" + texts.TIME_HINT, choices(field, _time_options(times), per_row=4)
+        case Question.TIMEZONE:
+            return texts.ASK_TIMEZONE, choices(field, list(ZONES), per_row=2)
+        case Question.CONFIRM:
+            return _summary(draft) + "\n\n" + texts.CONFIRM_HINT, choices(
+                field, [(texts.CONFIRM_YES, "yes"), (texts.CONFIRM_RESTART, "restart")]
+            )
+
+
+def _bone_product_question(draft: RegimenDraft, field: str) -> tuple[str, InlineKeyboardMarkup]:
+    if draft.bone_family == CLINIC:
+        products = [get_product(key) for key in CLINIC_BONE_PRODUCTS]
+        options = [(f"{drug_display_name(p.drug)} {p.label}", p.key) for p in products]
+        return texts.ASK_CLINIC_PRODUCT, choices(field, options)
+    drug = draft.bone_family or ""
+    options = [(p.label, p.key) for p in products_of(drug) if not p.is_clinic_given]
+    text = texts.ASK_BONE_PRODUCT.format(drug=drug_display_name(drug).lower())
+    return text, choices(field, options)
+
+
+def _bone_day_question(draft: RegimenDraft, field: str) -> tuple[str, InlineKeyboardMarkup]:
+    product = get_product(draft.bone_product or "")
+    if product.frequency is not None and product.frequency.value == "weekly":
+        options = [(name, f"w{index}") for index, name in enumerate(texts.WEEKDAYS)]
+        return texts.ASK_WEEKDAY, choices(field, options, per_row=2)
+    options = [(str(day), f"m{day}") for day in range(1, 32)]
+    two_days = product.frequency is not None and product.frequency.value == "monthly_two_days"
+    text = texts.ASK_DAY_OF_MONTH_TWO if two_days else texts.ASK_DAY_OF_MONTH
+    return text, choices(field, options, per_row=7)
+
+
+def _summary(draft: RegimenDraft) -> str:
+    rows = []
+    ai, ai_schedule = draft.ai(), draft.ai_schedule()
+    if ai is not None and ai_schedule is not None:
+        rows.append((ai.key, ai_schedule.frequency.value, ai_schedule.time_of_day, None, None))
+    bone = draft.bone()
+    if bone is not None:
+        schedule = draft.bone_schedule()
+        if schedule is None:
+            rows.append((bone.key, None, None, None, None))
+        else:
+            rows.append(
+                (
+                    bone.key,
+                    schedule.frequency.value,
+                    schedule.time_of_day,
+                    schedule.weekday,
+                    schedule.day_of_month,
+                )
+            )
+    return texts.regimen_lines(rows, draft.timezone or "")
+
+
+async def _ask(update: Update, context: Context, draft: RegimenDraft) -> int:
+    """Store the draft and send its next question as a new message."""
+    chat = update.effective_chat
+    if chat is None:
+        return ConversationHandler.END
+    context.user_data[DRAFT] = draft
+    text, markup = question_view(draft)
+    message = await context.bot.send_message(chat.id, text, reply_markup=markup)
+    context.user_data[QUESTION_MESSAGE] = message.message_id
+    return ASKING
+
+
+async def start(update: Update, context: Context) -> int:
+    """Greet; a registered patient sees their plan, a new one starts registering."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return ConversationHandler.END
+    found = services(context)
+    async with found.sessions() as session:
+        patient = await regimen.find_patient(session, user.id)
+        if patient is not None:
+            await regimen.resume_patient(session, found.planner, patient, found.clock())
+            rows = await regimen.regimen_rows(session, patient)
+    if patient is not None:
+        summary = texts.regimen_lines(rows, patient.timezone)
+        await message.reply_text(texts.ALREADY_REGISTERED + "\n\n" + summary)
+        return ConversationHandler.END
+    await message.reply_text(texts.WELCOME)
+    return await _ask(update, context, RegimenDraft())
+
+
+async def change_section(update: Update, context: Context) -> int:
+    """Start changing one part of a stored regimen (buttons under /regimen)."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return ConversationHandler.END
+    await query.answer()
+    section = parse_edit_section(query.data)
+    if section == "keep" or section not in {s.value for s in Section}:
+        await edit_query_message(query, texts.KEPT)
+        return ConversationHandler.END
+    found = services(context)
+    try:
+        async with found.sessions() as session:
+            draft = await regimen.load_draft(session, user.id)
+    except NotRegistered:
+        await edit_query_message(query, texts.NOT_REGISTERED)
+        return ConversationHandler.END
+    await edit_query_message(query, texts.REGIMEN_CHANGE + "\n➜ " + _pressed_label(update))
+    return await _ask(update, context, draft.cleared(Section(section)))
+
+
+def _pressed_label(update: Update) -> str:
+    """Return the text of the button that was pressed (to echo the answer)."""
+    query = update.callback_query
+    message = query.message if query else None
+    markup = getattr(message, "reply_markup", None)
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            if query is not None and button.callback_data == query.data:
+                return button.text
+    return ""
+
+
+async def on_button(update: Update, context: Context) -> int:
+    """Take a button answer to the current question."""
+    query = update.callback_query
+    if query is None:
+        return ASKING
+    draft: RegimenDraft | None = context.user_data.get(DRAFT)
+    parsed = parse_registration_answer(query.data)
+    if draft is None or parsed is None or parsed[0] != next_question(draft).value:
+        await query.answer(texts.BUTTON_EXPIRED)
+        return ASKING
+    await query.answer()
+    question, value = next_question(draft), parsed[1]
+    message = query.message
+    question_text = getattr(message, "text", None) or ""
+    await edit_query_message(query, f"{question_text}\n\n➜ {_pressed_label(update)}")
+    return await _advance(update, context, draft, question, value)
+
+
+async def on_text(update: Update, context: Context) -> int:
+    """Take a typed answer where typing is allowed (times, zones); re-ask kindly otherwise."""
+    message, chat = update.effective_message, update.effective_chat
+    draft: RegimenDraft | None = context.user_data.get(DRAFT)
+    if message is None or chat is None or draft is None:
+        return ConversationHandler.END
+    question = next_question(draft)
+    text = (message.text or "").strip()
+    if question not in (Question.AI_TIME, Question.BONE_TIME, Question.TIMEZONE) or not text:
+        await message.reply_text(texts.PRESS_A_BUTTON)
+        return ASKING
+    try:
+        apply_answer(draft, question, text)
+    except InvalidAnswer:
+        reply = texts.BAD_ZONE if question is Question.TIMEZONE else texts.BAD_TIME
+        await message.reply_text(reply)
+        return ASKING
+    question_id = context.user_data.get(QUESTION_MESSAGE)
+    if question_id is not None:
+        asked, _ = question_view(draft)
+        await edit_message(context.bot, chat.id, question_id, f"{asked}\n\n➜ {text[:40]}")
+    return await _advance(update, context, draft, question, text)
+
+
+async def _advance(
+    update: Update, context: Context, draft: RegimenDraft, question: Question, value: str
+) -> int:
+    """Apply a valid answer, then ask the next question or finish."""
+    chat = update.effective_chat
+    if question is Question.CONSENT and value == "no":
+        context.user_data.pop(DRAFT, None)
+        if chat is not None:
+            await context.bot.send_message(chat.id, texts.CONSENT_DECLINED)
+        return ConversationHandler.END
+    if question is Question.CONFIRM:
+        if value == "restart":
+            return await _ask(update, context, RegimenDraft(consent=True))
+        return await _save(update, context, draft)
+    try:
+        updated = apply_answer(draft, question, value)
+    except InvalidAnswer:
+        updated = draft  # a forged value: ask the same question again
+    return await _ask(update, context, updated)
+
+
+async def _save(update: Update, context: Context, draft: RegimenDraft) -> int:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return ConversationHandler.END
+    found = services(context)
+    async with found.sessions() as session:
+        patient = await regimen.save_regimen(
+            session,
+            found.planner,
+            telegram_user_id=user.id,
+            chat_id=chat.id,
+            draft=draft,
+            now=found.clock(),
+        )
+        upcoming = await next_reminder(session, patient, found.clock())
+    context.user_data.pop(DRAFT, None)
+    context.user_data.pop(QUESTION_MESSAGE, None)
+    if upcoming is None:
+        reply = texts.NO_REMINDERS
+    else:
+        when = f"{texts.day_label(upcoming.date())} at {texts.hhmm(upcoming)}"
+        reply = texts.SAVED + "\n" + texts.NEXT_REMINDER.format(when=when)
+    await context.bot.send_message(chat.id, reply)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: Context) -> int:
+    """Leave the conversation at any point, changing nothing."""
+    chat = update.effective_chat
+    had_draft = context.user_data.pop(DRAFT, None) is not None
+    question_id = context.user_data.pop(QUESTION_MESSAGE, None)
+    if chat is not None:
+        if had_draft and question_id is not None:
+            await edit_message(context.bot, chat.id, question_id, texts.CANCELLED)
+        else:
+            await context.bot.send_message(chat.id, texts.CANCELLED)
+    return ConversationHandler.END
+
+
+async def on_other_message(update: Update, context: Context) -> int:
+    """Anything else during registration (stickers, photos): point back at the buttons."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(texts.PRESS_A_BUTTON)
+    return ASKING
+
+
+def conversation() -> ConversationHandler:
+    """Build the registration conversation handler."""
+    with warnings.catch_warnings():
+        # One state answers both buttons and text on purpose; PTB warns that its
+        # per-chat tracking does not follow individual messages, which is what we want.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[
+                CommandHandler("start", start),
+                CallbackQueryHandler(change_section, pattern=r"^edit:"),
+            ],
+            states={
+                ASKING: [
+                    CallbackQueryHandler(on_button, pattern=r"^reg:"),
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
+                    MessageHandler(~filters.COMMAND, on_other_message),
+                ]
+            },
+            fallbacks=[CommandHandler("cancel", cancel), CommandHandler("start", start)],
+            allow_reentry=True,
+            name="registration",
+        )
+
+
+def register(app: Application) -> None:
+    """Add the registration conversation to the application."""
+    app.add_handler(conversation())

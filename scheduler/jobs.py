@@ -1,0 +1,140 @@
+"""Persistent job functions: module-level, primitive ids only, rows reloaded on firing."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from bot import reminders, texts
+from bot.catalog import after_window_message
+from bot.models import Medication, Patient
+from bot.state import Services
+from handlers.keyboards import dose_buttons, recheck_buttons
+from scheduler import runtime
+from scheduler.delivery import (
+    DeliveryDeferred,
+    DeliveryRejected,
+    RecipientUnreachable,
+    send_text,
+)
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAY = timedelta(minutes=1)
+
+
+async def run_dose_job(medication_id: int) -> None:
+    """Send every due reminder of a medication, then plan its next one."""
+    services = runtime.current()
+    settings = services.settings
+    grace = timedelta(minutes=settings.late_grace_minutes)
+    async with services.sessions() as session:
+        due = await reminders.open_due_doses(session, medication_id, services.clock(), grace)
+    deferred = False
+    for dose in due:
+        try:
+            await _send_reminder(services, dose)
+        except DeliveryDeferred:
+            deferred = True
+        except RecipientUnreachable:
+            await _pause(services, dose.chat_id)
+            break
+    await _replan(services, medication_id, RETRY_DELAY if deferred else timedelta(0))
+
+
+async def _send_reminder(services: Services, dose: reminders.DueDose) -> None:
+    """Send one reminder, then record it as sent and plan the once-more question."""
+    try:
+        message = await send_text(
+            services.bot,
+            dose.chat_id,
+            texts.dose_reminder(dose),
+            dose_buttons(dose.event_id, services.settings.snooze_minutes),
+        )
+    except DeliveryRejected:
+        return
+    now = services.clock()
+    async with services.sessions() as session:
+        await reminders.mark_sent(session, dose.event_id, message.message_id, now, late=dose.late)
+    recheck = timedelta(minutes=services.settings.recheck_after_minutes)
+    services.planner.plan_recheck(dose.event_id, now + recheck)
+    log.info("dose reminder %s sent%s", dose.event_id, " (late)" if dose.late else "")
+
+
+async def _pause(services: Services, chat_id: int) -> None:
+    async with services.sessions() as session:
+        await reminders.mark_unreachable(session, chat_id, services.clock())
+
+
+async def _replan(services: Services, medication_id: int, retry_delay: timedelta) -> None:
+    async with services.sessions() as session:
+        medication = await session.get(Medication, medication_id)
+        if medication is None:
+            return
+        patient = await session.get(Patient, medication.patient_id)
+        if patient is None:
+            return
+        await reminders.plan_next_dose(
+            session, services.planner, medication, patient, services.clock() + retry_delay
+        )
+
+
+async def run_snooze_job(dose_event_id: int) -> None:
+    """Send a snoozed reminder again, if the dose is still unanswered."""
+    services = runtime.current()
+    async with services.sessions() as session:
+        dose = await reminders.snoozed_reminder(session, dose_event_id, services.clock())
+    if dose is None:
+        return
+    try:
+        await _send_reminder(services, dose)
+    except DeliveryDeferred:
+        services.planner.plan_snooze(dose_event_id, services.clock() + RETRY_DELAY)
+    except RecipientUnreachable:
+        await _pause(services, dose.chat_id)
+
+
+async def run_recheck_job(dose_event_id: int) -> None:
+    """Ask once about a dose still unconfirmed a while after its reminder."""
+    services = runtime.current()
+    async with services.sessions() as session:
+        dose = await reminders.recheck_reminder(session, dose_event_id, services.clock())
+    if dose is None:
+        return
+    try:
+        await send_text(
+            services.bot,
+            dose.chat_id,
+            texts.recheck_question(dose),
+            recheck_buttons(dose.event_id),
+        )
+    except DeliveryDeferred:
+        services.planner.plan_recheck(dose_event_id, services.clock() + RETRY_DELAY)
+        return
+    except RecipientUnreachable:
+        await _pause(services, dose.chat_id)
+    except DeliveryRejected:
+        pass
+    async with services.sessions() as session:
+        await reminders.mark_rechecked(session, dose_event_id, services.clock())
+
+
+async def run_window_job(dose_event_id: int) -> None:
+    """Tell the patient that the bisphosphonate's wait is over: breakfast, medicines, rest."""
+    services = runtime.current()
+    async with services.sessions() as session:
+        dose = await reminders.window_notice(session, dose_event_id)
+    if dose is None:
+        return
+    message = after_window_message(dose.product)
+    if message is None:
+        return
+    try:
+        await send_text(services.bot, dose.chat_id, message)
+    except DeliveryDeferred:
+        services.planner.plan_window_end(dose_event_id, services.clock() + RETRY_DELAY)
+        return
+    except (RecipientUnreachable, DeliveryRejected):
+        pass
+    async with services.sessions() as session:
+        await reminders.mark_window_notice_sent(session, dose_event_id, services.clock())

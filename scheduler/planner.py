@@ -1,0 +1,86 @@
+"""APScheduler wiring: a persistent job store in the bot's own database.
+
+Jobs name module-level functions and carry only primitive ids, with explicit ids and
+`replace_existing=True`, so the store can be rebuilt from the tables at any start.
+`misfire_grace_time=None` runs a job however late (after downtime the job itself decides
+between "late" and "missed"), and `coalesce=True` runs a backlog once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.database import create_sync_engine
+from scheduler import jobs
+
+log = logging.getLogger(__name__)
+
+JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
+
+
+def create_scheduler(database_url: str) -> AsyncIOScheduler:
+    """Build a scheduler whose jobs live in the bot's database (start it inside the loop)."""
+    store = SQLAlchemyJobStore(engine=create_sync_engine(database_url))
+    return AsyncIOScheduler(jobstores={"default": store}, job_defaults=JOB_DEFAULTS, timezone=UTC)
+
+
+class ApschedulerPlanner:
+    """The domain's ReminderPlanner, carried out by APScheduler date jobs."""
+
+    def __init__(self, scheduler: AsyncIOScheduler) -> None:
+        self._scheduler = scheduler
+
+    def _plan(self, job_id: str, func: object, run_at: datetime, arg: int) -> None:
+        self._scheduler.add_job(
+            func,
+            trigger="date",
+            run_date=run_at,
+            args=[arg],
+            id=job_id,
+            replace_existing=True,
+            **JOB_DEFAULTS,
+        )
+
+    def _cancel(self, job_id: str) -> None:
+        with contextlib.suppress(JobLookupError):
+            self._scheduler.remove_job(job_id)
+
+    def plan_dose(self, medication_id: int, run_at: datetime) -> None:
+        """Run the dose job of a medication at `run_at`."""
+        self._plan(f"dose:{medication_id}", jobs.run_dose_job, run_at, medication_id)
+
+    def cancel_dose(self, medication_id: int) -> None:
+        """Forget a medication's dose job."""
+        self._cancel(f"dose:{medication_id}")
+
+    def plan_snooze(self, dose_event_id: int, run_at: datetime) -> None:
+        """Resend a snoozed reminder at `run_at`."""
+        self._plan(f"snooze:{dose_event_id}", jobs.run_snooze_job, run_at, dose_event_id)
+
+    def plan_recheck(self, dose_event_id: int, run_at: datetime) -> None:
+        """Ask about an unconfirmed dose once more at `run_at`."""
+        self._plan(f"recheck:{dose_event_id}", jobs.run_recheck_job, run_at, dose_event_id)
+
+    def plan_window_end(self, dose_event_id: int, run_at: datetime) -> None:
+        """Send the end-of-window message at `run_at`."""
+        self._plan(f"window:{dose_event_id}", jobs.run_window_job, run_at, dose_event_id)
+
+    def cancel_dose_event(self, dose_event_id: int) -> None:
+        """Drop snooze and recheck jobs of an answered dose."""
+        self._cancel(f"snooze:{dose_event_id}")
+        self._cancel(f"recheck:{dose_event_id}")
+
+    def next_jobs(self, limit: int = 10) -> list[tuple[str, datetime]]:
+        """Return the soonest (job id, run time) pairs (for tests and the demo)."""
+        planned = [
+            (job.id, job.next_run_time)
+            for job in self._scheduler.get_jobs()
+            if job.next_run_time is not None
+        ]
+        return sorted(planned, key=lambda pair: pair[1])[:limit]
