@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from functools import cache
 
 import pytest
 from sqlalchemy.engine import make_url
+
+from bot.config import Settings
+from bot.simulator import BotApiSimulator, RateLimits
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 # Which database the whole suite runs on: "sqlite" (default) or "postgresql".
@@ -67,3 +70,21 @@ def database_url(request: pytest.FixtureRequest) -> str:
 def each_database_url(request: pytest.FixtureRequest) -> str:
     """Run a test on both databases (PostgreSQL skipped with its reason when absent)."""
     return request.getfixturevalue(f"{request.param}_database_url")
+
+
+@pytest.fixture
+async def simulator() -> AsyncIterator[BotApiSimulator]:
+    """A local Bot API server; per-chat bursts allow a person tapping quickly."""
+    async with BotApiSimulator(rate_limits=RateLimits(per_chat_burst=20)) as sim:
+        yield sim
+
+
+@pytest.fixture
+def settings(simulator: BotApiSimulator, database_url: str) -> Settings:
+    """Settings pointing the real bot at the simulator and a fresh database."""
+    return Settings(
+        telegram_bot_token=simulator.token,
+        telegram_api_base_url=simulator.base_url,
+        database_url=database_url,
+        _env_file=None,
+    )
