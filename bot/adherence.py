@@ -59,7 +59,7 @@ async def _events_on(
         )
         .order_by(DoseEvent.due_at)
     )
-    return [(event, key) for event, key in rows.tuples()]
+    return [(event, key) for event, key in rows]
 
 
 async def doses_today(session: AsyncSession, patient: Patient, now: datetime) -> list[TodayDose]:

@@ -46,6 +46,21 @@ def sync_url(url: str | URL) -> URL:
     return _with_driver(url, _SYNC_DRIVERS)
 
 
+def job_store_url(url: str | URL) -> URL:
+    """Return where APScheduler keeps its jobs: the same database, except on SQLite.
+
+    SQLite locks a whole file for writing. The job store's driver is synchronous and runs on
+    the event loop thread, so if it waits for a lock held by an async transaction that is
+    itself waiting for the loop, both stall until the busy timeout. A sibling file removes
+    that contention; PostgreSQL locks rows and keeps everything in one database.
+    """
+    target = sync_url(url)
+    if target.get_backend_name() != "sqlite" or target.database in (None, "", ":memory:"):
+        return target
+    path = Path(target.database)
+    return target.set(database=str(path.with_name(f"{path.stem}.jobs{path.suffix or '.sqlite3'}")))
+
+
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     """Let the bot's async engine and the job store's sync engine share one SQLite file."""
     cursor = dbapi_connection.cursor()

@@ -1,4 +1,4 @@
-"""APScheduler wiring: a persistent job store in the bot's own database.
+"""APScheduler wiring: a persistent job store in the bot's own database (SQLite: beside it).
 
 Jobs name module-level functions and carry only primitive ids, with explicit ids and
 `replace_existing=True`, so the store can be rebuilt from the tables at any start.
@@ -16,7 +16,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.database import create_sync_engine
+from bot.database import create_sync_engine, job_store_url
 from scheduler import jobs
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1
 
 def create_scheduler(database_url: str) -> AsyncIOScheduler:
     """Build a scheduler whose jobs live in the bot's database (start it inside the loop)."""
-    store = SQLAlchemyJobStore(engine=create_sync_engine(database_url))
+    store = SQLAlchemyJobStore(engine=create_sync_engine(job_store_url(database_url)))
     return AsyncIOScheduler(jobstores={"default": store}, job_defaults=JOB_DEFAULTS, timezone=UTC)
 
 

@@ -2,20 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 from telegram.ext import Application
 
 from bot.application import build_application, running
 from bot.clock import Clock, utc_now
 from bot.config import Settings
+from bot.models import DoseEvent, Medication, Patient
+from bot.reminders import plan_next_dose
+from bot.schedule import Frequency
 from bot.simulator import BotApiSimulator
 from bot.state import Services
 from scheduler.planner import ApschedulerPlanner
 
 Message = dict[str, Any]
+T = TypeVar("T")
+
+
+async def eventually(
+    check: Callable[[], Awaitable[T]],
+    timeout: float = 5.0,  # noqa: ASYNC109
+    what: str = "condition",
+) -> T:
+    """Re-check an async condition every few milliseconds until it holds (bounded wait).
+
+    For state the simulator cannot see (database rows committed just after a send).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
 
 
 class Person:
@@ -51,12 +80,10 @@ class Person:
     def press(self, label: str, message: Message | None = None) -> str:
         """Tap the button whose label starts with `label`; returns the callback query id."""
         message = message or self.keyboard_message()
-        for row in message["reply_markup"]["inline_keyboard"]:
-            for button in row:
-                if button["text"].startswith(label):
-                    return self.sim.press_button(
-                        self.id, message["message_id"], button["callback_data"]
-                    )
+        buttons = [b for row in message["reply_markup"]["inline_keyboard"] for b in row]
+        exact = [b for b in buttons if b["text"] == label]
+        for button in exact or [b for b in buttons if b["text"].startswith(label)]:
+            return self.sim.press_button(self.id, message["message_id"], button["callback_data"])
         raise AssertionError(f"no button {label!r} among {self.buttons(message)}")
 
     def press_data(self, message_id: int, data: str) -> str:
@@ -65,9 +92,8 @@ class Person:
 
     async def toast(self, query_id: str) -> str | None:
         """Wait for the bot's answer to a press and return its text."""
-        record = await self.sim.wait_for_callback_answer(query_id)
-        answer = record.answer or {}
-        return answer.get("text") if isinstance(answer, dict) else None
+        answer = await self.sim.wait_for_callback_answer(query_id)
+        return answer.get("text")
 
     def last_text(self) -> str:
         """Text of the bot's newest message."""
@@ -131,3 +157,65 @@ async def register(
     await person.expect("Is this right?")
     person.press("Yes, save it")
     await person.expect("Saved")
+
+
+async def medication_of(app: Application, telegram_user_id: int, product_key: str) -> Medication:
+    """The active medication of a person for a product."""
+    async with services_of(app).sessions() as session:
+        medication = await session.scalar(
+            select(Medication)
+            .join(Patient)
+            .where(
+                Patient.telegram_user_id == telegram_user_id,
+                Medication.product_key == product_key,
+                Medication.active.is_(True),
+            )
+        )
+    assert medication is not None, f"no active {product_key} for {telegram_user_id}"
+    return medication
+
+
+async def make_due_in(app: Application, medication_id: int, seconds: float) -> datetime:
+    """Move a medication's dose time to `seconds` from now (to the second) and re-plan it.
+
+    Tests use this instead of waiting for a real 07:00: the scheduler, job store and job
+    run for real, only the wall-clock time of the dose is set close to now.
+    """
+    services = services_of(app)
+    async with services.sessions() as session:
+        medication = await session.get(Medication, medication_id)
+        assert medication is not None
+        patient = await session.get(Patient, medication.patient_id)
+        assert patient is not None
+        local = (services.clock() + timedelta(seconds=seconds)).astimezone(
+            ZoneInfo(patient.timezone)
+        )
+        medication.time_of_day = local.time().replace(microsecond=0)
+        if medication.frequency == Frequency.WEEKLY:
+            medication.weekday = local.weekday()
+        elif medication.frequency in (Frequency.MONTHLY, Frequency.MONTHLY_TWO_DAYS):
+            medication.day_of_month = local.day
+        await session.commit()
+        await plan_next_dose(session, services.planner, medication, patient, services.clock())
+    return local
+
+
+async def settled_events(app: Application, medication_id: int, *statuses: str) -> list[DoseEvent]:
+    """Wait until every recorded dose of a medication has one of `statuses`; return them."""
+
+    async def check() -> list[DoseEvent]:
+        events = await dose_events(app, medication_id)
+        return events if events and all(e.status in statuses for e in events) else []
+
+    return await eventually(check, what=f"doses of medication {medication_id} in {statuses}")
+
+
+async def dose_events(app: Application, medication_id: int) -> list[DoseEvent]:
+    """Every recorded dose of a medication, oldest first."""
+    async with services_of(app).sessions() as session:
+        rows = await session.scalars(
+            select(DoseEvent)
+            .where(DoseEvent.medication_id == medication_id)
+            .order_by(DoseEvent.due_at)
+        )
+        return list(rows)
