@@ -48,7 +48,7 @@ ASK_DAY_OF_MONTH = (
     "(In shorter months a dose on the 29th, 30th or 31st comes on the month's last day.)"
 )
 ASK_DAY_OF_MONTH_TWO = (
-    "You take it on two days in a row each month. Which day of the month is the first?"
+    "You take it on two days in a row each month. On which day of the month is the first?"
 )
 ASK_WAKE_TIME = (
     "What time do you usually get up? This medicine is taken as soon as you get up, "

@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-
 from telegram.ext import Application
 
 from bot.application import build_application, running

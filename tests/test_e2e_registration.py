@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import time
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
+from bot import texts
+from bot.catalog import Timing, get_product
 from bot.config import Settings
 from bot.models import Medication, Patient
+from bot.schedule import Frequency
 from bot.simulator import BotApiSimulator
-from tests.e2e import Person, bot_running, planner_of, register, services_of
+from bot.texts import WEEKDAYS
+from tests.e2e import Person, bot_running, medication_of, planner_of, register, services_of
 
 
 async def test_weekly_alendronate_registration_is_saved_and_scheduled(
@@ -41,3 +46,191 @@ async def test_weekly_alendronate_registration_is_saved_and_scheduled(
         monday = jobs[f"dose:{weekly.id}"]
         assert monday.weekday() == 0
         assert monday.hour in (6, 7)
+
+
+ORAL_REGIMENS = [
+    # (family button, product button, day button or None, time button)
+    ("Alendronate", "70 mg once a week (tablet)", "Wednesday", "06:30"),
+    ("Alendronate", None, "Friday", "07:00"),  # the oral solution, found by key below
+    ("Alendronate", None, "Sunday", "07:30"),  # the effervescent tablet
+    ("Alendronate", None, None, "06:00"),  # 10 mg daily
+    ("Risedronate", None, None, "06:30"),  # 5 mg daily
+    ("Risedronate", None, "Tuesday", "07:00"),  # 35 mg weekly
+    ("Risedronate", None, "Thursday", "08:00"),  # 35 mg delayed-release, after breakfast
+    ("Risedronate", None, "31", "07:00"),  # 150 mg monthly
+    ("Risedronate", None, "15", "07:00"),  # 75 mg on two consecutive days
+    ("Ibandronate", None, "1", "06:00"),  # 150 mg monthly
+]
+ORAL_KEYS = [
+    "alendronate-70-weekly-tablet",
+    "alendronate-70-weekly-oral-solution",
+    "alendronate-70-weekly-effervescent",
+    "alendronate-10-daily-tablet",
+    "risedronate-5-daily-tablet",
+    "risedronate-35-weekly-tablet",
+    "risedronate-35-weekly-delayed-release",
+    "risedronate-150-monthly-tablet",
+    "risedronate-75-monthly-two-days-tablet",
+    "ibandronate-150-monthly-tablet",
+]
+
+
+@pytest.mark.parametrize(
+    ("regimen", "key"), list(zip(ORAL_REGIMENS, ORAL_KEYS, strict=True)), ids=ORAL_KEYS
+)
+async def test_each_oral_regimen_registers_by_tapping(
+    simulator: BotApiSimulator, settings: Settings, regimen: tuple, key: str
+) -> None:
+    family, _label, day, at = regimen
+    product = get_product(key)
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings) as app:
+        await register(
+            alice,
+            ai="Letrozole",
+            ai_time="20:00",
+            bone_family=family,
+            bone_product=product.label,
+            day=day,
+            bone_time=at,
+            zone="New York",
+        )
+        medication = await medication_of(app, alice.id, key)
+        assert medication.frequency == product.frequency
+        assert medication.time_of_day == time.fromisoformat(at)
+        if product.frequency is Frequency.WEEKLY:
+            assert medication.weekday == WEEKDAYS.index(day)
+        if product.frequency in (Frequency.MONTHLY, Frequency.MONTHLY_TWO_DAYS):
+            assert medication.day_of_month == int(day)
+        assert f"dose:{medication.id}" in dict(planner_of(app).next_jobs(50))
+    if product.administration.timing is Timing.AFTER_BREAKFAST:
+        asked = [m["text"] for m in simulator.messages(alice.id) if "usually" in m["text"]]
+        assert any("finish breakfast" in text for text in asked)
+
+
+async def test_bad_input_at_each_step_gets_a_kind_reask(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings) as app:
+        alice.say("/start")
+        await alice.expect("Is that all right?")
+        alice.say("yes I agree")  # typed where a button is expected
+        await alice.expect("Please tap one of the buttons above.")
+        alice.press("Yes, that's fine")
+        await alice.expect("Which aromatase inhibitor")
+        alice.say("x" * 5000)  # oversize text
+        await alice.expect("Please tap one of the buttons above.")
+        simulator.send_document(alice.id, "scan.pdf", b"%PDF-1.4", "application/pdf")
+        await alice.expect("Please tap one of the buttons above.")
+        alice.press("Exemestane")
+        asked = await alice.expect("after a meal")
+        alice.say("25:99")
+        await alice.expect("couldn't read that time")
+        alice.say("\u202e\u0000 7pm 🙂")
+        await alice.expect("couldn't read that time")
+        alice.say("7:30 pm")
+        await alice.expect("protect your bones")
+        assert "➜ 7:30 pm" in simulator.messages(alice.id)[_index(simulator, asked)]["text"]
+        # A stale press on the answered question, and forged registration data.
+        query = alice.press_data(asked["message_id"], "reg:ai_time:0800")
+        assert await alice.toast(query) == texts.BUTTON_EXPIRED
+        current = alice.keyboard_message()
+        query = alice.press_data(current["message_id"], "reg:bone_family:warfarin")
+        await alice.toast(query)
+        await alice.expect("protect your bones")  # asked again, nothing stored
+        alice.say("/frobnicate now")
+        await alice.expect("don't know that command")
+        alice.press("None / not sure yet")
+        await alice.expect("Which time zone")
+        alice.say("Mars/Olympus")
+        await alice.expect("don't know that time zone")
+        alice.say("asia/tokyo")
+        summary = await alice.expect("Is this right?")
+        assert "Exemestane 25 mg (tablet), every day at 19:30" in summary["text"]
+        assert "Time zone: Asia/Tokyo" in summary["text"]
+        alice.press("Yes, save it")
+        await alice.expect("Saved")
+        async with services_of(app).sessions() as session:
+            assert (await session.scalar(select(Patient.timezone))) == "Asia/Tokyo"
+
+
+def _index(simulator: BotApiSimulator, message: dict) -> int:
+    ids = [m["message_id"] for m in simulator.messages(message["chat"]["id"])]
+    return ids.index(message["message_id"])
+
+
+async def test_cancel_midway_and_declining_consent_store_nothing(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    alice, bob = Person(simulator, 1001, "Alice"), Person(simulator, 1002, "Bob")
+    async with bot_running(settings) as app:
+        alice.say("/start")
+        await alice.expect("Is that all right?")
+        alice.press("Yes, that's fine")
+        await alice.expect("Which aromatase inhibitor")
+        alice.press("Anastrozole")
+        await alice.expect("What time of day")
+        alice.say("/cancel")
+        await alice.expect("Nothing was changed")
+        alice.say("08:00")  # the conversation is over: no longer a time answer
+        await alice.expect("I work with buttons and commands")
+
+        bob.say("/start")
+        await bob.expect("Is that all right?")
+        bob.press("No, thanks")
+        await bob.expect("I haven't stored anything")
+        async with services_of(app).sessions() as session:
+            assert (await session.scalar(select(func.count()).select_from(Patient))) == 0
+
+
+async def test_commands_before_registering_point_to_start(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    carol = Person(simulator, 1003, "Carol")
+    async with bot_running(settings):
+        for command in ("/today", "/history", "/regimen"):
+            carol.say(command)
+            await carol.expect("Send /start to begin")
+        carol.say("/help")
+        await carol.expect("/today")
+        assert [c["command"] for c in simulator.commands()] == [
+            "today",
+            "history",
+            "regimen",
+            "help",
+            "cancel",
+        ]
+
+
+async def test_regimen_change_of_bone_medicine_replaces_it(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings) as app:
+        await register(alice)
+        old = await medication_of(app, alice.id, "alendronate-70-weekly-tablet")
+        alice.say("/regimen")
+        await alice.expect("What would you like to change?")
+        alice.press("Bone medicine")
+        await alice.expect("protect your bones")
+        alice.press("Ibandronate")
+        await alice.expect("Which ibandronate")
+        alice.press(get_product("ibandronate-150-monthly-tablet").label)
+        await alice.expect("day of the month")
+        alice.press("31")
+        await alice.expect("What time do you usually get up")
+        alice.press("06:00")
+        summary = await alice.expect("Is this right?")
+        assert "on the 31st of each month at 06:00" in summary["text"]
+        assert "Anastrozole 1 mg" in summary["text"]
+        alice.press("Yes, save it")
+        await alice.expect("Saved")
+        new = await medication_of(app, alice.id, "ibandronate-150-monthly-tablet")
+        jobs = dict(planner_of(app).next_jobs(50))
+        assert f"dose:{old.id}" not in jobs
+        assert f"dose:{new.id}" in jobs
+        alice.say("/regimen")
+        await alice.expect("What would you like to change?")
+        alice.press("Nothing, it's right")
+        await alice.expect("Nothing changed.")

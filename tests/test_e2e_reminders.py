@@ -19,8 +19,8 @@ from tests.e2e import (
     medication_of,
     planner_of,
     register,
-    settled_events,
     services_of,
+    settled_events,
 )
 
 ALENDRONATE = "alendronate-70-weekly-tablet"
