@@ -76,6 +76,7 @@ def build_application(settings: Settings, clock: Clock = utc_now) -> Application
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .context_types(ContextTypes(bot_data=AppState))
+        .job_queue(None)  # reminders use our own persistent scheduler, not PTB's in-memory one
         .post_init(lifecycle.post_init)
         .post_shutdown(lifecycle.post_shutdown)
         .build()

@@ -5,7 +5,13 @@ from __future__ import annotations
 import logging
 
 # httpx logs every request URL at INFO, and Bot API URLs contain the token.
-QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler.executors", "aiosqlite")
+QUIET_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "apscheduler.executors",
+    "aiosqlite",
+    "alembic.runtime.plugins",
+)
 
 
 class RedactToken(logging.Filter):

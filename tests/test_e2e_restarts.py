@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from bot.config import Settings
+from bot.database import create_sync_engine, job_store_url
 from bot.models import DoseStatus, Medication, Patient
 from bot.reminders import schedule_of
 from bot.schedule import next_occurrence
@@ -160,3 +161,22 @@ async def test_changing_time_zone_replans_at_the_new_local_time(
         assert same.id == medication.id
         assert dict(planner_of(app).next_jobs(50))[f"dose:{medication.id}"] == expected
         assert expected.astimezone(ZoneInfo("America/Denver")).hour == 9
+
+
+async def test_a_job_the_store_lost_is_recreated_at_start(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings) as app:
+        await register(alice, bone_family=None)
+        medication = await medication_of(app, alice.id, ANASTROZOLE)
+        planned = dict(planner_of(app).next_jobs(50))[f"dose:{medication.id}"]
+    engine = create_sync_engine(job_store_url(settings.database_url))
+    try:
+        with engine.begin() as connection:
+            deleted = connection.execute(text("DELETE FROM apscheduler_jobs")).rowcount
+    finally:
+        engine.dispose()
+    assert deleted >= 1
+    async with bot_running(settings) as app:
+        assert dict(planner_of(app).next_jobs(50))[f"dose:{medication.id}"] == planned
