@@ -1,4 +1,4 @@
-"""`python -m bot`: migrate the database and run the bot by long polling."""
+"""`python -m bot`: migrate the database and run the bot by long polling (or try the demo)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,14 @@ from bot.logs import configure_logging
 def main(argv: list[str] | None = None) -> int:
     """Start the bot, or say in one line what is missing."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    parser.add_argument("command", nargs="?", default="run", choices=["run", "migrate"])
+    parser.add_argument("command", nargs="?", default="run", choices=["run", "migrate", "demo"])
+    parser.add_argument("--host", default="127.0.0.1", help="demo: address of the chat page")
+    parser.add_argument("--port", type=int, default=8080, help="demo: port of the chat page")
     args = parser.parse_args(argv)
+    if args.command == "demo":  # needs no token: it brings its own local Telegram
+        from bot.demo import main as demo
+
+        return demo(args.host, args.port)
     try:
         settings = load_settings()
     except SettingsProblem as problem:

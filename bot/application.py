@@ -20,6 +20,7 @@ from bot.database import create_bot_engine, make_sessions, upgrade_database
 from bot.reminders import reconcile
 from bot.state import AppState, Services
 from scheduler import runtime
+from scheduler.delivery import Courier, Pacer
 from scheduler.planner import ApschedulerPlanner, create_scheduler
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,8 @@ class Lifecycle:
         self.planner = ApschedulerPlanner(self._scheduler)
         services = Services(self.settings, sessions, self.planner, self.clock, app.bot)
         app.bot_data.install(services)
-        runtime.install(services)
+        pacer = Pacer(self.settings.send_per_second, self.settings.send_per_chat_per_second)
+        runtime.install(services, Courier(app.bot, pacer))
         async with sessions() as session:
             planned = await reconcile(
                 session,

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     snooze_minutes: int = Field(default=15, ge=1, le=240)
     recheck_after_minutes: int = Field(default=120, ge=5, le=24 * 60)
     late_grace_minutes: int = Field(default=240, ge=0, le=48 * 60)
+    send_per_second: float = Field(default=30.0, gt=0)
+    send_per_chat_per_second: float = Field(default=1.0, gt=0)
 
     @property
     def telegram_file_base_url(self) -> str:

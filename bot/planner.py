@@ -26,3 +26,6 @@ class ReminderPlanner(Protocol):
 
     def cancel_dose_event(self, dose_event_id: int) -> None:
         """Drop the snooze and recheck jobs of an answered dose."""
+
+    def planned_ids(self) -> set[str]:
+        """Return the ids of the jobs already planned (to rebuild only what is missing)."""

@@ -386,16 +386,26 @@ async def mark_window_notice_sent(session: AsyncSession, event_id: int, now: dat
 async def reconcile(
     session: AsyncSession, planner: ReminderPlanner, now: datetime, recheck_after: timedelta
 ) -> int:
-    """Re-plan every job from the database (start-up): the tables are the source of truth."""
+    """Re-create every missing job from the database (start-up): the tables are the truth.
+
+    A job that exists is left alone: if its time is stale (a crash between a change and
+    its re-plan), it fires, finds nothing due by the tables, and re-plans itself.
+    """
     planned = 0
-    medications = await session.scalars(
-        select(Medication).where(Medication.active.is_(True), Medication.frequency.is_not(None))
+    existing = planner.planned_ids()
+    rows = await session.execute(
+        select(Medication, Patient)
+        .join(Patient, Patient.id == Medication.patient_id)
+        .where(
+            Medication.active.is_(True),
+            Medication.frequency.is_not(None),
+            Patient.unreachable_since.is_(None),
+        )
     )
-    for medication in list(medications):
-        patient = await session.get(Patient, medication.patient_id)
-        if patient is not None and await plan_next_dose(
-            session, planner, medication, patient, now
-        ):
+    for medication, patient in rows:
+        if f"dose:{medication.id}" in existing:
+            continue
+        if await plan_next_dose(session, planner, medication, patient, now):
             planned += 1
     open_events = await session.scalars(
         select(DoseEvent).where(
@@ -403,11 +413,16 @@ async def reconcile(
         )
     )
     for event in open_events:
-        if event.snoozed_until is not None:
+        if event.snoozed_until is not None and f"snooze:{event.id}" not in existing:
             planner.plan_snooze(event.id, max(event.snoozed_until, now))
-        elif event.rechecked_at is None and event.sent_at is not None:
+            planned += 1
+        elif (
+            event.rechecked_at is None
+            and event.sent_at is not None
+            and f"recheck:{event.id}" not in existing
+        ):
             planner.plan_recheck(event.id, max(event.sent_at + recheck_after, now))
-        planned += 1
+            planned += 1
     windows = await session.scalars(
         select(DoseEvent).where(
             DoseEvent.status == DoseStatus.TAKEN,
@@ -416,9 +431,9 @@ async def reconcile(
         )
     )
     for event in windows:
-        assert event.window_ends_at is not None
-        planner.plan_window_end(event.id, max(event.window_ends_at, now))
-        planned += 1
+        if event.window_ends_at is not None and f"window:{event.id}" not in existing:
+            planner.plan_window_end(event.id, max(event.window_ends_at, now))
+            planned += 1
     return planned
 
 

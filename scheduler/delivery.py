@@ -1,14 +1,22 @@
-"""Sending unprompted messages (reminders) with Telegram's errors handled.
+"""The one outbound path for everything the bot sends unprompted (reminders, follow-ups).
 
-Flood control is honoured by waiting `retry_after`; network faults and 5xx are retried
-with backoff, then deferred to a later job run; a 400 is logged and dropped (retrying it
-cannot succeed); a 403 means the patient blocked the bot.
+Paced below Telegram's limits (about 30 messages a second overall and one a second per
+chat; both configurable) by handing out evenly spaced send slots, so a peak minute drains
+at the limit without flood errors. A 429 pauses every send for its `retry_after`; network
+faults and 5xx replies are retried with backoff, then deferred to a later job run; a 400
+is logged and dropped (retrying it cannot succeed); a 403 means the patient blocked the bot.
+
+python-telegram-bot's AIORateLimiter was not used: it has no per-chat limit for private
+chats and does not retry by default, and it would pace the replies to button presses too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
+from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
@@ -31,26 +39,80 @@ class DeliveryRejected(Exception):
     """Telegram refused the message itself (400): retrying cannot help."""
 
 
-async def send_text(
-    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
-) -> Message:
-    """Send one message, retrying what can succeed later."""
-    for attempt in range(MAX_ATTEMPTS):
-        try:
-            return await bot.send_message(chat_id, text, reply_markup=markup)
-        except Forbidden as error:
-            log.info("chat %s unreachable: %s", chat_id, error.message)
-            raise RecipientUnreachable from error
-        except RetryAfter as error:
-            delay = error.retry_after
-            seconds = delay if isinstance(delay, int | float) else delay.total_seconds()
-            log.warning("flood control: waiting %.1f s before chat %s", seconds, chat_id)
-            await asyncio.sleep(seconds)
-        except BadRequest as error:
-            log.error("message to chat %s rejected: %s", chat_id, error.message)
-            raise DeliveryRejected(error.message) from error
-        except NetworkError as error:  # includes TimedOut and 5xx replies
-            log.warning("network error to chat %s (attempt %d): %s", chat_id, attempt + 1, error)
-            if attempt < len(BACKOFF_SECONDS):
-                await asyncio.sleep(BACKOFF_SECONDS[attempt])
-    raise DeliveryDeferred
+class Pacer:
+    """Evenly spaced send slots: one every 1/rate seconds overall, and per chat."""
+
+    def __init__(
+        self,
+        per_second: float,
+        per_chat_per_second: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._interval = 1.0 / per_second if per_second > 0 else 0.0
+        self._chat_interval = 1.0 / per_chat_per_second if per_chat_per_second > 0 else 0.0
+        self._clock = clock
+        self._next_slot = 0.0
+        self._next_for_chat: dict[int, float] = {}
+
+    async def wait_turn(self, chat_id: int) -> None:
+        """Wait until this chat, then the bot as a whole, may send again."""
+        now = self._clock()
+        chat_at = max(now, self._next_for_chat.get(chat_id, 0.0))
+        self._next_for_chat[chat_id] = chat_at + self._chat_interval
+        if chat_at > now:
+            await asyncio.sleep(chat_at - now)
+        now = self._clock()
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + self._interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+        self._forget_idle_chats(now)
+
+    def pause(self, seconds: float) -> None:
+        """Hold every send for `seconds` (Telegram said retry_after)."""
+        self._next_slot = max(self._next_slot, self._clock() + seconds)
+
+    def _forget_idle_chats(self, now: float) -> None:
+        if len(self._next_for_chat) > 10_000:
+            self._next_for_chat = {c: t for c, t in self._next_for_chat.items() if t > now}
+
+
+def _seconds(delay: int | float | timedelta) -> float:
+    return delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+
+
+class Courier:
+    """Sends one message at a time through the pacer, retrying what can succeed later."""
+
+    def __init__(self, bot: Bot, pacer: Pacer) -> None:
+        self.bot = bot
+        self.pacer = pacer
+
+    async def send_text(
+        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+    ) -> Message:
+        """Send a message; raise RecipientUnreachable, DeliveryRejected or DeliveryDeferred."""
+        for attempt in range(MAX_ATTEMPTS):
+            await self.pacer.wait_turn(chat_id)
+            try:
+                return await self.bot.send_message(chat_id, text, reply_markup=markup)
+            except Forbidden as error:
+                log.info("chat %s unreachable: %s", chat_id, error.message)
+                raise RecipientUnreachable from error
+            except RetryAfter as error:
+                seconds = _seconds(error.retry_after)
+                log.warning("flood control: pausing sends for %.1f s", seconds)
+                self.pacer.pause(seconds)
+            except BadRequest as error:
+                log.error("message to chat %s rejected: %s", chat_id, error.message)
+                raise DeliveryRejected(error.message) from error
+            except NetworkError as error:  # includes TimedOut and 5xx replies
+                log.warning(
+                    "network error to chat %s (attempt %d): %s",
+                    chat_id,
+                    attempt + 1,
+                    type(error).__name__,
+                )
+                if attempt < len(BACKOFF_SECONDS):
+                    await asyncio.sleep(BACKOFF_SECONDS[attempt])
+        raise DeliveryDeferred

@@ -11,19 +11,14 @@ from bot.models import Medication, Patient
 from bot.state import Services
 from handlers.keyboards import dose_buttons, recheck_buttons
 from scheduler import runtime
-from scheduler.delivery import (
-    DeliveryDeferred,
-    DeliveryRejected,
-    RecipientUnreachable,
-    send_text,
-)
+from scheduler.delivery import DeliveryDeferred, DeliveryRejected, RecipientUnreachable
 
 log = logging.getLogger(__name__)
 
 RETRY_DELAY = timedelta(minutes=1)
 
 
-async def run_dose_job(medication_id: int) -> None:
+async def _run_dose_job(medication_id: int) -> None:
     """Send every due reminder of a medication, then plan its next one."""
     services = runtime.current()
     settings = services.settings
@@ -45,8 +40,7 @@ async def run_dose_job(medication_id: int) -> None:
 async def _send_reminder(services: Services, dose: reminders.DueDose) -> None:
     """Send one reminder, then record it as sent and plan the once-more question."""
     try:
-        message = await send_text(
-            services.bot,
+        message = await runtime.courier().send_text(
             dose.chat_id,
             texts.dose_reminder(dose),
             dose_buttons(dose.event_id, services.settings.snooze_minutes),
@@ -79,7 +73,7 @@ async def _replan(services: Services, medication_id: int, retry_delay: timedelta
         )
 
 
-async def run_snooze_job(dose_event_id: int) -> None:
+async def _run_snooze_job(dose_event_id: int) -> None:
     """Send a snoozed reminder again, if the dose is still unanswered."""
     services = runtime.current()
     async with services.sessions() as session:
@@ -94,7 +88,7 @@ async def run_snooze_job(dose_event_id: int) -> None:
         await _pause(services, dose.chat_id)
 
 
-async def run_recheck_job(dose_event_id: int) -> None:
+async def _run_recheck_job(dose_event_id: int) -> None:
     """Ask once about a dose still unconfirmed a while after its reminder."""
     services = runtime.current()
     async with services.sessions() as session:
@@ -102,11 +96,8 @@ async def run_recheck_job(dose_event_id: int) -> None:
     if dose is None:
         return
     try:
-        await send_text(
-            services.bot,
-            dose.chat_id,
-            texts.recheck_question(dose),
-            recheck_buttons(dose.event_id),
+        await runtime.courier().send_text(
+            dose.chat_id, texts.recheck_question(dose), recheck_buttons(dose.event_id)
         )
     except DeliveryDeferred:
         services.planner.plan_recheck(dose_event_id, services.clock() + RETRY_DELAY)
@@ -119,7 +110,7 @@ async def run_recheck_job(dose_event_id: int) -> None:
         await reminders.mark_rechecked(session, dose_event_id, services.clock())
 
 
-async def run_window_job(dose_event_id: int) -> None:
+async def _run_window_job(dose_event_id: int) -> None:
     """Tell the patient that the bisphosphonate's wait is over: breakfast, medicines, rest."""
     services = runtime.current()
     async with services.sessions() as session:
@@ -130,7 +121,7 @@ async def run_window_job(dose_event_id: int) -> None:
     if message is None:
         return
     try:
-        await send_text(services.bot, dose.chat_id, message)
+        await runtime.courier().send_text(dose.chat_id, message)
     except DeliveryDeferred:
         services.planner.plan_window_end(dose_event_id, services.clock() + RETRY_DELAY)
         return
@@ -138,3 +129,27 @@ async def run_window_job(dose_event_id: int) -> None:
         pass
     async with services.sessions() as session:
         await reminders.mark_window_notice_sent(session, dose_event_id, services.clock())
+
+
+async def run_dose_job(medication_id: int) -> None:
+    """Send every due reminder of a medication, then plan its next one."""
+    async with runtime.job_slots():
+        await _run_dose_job(medication_id)
+
+
+async def run_snooze_job(dose_event_id: int) -> None:
+    """Send a snoozed reminder again, if the dose is still unanswered."""
+    async with runtime.job_slots():
+        await _run_snooze_job(dose_event_id)
+
+
+async def run_recheck_job(dose_event_id: int) -> None:
+    """Ask once about a dose still unconfirmed a while after its reminder."""
+    async with runtime.job_slots():
+        await _run_recheck_job(dose_event_id)
+
+
+async def run_window_job(dose_event_id: int) -> None:
+    """Tell the patient the bisphosphonate's wait is over."""
+    async with runtime.job_slots():
+        await _run_window_job(dose_event_id)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, SchedulerEvent
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import select
 
 from bot.database import create_sync_engine, job_store_url
 from scheduler import jobs
@@ -76,6 +79,12 @@ class ApschedulerPlanner:
         self._cancel(f"snooze:{dose_event_id}")
         self._cancel(f"recheck:{dose_event_id}")
 
+    def planned_ids(self) -> set[str]:
+        """Return the ids of every stored job, reading only that column (fast at start-up)."""
+        store = self._scheduler._lookup_jobstore("default")
+        with store.engine.connect() as connection:
+            return set(connection.scalars(select(store.jobs_t.c.id)))
+
     def next_jobs(self, limit: int = 10) -> list[tuple[str, datetime]]:
         """Return the soonest (job id, run time) pairs (for tests and the demo)."""
         planned = [
@@ -84,3 +93,24 @@ class ApschedulerPlanner:
             if job.next_run_time is not None
         ]
         return sorted(planned, key=lambda pair: pair[1])[:limit]
+
+    def run_now(self, job_id: str) -> bool:
+        """Make a planned job due at once (the demo's time controls); False if there is none."""
+        try:
+            self._scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
+        except JobLookupError:
+            return False
+        return True
+
+    def watch(self, listener: Callable[[str | None, bool], None]) -> Callable[[], None]:
+        """Call listener(job_id, finished) on every scheduler event; returns the way to stop.
+
+        `finished` is True once a run of the job has ended, so a caller can wait for it.
+        """
+
+        def forward(event: SchedulerEvent) -> None:
+            finished = event.code in (EVENT_JOB_EXECUTED, EVENT_JOB_ERROR)
+            listener(getattr(event, "job_id", None), finished)
+
+        self._scheduler.add_listener(forward)
+        return lambda: self._scheduler.remove_listener(forward)

@@ -7,16 +7,19 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from datetime import time as time_of_day
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from telegram.ext import Application
 
 from bot.application import build_application, running
 from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.models import DoseEvent, Medication, Patient
+from bot.regimen import save_regimen
+from bot.registration import NONE, RegimenDraft
 from bot.reminders import plan_next_dose
 from bot.schedule import Frequency
 from bot.simulator import BotApiSimulator
@@ -218,3 +221,69 @@ async def dose_events(app: Application, medication_id: int) -> list[DoseEvent]:
             .order_by(DoseEvent.due_at)
         )
         return list(rows)
+
+
+async def seed_patients(
+    app: Application,
+    sim: BotApiSimulator,
+    count: int,
+    due_in_seconds: float,
+    first_user_id: int = 500_000,
+) -> list[int]:
+    """Register `count` patients whose daily dose falls due together, `due_in_seconds` ahead.
+
+    Goes through the same service the registration conversation ends in (save_regimen),
+    without tapping through the chat for each one; then moves every dose time to the same
+    second in one update, so slow seeding cannot push some doses to tomorrow.
+    """
+    services = services_of(app)
+    draft = RegimenDraft(
+        consent=True,
+        ai_product="anastrozole-1-daily-tablet",
+        ai_time=time_of_day(23, 59),
+        bone_family=NONE,
+        bone_product=NONE,
+        timezone=SEED_ZONE,
+    )
+    user_ids = list(range(first_user_id, first_user_id + count))
+    async with services.sessions() as session:
+        for user_id in user_ids:
+            sim.add_user(user_id, f"Patient {user_id}", started=True)
+            await save_regimen(
+                session,
+                services.planner,
+                telegram_user_id=user_id,
+                chat_id=user_id,
+                draft=draft,
+                now=services.clock(),
+            )
+        due = services.clock() + timedelta(seconds=due_in_seconds)
+        wall = due.astimezone(ZoneInfo(SEED_ZONE)).time().replace(microsecond=0)
+        due = due.replace(microsecond=0)
+        medication_ids = list(
+            await session.scalars(
+                select(Medication.id)
+                .join(Patient)
+                .where(Patient.telegram_user_id.in_(user_ids), Medication.active.is_(True))
+            )
+        )
+        await session.execute(
+            update(Medication).where(Medication.id.in_(medication_ids)).values(time_of_day=wall)
+        )
+        await session.commit()
+    for medication_id in medication_ids:
+        services.planner.plan_dose(medication_id, due)
+    return user_ids
+
+
+SEED_ZONE = "Europe/London"
+
+
+def delivered_reminders(sim: BotApiSimulator, user_ids: list[int]) -> dict[int, int]:
+    """Count reminder messages now in each patient's chat."""
+    return {
+        user_id: sum(
+            1 for m in sim.bot_messages(user_id) if "Time for your" in (m.get("text") or "")
+        )
+        for user_id in user_ids
+    }

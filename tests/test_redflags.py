@@ -1,0 +1,366 @@
+"""Red flags: every rule with a positive and a negative case, the rise and the episode rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.catalog import DrugClass, LabelSource
+from bot.redflags import (
+    ADHERENCE_MESSAGE,
+    CALCIUM_MESSAGE,
+    FALL_MESSAGE,
+    JAW_MESSAGE,
+    THIGH_MESSAGE,
+    UPPER_GI_MESSAGE,
+    RedFlag,
+    Urgency,
+    adherence_concern,
+    is_severe,
+    new_episodes,
+    open_episodes_after,
+    red_flags,
+)
+from bot.symptoms import Answer, Attribute
+
+FRQ, SEV, INT, PRS = (
+    Attribute.FREQUENCY,
+    Attribute.SEVERITY,
+    Attribute.INTERFERENCE,
+    Attribute.PRESENCE,
+)
+AI = DrugClass.AROMATASE_INHIBITOR
+ORAL = DrugClass.ORAL_BISPHOSPHONATE
+IV = DrugClass.IV_BISPHOSPHONATE
+DMAB = DrugClass.RANKL_INHIBITOR
+
+
+def codes(flags: list[RedFlag]) -> list[str]:
+    return [flag.code for flag in flags]
+
+
+def only(flags: list[RedFlag], code: str) -> RedFlag:
+    matching = [flag for flag in flags if flag.code == code]
+    assert len(matching) == 1, codes(flags)
+    return matching[0]
+
+
+# --- grading ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "severe"),
+    [
+        (Answer("joints", SEV, 3), True),
+        (Answer("joints", SEV, 4), True),
+        (Answer("joints", SEV, 2), False),
+        (Answer("joints", INT, 3), True),
+        (Answer("joints", INT, 2), False),
+        (Answer("joints", FRQ, 4), False),  # how often is not how bad
+        (Answer("jaw", PRS, 1), False),
+        (Answer("injection_site", PRS, None), False),
+    ],
+)
+def test_is_severe(answer: Answer, severe: bool) -> None:
+    assert is_severe(answer) is severe
+
+
+def test_a_well_check_in_raises_nothing() -> None:
+    well = [
+        Answer("swallowing", SEV, 0),
+        Answer("heartburn", FRQ, 0),
+        Answer("joints", FRQ, 0),
+        Answer("hot_flashes", FRQ, 0),
+        Answer("swallow_pain", PRS, 0),
+        Answer("jaw", PRS, 0),
+        Answer("thigh", PRS, 0),
+        Answer("calcium", PRS, 0),
+        Answer("flu_like", PRS, None),
+        Answer("fall", PRS, 0),
+    ]
+    assert red_flags(well, well, {AI, ORAL, DMAB}) == []
+    assert red_flags(well, None, {AI, ORAL, DMAB}) == []
+
+
+# --- severe -------------------------------------------------------------------------------
+
+
+def test_severe_severity_flags_the_item() -> None:
+    flags = red_flags([Answer("hot_flashes", FRQ, 2), Answer("hot_flashes", SEV, 3)])
+    flag = only(flags, "severe:hot_flashes")
+    assert flag.item_codes == ("hot_flashes",)
+    assert flag.urgency is Urgency.SOON
+    assert flag.reason == "Hot flashes: severity Severe (3)."
+    assert flag.patient_message == (
+        "Your answers show your hot flashes bothered you a lot this week. Please let your care "
+        "team know soon. They may be able to help."
+    )
+
+
+def test_severe_interference_flags_the_item_once() -> None:
+    flags = red_flags([Answer("fatigue", SEV, 4), Answer("fatigue", INT, 3)])
+    assert codes(flags) == ["severe:fatigue"]
+    assert flags[0].reason == "Fatigue: severity Very severe (4); interference Quite a bit (3)."
+
+
+def test_moderate_answers_and_frequent_symptoms_are_not_severe() -> None:
+    answers = [
+        Answer("hot_flashes", FRQ, 4),
+        Answer("hot_flashes", SEV, 2),
+        Answer("insomnia", SEV, 2),
+        Answer("insomnia", INT, 2),
+    ]
+    assert red_flags(answers) == []
+
+
+# --- rise ---------------------------------------------------------------------------------
+
+
+def test_a_rise_of_two_points_flags_the_item() -> None:
+    previous = [Answer("insomnia", SEV, 0)]  # interference skipped: counts as 0
+    current = [Answer("insomnia", SEV, 1), Answer("insomnia", INT, 2)]
+    flag = only(red_flags(current, previous), "rise:insomnia")
+    assert flag.urgency is Urgency.SOON
+    assert flag.reason == "Insomnia worse since last check-in: interference 0 -> 2."
+    assert "sleep problems got worse since your last check-in" in flag.patient_message
+
+
+def test_a_rise_in_frequency_counts() -> None:
+    previous = [Answer("hot_flashes", FRQ, 1), Answer("hot_flashes", SEV, 1)]
+    current = [Answer("hot_flashes", FRQ, 3), Answer("hot_flashes", SEV, 1)]
+    assert codes(red_flags(current, previous)) == ["rise:hot_flashes"]
+
+
+def test_a_rise_of_one_point_does_not_flag() -> None:
+    previous = [Answer("muscles", FRQ, 1), Answer("muscles", SEV, 1), Answer("muscles", INT, 0)]
+    current = [Answer("muscles", FRQ, 2), Answer("muscles", SEV, 2), Answer("muscles", INT, 1)]
+    assert red_flags(current, previous) == []
+
+
+def test_no_rise_without_a_previous_answer_for_the_item() -> None:
+    current = [Answer("muscles", FRQ, 3), Answer("muscles", SEV, 2), Answer("muscles", INT, 2)]
+    assert red_flags(current, None) == []
+    assert red_flags(current, [Answer("joints", FRQ, 0)]) == []
+
+
+def test_a_severe_flag_covers_the_rise_of_the_same_item() -> None:
+    previous = [Answer("fatigue", SEV, 1), Answer("fatigue", INT, 0)]
+    current = [Answer("fatigue", SEV, 3), Answer("fatigue", INT, 1)]
+    assert codes(red_flags(current, previous)) == ["severe:fatigue"]
+
+
+def test_a_fall_back_to_zero_is_not_a_rise() -> None:
+    previous = [Answer("muscles", FRQ, 3), Answer("muscles", SEV, 2), Answer("muscles", INT, 2)]
+    assert red_flags([Answer("muscles", FRQ, 0)], previous) == []
+
+
+# --- upper GI (oral bisphosphonate) -------------------------------------------------------
+
+
+def test_painful_swallowing_or_chest_pain_on_an_oral_bisphosphonate() -> None:
+    flag = only(red_flags([Answer("swallow_pain", PRS, 1)], None, {AI, ORAL}), "upper_gi")
+    assert flag.urgency is Urgency.RIGHT_AWAY
+    assert flag.item_codes == ("swallow_pain",)
+    assert flag.patient_message == UPPER_GI_MESSAGE
+    assert "stop taking the bone medicine you take by mouth" in flag.patient_message
+    assert "not your aromatase inhibitor" in flag.patient_message
+    assert "emergency number" in flag.patient_message
+    assert "Oral bisphosphonate" in flag.source.document
+
+
+def test_any_difficulty_swallowing_on_an_oral_bisphosphonate() -> None:
+    flag = only(red_flags([Answer("swallowing", SEV, 1)], None, {ORAL}), "upper_gi")
+    assert flag.reason == "On an oral bisphosphonate: difficulty swallowing, severity Mild (1)."
+    assert red_flags([Answer("swallowing", SEV, 0)], None, {ORAL}) == []
+
+
+def test_new_heartburn_on_an_oral_bisphosphonate() -> None:
+    current = [Answer("heartburn", FRQ, 1), Answer("heartburn", SEV, 1)]
+    flag = only(red_flags(current, None, {ORAL}), "upper_gi")
+    assert flag.item_codes == ("heartburn",)
+    previous_without = [Answer("heartburn", FRQ, 0)]
+    assert codes(red_flags(current, previous_without, {ORAL})) == ["upper_gi"]
+
+
+def test_worse_heartburn_flags_but_the_same_heartburn_does_not() -> None:
+    previous = [Answer("heartburn", FRQ, 2), Answer("heartburn", SEV, 1)]
+    worse = [Answer("heartburn", FRQ, 2), Answer("heartburn", SEV, 2)]
+    assert codes(red_flags(worse, previous, {ORAL})) == ["upper_gi"]
+    same = [Answer("heartburn", FRQ, 2), Answer("heartburn", SEV, 1)]
+    assert red_flags(same, previous, {ORAL}) == []
+    better = [Answer("heartburn", FRQ, 1), Answer("heartburn", SEV, 1)]
+    assert red_flags(better, previous, {ORAL}) == []
+
+
+def test_upper_gi_rules_need_an_oral_bisphosphonate() -> None:
+    answers = [
+        Answer("swallowing", SEV, 2),
+        Answer("heartburn", FRQ, 2),
+        Answer("heartburn", SEV, 2),
+    ]
+    assert red_flags(answers, None, {AI, IV, DMAB}) == []
+
+
+def test_several_upper_gi_signs_give_one_flag_that_covers_them() -> None:
+    answers = [
+        Answer("swallowing", SEV, 4),
+        Answer("heartburn", FRQ, 4),
+        Answer("heartburn", SEV, 4),
+        Answer("swallow_pain", PRS, 1),
+    ]
+    flags = red_flags(answers, None, {ORAL})
+    assert codes(flags) == ["upper_gi"]  # no severe:swallowing, no severe:heartburn
+    assert flags[0].item_codes == ("swallow_pain", "swallowing", "heartburn")
+
+
+# --- bone-medicine specific rules ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("item_code", "urgency", "message", "label_word"),
+    [
+        ("jaw", Urgency.SOON, JAW_MESSAGE, "Osteonecrosis of the Jaw"),
+        ("thigh", Urgency.SOON, THIGH_MESSAGE, "Atypical Femoral"),
+        ("calcium", Urgency.RIGHT_AWAY, CALCIUM_MESSAGE, "most important information"),
+        ("fall", Urgency.RIGHT_AWAY, FALL_MESSAGE, "Fracture"),
+    ],
+)
+def test_yes_to_a_specific_item_raises_its_flag_and_no_does_not(
+    item_code: str, urgency: Urgency, message: str, label_word: str
+) -> None:
+    flag = only(red_flags([Answer(item_code, PRS, 1)], None, {AI, ORAL, IV, DMAB}), item_code)
+    assert flag.item_codes == (item_code,)
+    assert flag.urgency is urgency
+    assert flag.patient_message == message
+    assert label_word in flag.source.section
+    assert red_flags([Answer(item_code, PRS, 0)], None, {AI, ORAL, IV, DMAB}) == []
+
+
+def test_specific_messages_say_whom_to_contact() -> None:
+    assert "care team and your dentist" in JAW_MESSAGE
+    assert "urgent care today" in THIGH_MESSAGE
+    assert "call your care team right away" in CALCIUM_MESSAGE
+    assert "urgent care now" in FALL_MESSAGE
+    assert "emergency number" in FALL_MESSAGE
+
+
+def test_flu_like_symptoms_and_injection_site_reactions_are_not_red_flags() -> None:
+    answers = [Answer("flu_like", PRS, 1), Answer("injection_site", PRS, 1)]
+    assert red_flags(answers, None, {IV, DMAB}) == []
+
+
+# --- adherence -----------------------------------------------------------------------------
+
+
+def test_severe_joint_pain_is_an_adherence_concern() -> None:
+    answers = [Answer("joints", FRQ, 3), Answer("joints", SEV, 3), Answer("joints", INT, 3)]
+    assert adherence_concern(answers, wants_to_stop=False)
+    flags = red_flags(answers, None, {AI})
+    assert codes(flags) == ["adherence"]  # covers severe:joints: one message
+    assert flags[0].item_codes == ("joints",)
+    assert flags[0].reason == (
+        "Aromatase inhibitor adherence at risk: aching joints, severity Severe (3)."
+    )
+    assert flags[0].patient_message == ADHERENCE_MESSAGE
+
+
+def test_moderate_joint_pain_is_not_an_adherence_concern() -> None:
+    answers = [Answer("joints", FRQ, 4), Answer("joints", SEV, 2), Answer("joints", INT, 2)]
+    assert not adherence_concern(answers, wants_to_stop=False)
+    assert red_flags(answers, None, {AI}) == []
+
+
+def test_wanting_to_stop_is_an_adherence_concern_on_its_own() -> None:
+    assert adherence_concern([], wants_to_stop=True)
+    flag = only(red_flags([], None, {AI}, wants_to_stop=True), "adherence")
+    assert flag.item_codes == ()
+    assert flag.urgency is Urgency.SOON
+    assert "want to stop the aromatase inhibitor" in flag.reason
+
+
+def test_no_message_ever_advises_stopping_the_aromatase_inhibitor() -> None:
+    answers = [
+        Answer("swallow_pain", PRS, 1),
+        Answer("jaw", PRS, 1),
+        Answer("thigh", PRS, 1),
+        Answer("calcium", PRS, 1),
+        Answer("fall", PRS, 1),
+        Answer("joints", SEV, 4),
+        Answer("hot_flashes", SEV, 4),
+        Answer("insomnia", SEV, 2),
+        Answer("insomnia", INT, 4),
+    ]
+    flags = red_flags(answers, [Answer("insomnia", SEV, 0)], {AI, ORAL, DMAB}, wants_to_stop=True)
+    assert len(flags) == 8
+    for flag in flags:
+        text = flag.patient_message.lower()
+        assert "stop taking your aromatase" not in text
+        assert "stop your aromatase" not in text
+        if flag.code != "upper_gi":
+            assert "stop" not in text, flag.code
+        assert len(flag.patient_message) <= 320, flag.code
+        assert isinstance(flag.source, LabelSource)
+        assert flag.source.document
+        assert flag.source.section
+
+
+# --- order and uniqueness ------------------------------------------------------------------
+
+
+def test_right_away_flags_come_first_one_per_code() -> None:
+    answers = [
+        Answer("jaw", PRS, 1),
+        Answer("hot_flashes", FRQ, 1),
+        Answer("hot_flashes", SEV, 4),
+        Answer("fall", PRS, 1),
+        Answer("calcium", PRS, 1),
+    ]
+    flags = red_flags(answers, None, {DMAB})
+    assert codes(flags) == ["calcium", "fall", "jaw", "severe:hot_flashes"]
+    assert len(set(codes(flags))) == len(flags)
+
+
+def test_answers_to_retired_items_do_not_crash() -> None:
+    flags = red_flags([Answer("old_item", SEV, 4)], [Answer("old_item", SEV, 0)])
+    assert codes(flags) == ["severe:old_item"]
+    assert flags[0].reason == "old_item: severity 4."
+
+
+# --- episodes ------------------------------------------------------------------------------
+
+
+def _checkin_flags(*items: str) -> list[RedFlag]:
+    return red_flags([Answer(item, PRS, 1) for item in items], None, {ORAL})
+
+
+def test_an_open_episode_does_not_alert_again_until_a_check_in_closes_it() -> None:
+    open_now: frozenset[str] = frozenset()
+
+    week1 = _checkin_flags("jaw")
+    assert codes(new_episodes(week1, open_now)) == ["jaw"]
+    open_now = open_episodes_after(week1)
+    assert open_now == {"jaw"}
+
+    week2 = _checkin_flags("jaw", "thigh")
+    assert codes(new_episodes(week2, open_now)) == ["thigh"]  # jaw still open: quiet
+    open_now = open_episodes_after(week2)
+
+    week3 = _checkin_flags("thigh")  # no jaw: its episode closes
+    assert new_episodes(week3, open_now) == []
+    open_now = open_episodes_after(week3)
+    assert open_now == {"thigh"}
+
+    week4 = _checkin_flags("jaw", "thigh")
+    assert codes(new_episodes(week4, open_now)) == ["jaw"]  # a new jaw episode alerts
+
+
+def test_calling_after_each_answer_alerts_once_per_episode() -> None:
+    open_at_start: frozenset[str] = frozenset({"fall"})
+    alerted: set[str] = set(open_at_start)
+    sent: list[str] = []
+    answers: list[Answer] = []
+    for answer in [Answer("fall", PRS, 1), Answer("jaw", PRS, 1), Answer("thigh", PRS, 0)]:
+        answers.append(answer)
+        fresh = new_episodes(red_flags(answers, None, {ORAL}), alerted)
+        sent += codes(fresh)
+        alerted |= set(codes(fresh))
+    assert sent == ["jaw"]
