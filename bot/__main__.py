@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from telegram import Update
-
 from bot.config import SettingsProblem, load_settings
 from bot.logs import configure_logging
 
@@ -35,9 +33,9 @@ def main(argv: list[str] | None = None) -> int:
         upgrade_database(settings.database_url)
         return 0
 
-    from bot.application import build_application
+    from bot.application import build_application, serve
 
-    build_application(settings).run_polling(allowed_updates=Update.ALL_TYPES)
+    serve(build_application(settings), settings)
     return 0
 
 

@@ -87,21 +87,53 @@ def build_application(settings: Settings, clock: Clock = utc_now) -> Application
     return app
 
 
+def serve(app: Application, settings: Settings) -> None:
+    """Run until a signal: by webhook when WEBHOOK_URL is set, else by long polling."""
+    if settings.webhook_url:
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            webhook_url=settings.webhook_url,
+            secret_token=_secret(settings),
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+def _secret(settings: Settings) -> str | None:
+    return settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+
+
 @asynccontextmanager
-async def running(app: Application, poll_timeout: int = 10) -> AsyncIterator[Application]:
-    """Run the application by long polling inside an event loop that is already running.
+async def running(
+    app: Application, poll_timeout: int = 10, settings: Settings | None = None
+) -> AsyncIterator[Application]:
+    """Run the application inside an event loop that is already running.
 
     `Application.run_polling` owns the loop and signals; tests and the demo share a loop
     with the simulator, so they use this, which calls the same hooks in the same order.
+    With `settings` naming a WEBHOOK_URL it serves the webhook instead of polling.
     """
     await app.initialize()
     if app.post_init is not None:
         await app.post_init(app)
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(
-        poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-    )
+    if settings is not None and settings.webhook_url:
+        await app.updater.start_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            webhook_url=settings.webhook_url,
+            secret_token=_secret(settings),
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
     try:
         yield app
     finally:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, SecretStr, ValidationError
+from pydantic import AfterValidator, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PUBLIC_BOT_API = "https://api.telegram.org/bot"
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # Bot API setWebhook rule
 
 
 def _check_token(token: SecretStr) -> SecretStr:
@@ -36,6 +38,25 @@ class Settings(BaseSettings):
     late_grace_minutes: int = Field(default=240, ge=0, le=48 * 60)
     send_per_second: float = Field(default=30.0, gt=0)
     send_per_chat_per_second: float = Field(default=1.0, gt=0)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        """Refuse a webhook anyone could post forged updates to."""
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("WEBHOOK_SECRET is required with WEBHOOK_URL")
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if secret and not WEBHOOK_SECRET_PATTERN.fullmatch(secret):
+            raise ValueError("WEBHOOK_SECRET must be 1-256 of A-Z, a-z, 0-9, _ and -")
+        return self
+
+    @property
+    def webhook_path(self) -> str:
+        """The path part of WEBHOOK_URL, where the bot listens for Telegram's posts."""
+        return urlsplit(self.webhook_url or "").path.lstrip("/")
 
     @property
     def telegram_file_base_url(self) -> str:
@@ -67,6 +88,8 @@ def load_settings(**overrides: object) -> Settings:
                 f"TELEGRAM_BOT_TOKEN {what}: put the token @BotFather gave you in .env "
                 "(see .env.example) or export it."
             ) from None
-        raise SettingsProblem(
-            "Invalid settings: " + ", ".join(sorted(fields)) + " (see .env.example)."
-        ) from None
+        reasons = "; ".join(
+            str(err["msg"]).removeprefix("Value error, ") for err in error.errors()
+        )
+        where = ", ".join(sorted(fields)) or "settings"
+        raise SettingsProblem(f"Invalid {where}: {reasons} (see .env.example).") from None

@@ -119,7 +119,7 @@ def planner_of(app: Application) -> ApschedulerPlanner:
 async def bot_running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[Application]:
     """Run the real bot application against the simulator until the block ends."""
     app = build_application(settings, clock)
-    async with running(app, poll_timeout=1) as started:
+    async with running(app, poll_timeout=1, settings=settings) as started:
         yield started
 
 
