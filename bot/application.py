@@ -17,6 +17,7 @@ from bot import texts
 from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.database import create_bot_engine, make_sessions, upgrade_database
+from bot.leadership import Leadership
 from bot.reminders import reconcile
 from bot.state import AppState, Services
 from scheduler import runtime
@@ -35,10 +36,14 @@ class Lifecycle:
         self._engine: AsyncEngine | None = None
         self._scheduler = None
         self.planner: ApschedulerPlanner | None = None
+        self._leadership: Leadership | None = None
 
     async def post_init(self, app: Application) -> None:
-        """Migrate, open the database, rebuild jobs from it, then start the scheduler."""
+        """Become leader, migrate, open the database, rebuild jobs, start the scheduler."""
         url = self.settings.database_url
+        self._leadership = Leadership(url, self.settings.leader_retry_seconds)
+        await self._leadership.acquire()
+        self._leadership.watch(app.stop_running)
         await asyncio.to_thread(upgrade_database, url)
         self._engine = create_bot_engine(url)
         sessions = make_sessions(self._engine)
@@ -67,6 +72,8 @@ class Lifecycle:
         runtime.uninstall()
         if self._engine is not None:
             await self._engine.dispose()
+        if self._leadership is not None:
+            await self._leadership.release()
 
 
 def build_application(settings: Settings, clock: Clock = utc_now) -> Application:

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     late_grace_minutes: int = Field(default=240, ge=0, le=48 * 60)
     send_per_second: float = Field(default=30.0, gt=0)
     send_per_chat_per_second: float = Field(default=1.0, gt=0)
+    leader_retry_seconds: float = Field(default=2.0, gt=0, le=30)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
