@@ -79,13 +79,25 @@ def create_bot_engine(url: str | URL) -> AsyncEngine:
     return engine
 
 
-def create_sync_engine(url: str | URL) -> Engine:
-    """Create a sync engine on the same database (job store, migrations)."""
+def create_sync_engine(url: str | URL, *, derived_data: bool = False) -> Engine:
+    """Create a sync engine on the same database (job store, migrations).
+
+    `derived_data` marks a SQLite file rebuilt from the tables at every start (the job
+    store): it may skip the fsync of each commit, which only matters on power loss.
+    """
     target = sync_url(url)
     engine = create_engine(target, pool_pre_ping=target.get_backend_name() != "sqlite")
     if target.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
+        if derived_data:
+            event.listen(engine, "connect", _relax_sync)
     return engine
+
+
+def _relax_sync(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker:

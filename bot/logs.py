@@ -12,6 +12,8 @@ QUIET_LOGGERS = (
     "aiosqlite",
     "alembic.runtime.plugins",
 )
+# Formats a traceback the way the default formatter would, to look inside it.
+_TRACEBACKS = logging.Formatter()
 
 
 class RedactToken(logging.Filter):
@@ -22,10 +24,25 @@ class RedactToken(logging.Filter):
         self._token = token
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self._token and self._token in record.getMessage():
-            record.msg = record.getMessage().replace(self._token, "<token>")
+        if not self._token:
+            return True
+        if self._token in record.getMessage():
+            record.msg = self._redact(record.getMessage())
             record.args = None
+        # Exception texts can carry the token too (a URL in a transport error). Formatters
+        # reuse a record's exc_text once set, so a redacted one replaces the traceback.
+        if record.exc_info and not record.exc_text:
+            text = _TRACEBACKS.formatException(record.exc_info)
+            if self._token in text:
+                record.exc_text = text
+        if record.exc_text:
+            record.exc_text = self._redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self._redact(record.stack_info)
         return True
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._token, "<token>")
 
 
 def configure_logging(level: str, token: str) -> None:

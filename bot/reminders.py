@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +18,13 @@ from bot.catalog import Product, get_product
 from bot.errors import AlreadyAnswered, NotYourRecord
 from bot.models import DoseEvent, DoseStatus, Medication, Patient
 from bot.planner import ReminderPlanner
-from bot.schedule import DoseSchedule, Frequency, next_occurrence, occurrences_between
+from bot.schedule import (
+    DoseSchedule,
+    Frequency,
+    Occurrence,
+    next_occurrence,
+    occurrences_between,
+)
 
 # A reminder sent more than this after its time is labelled late (downtime, outage).
 LATE_AFTER = timedelta(minutes=5)
@@ -100,21 +106,40 @@ async def plan_next_dose(
     return run_at
 
 
+@dataclass(frozen=True)
+class DueBatch:
+    """What a dose job found: reminders to send now, and when the next dose falls due."""
+
+    doses: list[DueDose]
+    next_due_at: datetime | None  # None when the medicine or patient is paused or gone
+
+
 async def open_due_doses(
     session: AsyncSession, medication_id: int, now: datetime, grace: timedelta
-) -> list[DueDose]:
-    """Record every dose due by `now` and return those to send (late ones within grace)."""
-    medication = await session.get(Medication, medication_id)
-    if medication is None or not medication.active:
-        return []
-    patient = await session.get(Patient, medication.patient_id)
+) -> DueBatch:
+    """Record every dose due by `now`; return those to send (late ones within grace).
+
+    Kept to a handful of round trips: it runs once per reminder at the peak minute.
+    """
+    loaded = (
+        await session.execute(
+            select(Medication, Patient)
+            .join(Patient, Patient.id == Medication.patient_id)
+            .where(Medication.id == medication_id)
+        )
+    ).first()
+    if loaded is None:
+        return DueBatch([], None)
+    medication, patient = loaded
     schedule = schedule_of(medication)
-    if patient is None or schedule is None or patient.unreachable_since is not None:
-        return []
+    if not medication.active or schedule is None or patient.unreachable_since is not None:
+        return DueBatch([], None)
     zone = ZoneInfo(patient.timezone)
-    taken_days = await _recorded_days(session, patient.id, medication.product_key)
-    for occurrence in occurrences_between(schedule, zone, await _cursor(session, medication), now):
-        if occurrence.local_date in taken_days:
+    cursor = await _cursor(session, medication)
+    occurrences = occurrences_between(schedule, zone, cursor, now)
+    replaced_today = await _days_of_replaced(session, medication, patient, occurrences, zone)
+    for occurrence in occurrences:
+        if occurrence.local_date in replaced_today:
             continue  # the same medicine, replaced today by an edit, already had this day
         status = DoseStatus.MISSED if now - occurrence.due_at > grace else DoseStatus.PENDING
         session.add(
@@ -126,10 +151,12 @@ async def open_due_doses(
                 status=status,
             )
         )
-    try:
-        await session.commit()
-    except IntegrityError:  # another process recorded the same days first
-        await session.rollback()
+    if occurrences:
+        try:
+            await session.commit()
+        except IntegrityError:  # another process recorded the same days first
+            await session.rollback()
+        cursor = occurrences[-1].due_at
 
     pending = await session.scalars(
         select(DoseEvent)
@@ -138,9 +165,10 @@ async def open_due_doses(
     )
     product = get_product(medication.product_key)
     due: list[DueDose] = []
+    expired = False
     for event in pending:
         if now - event.due_at > grace:
-            event.status = DoseStatus.MISSED
+            event.status, expired = DoseStatus.MISSED, True
             continue
         due.append(
             DueDose(
@@ -151,15 +179,34 @@ async def open_due_doses(
                 late=now - event.due_at > LATE_AFTER,
             )
         )
-    await session.commit()
-    return due
+    if expired:
+        await session.commit()
+    return DueBatch(due, next_occurrence(schedule, zone, max(cursor, now)).due_at)
 
 
-async def _recorded_days(session: AsyncSession, patient_id: int, product_key: str) -> set[date]:
+async def _days_of_replaced(
+    session: AsyncSession,
+    medication: Medication,
+    patient: Patient,
+    occurrences: list[Occurrence],
+    zone: ZoneInfo,
+) -> set[date]:
+    """Days already recorded under an earlier row of the same medicine (an edit today).
+
+    Only a medicine's first day can overlap its predecessor, so later runs skip the query.
+    """
+    first_day = medication.started_at.astimezone(zone).date()
+    if not occurrences or occurrences[0].local_date > first_day:
+        return set()
     rows = await session.scalars(
         select(DoseEvent.local_date)
         .join(Medication, Medication.id == DoseEvent.medication_id)
-        .where(DoseEvent.patient_id == patient_id, Medication.product_key == product_key)
+        .where(
+            DoseEvent.patient_id == patient.id,
+            Medication.product_key == medication.product_key,
+            Medication.id != medication.id,
+            DoseEvent.local_date == first_day,
+        )
     )
     return set(rows)
 
@@ -167,15 +214,20 @@ async def _recorded_days(session: AsyncSession, patient_id: int, product_key: st
 async def mark_sent(
     session: AsyncSession, event_id: int, message_id: int, now: datetime, *, late: bool
 ) -> None:
-    """Record that a reminder reached Telegram (after the send, never before)."""
-    event = await session.get(DoseEvent, event_id)
-    if event is None:
-        return
-    if event.status == DoseStatus.PENDING:
-        event.status = DoseStatus.SENT
-    event.sent_at = event.sent_at or now
-    event.late = event.late or late
-    event.message_id = message_id
+    """Record that a reminder reached Telegram (after the send, never before): one UPDATE."""
+    await session.execute(
+        update(DoseEvent)
+        .where(DoseEvent.id == event_id)
+        .values(
+            status=case(
+                (DoseEvent.status == DoseStatus.PENDING, DoseStatus.SENT),
+                else_=DoseEvent.status,
+            ),
+            sent_at=func.coalesce(DoseEvent.sent_at, now),
+            late=DoseEvent.late | late,
+            message_id=message_id,
+        )
+    )
     await session.commit()
 
 

@@ -31,6 +31,14 @@ async def edit_query_message(
         log.debug("edit skipped: %s", error.message)
 
 
+async def edit_query_markup(query: CallbackQuery, markup: InlineKeyboardMarkup) -> None:
+    """Swap the buttons under the pressed message, with the same tolerance."""
+    try:
+        await query.edit_message_reply_markup(markup)
+    except BadRequest as error:
+        log.debug("edit skipped: %s", error.message)
+
+
 async def edit_message(
     bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:

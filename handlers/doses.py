@@ -7,7 +7,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot import reminders, texts
 from bot.errors import AlreadyAnswered, NotYourRecord
-from handlers.common import Context, edit_query_message, services
+from handlers.common import Context, edit_query_markup, edit_query_message, services
 from handlers.keyboards import dose_buttons, parse_dose_action, skip_reason_buttons
 
 
@@ -34,7 +34,7 @@ async def on_dose_button(update: Update, context: Context) -> None:
                         if action.action == "s"
                         else dose_buttons(event_id, found.settings.snooze_minutes)
                     )
-                    await query.edit_message_reply_markup(markup)
+                    await edit_query_markup(query, markup)
                     return
                 case "t":
                     answer = await reminders.take_dose(session, planner, now=now, **who)

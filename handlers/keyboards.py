@@ -17,7 +17,12 @@ from bot.reminders import SkipReason
 
 # Dose actions: t=taken, z=snooze, s=ask skip reason, r=skip with reason, m=missed,
 # b=back to the main buttons.
-_DOSE_DATA = re.compile(r"^d:(?P<action>[tzsmb]):(?P<id>\d{1,18})(?::(?P<reason>[a-z_]{1,20}))?$")
+_DOSE_DATA = re.compile(
+    r"^d:(?P<action>[tzsmb]):(?P<id>[0-9]{1,10})(?::(?P<reason>[a-z_]{1,20}))?$"
+)
+# Row ids are INTEGER primary keys: 32-bit on PostgreSQL, which refuses a larger query
+# argument outright instead of finding no row.
+MAX_ROW_ID = 2**31 - 1
 _REG_DATA = re.compile(r"^reg:(?P<field>[a-z_]{1,20}):(?P<value>[A-Za-z0-9_+\-/]{1,40})$")
 _EDIT_DATA = re.compile(r"^edit:(?P<section>[a-z]{1,8})$")
 
@@ -34,7 +39,7 @@ class DoseAction:
 def parse_dose_action(data: str | None) -> DoseAction | None:
     """Return the dose action in callback data, or None if it is malformed."""
     match = _DOSE_DATA.fullmatch(data or "")
-    if match is None:
+    if match is None or int(match["id"]) > MAX_ROW_ID:
         return None
     if match["reason"] is not None:
         if match["action"] != "s":

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from bot import reminders, texts
 from bot.catalog import after_window_message
-from bot.models import Medication, Patient
 from bot.state import Services
 from handlers.keyboards import dose_buttons, recheck_buttons
 from scheduler import runtime
@@ -24,17 +23,21 @@ async def _run_dose_job(medication_id: int) -> None:
     settings = services.settings
     grace = timedelta(minutes=settings.late_grace_minutes)
     async with services.sessions() as session:
-        due = await reminders.open_due_doses(session, medication_id, services.clock(), grace)
-    deferred = False
-    for dose in due:
+        batch = await reminders.open_due_doses(session, medication_id, services.clock(), grace)
+    for dose in batch.doses:
         try:
             await _send_reminder(services, dose)
         except DeliveryDeferred:
-            deferred = True
+            services.planner.plan_dose(medication_id, services.clock() + RETRY_DELAY)
+            return
         except RecipientUnreachable:
             await _pause(services, dose.chat_id)
-            break
-    await _replan(services, medication_id, RETRY_DELAY if deferred else timedelta(0))
+            services.planner.cancel_dose(medication_id)
+            return
+    if batch.next_due_at is None:
+        services.planner.cancel_dose(medication_id)
+    else:
+        services.planner.plan_dose(medication_id, batch.next_due_at)
 
 
 async def _send_reminder(services: Services, dose: reminders.DueDose) -> None:
@@ -58,19 +61,6 @@ async def _send_reminder(services: Services, dose: reminders.DueDose) -> None:
 async def _pause(services: Services, chat_id: int) -> None:
     async with services.sessions() as session:
         await reminders.mark_unreachable(session, chat_id, services.clock())
-
-
-async def _replan(services: Services, medication_id: int, retry_delay: timedelta) -> None:
-    async with services.sessions() as session:
-        medication = await session.get(Medication, medication_id)
-        if medication is None:
-            return
-        patient = await session.get(Patient, medication.patient_id)
-        if patient is None:
-            return
-        await reminders.plan_next_dose(
-            session, services.planner, medication, patient, services.clock() + retry_delay
-        )
 
 
 async def _run_snooze_job(dose_event_id: int) -> None:

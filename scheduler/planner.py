@@ -29,7 +29,9 @@ JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1
 
 def create_scheduler(database_url: str) -> AsyncIOScheduler:
     """Build a scheduler whose jobs live in the bot's database (start it inside the loop)."""
-    store = SQLAlchemyJobStore(engine=create_sync_engine(job_store_url(database_url)))
+    store = SQLAlchemyJobStore(
+        engine=create_sync_engine(job_store_url(database_url), derived_data=True)
+    )
     return AsyncIOScheduler(jobstores={"default": store}, job_defaults=JOB_DEFAULTS, timezone=UTC)
 
 

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from telegram.ext import Application
@@ -33,6 +34,7 @@ from bot.models import DoseEvent, DoseStatus, Medication, Patient
 from bot.registration import Question
 from bot.simulator import BotApiSimulator, RateLimits
 from bot.simulator import events as ev
+from handlers.keyboards import dose_buttons
 from tests.e2e import (
     Person,
     bot_running,
@@ -47,6 +49,8 @@ T = TypeVar("T")
 
 ALENDRONATE = "alendronate-70-weekly-tablet"
 ACTION_TIMEOUT = 5.0  # seconds the bot has to react to one action
+# Longer hunts: BONEBOT_FUZZ_SCALE=10 runs ten times as many examples.
+SCALE = float(os.environ.get("BONEBOT_FUZZ_SCALE", "1"))
 FUZZ_SETTINGS = settings(
     max_examples=60,
     deadline=None,
@@ -268,7 +272,7 @@ REG_DATA = st.builds(lambda field, value: f"reg:{field}:{value}", FIELDS, VALUES
 EDIT_DATA = st.builds(
     "edit:".__add__, st.sampled_from(["ai", "bone", "tz", "keep", "", "AI", "x" * 9]) | FIELDS
 )
-CALLBACK_DATA = st.one_of(DOSE_DATA, REG_DATA, EDIT_DATA, _joined(64))
+CALLBACK_DATA = st.one_of(DOSE_DATA, DOSE_DATA, REG_DATA, EDIT_DATA, _joined(64))
 TARGETS = st.sampled_from(["reminder", "newest", "missing", "own message", "other's message"])
 
 MESSAGE_ACTIONS: st.SearchStrategy[Action] = st.one_of(
@@ -336,32 +340,63 @@ def bytes_at_most(text: str, limit: int = 64) -> str:
     return text.encode()[:limit].decode(errors="ignore") or "x"
 
 
+STARTS = st.sampled_from(["idle", "ai", "bone", "tz", "newcomer"])
+
+# Cases found before (each once crashed the bot), tried first in every run.
+KNOWN_TRAPS: list[tuple[str, list[Action]]] = [
+    # Skip pressed twice: the same buttons again is "message is not modified".
+    ("idle", [Forge("d:s:{mine}", "reminder"), Forge("d:s:{mine}", "reminder")]),
+    # Buttons swapped on a message that is not the bot's.
+    ("idle", [Forge("d:b:{mine}", "own message"), Forge("d:s:{mine}", "missing")]),
+    # Ids beyond PostgreSQL's INTEGER.
+    ("idle", [Forge("d:t:2147483648", "reminder"), Forge("d:z:999999999999999999", "missing")]),
+    # Presses on the other patient's dose, and on Alice's by a newcomer.
+    ("idle", [Forge("d:t:{other}", "other's message"), Forge("d:s:{other}:forgot", "reminder")]),
+    ("newcomer", [Forge("d:m:{mine}", "reminder"), Forge("d:s:{mine}:forgot", "newest")]),
+    # Odd typed answers where typing is allowed, and an edit turning into a command.
+    ("tz", [Text("Europe/London\x00"), Text("../../etc/passwd"), Text("x" * 5000)]),
+    ("ai", [Text("8\u200f:30"), Edit("/start"), Text("   ")]),
+]
+
+
+def with_known_traps(test: Callable[..., None]) -> Callable[..., None]:
+    """Add every known trap to a Hypothesis test as an explicit example."""
+    for start, played in reversed(KNOWN_TRAPS):
+        test = example(start, played)(test)
+    return test
+
+
 class Fuzzer:
-    """The patient who fuzzes (Alice) beside one who must stay untouched (Bob)."""
+    """Alice (registered) or a newcomer fuzzes; Bob's rows must stay exactly as they were.
+
+    Each example starts from a known point: Alice with a fresh unanswered reminder, idle or
+    in the middle of changing one section of her regimen; or a new user at the consent
+    question of a first registration.
+    """
 
     def __init__(self, app: Application, sim: BotApiSimulator, alice: Person, bob: Person):
         self.app, self.sim, self.alice, self.bob = app, sim, alice, bob
-        self.ids = {"mine": "0", "other": "0"}
-        self.reminder_id = 0
-        self.bob_message_id = 0
+        self.actor = alice
+        self.alice_event = self.bob_event = 0
+        self.reminder_id = self.bob_message_id = 0
+        self.newcomers = 0
 
     async def prepare(self) -> None:
         """Register both; each gets a dose reminder, so both have dose rows to forge ids of."""
-        await register(self.alice)
-        await register(self.bob, ai=None)  # no daily dose that could fall due mid-test
-        for person, key in (("mine", self.alice), ("other", self.bob)):
-            medication = await medication_of(self.app, key.id, ALENDRONATE)
+        await register(self.alice, ai=None)  # no daily dose that could fall due mid-test
+        await register(self.bob, ai=None)
+        for person in (self.alice, self.bob):
+            medication = await medication_of(self.app, person.id, ALENDRONATE)
             await make_due_in(self.app, medication.id, 1)
-            reminder = await key.expect("Time for your", timeout=10)
+            reminder = await person.expect("Time for your", timeout=10)
             [event] = await settled_events(self.app, medication.id, DoseStatus.SENT)
-            self.ids[person] = str(event.id)
-            if key is self.alice:
-                self.reminder_id = reminder["message_id"]
+            if person is self.alice:
+                self.alice_event, self.reminder_id = event.id, reminder["message_id"]
             else:
-                self.bob_message_id = reminder["message_id"]
+                self.bob_event, self.bob_message_id = event.id, reminder["message_id"]
 
-    async def bob_rows(self) -> list[dict[str, Any]]:
-        """Every column of Bob's patient, medication and dose rows."""
+    async def protected_rows(self) -> list[dict[str, Any]]:
+        """Every column of Bob's rows, and of Alice's dose row when a newcomer acts."""
         rows: list[dict[str, Any]] = []
         async with services_of(self.app).sessions() as session:
             patient = await session.scalar(
@@ -373,14 +408,53 @@ class Fuzzer:
                 found = await session.scalars(
                     select(model).where(key == patient.id).order_by(model.id)
                 )
-                for row in found:
-                    columns = model.__table__.columns
-                    rows.append({c.key: getattr(row, c.key) for c in columns})
+                rows.extend(_columns(row) for row in found)
+            if self.actor is not self.alice:
+                rows.append(_columns(await session.get(DoseEvent, self.alice_event)))
         return rows
+
+    async def reopen_alice_dose(self) -> None:
+        """Make Alice's dose unanswered again, under a new reminder with its buttons.
+
+        The reminder is sent straight through the bot rather than by a snooze job: the
+        courier paces each chat to a message a second, which would cost most examples that.
+        """
+        services = services_of(self.app)
+        reminder = await self.app.bot.send_message(
+            self.alice.id,
+            "💊 Time for your alendronate 70 mg (sent again by the test)",
+            reply_markup=dose_buttons(self.alice_event, services.settings.snooze_minutes),
+        )
+        self.reminder_id = reminder.message_id
+        async with services.sessions() as session:
+            event = await session.get(DoseEvent, self.alice_event)
+            assert event is not None
+            event.status, event.message_id = DoseStatus.SENT, reminder.message_id
+            event.answered_at = event.skip_reason = None
+            event.snoozed_until = event.window_ends_at = None
+            await session.commit()
+
+    async def begin(self, start: str) -> None:
+        """Put the acting user at the example's starting point."""
+        if start == "newcomer":
+            self.newcomers += 1
+            self.actor = Person(self.sim, 3000 + self.newcomers, f"Newcomer {self.newcomers}")
+            self.actor.say("/start")
+            await self.actor.expect(texts.CONSENT)
+            return
+        self.actor = self.alice
+        self.alice.say("/cancel")
+        await self.alice.expect("Stopped.")
+        await self.reopen_alice_dose()
+        if start != "idle":
+            self.alice.say("/regimen")
+            menu = await self.alice.expect(texts.REGIMEN_CHANGE)
+            self.alice.sim.press_button(self.alice.id, menu["message_id"], f"edit:{start}")
+            await self.alice.expect("➜")
 
     async def react(self, query_id: str | None = None) -> None:
         """Wait until the bot reacts to my last action: a message, an edit, or an answer."""
-        user_id = self.alice.id
+        user_id = self.actor.id
         start = self.sim.chat(user_id).last_user_seq
 
         def reacted() -> bool:
@@ -396,16 +470,17 @@ class Fuzzer:
         await self.sim.wait_for(reacted, ACTION_TIMEOUT, "the bot to react")
 
     def _fill(self, data: str) -> str:
-        return data.replace("{mine}", self.ids["mine"]).replace("{other}", self.ids["other"])
+        mine = self.alice_event  # a newcomer forging Alice's dose must not touch it either
+        return data.replace("{mine}", str(mine)).replace("{other}", str(self.bob_event))
 
     def _target(self, target: str) -> int:
-        messages = self.sim.messages(self.alice.id)
+        messages = self.sim.messages(self.actor.id)
         mine = [m["message_id"] for m in messages if not m["from"]["is_bot"]]
         match target:
             case "reminder":
                 return self.reminder_id
             case "newest":
-                bot = self.sim.last_bot_message(self.alice.id)
+                bot = self.sim.last_bot_message(self.actor.id)
                 return bot["message_id"] if bot else self.reminder_id
             case "own message" if mine:
                 return mine[-1]
@@ -414,17 +489,13 @@ class Fuzzer:
         return 10**9  # a message that does not exist
 
     async def perform(self, action: Action) -> None:
-        """Do one action as Alice and wait for the bot's reaction."""
-        sim, me = self.sim, self.alice.id
+        """Do one action as the acting user and wait for the bot's reaction."""
+        sim, me = self.sim, self.actor.id
         match action:
             case Text(text):
                 sim.send_text(me, text.replace("{bot}", sim.state.bot.username))
             case Edit(text):
-                mine = [
-                    m
-                    for m in sim.messages(me)
-                    if not m["from"]["is_bot"] and "text" in m and "{bot}" not in m["text"]
-                ]
+                mine = [m for m in sim.messages(me) if not m["from"]["is_bot"] and "text" in m]
                 if mine:
                     sim.edit_text(me, mine[-1]["message_id"], text)
                 else:
@@ -448,9 +519,8 @@ class Fuzzer:
                     sim.send_text(me, "/regimen")
                 else:
                     message = keyboards[which % len(keyboards)]
-                    buttons = [
-                        b for row in message["reply_markup"]["inline_keyboard"] for b in row
-                    ]
+                    rows = message["reply_markup"]["inline_keyboard"]
+                    buttons = [b for row in rows for b in row]
                     data = buttons[button % len(buttons)]["callback_data"]
                     query = sim.press_button(me, message["message_id"], data)
                     await self.react(query)
@@ -458,20 +528,22 @@ class Fuzzer:
         await self.react()
 
     async def play(self, actions: list[Action]) -> None:
-        """Start from no conversation, do every action, then check the bot still answers."""
-        self.alice.say("/cancel")
-        await self.alice.expect("Stopped.")
+        """Do every action, then check the bot still answers and answered every press."""
         first_query = len(self.sim.state.callback_queries)
         for action in actions:
             await self.perform(action)
-        self.alice.say("/help")
-        await self.alice.expect(texts.HELP)
+        self.actor.say("/help")
+        await self.actor.expect(texts.HELP)
         unanswered = [
             record.data
             for record in list(self.sim.state.callback_queries.values())[first_query:]
-            if record.user_id == self.alice.id and record.answer is None
+            if record.answer is None
         ]
         assert not unanswered, f"presses never answered: {unanswered}"
+
+
+def _columns(row: Any) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
 
 
 def bridge(loop: asyncio.AbstractEventLoop) -> Callable[[Awaitable[T]], T]:
@@ -499,30 +571,34 @@ async def fuzz(
     actions: st.SearchStrategy[Action],
     max_examples: int,
 ) -> None:
-    """Run one bot; Hypothesis throws lists of actions at it in a worker thread."""
+    """Run one bot; Hypothesis throws lists of actions at it from a worker thread."""
     simulator.rate_limits = RateLimits(enabled=False)  # a fuzzer types faster than people
     alice, bob = Person(simulator, 1001, "Alice"), Person(simulator, 1002, "Bob")
     async with bot_running(settings_) as app:
         fuzzer = Fuzzer(app, simulator, alice, bob)
         await fuzzer.prepare()
-        bob_before = await fuzzer.bob_rows()
+        bob_before = await fuzzer.protected_rows()
         call = bridge(asyncio.get_running_loop())
 
-        @settings(FUZZ_SETTINGS, max_examples=max_examples)
-        @given(st.lists(actions, min_size=1, max_size=6))
-        def example(played: list[Action]) -> None:
-            start = errors.count()
+        @settings(FUZZ_SETTINGS, max_examples=max(1, round(max_examples * SCALE)))
+        @given(STARTS, st.lists(actions, min_size=1, max_size=6))
+        @with_known_traps
+        def example(start: str, played: list[Action]) -> None:
+            first_error = errors.count()
             try:
+                call(fuzzer.begin(start))
+                protected = call(fuzzer.protected_rows())
                 call(fuzzer.play(played))
             finally:
-                logged = errors.since(start)
+                logged = errors.since(first_error)
                 assert not logged, "logged at ERROR:\n" + describe(logged)
-            assert call(fuzzer.bob_rows()) == bob_before, "the other patient's rows changed"
+            assert call(fuzzer.protected_rows()) == protected, "another patient's rows changed"
 
         await asyncio.to_thread(example)
+        fuzzer.actor = alice
         alice.say("/help")
         await alice.expect(texts.HELP)
-        assert await fuzzer.bob_rows() == bob_before
+        assert await fuzzer.protected_rows() == bob_before
     assert not errors.records, describe(errors.records)
 
 

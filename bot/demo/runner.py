@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 from telegram.ext import Application
 
@@ -94,16 +96,22 @@ async def demo_running(
 
 async def serve(host: str, port: int, database_url: str | None) -> None:
     """Run the demo until cancelled (Ctrl-C), telling the visitor where to look."""
+    stop = asyncio.Event()
+    with contextlib.suppress(NotImplementedError):  # no such signal handling on Windows
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     async with demo_running(host, port, database_url) as demo:
-        others = ", ".join(f"?user={uid}&name={name}" for uid, name, _ in PEOPLE[1:])
+        others = " or ".join(
+            f"{demo.url}/?{urlencode({'user': uid, 'name': name})} ({role})"
+            for uid, name, role in PEOPLE[1:]
+        )
         print(
             f"bonebot demo is running: open {demo.url}/ in your browser.\n"
-            f"To play more than one person, open more tabs with {others}.\n"
+            f"To play another person, open another tab: {others}.\n"
             f"Database: {'DATABASE_URL' if database_url else 'a throw-away SQLite file'}. "
             "Press Ctrl-C to stop.",
             flush=True,
         )
-        await asyncio.Event().wait()
+        await stop.wait()
 
 
 def main(host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> int:

@@ -20,6 +20,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from telegram.ext import Application
@@ -278,7 +279,10 @@ def _changes_commands(event: SimEvent) -> bool:
 
 
 def _ran_message(job: PlannedJob) -> str:
-    return f"Demo time moved on and this ran: {job.what}."
+    zone = ZoneInfo(job.zone)
+    when = job.at.astimezone(zone).strftime("%a %d %b, %H:%M")
+    place = job.zone.rsplit("/", 1)[-1].replace("_", " ")
+    return f"Done: {job.what} (planned for {when}, {place} time)."
 
 
 def _error(status: int, message: str) -> web.Response:

@@ -76,6 +76,12 @@ class Timekeeper:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
+    def jump_to(self, when: datetime) -> None:
+        """Move demo time forward to `when`; jobs due by then run at once."""
+        self.clock.jump_to(when)
+        log.info("demo time moved to %s", self.clock().isoformat())
+        self._changed()
+
     async def run_next(self) -> RanJob | None:
         """Jump demo time to the soonest job, run it, and return once it has finished."""
         upcoming = self.upcoming(1)
@@ -83,11 +89,9 @@ class Timekeeper:
             return None
         job_id, planned_for = upcoming[0]
         finished = self._finished.setdefault(job_id, asyncio.Event())
-        self.clock.jump_to(planned_for)
-        log.info("demo time moved to %s to run %s", planned_for.isoformat(), job_id)
         try:
+            self.jump_to(planned_for)
             self.planner.run_now(job_id)
-            self._changed()
             async with asyncio.timeout(RUN_TIMEOUT_SECONDS):
                 await finished.wait()
         except TimeoutError:

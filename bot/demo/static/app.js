@@ -45,7 +45,7 @@
 
   // --- rendering messages ------------------------------------------------------------------
 
-  const SAFE_URL = /^(https?:|tg:)/i;
+  const SAFE_URL = /^https?:/i;
 
   function entityNode(entity, inner) {
     const tags = {
@@ -337,13 +337,14 @@
   function jobLine(job) {
     const due = new Date(job.at) - demoNow();
     const relative = due > 0 ? `in ${span(due)}` : "due now";
-    return `${job.what}, ${when(job.at, job.zone)}${zoneNote(job.zone)}, ${relative}`;
+    return `${job.what} — ${when(job.at, job.zone)}${zoneNote(job.zone)} (${relative})`;
   }
 
   function tick() {
     if (!state.schedule || !state.schedule.ready) return;
     $("now").textContent = when(demoNow().toISOString(), state.zone);
-    $("ahead").textContent = state.offsetMs > 30000 ? `(${span(state.offsetMs)} ahead of real time)` : "";
+    const ahead = state.offsetMs > 30000 ? `${span(state.offsetMs)} ahead of real time` : "";
+    $("ahead").textContent = ahead;
     renderNext();
   }
 
@@ -388,7 +389,7 @@
     button.setAttribute("aria-busy", "true");
     try {
       const result = await api("POST", "/demo/api/time/next");
-      toast(result.message, true);
+      toast(result.message);
     } catch (error) {
       toast(`That didn't run: ${error.message}`);
     } finally {
@@ -459,7 +460,10 @@
     input.value = "";
     input.focus();
   });
-  $("start").addEventListener("click", () => send("/start"));
+  $("start").addEventListener("click", () => {
+    $("text").focus(); // the Start button disappears: keep keyboard users in the chat
+    send("/start");
+  });
   $("run-next").addEventListener("click", runNext);
   $("menu-button").addEventListener("click", () => ($("menu").hidden ? openMenu() : closeMenu(true)));
   document.addEventListener("keydown", (event) => {

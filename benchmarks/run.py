@@ -1,0 +1,329 @@
+"""Benchmarks of the delivery path and the bot at scale: figures printed, never asserted.
+
+    .venv/bin/python -m benchmarks.run all              # every benchmark, default sizes
+    .venv/bin/python -m benchmarks.run peak --patients 3000
+    .venv/bin/python -m benchmarks.run headroom --patients 5000
+    .venv/bin/python -m benchmarks.run interaction --users 200 [--postgres URL]
+    .venv/bin/python -m benchmarks.run scale --patients 100000
+
+Peak and headroom run the simulator in its own process, so the bot has a core to itself;
+interaction and scale run it in the bot's process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from datetime import time as wall_time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+from sqlalchemy import insert, select, update
+from telegram.ext import Application
+
+from bot.application import build_application, running
+from bot.config import Settings
+from bot.models import Medication, MedicationRole, Patient
+from bot.simulator import DEFAULT_TOKEN, BotApiSimulator, RateLimits
+
+ZONE = "Europe/London"
+PRODUCT = "anastrozole-1-daily-tablet"
+REMINDER = "Time for your"
+
+
+def free_port() -> int:
+    """Return a free TCP port on the loopback interface."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def simulator_process(port: int) -> Iterator[str]:
+    """Run the Bot API simulator as its own process; yield its base URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.simulator", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"http://127.0.0.1:{port}/_sim/state", timeout=1).is_success:
+                    break
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def settings_for(base: str, database_url: str, per_second: float, per_chat: float) -> Settings:
+    """Settings for a benchmark bot."""
+    return Settings(
+        telegram_bot_token=DEFAULT_TOKEN,
+        telegram_api_base_url=f"{base}/bot",
+        database_url=database_url,
+        send_per_second=per_second,
+        send_per_chat_per_second=per_chat,
+        log_level="WARNING",
+        _env_file=None,
+    )
+
+
+@contextlib.asynccontextmanager
+async def bot(settings: Settings) -> AsyncIterator[Application]:
+    """Run the real bot application until the block ends."""
+    app = build_application(settings)
+    async with running(app, poll_timeout=1) as started:
+        yield started
+
+
+async def insert_patients(
+    app: Application, first_user: int, count: int, at: wall_time
+) -> list[int]:
+    """Bulk-insert registered patients with one daily medicine each; return medication ids."""
+    sessions = app.bot_data.services.sessions
+    now = datetime.now(UTC)
+    async with sessions() as session:
+        for start in range(0, count, 5000):
+            users = range(first_user + start, first_user + min(count, start + 5000))
+            await session.execute(
+                insert(Patient),
+                [
+                    {
+                        "telegram_user_id": user,
+                        "chat_id": user,
+                        "timezone": ZONE,
+                        "consent_at": now,
+                        "created_at": now,
+                    }
+                    for user in users
+                ],
+            )
+        pairs = await session.execute(select(Patient.telegram_user_id, Patient.id))
+        ids = {user: patient_id for user, patient_id in pairs}
+        rows = [
+            {
+                "patient_id": ids[user],
+                "role": MedicationRole.AROMATASE_INHIBITOR,
+                "product_key": PRODUCT,
+                "frequency": "daily",
+                "time_of_day": at,
+                "active": True,
+                "started_at": now - timedelta(days=1),
+            }
+            for user in range(first_user, first_user + count)
+        ]
+        for start in range(0, len(rows), 5000):
+            await session.execute(insert(Medication), rows[start : start + 5000])
+        await session.commit()
+        return list(await session.scalars(select(Medication.id).order_by(Medication.id)))
+
+
+async def make_all_due(app: Application, medication_ids: list[int], lead: float) -> datetime:
+    """Move every dose to the same second `lead` seconds ahead and plan the jobs there."""
+    due = (datetime.now(UTC) + timedelta(seconds=lead)).replace(microsecond=0)
+    local = due.astimezone(ZoneInfo(ZONE)).time()
+    services = app.bot_data.services
+    async with services.sessions() as session:
+        await session.execute(update(Medication).values(time_of_day=local))
+        await session.commit()
+    for medication_id in medication_ids:
+        services.planner.plan_dose(medication_id, due)
+    return due
+
+
+async def add_users(client: httpx.AsyncClient, base: str, first: int, count: int) -> None:
+    """Create simulator users who have started the bot, a few hundred requests at a time."""
+    for start in range(first, first + count, 200):
+        await asyncio.gather(
+            *(
+                client.post(
+                    f"{base}/_sim/users", json={"id": uid, "first_name": "P", "started": True}
+                )
+                for uid in range(start, min(first + count, start + 200))
+            )
+        )
+
+
+async def reminder_calls(client: httpx.AsyncClient, base: str) -> list[dict]:
+    """Every sendMessage call the simulator received (with outcome and time)."""
+    reply = await client.get(f"{base}/_sim/sent", params={"method": "sendMessage"}, timeout=60)
+    return list(reply.json()["calls"])
+
+
+async def delivery_run(count: int, limited: bool, label: str) -> None:
+    """Seed `count` patients due in the same second and measure how the burst drains."""
+    port = free_port()
+    with simulator_process(port) as base, tempfile.TemporaryDirectory() as folder:
+        async with httpx.AsyncClient(timeout=30) as client:
+            limits = {"enabled": limited, "global_per_second": 30, "per_chat_per_second": 1}
+            await client.post(f"{base}/_sim/rate_limits", json=limits)
+            await add_users(client, base, 1_000_000, count)
+            per_second = 30.0 if limited else 1_000_000.0
+            settings = settings_for(base, f"sqlite:///{folder}/bench.sqlite3", per_second, 1.0)
+            async with bot(settings) as app:
+                medications = await insert_patients(app, 1_000_000, count, wall_time(23, 59))
+                cpu_before = time.process_time()
+                due = await make_all_due(app, medications, lead=5 + count * 0.002)
+                deadline = time.monotonic() + 60 + count / 20
+                while time.monotonic() < deadline:
+                    calls = await reminder_calls(client, base)
+                    if sum(1 for c in calls if c["ok"]) >= count:
+                        break
+                    await asyncio.sleep(1)
+                cpu = time.process_time() - cpu_before
+        report_delivery(label, count, calls, due, limited, cpu)
+
+
+def report_delivery(
+    label: str, count: int, calls: list[dict], due: datetime, limited: bool, cpu: float
+) -> None:
+    """Print the figures of one delivery run."""
+    sent = sorted(
+        (c["time"], int(c["params"]["chat_id"]))
+        for c in calls
+        if c["ok"] and REMINDER in str(c["params"].get("text"))
+    )
+    floods = sum(1 for c in calls if c["error_code"] == 429)
+    chats = [chat for _, chat in sent]
+    lost, duplicated = count - len(set(chats)), len(chats) - len(set(chats))
+    lateness = [t - due.timestamp() for t, _ in sent]
+    span = sent[-1][0] - sent[0][0] if len(sent) > 1 else 0.0
+    rate = (len(sent) - 1) / span if span else float("nan")
+    print(f"\n== {label}: {count} patients due in the same second ==")
+    if limited:
+        print(f"send rate            {rate:8.1f} msg/s = {rate / 30:.2f} of the 30/s limit")
+    else:
+        print(f"send rate            {rate:8.1f} msg/s (limits off)")
+    print(f"bot CPU during burst {cpu:8.1f} s for {span:.1f} s of sending")
+    if lateness:
+        median = statistics.median(lateness)
+        print(
+            f"lateness             first {lateness[0]:.2f} s, median {median:.2f} s, "
+            f"last {lateness[-1]:.2f} s"
+        )
+    print(f"flood errors (429)   {floods}")
+    print(f"lost / duplicated    {lost} / {duplicated}")
+
+
+async def interaction(users: int, database_url: str, label: str) -> None:
+    """Users press Taken on a reminder all at once: time from press to the edited message."""
+    async with BotApiSimulator(rate_limits=RateLimits(enabled=False)) as sim:
+        for uid in range(2_000_000, 2_000_000 + users):
+            sim.add_user(uid, "P", started=True)
+        settings = settings_for(sim.url, database_url, 1_000_000.0, 1000.0)
+        async with bot(settings) as app:
+            medications = await insert_patients(app, 2_000_000, users, wall_time(23, 59))
+            await make_all_due(app, medications, lead=2)
+            await sim.wait_for(
+                lambda: all(_reminder(sim, uid) for uid in range(2_000_000, 2_000_000 + users)),
+                timeout=120,
+            )
+            await asyncio.sleep(1)  # let the jobs record their sends
+            latencies = await asyncio.gather(
+                *(_press_taken(sim, uid) for uid in range(2_000_000, 2_000_000 + users))
+            )
+    latencies.sort()
+    p50 = statistics.median(latencies) * 1000
+    p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
+    print(f"\n== interaction ({label}): {users} users press Taken at once ==")
+    worst = latencies[-1] * 1000
+    print(f"update to reply      p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {worst:.0f} ms")
+
+
+def _reminder(sim: BotApiSimulator, uid: int) -> dict | None:
+    for message in sim.bot_messages(uid):
+        if REMINDER in (message.get("text") or ""):
+            return message
+    return None
+
+
+async def _press_taken(sim: BotApiSimulator, uid: int) -> float:
+    message = _reminder(sim, uid)
+    assert message is not None
+    data = message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    started = time.monotonic()
+    sim.press_button(uid, message["message_id"], data)
+    await sim.wait_for_message(uid, lambda m: "taken at" in (m.get("text") or ""), timeout=60)
+    return time.monotonic() - started
+
+
+async def scale(patients: int) -> None:
+    """Start the bot on a database of many patients: time to ready, memory, size."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/bench.sqlite3"
+        async with BotApiSimulator(rate_limits=RateLimits(enabled=False)) as sim:
+            settings = settings_for(sim.url, url, 30.0, 1.0)
+            async with bot(settings) as app:
+                await insert_patients(app, 3_000_000, patients, wall_time(23, 59))
+            for label in ("first start (jobs created)", "restart (jobs exist)"):
+                started = time.monotonic()
+                async with bot(settings):
+                    ready = time.monotonic() - started
+                    rss = _rss_mb()
+                print(f"\n== scale: {patients} registered patients, {label} ==")
+                print(f"start to ready       {ready:.1f} s")
+                print(f"resident memory      {rss:.0f} MB now, {_peak_mb():.0f} MB peak")
+        sizes = _folder_size(Path(folder))
+        print(f"database size        {sizes / 1e6:.0f} MB (with the job store)")
+
+
+def _folder_size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.iterdir())
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line and run the chosen benchmarks."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument("which", choices=["peak", "headroom", "interaction", "scale", "all"])
+    parser.add_argument("--patients", type=int)
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("TEST_POSTGRES_URL"),
+        help="PostgreSQL URL for the interaction benchmark (an empty database)",
+    )
+    args = parser.parse_args(argv)
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    if args.which in ("peak", "all"):
+        asyncio.run(delivery_run(args.patients or 3000, True, "peak minute, limits on"))
+    if args.which in ("headroom", "all"):
+        asyncio.run(delivery_run(args.patients or 5000, False, "headroom, limits off"))
+    if args.which in ("interaction", "all"):
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite:///{folder}/bench.sqlite3"
+            asyncio.run(interaction(args.users, url, "SQLite"))
+        if args.postgres:
+            asyncio.run(interaction(args.users, args.postgres, "PostgreSQL"))
+    if args.which in ("scale", "all"):
+        asyncio.run(scale(args.patients or 100_000))
+
+
+if __name__ == "__main__":
+    main()
