@@ -20,6 +20,7 @@ from bot.database import create_bot_engine, make_sessions, upgrade_database
 from bot.leadership import Leadership
 from bot.reminders import reconcile
 from bot.state import AppState, Services
+from bot.updates import PerPersonUpdateProcessor
 from scheduler import runtime
 from scheduler.delivery import Courier, Pacer
 from scheduler.planner import ApschedulerPlanner, create_scheduler
@@ -85,6 +86,7 @@ def build_application(settings: Settings, clock: Clock = utc_now) -> Application
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .context_types(ContextTypes(bot_data=AppState))
+        .concurrent_updates(PerPersonUpdateProcessor())
         .job_queue(None)  # reminders use our own persistent scheduler, not PTB's in-memory one
         .post_init(lifecycle.post_init)
         .post_shutdown(lifecycle.post_shutdown)
