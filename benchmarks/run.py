@@ -124,7 +124,7 @@ async def insert_patients(
                 "frequency": "daily",
                 "time_of_day": at,
                 "active": True,
-                "started_at": now - timedelta(days=1),
+                "started_at": now,
             }
             for user in range(first_user, first_user + count)
         ]

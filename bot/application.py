@@ -27,6 +27,11 @@ from scheduler.planner import ApschedulerPlanner, create_scheduler
 
 log = logging.getLogger(__name__)
 
+# Updates of different people handled at once. Each costs about 40 ms of CPU (see the
+# README's benchmarks), so more concurrency adds contention, not throughput; a few let one
+# person's slow request (a network hiccup) not hold up everyone else.
+CONCURRENT_UPDATES = 4
+
 
 class Lifecycle:
     """Creates the engine and scheduler after start-up and disposes of them at shutdown."""
@@ -86,7 +91,7 @@ def build_application(settings: Settings, clock: Clock = utc_now) -> Application
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .context_types(ContextTypes(bot_data=AppState))
-        .concurrent_updates(PerPersonUpdateProcessor())
+        .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))
         .job_queue(None)  # reminders use our own persistent scheduler, not PTB's in-memory one
         .post_init(lifecycle.post_init)
         .post_shutdown(lifecycle.post_shutdown)

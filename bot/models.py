@@ -1,4 +1,4 @@
-"""ORM models: the database is the source of truth for regimens and dose events."""
+"""ORM models: the database is the source of truth for regimens, doses and check-ins."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     String,
+    Text,
     Time,
     TypeDecorator,
     UniqueConstraint,
@@ -144,3 +146,78 @@ class DoseEvent(Base):
         Index("ix_dose_events_patient_due", "patient_id", "due_at"),
         Index("ix_dose_events_status", "status"),
     )
+
+
+class Checkin(Base):
+    """One weekly symptom check-in: open until the note step is done, then completed."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # The regimen in force when it started, as sorted catalogue keys joined by commas: it
+    # decides the items asked, and stays with the answers if the regimen changes later.
+    product_keys: Mapped[str] = mapped_column(String(255))
+    # The project's own yes/no question "I want to stop my aromatase inhibitor".
+    wants_to_stop: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    # The patient's free-text note for the care team: health data, never logged.
+    note: Mapped[str | None] = mapped_column(Text(), default=None)
+
+    __table_args__ = (Index("ix_checkins_patient_started", "patient_id", "started_at"),)
+
+
+class CheckinAnswer(Base):
+    """One answer of a check-in: a PRO-CTCAE (or own) item, an attribute and its score."""
+
+    __tablename__ = "checkin_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    item_code: Mapped[str] = mapped_column(String(24))
+    attribute: Mapped[str] = mapped_column(String(16))
+    score: Mapped[int | None] = mapped_column(Integer(), default=None)  # None: not applicable
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        # One answer per question: a double press cannot store two.
+        UniqueConstraint(
+            "checkin_id", "item_code", "attribute", name="uq_checkin_answers_question"
+        ),
+        Index("ix_checkin_answers_patient_answered", "patient_id", "answered_at"),
+    )
+
+
+class RedFlagEpisode(Base):
+    """A red flag from its first check-in until a completed check-in no longer raises it."""
+
+    __tablename__ = "redflag_episodes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    checkin_id: Mapped[int | None] = mapped_column(
+        ForeignKey("checkins.id", ondelete="SET NULL"), default=None
+    )
+    flag_code: Mapped[str] = mapped_column(String(40))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # When the episode's alert went out (today: to the patient, when the check-in ended).
+    alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    __table_args__ = (Index("ix_redflag_episodes_patient_closed", "patient_id", "closed_at"),)
+
+
+class CheckinSchedule(Base):
+    """When a patient wants the weekly check-in prompt, in their local wall-clock time."""
+
+    __tablename__ = "checkin_schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), unique=True
+    )
+    weekday: Mapped[int] = mapped_column()  # 0=Monday..6=Sunday
+    time_of_day: Mapped[time] = mapped_column(Time())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -27,5 +27,11 @@ class ReminderPlanner(Protocol):
     def cancel_dose_event(self, dose_event_id: int) -> None:
         """Drop the snooze and recheck jobs of an answered dose."""
 
+    def plan_checkin(self, patient_id: int, run_at: datetime) -> None:
+        """Send the weekly check-in prompt of a patient at `run_at` (replacing any plan)."""
+
+    def cancel_checkin(self, patient_id: int) -> None:
+        """Forget the weekly check-in prompt of a patient who turned it off."""
+
     def planned_ids(self) -> set[str]:
         """Return the ids of the jobs already planned (to rebuild only what is missing)."""

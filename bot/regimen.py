@@ -13,7 +13,7 @@ from bot.errors import NotRegistered
 from bot.models import Medication, MedicationRole, Patient
 from bot.planner import ReminderPlanner
 from bot.registration import CLINIC, NONE, RegimenDraft
-from bot.reminders import plan_next_dose
+from bot.reminders import plan_next_checkin, plan_next_dose
 
 
 @dataclass(frozen=True)
@@ -134,9 +134,10 @@ async def save_regimen(
 
     for medication_id in ended:
         planner.cancel_dose(medication_id)
-    # Every medication is re-planned: a new time zone moves all of them.
+    # Every medication is re-planned: a new time zone moves all of them (and the check-in).
     for medication in await active_medications(session, patient.id):
         await plan_next_dose(session, planner, medication, patient, now)
+    await plan_next_checkin(session, planner, patient.id, now)
     return patient
 
 

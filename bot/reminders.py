@@ -7,7 +7,7 @@ sent and marked sent after, so a crash can only repeat a message that was in fli
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select, update
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import Product, get_product
 from bot.errors import AlreadyAnswered, NotYourRecord
-from bot.models import DoseEvent, DoseStatus, Medication, Patient
+from bot.models import CheckinSchedule, DoseEvent, DoseStatus, Medication, Patient
 from bot.planner import ReminderPlanner
 from bot.schedule import (
     DoseSchedule,
@@ -486,12 +486,41 @@ async def reconcile(
         if event.window_ends_at is not None and f"window:{event.id}" not in existing:
             planner.plan_window_end(event.id, max(event.window_ends_at, now))
             planned += 1
+    patient_ids = await session.scalars(select(CheckinSchedule.patient_id))
+    for patient_id in list(patient_ids):
+        if f"checkin:{patient_id}" in existing:
+            continue
+        if await plan_next_checkin(session, planner, patient_id, now):
+            planned += 1
     return planned
 
 
-def local_time_of(value: datetime, zone: ZoneInfo) -> time:
-    """Return the wall-clock time of an instant in the patient's zone."""
-    return value.astimezone(zone).timetz().replace(tzinfo=None)
+def checkin_schedule_of(row: CheckinSchedule) -> DoseSchedule:
+    """Return the weekly check-in prompt's schedule (weekly, like a weekly dose)."""
+    return DoseSchedule(Frequency.WEEKLY, row.time_of_day, weekday=row.weekday)
+
+
+async def plan_next_checkin(
+    session: AsyncSession, planner: ReminderPlanner, patient_id: int, now: datetime
+) -> datetime | None:
+    """Plan the patient's weekly check-in prompt at its next local time (None: turned off).
+
+    Planned for unreachable patients too: the job then sends nothing and plans the next
+    week, so the prompt comes back by itself once the patient unblocks the bot.
+    """
+    loaded = (
+        await session.execute(
+            select(CheckinSchedule, Patient)
+            .join(Patient, Patient.id == CheckinSchedule.patient_id)
+            .where(CheckinSchedule.patient_id == patient_id)
+        )
+    ).first()
+    if loaded is None:
+        return None
+    row, patient = loaded
+    run_at = next_occurrence(checkin_schedule_of(row), ZoneInfo(patient.timezone), now).due_at
+    planner.plan_checkin(patient_id, run_at)
+    return run_at
 
 
 async def check_open_dose(session: AsyncSession, telegram_user_id: int, event_id: int) -> None:

@@ -2,7 +2,7 @@
 
 from telegram.ext import Application
 
-from handlers import doses, general, overview, registration
+from handlers import checkins, doses, general, overview, registration
 
 
 def register_all(app: Application) -> None:
@@ -10,4 +10,5 @@ def register_all(app: Application) -> None:
     registration.register(app)
     doses.register(app)
     overview.register(app)
+    checkins.register(app)
     general.register(app)

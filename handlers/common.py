@@ -21,6 +21,18 @@ def services(context: Context) -> Services:
     return context.bot_data.services
 
 
+async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press; a query too old to answer (a slow moment) is no failure.
+
+    Telegram expires callback queries after a few seconds; the press itself was already
+    handled, so the spinner is all that is lost.
+    """
+    try:
+        await query.answer(text)
+    except BadRequest as error:
+        log.info("button answer skipped: %s", error.message)
+
+
 async def edit_query_message(
     query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:

@@ -7,7 +7,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot import reminders, texts
 from bot.errors import AlreadyAnswered, NotYourRecord
-from handlers.common import Context, edit_query_markup, edit_query_message, services
+from handlers.common import Context, answer_query, edit_query_markup, edit_query_message, services
 from handlers.keyboards import dose_buttons, parse_dose_action, skip_reason_buttons
 
 
@@ -18,7 +18,7 @@ async def on_dose_button(update: Update, context: Context) -> None:
         return
     action = parse_dose_action(query.data)
     if action is None:
-        await query.answer(texts.NOT_YOURS)
+        await answer_query(query, texts.NOT_YOURS)
         return
     found = services(context)
     now, planner, event_id = found.clock(), found.planner, action.event_id
@@ -28,7 +28,7 @@ async def on_dose_button(update: Update, context: Context) -> None:
             match action.action:
                 case "s" | "b":
                     await reminders.check_open_dose(session, user.id, event_id)
-                    await query.answer()
+                    await answer_query(query)
                     markup = (
                         skip_reason_buttons(event_id)
                         if action.action == "s"
@@ -50,14 +50,14 @@ async def on_dose_button(update: Update, context: Context) -> None:
                 case _:
                     answer = await reminders.miss_dose(session, planner, now=now, **who)
         except NotYourRecord:
-            await query.answer(texts.NOT_YOURS)
+            await answer_query(query, texts.NOT_YOURS)
             return
         except AlreadyAnswered:
             answer = await reminders.describe_answer(session, user.id, event_id)
-            await query.answer(texts.already_answered(answer))
+            await answer_query(query, texts.already_answered(answer))
             await edit_query_message(query, texts.answered(answer))
             return
-    await query.answer()
+    await answer_query(query)
     await edit_query_message(query, texts.answered(answer))
 
 

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
-from handlers.common import Context
+from handlers.common import Context, answer_query
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ async def stale_button(update: Update, context: Context) -> None:
     """Answer a button nobody handles (an old conversation, or forged data)."""
     query = update.callback_query
     if query is not None:
-        await query.answer(texts.BUTTON_EXPIRED)
+        await answer_query(query, texts.BUTTON_EXPIRED)
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -41,7 +41,7 @@ from bot.registration import (
     apply_answer,
     next_question,
 )
-from handlers.common import Context, edit_message, edit_query_message, services
+from handlers.common import Context, answer_query, edit_message, edit_query_message, services
 from handlers.keyboards import choices, parse_edit_section, parse_registration_answer
 
 ASKING = 1
@@ -195,7 +195,7 @@ async def change_section(update: Update, context: Context) -> int:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return ConversationHandler.END
-    await query.answer()
+    await answer_query(query)
     section = parse_edit_section(query.data)
     if section == "keep" or section not in {s.value for s in Section}:
         await edit_query_message(query, texts.KEPT)
@@ -231,9 +231,9 @@ async def on_button(update: Update, context: Context) -> int:
     draft: RegimenDraft | None = context.user_data.get(DRAFT)
     parsed = parse_registration_answer(query.data)
     if draft is None or parsed is None or parsed[0] != next_question(draft).value:
-        await query.answer(texts.BUTTON_EXPIRED)
+        await answer_query(query, texts.BUTTON_EXPIRED)
         return ASKING
-    await query.answer()
+    await answer_query(query)
     question, value = next_question(draft), parsed[1]
     message = query.message
     question_text = getattr(message, "text", None) or ""

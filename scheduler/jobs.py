@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot import reminders, texts
+from bot import checkins, reminders, texts
 from bot.catalog import after_window_message
 from bot.state import Services
-from handlers.keyboards import dose_buttons, recheck_buttons
+from handlers.keyboards import checkin_start_button, dose_buttons, recheck_buttons
 from scheduler import runtime
 from scheduler.delivery import DeliveryDeferred, DeliveryRejected, RecipientUnreachable
 
@@ -121,6 +121,30 @@ async def _run_window_job(dose_event_id: int) -> None:
         await reminders.mark_window_notice_sent(session, dose_event_id, services.clock())
 
 
+async def _run_checkin_job(patient_id: int) -> None:
+    """Prompt the weekly check-in, then plan next week's prompt (local time, DST-correct)."""
+    services = runtime.current()
+    async with services.sessions() as session:
+        prompt = await checkins.checkin_prompt(session, patient_id, services.clock())
+    if prompt is None:
+        return  # turned off, or the patient is gone
+    if prompt.reachable:
+        try:
+            await runtime.courier().send_text(
+                prompt.chat_id, texts.CHECKIN_PROMPT, checkin_start_button()
+            )
+        except DeliveryDeferred:
+            services.planner.plan_checkin(patient_id, services.clock() + RETRY_DELAY)
+            return
+        except RecipientUnreachable:
+            await _pause(services, prompt.chat_id)
+        except DeliveryRejected:
+            pass
+        else:
+            log.info("check-in prompt for patient %s sent", patient_id)
+    services.planner.plan_checkin(patient_id, prompt.next_at)
+
+
 async def run_dose_job(medication_id: int) -> None:
     """Send every due reminder of a medication, then plan its next one."""
     async with runtime.job_slots():
@@ -143,3 +167,9 @@ async def run_window_job(dose_event_id: int) -> None:
     """Tell the patient the bisphosphonate's wait is over."""
     async with runtime.job_slots():
         await _run_window_job(dose_event_id)
+
+
+async def run_checkin_job(patient_id: int) -> None:
+    """Prompt the weekly check-in and plan the next one."""
+    async with runtime.job_slots():
+        await _run_checkin_job(patient_id)

@@ -81,6 +81,14 @@ class ApschedulerPlanner:
         self._cancel(f"snooze:{dose_event_id}")
         self._cancel(f"recheck:{dose_event_id}")
 
+    def plan_checkin(self, patient_id: int, run_at: datetime) -> None:
+        """Send the patient's weekly check-in prompt at `run_at`."""
+        self._plan(f"checkin:{patient_id}", jobs.run_checkin_job, run_at, patient_id)
+
+    def cancel_checkin(self, patient_id: int) -> None:
+        """Forget a patient's weekly check-in prompt."""
+        self._cancel(f"checkin:{patient_id}")
+
     def planned_ids(self) -> set[str]:
         """Return the ids of every stored job, reading only that column (fast at start-up)."""
         store = self._scheduler._lookup_jobstore("default")

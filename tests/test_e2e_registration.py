@@ -198,6 +198,7 @@ async def test_commands_before_registering_point_to_start(
             "today",
             "history",
             "regimen",
+            "symptoms",
             "help",
             "cancel",
         ]

@@ -9,7 +9,7 @@ import pytest
 from bot.catalog import get_product
 from bot.config import Settings
 from bot.models import DoseStatus
-from bot.simulator import BotApiSimulator
+from bot.simulator import BotApiSimulator, RateLimits
 from tests.e2e import (
     Person,
     bot_running,
@@ -200,3 +200,24 @@ async def test_today_and_history_show_the_record(
         alice.say("/history")
         history = await alice.expect("The last 30 days:")
         assert "Alendronate 70 mg: 1 of 1 taken (100%)" in history["text"]
+
+
+async def test_a_press_answered_too_late_is_still_recorded(database_url: str) -> None:
+    # Telegram expires a button press after a few seconds; a slow moment must not lose it.
+    async with BotApiSimulator(
+        rate_limits=RateLimits(enabled=False), callback_query_ttl=0.0
+    ) as sim:
+        settings = Settings(
+            telegram_bot_token=sim.token,
+            telegram_api_base_url=sim.base_url,
+            database_url=database_url,
+            _env_file=None,
+        )
+        alice = Person(sim, 1001, "Alice")
+        async with bot_running(settings) as app:
+            await _reminded(app, alice)
+            alice.press("✅ Taken")
+            await alice.expect("taken at")
+            medication = await medication_of(app, alice.id, ALENDRONATE)
+            [event] = await settled_events(app, medication.id, DoseStatus.TAKEN)
+            assert event.answered_at is not None

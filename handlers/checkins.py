@@ -1,0 +1,379 @@
+"""The weekly symptom check-in in the chat: /symptoms, its buttons, the note, its reminder.
+
+One question per message with big buttons; the answered question is edited to show the
+answer, and the next one arrives as a new message. The database holds the check-in, so a
+button still works after a restart; only a typed note needs the conversation's state.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import time
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot import checkins, texts
+from bot.errors import NotRegistered, NotYourRecord
+from bot.schedule import InvalidTimeText, parse_time_of_day
+from bot.state import Services
+from bot.symptoms import NOTE_MAX_LENGTH, NotePrompt, NoteTooLong, UnexpectedAnswer
+from handlers.common import Context, answer_query, edit_message, edit_query_message, services
+from handlers.keyboards import (
+    CheckinAction,
+    checkin_day_buttons,
+    checkin_note_buttons,
+    checkin_question_buttons,
+    checkin_time_buttons,
+    checkin_yes_no_buttons,
+    parse_checkin_action,
+)
+
+ANSWERING, SETTING_TIME = 1, 2
+SETTINGS_DAY = "checkin_settings_day"
+NOTE_MESSAGE = "checkin_note_message_id"
+
+
+async def _send_step(update: Update, context: Context, view: checkins.CheckinStep) -> int:
+    """Send the step an open check-in stands at, as a new message with its buttons."""
+    chat = update.effective_chat
+    if chat is None:
+        return ConversationHandler.END
+    step = view.step
+    if isinstance(step, NotePrompt):
+        text = texts.CHECKIN_NOTE.format(limit=NOTE_MAX_LENGTH)
+        sent = await context.bot.send_message(
+            chat.id, text, reply_markup=checkin_note_buttons(view.checkin_id)
+        )
+        context.user_data[NOTE_MESSAGE] = sent.message_id
+        return ANSWERING
+    if isinstance(step, checkins.WantsToStopPrompt):
+        text, markup = texts.CHECKIN_WANTS_TO_STOP, checkin_yes_no_buttons(view.checkin_id)
+    else:
+        text = texts.checkin_question(step.text, view.answered + 1)
+        markup = checkin_question_buttons(view.checkin_id, step)
+    await context.bot.send_message(chat.id, text, reply_markup=markup)
+    return ANSWERING
+
+
+async def _start(update: Update, context: Context) -> int:
+    """Start or resume the acting patient's check-in."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return ConversationHandler.END
+    found = services(context)
+    try:
+        async with found.sessions() as session:
+            view = await checkins.start_checkin(session, user.id, found.clock())
+    except NotRegistered:
+        await context.bot.send_message(chat.id, texts.NOT_REGISTERED)
+        return ConversationHandler.END
+    intro = texts.CHECKIN_RESUMED if view.resumed else texts.CHECKIN_INTRO
+    await context.bot.send_message(chat.id, intro)
+    return await _send_step(update, context, view)
+
+
+async def symptoms_command(update: Update, context: Context) -> int:
+    """/symptoms starts or resumes the check-in; /symptoms settings sets its reminder."""
+    if context.args and context.args[0].lower() == "settings":
+        return await _show_settings(update, context)
+    return await _start(update, context)
+
+
+async def _show_settings(update: Update, context: Context) -> int:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return ConversationHandler.END
+    found = services(context)
+    try:
+        async with found.sessions() as session:
+            setting = await checkins.checkin_setting(session, user.id)
+    except NotRegistered:
+        await message.reply_text(texts.NOT_REGISTERED)
+        return ConversationHandler.END
+    now = (
+        texts.CHECKIN_SETTINGS_OFF_NOW
+        if setting is None
+        else texts.CHECKIN_SETTINGS_ON_NOW.format(
+            day=texts.WEEKDAYS[setting.weekday], time=texts.hhmm(setting.time_of_day)
+        )
+    )
+    await message.reply_text(
+        texts.CHECKIN_SETTINGS_DAY.format(now=now), reply_markup=checkin_day_buttons()
+    )
+    return ConversationHandler.END
+
+
+async def on_button(update: Update, context: Context) -> int | None:
+    """Take a press on a check-in button; refuse other people's and stale ones kindly."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return None
+    action = parse_checkin_action(query.data)
+    if action is None:
+        await answer_query(query, texts.NOT_YOURS)
+        return None
+    if action.action == "go":
+        await answer_query(query)
+        return await _start(update, context)
+    if action.action in ("w", "t"):
+        return await _settings_button(update, context, action)
+    question = getattr(query.message, "text", None) or ""
+    pressed = _pressed_label(update)
+    found = services(context)
+    try:
+        async with found.sessions() as session:
+            match action.action:
+                case "x":
+                    kept = await checkins.pause_checkin(session, user.id, action.checkin_id or 0)
+                case "n":
+                    result = await checkins.complete_checkin(
+                        session,
+                        telegram_user_id=user.id,
+                        checkin_id=action.checkin_id,
+                        note=None,
+                        now=found.clock(),
+                    )
+                case "y":
+                    view = await checkins.answer_wants_to_stop(
+                        session,
+                        telegram_user_id=user.id,
+                        checkin_id=action.checkin_id or 0,
+                        wants_to_stop=bool(action.yes),
+                    )
+                case _:
+                    assert action.attribute is not None
+                    assert action.item_code is not None
+                    view = await checkins.answer_question(
+                        session,
+                        telegram_user_id=user.id,
+                        checkin_id=action.checkin_id or 0,
+                        item_code=action.item_code,
+                        attribute=action.attribute,
+                        score=action.score,
+                        now=found.clock(),
+                    )
+    except NotYourRecord:
+        await answer_query(query, texts.NOT_YOURS)
+        return None
+    except checkins.CheckinClosed:
+        await answer_query(query, texts.CHECKIN_FINISHED)
+        return None
+    except UnexpectedAnswer:
+        await answer_query(query, texts.CHECKIN_STALE)
+        return None
+    await answer_query(query)
+    match action.action:
+        case "x":
+            paused = texts.CHECKIN_PAUSED.format(count=kept) if kept else texts.CHECKIN_PAUSED_NONE
+            await edit_query_message(query, paused)
+            return ConversationHandler.END
+        case "n":
+            context.user_data.pop(NOTE_MESSAGE, None)
+            await edit_query_message(query, texts.answered_line(question, pressed))
+            await _send_result(update, context, result)
+            return ConversationHandler.END
+    await edit_query_message(query, texts.answered_line(question, pressed))
+    return await _send_step(update, context, view)
+
+
+def _pressed_label(update: Update) -> str:
+    """Return the text of the button that was pressed (to echo the answer)."""
+    query = update.callback_query
+    markup = getattr(query.message if query else None, "reply_markup", None)
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            if query is not None and button.callback_data == query.data:
+                return button.text
+    return ""
+
+
+async def on_note(update: Update, context: Context) -> int | None:
+    """Take the typed note; a note past the limit is refused kindly and can be resent."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None:
+        return None
+    text = message.text or ""
+    found = services(context)
+    try:
+        async with found.sessions() as session:
+            result = await checkins.complete_checkin(
+                session,
+                telegram_user_id=user.id,
+                checkin_id=None,
+                note=text,
+                now=found.clock(),
+            )
+    except NoteTooLong:
+        await message.reply_text(
+            texts.CHECKIN_NOTE_TOO_LONG.format(length=len(text.strip()), limit=NOTE_MAX_LENGTH)
+        )
+        return None
+    except (UnexpectedAnswer, NotYourRecord, checkins.CheckinClosed):
+        await message.reply_text(texts.CHECKIN_NOT_NOW)
+        return None
+    note_message = context.user_data.pop(NOTE_MESSAGE, None)
+    if note_message is not None:
+        prompt = texts.CHECKIN_NOTE.format(limit=NOTE_MAX_LENGTH)
+        await edit_message(context.bot, chat.id, note_message, texts.answered_line(prompt, "✍️"))
+    await _send_result(update, context, result)
+    return ConversationHandler.END
+
+
+async def _send_result(update: Update, context: Context, result: checkins.CheckinResult) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    reported = [(r.label, r.answers) for r in result.reported]
+    summary = texts.checkin_summary(reported, result.note_saved, bool(result.alerts))
+    await context.bot.send_message(chat.id, summary)
+    for alert in result.alerts:
+        text = texts.checkin_alert(alert.message, alert.right_away)
+        await context.bot.send_message(chat.id, text)
+
+
+async def _settings_button(update: Update, context: Context, action: CheckinAction) -> int | None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return None
+    found = services(context)
+    if action.action == "w" and action.weekday is not None:
+        await answer_query(query)
+        context.user_data[SETTINGS_DAY] = action.weekday
+        day = texts.WEEKDAYS[action.weekday]
+        await edit_query_message(
+            query,
+            texts.CHECKIN_SETTINGS_TIME.format(day=day),
+            checkin_time_buttons(action.weekday),
+        )
+        return SETTING_TIME
+    try:
+        async with found.sessions() as session:
+            if action.action == "w":
+                await checkins.turn_off_checkin_schedule(session, found.planner, user.id)
+                reply = texts.CHECKIN_SETTINGS_TURNED_OFF
+            else:
+                assert action.weekday is not None
+                assert action.time_of_day is not None
+                reply = await _save_schedule(
+                    session, found, user.id, action.weekday, action.time_of_day
+                )
+    except NotRegistered:
+        await answer_query(query, texts.NOT_REGISTERED)
+        return ConversationHandler.END
+    await answer_query(query)
+    context.user_data.pop(SETTINGS_DAY, None)
+    await edit_query_message(query, reply)
+    return ConversationHandler.END
+
+
+async def _save_schedule(
+    session: AsyncSession, found: Services, telegram_user_id: int, weekday: int, at: time
+) -> str:
+    upcoming = await checkins.set_checkin_schedule(
+        session,
+        found.planner,
+        telegram_user_id=telegram_user_id,
+        weekday=weekday,
+        time_of_day=at,
+        now=found.clock(),
+    )
+    when = f"{texts.day_label(upcoming.date())} at {texts.hhmm(upcoming)}"
+    return texts.CHECKIN_SETTINGS_SAVED.format(
+        day=texts.WEEKDAYS[weekday], time=texts.hhmm(at), when=when
+    )
+
+
+async def on_settings_time(update: Update, context: Context) -> int | None:
+    """Take a typed time for the weekly reminder."""
+    message, user = update.effective_message, update.effective_user
+    weekday = context.user_data.get(SETTINGS_DAY)
+    if message is None or user is None or weekday is None:
+        return ConversationHandler.END
+    try:
+        at = parse_time_of_day(message.text or "")
+    except InvalidTimeText:
+        await message.reply_text(texts.BAD_TIME)
+        return None
+    found = services(context)
+    try:
+        async with found.sessions() as session:
+            reply = await _save_schedule(session, found, user.id, weekday, at)
+    except NotRegistered:
+        await message.reply_text(texts.NOT_REGISTERED)
+        return ConversationHandler.END
+    context.user_data.pop(SETTINGS_DAY, None)
+    await message.reply_text(reply)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: Context) -> int:
+    """/cancel during a check-in keeps the answers given so far; /symptoms goes on."""
+    user, message = update.effective_user, update.effective_message
+    context.user_data.pop(SETTINGS_DAY, None)
+    context.user_data.pop(NOTE_MESSAGE, None)
+    if user is None or message is None:
+        return ConversationHandler.END
+    found = services(context)
+    async with found.sessions() as session:
+        open_id = await checkins.open_checkin_id(session, user.id)
+        kept = await checkins.pause_checkin(session, user.id, open_id) if open_id else 0
+    if open_id is None:
+        await message.reply_text(texts.CANCELLED)
+    elif kept:
+        await message.reply_text(texts.CHECKIN_PAUSED.format(count=kept))
+    else:
+        await message.reply_text(texts.CHECKIN_PAUSED_NONE)
+    return ConversationHandler.END
+
+
+async def on_other_message(update: Update, context: Context) -> int | None:
+    """Stickers, photos and the like during a check-in: point back at the buttons."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(texts.CHECKIN_NOT_NOW)
+    return None
+
+
+def conversation() -> ConversationHandler:
+    """Build the check-in conversation (buttons work without it; typed text needs it)."""
+    with warnings.catch_warnings():
+        # Buttons and text share the states on purpose (see handlers/registration.py).
+        warnings.simplefilter("ignore", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[
+                CommandHandler("symptoms", symptoms_command),
+                CallbackQueryHandler(on_button, pattern=r"^c:"),
+            ],
+            states={
+                ANSWERING: [
+                    CallbackQueryHandler(on_button, pattern=r"^c:"),
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, on_note),
+                    MessageHandler(~filters.COMMAND, on_other_message),
+                ],
+                SETTING_TIME: [
+                    CallbackQueryHandler(on_button, pattern=r"^c:"),
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, on_settings_time),
+                ],
+            },
+            fallbacks=[
+                CommandHandler("cancel", cancel),
+                CommandHandler("symptoms", symptoms_command),
+            ],
+            allow_reentry=True,
+            name="checkin",
+        )
+
+
+def register(app: Application) -> None:
+    """Add the check-in conversation."""
+    app.add_handler(conversation())
