@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from bot.adherence import Adherence, TodayDose
 from bot.catalog import Product, get_product
 from bot.reminders import Answer, DueDose, SkipReason
 from bot.schedule import Frequency
@@ -343,3 +344,49 @@ def checkin_summary(
 def checkin_alert(message: str, right_away: bool) -> str:
     """A red-flag or adherence message, marked when it needs action today."""
     return ("⚠️ " if right_away else "🩺 ") + message
+
+
+STATUS_WORDS = {
+    "upcoming": "⏳ to come",
+    "pending": "⏳ due now",
+    "sent": "❔ waiting for your answer",
+    "taken": "✅ taken",
+    "skipped": "⏭ skipped",
+    "missed": "✖ missed",
+}
+
+
+def today_view(doses: list[TodayDose]) -> str:
+    """Render /today: each of today's doses with its state."""
+    if not doses:
+        return NOTHING_TODAY
+    lines = [TODAY_TITLE]
+    for dose in doses:
+        state = STATUS_WORDS.get(dose.status, dose.status)
+        if dose.answered_local is not None and dose.status == "taken":
+            state += f" at {hhmm(dose.answered_local)}"
+        lines.append(f"{hhmm(dose.due_local)} {capitalised(dose.product.name)}: {state}")
+    return "\n".join(lines)
+
+
+def history_view(rows: list[Adherence]) -> str:
+    """Render /history: taken, skipped, missed and unanswered per medicine."""
+    if not rows:
+        return NO_HISTORY
+    lines = [HISTORY_TITLE]
+    for row in rows:
+        line = (
+            f"• {capitalised(row.product.name)}: {row.taken} of {row.due} taken "
+            f"({row.percent_taken}%)"
+        )
+        extras = [
+            f"{count} {word}"
+            for count, word in (
+                (row.skipped, "skipped"),
+                (row.missed, "missed"),
+                (row.unanswered, "not answered"),
+            )
+            if count
+        ]
+        lines.append(line + (" — " + ", ".join(extras) if extras else ""))
+    return "\n".join(lines)

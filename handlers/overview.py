@@ -2,101 +2,68 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler
 
 from bot import adherence, regimen, texts
 from bot.errors import NotRegistered
+from bot.models import Patient
 from handlers.common import Context, services
 from handlers.keyboards import change_menu
 
-STATUS_WORDS = {
-    adherence.UPCOMING: "⏳ to come",
-    "pending": "⏳ due now",
-    "sent": "❔ waiting for your answer",
-    "taken": "✅ taken",
-    "skipped": "⏭ skipped",
-    "missed": "✖ missed",
-}
+Reply = tuple[str, InlineKeyboardMarkup | None]
+
+
+async def _reply_for_patient(
+    update: Update,
+    context: Context,
+    render: Callable[[AsyncSession, Patient, datetime], Awaitable[Reply]],
+) -> None:
+    """Load the acting user's own record, render a view of it, or point to /start."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    found = services(context)
+    try:
+        async with found.sessions() as session:
+            patient = await regimen.require_patient(session, user.id)
+            text, markup = await render(session, patient, found.clock())
+    except NotRegistered:
+        await message.reply_text(texts.NOT_REGISTERED)
+        return
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def _today(session: AsyncSession, patient: Patient, now: datetime) -> Reply:
+    return texts.today_view(await adherence.doses_today(session, patient, now)), None
+
+
+async def _history(session: AsyncSession, patient: Patient, now: datetime) -> Reply:
+    return texts.history_view(await adherence.adherence(session, patient, now)), None
+
+
+async def _regimen(session: AsyncSession, patient: Patient, _now: datetime) -> Reply:
+    summary = texts.regimen_lines(await regimen.regimen_rows(session, patient), patient.timezone)
+    return summary + "\n\n" + texts.REGIMEN_CHANGE, change_menu()
 
 
 async def today(update: Update, context: Context) -> None:
     """List today's doses and what became of each."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return
-    found = services(context)
-    try:
-        async with found.sessions() as session:
-            patient = await regimen.require_patient(session, user.id)
-            doses = await adherence.doses_today(session, patient, found.clock())
-    except NotRegistered:
-        await message.reply_text(texts.NOT_REGISTERED)
-        return
-    if not doses:
-        await message.reply_text(texts.NOTHING_TODAY)
-        return
-    lines = [texts.TODAY_TITLE]
-    for dose in doses:
-        state = STATUS_WORDS.get(dose.status, dose.status)
-        if dose.answered_local is not None and dose.status == "taken":
-            state += f" at {texts.hhmm(dose.answered_local)}"
-        lines.append(
-            f"{texts.hhmm(dose.due_local)} {texts.capitalised(dose.product.name)}: {state}"
-        )
-    await message.reply_text("\n".join(lines))
+    await _reply_for_patient(update, context, _today)
 
 
 async def history(update: Update, context: Context) -> None:
     """Show the last 30 days' adherence per medicine."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return
-    found = services(context)
-    try:
-        async with found.sessions() as session:
-            patient = await regimen.require_patient(session, user.id)
-            rows = await adherence.adherence(session, patient, found.clock())
-    except NotRegistered:
-        await message.reply_text(texts.NOT_REGISTERED)
-        return
-    if not rows:
-        await message.reply_text(texts.NO_HISTORY)
-        return
-    lines = [texts.HISTORY_TITLE]
-    for row in rows:
-        line = (
-            f"• {texts.capitalised(row.product.name)}: {row.taken} of {row.due} taken "
-            f"({row.percent_taken}%)"
-        )
-        extras = [
-            f"{count} {word}"
-            for count, word in (
-                (row.skipped, "skipped"),
-                (row.missed, "missed"),
-                (row.unanswered, "not answered"),
-            )
-            if count
-        ]
-        lines.append(line + (" — " + ", ".join(extras) if extras else ""))
-    await message.reply_text("\n".join(lines))
+    await _reply_for_patient(update, context, _history)
 
 
 async def show_regimen(update: Update, context: Context) -> None:
     """Show the stored plan with buttons to change any part of it."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return
-    found = services(context)
-    try:
-        async with found.sessions() as session:
-            patient = await regimen.require_patient(session, user.id)
-            rows = await regimen.regimen_rows(session, patient)
-    except NotRegistered:
-        await message.reply_text(texts.NOT_REGISTERED)
-        return
-    summary = texts.regimen_lines(rows, patient.timezone)
-    await message.reply_text(summary + "\n\n" + texts.REGIMEN_CHANGE, reply_markup=change_menu())
+    await _reply_for_patient(update, context, _regimen)
 
 
 async def help_command(update: Update, context: Context) -> None:
