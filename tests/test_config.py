@@ -80,3 +80,12 @@ def _repo_root():
     from pathlib import Path
 
     return Path(__file__).resolve().parents[1]
+
+
+def test_every_setting_is_documented_in_env_example() -> None:
+    from bot.config import Settings
+
+    example = (_repo_root() / ".env.example").read_text()
+    keys = {line.split("=", 1)[0] for line in example.splitlines() if "=" in line}
+    keys = {key.strip() for key in keys if not key.startswith("#")}
+    assert {name.upper() for name in Settings.model_fields} <= keys
