@@ -21,8 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import redflags, symptoms
+from bot.access import owned_by
 from bot.catalog import DrugClass, get_product
-from bot.errors import BonebotError, NotYourRecord
+from bot.errors import BonebotError
 from bot.models import Checkin, CheckinAnswer, CheckinSchedule, Patient, RedFlagEpisode
 from bot.planner import ReminderPlanner
 from bot.regimen import active_medications, require_patient
@@ -114,14 +115,7 @@ async def _answers(session: AsyncSession, checkin_id: int) -> list[Answer]:
 
 async def _own_checkin(session: AsyncSession, telegram_user_id: int, checkin_id: int) -> Checkin:
     """Load a check-in only if the acting user owns it."""
-    row = await session.scalar(
-        select(Checkin)
-        .join(Patient, Patient.id == Checkin.patient_id)
-        .where(Checkin.id == checkin_id, Patient.telegram_user_id == telegram_user_id)
-    )
-    if row is None:
-        raise NotYourRecord
-    return row
+    return await owned_by(session, Checkin, checkin_id, telegram_user_id)
 
 
 async def _open_checkin(session: AsyncSession, telegram_user_id: int, checkin_id: int) -> Checkin:

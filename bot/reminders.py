@@ -14,6 +14,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.access import owned_by
 from bot.catalog import Product, get_product
 from bot.errors import AlreadyAnswered, NotYourRecord
 from bot.models import CheckinSchedule, DoseEvent, DoseStatus, Medication, Patient
@@ -241,14 +242,7 @@ async def mark_unreachable(session: AsyncSession, chat_id: int, now: datetime) -
 
 async def _own_event(session: AsyncSession, telegram_user_id: int, event_id: int) -> DoseEvent:
     """Load a dose only if it belongs to the acting user: callback data can be forged."""
-    event = await session.scalar(
-        select(DoseEvent)
-        .join(Patient, Patient.id == DoseEvent.patient_id)
-        .where(DoseEvent.id == event_id, Patient.telegram_user_id == telegram_user_id)
-    )
-    if event is None:
-        raise NotYourRecord
-    return event
+    return await owned_by(session, DoseEvent, event_id, telegram_user_id)
 
 
 async def _open_event(session: AsyncSession, telegram_user_id: int, event_id: int) -> DoseEvent:

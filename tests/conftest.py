@@ -74,8 +74,10 @@ def each_database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 async def simulator() -> AsyncIterator[BotApiSimulator]:
-    """A local Bot API server; per-chat bursts allow a person tapping quickly."""
-    async with BotApiSimulator(rate_limits=RateLimits(per_chat_burst=20)) as sim:
+    """A local Bot API server; a large per-chat burst lets a test tap faster than a person."""
+    async with BotApiSimulator(
+        rate_limits=RateLimits(per_chat_burst=100, global_burst=100)
+    ) as sim:
         yield sim
 
 

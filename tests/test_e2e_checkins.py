@@ -40,7 +40,9 @@ WANTS_TO_STOP = "want to stop taking your aromatase inhibitor"
 async def simulator() -> AsyncIterator[BotApiSimulator]:
     """The simulator with room for a test person who taps through several check-ins in a few
     seconds (each answer sends the next question; a real person taps far slower)."""
-    async with BotApiSimulator(rate_limits=RateLimits(per_chat_burst=100)) as sim:
+    async with BotApiSimulator(
+        rate_limits=RateLimits(per_chat_burst=100, global_burst=100)
+    ) as sim:
         yield sim
 
 

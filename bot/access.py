@@ -1,0 +1,28 @@
+"""Per-patient access: a row is handed out only to the Telegram user it belongs to."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import NotYourRecord
+from bot.models import Base, Patient
+
+Owned = TypeVar("Owned", bound=Base)
+
+
+async def owned_by(
+    session: AsyncSession, model: type[Owned], record_id: int, telegram_user_id: int
+) -> Owned:
+    """Load a patient's row by id only for that patient: ids in callback data can be forged."""
+    table: Any = model  # every patient-owned model has `id` and `patient_id` columns
+    row = await session.scalar(
+        select(model)
+        .join(Patient, Patient.id == table.patient_id)
+        .where(table.id == record_id, Patient.telegram_user_id == telegram_user_id)
+    )
+    if row is None:
+        raise NotYourRecord
+    return row
