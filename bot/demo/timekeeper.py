@@ -64,6 +64,7 @@ class Timekeeper:
         self._finished: dict[str, asyncio.Event] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._unwatch: Callable[[], None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -110,6 +111,8 @@ class Timekeeper:
 
     async def stop(self) -> None:
         """Stop following the scheduler (before the bot shuts it down)."""
+        self._stopping = True
+        self._wake.set()
         if self._unwatch is not None:
             self._unwatch()
             self._unwatch = None
@@ -135,13 +138,22 @@ class Timekeeper:
             listener()
 
     async def _follow(self) -> None:
-        """Make jobs due by demo time run now; sleep until the next one or a change."""
-        while True:
+        """Make jobs due by demo time run now; sleep until the next one or a change.
+
+        The sleep is a wake-up timer, not `asyncio.timeout`: on Python 3.11 a cancel that
+        lands as a timeout expires can surface as TimeoutError, and suppressing that would
+        swallow the cancel and keep this loop alive after stop().
+        """
+        loop = asyncio.get_running_loop()
+        while not self._stopping:
             self._wake.clear()
             seconds = self._release_due_jobs()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(seconds):
-                    await self._wake.wait()
+            timer = loop.call_later(seconds, self._wake.set) if seconds is not None else None
+            try:
+                await self._wake.wait()
+            finally:
+                if timer is not None:
+                    timer.cancel()
 
     def _release_due_jobs(self) -> float | None:
         """Run jobs due by demo time but not by the wall clock; return seconds to the next."""
