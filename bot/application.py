@@ -75,6 +75,7 @@ class Lifecycle:
         """Stop the scheduler and close the database."""
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+        await runtime.stop_running_jobs()
         runtime.uninstall()
         if self._engine is not None:
             await self._engine.dispose()

@@ -7,6 +7,8 @@ live bot, sessions and planner here. One bot application runs per process.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from bot.state import Services
 from scheduler.delivery import Courier
@@ -14,6 +16,7 @@ from scheduler.delivery import Courier
 _current: Services | None = None
 _courier: Courier | None = None
 _job_slots: asyncio.Semaphore | None = None
+_running_jobs: set[asyncio.Task[object]] = set()
 
 # Jobs that may run at once: a peak minute fires thousands together, and each needs a
 # database connection; beyond the pool size they would only queue for one (or time out).
@@ -46,8 +49,30 @@ def current() -> Services:
     return _current
 
 
-def job_slots() -> asyncio.Semaphore:
-    """Return the semaphore every job holds while it works."""
+@asynccontextmanager
+async def job_slots() -> AsyncIterator[None]:
+    """Hold one of the job slots while a job works, and let shutdown find the job."""
     if _job_slots is None:
         raise RuntimeError("no bot application is running in this process")
-    return _job_slots
+    task = asyncio.current_task()
+    if task is not None:
+        _running_jobs.add(task)
+    try:
+        async with _job_slots:
+            yield
+    finally:
+        if task is not None:
+            _running_jobs.discard(task)
+
+
+async def stop_running_jobs(timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    """Cancel jobs still running and wait for them, while their database is still open.
+
+    A job cancelled only after the engine is disposed would wait forever for its session
+    to close. A stopped job is rebuilt from the tables at the next start.
+    """
+    tasks = [task for task in _running_jobs if not task.done()]
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.wait(tasks, timeout=timeout)
