@@ -16,8 +16,6 @@ from dataclasses import dataclass
 
 from bot.simulator.errors import too_many_requests
 
-_NOT_MESSAGES = frozenset({"sendchataction", "sendmessagedraft", "sendrichmessagedraft"})
-
 
 @dataclass(frozen=True)
 class RateLimits:
@@ -28,14 +26,6 @@ class RateLimits:
     per_chat_per_second: float = 1.0
     per_chat_burst: int = 3
     enabled: bool = True
-
-
-def counts_as_message(method: str) -> bool:
-    """Tell whether a method creates messages and is therefore flood-limited."""
-    name = method.lower()
-    if name in _NOT_MESSAGES:
-        return False
-    return name.startswith(("send", "copymessage", "forwardmessage"))
 
 
 class TokenBucket:
