@@ -88,6 +88,11 @@ class Patient(Base):
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Caregiver alerts: minutes after a dose's time before an unconfirmed dose alerts
+    # (None: off), and the local quiet hours when such alerts wait (None: no quiet hours).
+    missed_dose_alert_minutes: Mapped[int | None] = mapped_column(default=60)
+    quiet_hours_start: Mapped[time | None] = mapped_column(Time(), default=time(22, 0))
+    quiet_hours_end: Mapped[time | None] = mapped_column(Time(), default=time(7, 0))
 
     medications: Mapped[list[Medication]] = relationship(
         back_populates="patient", cascade="all, delete-orphan", passive_deletes=True
@@ -221,3 +226,111 @@ class CheckinSchedule(Base):
     weekday: Mapped[int] = mapped_column()  # 0=Monday..6=Sunday
     time_of_day: Mapped[time] = mapped_column(Time())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LinkRole(StrEnum):
+    """What a linked person is to the patient; decides the defaults of what they receive."""
+
+    CAREGIVER = "caregiver"
+    CLINICIAN = "clinician"
+
+
+class LinkStatus(StrEnum):
+    """A link waits for the patient's confirmation, then is active until someone ends it."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class Invite(Base):
+    """A single-use, expiring invitation code; only its hash is kept, never the code."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class CareLink(Base):
+    """A caregiver or clinician linked to a patient, and what the patient lets them see."""
+
+    __tablename__ = "care_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    member_telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    member_chat_id: Mapped[int] = mapped_column(BigInteger)
+    role: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default=LinkStatus.PENDING)
+    # First names as Telegram gave them, so each side can tell whom a message is about.
+    member_name: Mapped[str] = mapped_column(String(64))
+    patient_name: Mapped[str] = mapped_column(String(64), default="")
+    missed_dose_alerts: Mapped[bool] = mapped_column(Boolean, default=True)
+    red_flag_alerts: Mapped[bool] = mapped_column(Boolean, default=True)
+    weekly_summary: Mapped[bool] = mapped_column(Boolean, default=False)
+    sees_symptom_log: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    __table_args__ = (
+        Index("ix_care_links_patient_status", "patient_id", "status"),
+        Index("ix_care_links_member_status", "member_telegram_user_id", "status"),
+    )
+
+
+class CodeAttempt(Base):
+    """A failed invitation-code attempt, kept briefly to rate-limit guessing per user."""
+
+    __tablename__ = "code_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_code_attempts_user_at", "telegram_user_id", "attempted_at"),)
+
+
+class AlertKind(StrEnum):
+    """Why a linked person is alerted."""
+
+    RED_FLAG = "red_flag"
+    MISSED_DOSE = "missed_dose"
+    OVERDUE_AGENT = "overdue_agent"
+
+
+class CareAlert(Base):
+    """One alert to one linked person: an outbox row, delivered by a job, then acknowledged."""
+
+    __tablename__ = "care_alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    link_id: Mapped[int] = mapped_column(ForeignKey("care_links.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    # What the alert is about: a red-flag code, or a dose event; never free text.
+    flag_code: Mapped[str | None] = mapped_column(String(40), default=None)
+    episode_id: Mapped[int | None] = mapped_column(
+        ForeignKey("redflag_episodes.id", ondelete="CASCADE"), default=None
+    )
+    dose_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dose_events.id", ondelete="CASCADE"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    __table_args__ = (
+        # One alert per person per episode or dose: a re-run job cannot double it.
+        UniqueConstraint("link_id", "episode_id", name="uq_care_alerts_link_episode"),
+        UniqueConstraint("link_id", "dose_event_id", name="uq_care_alerts_link_dose"),
+        Index("ix_care_alerts_sent", "sent_at"),
+    )
