@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import redflags, symptoms
+from bot import care_alerts, redflags, symptoms
 from bot.access import owned_by
 from bot.catalog import DrugClass, get_product
 from bot.errors import BonebotError
@@ -87,6 +87,7 @@ class CheckinResult:
     reported: tuple[Reported, ...]
     alerts: tuple[Alert, ...]
     note_saved: bool
+    care_alert_ids: tuple[int, ...] = ()  # alerts to linked people, to deliver at once
 
 
 # --- Loading ---------------------------------------------------------------------------------
@@ -270,16 +271,19 @@ async def complete_checkin(
     for episode in episodes:
         if episode.flag_code not in still_open:
             episode.closed_at = now
-    for flag in new:
-        session.add(
-            RedFlagEpisode(
-                patient_id=row.patient_id,
-                checkin_id=row.id,
-                flag_code=flag.code,
-                opened_at=now,
-                alerted_at=now,  # the patient is told below, as the check-in ends
-            )
+    opened = [
+        RedFlagEpisode(
+            patient_id=row.patient_id,
+            checkin_id=row.id,
+            flag_code=flag.code,
+            opened_at=now,
+            alerted_at=now,  # the patient is told below, as the check-in ends
         )
+        for flag in new
+    ]
+    session.add_all(opened)
+    await session.flush()
+    care = await care_alerts.add_red_flag_alerts(session, row.patient_id, opened, now)
     await session.commit()
     log.info("check-in %s completed", row.id)
 
@@ -291,7 +295,13 @@ async def complete_checkin(
         alert.message == redflags.ADHERENCE_MESSAGE for alert in alerts
     ):
         alerts.append(Alert(redflags.ADHERENCE_MESSAGE, right_away=False))
-    return CheckinResult(row.id, _reported(row, answers), tuple(alerts), row.note is not None)
+    return CheckinResult(
+        row.id,
+        _reported(row, answers),
+        tuple(alerts),
+        row.note is not None,
+        tuple(alert.id for alert in care),
+    )
 
 
 async def _previous_answers(session: AsyncSession, row: Checkin) -> list[Answer] | None:

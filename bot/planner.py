@@ -33,5 +33,11 @@ class ReminderPlanner(Protocol):
     def cancel_checkin(self, patient_id: int) -> None:
         """Forget the weekly check-in prompt of a patient who turned it off."""
 
+    def plan_alert(self, alert_id: int, run_at: datetime) -> None:
+        """Deliver an alert to a linked caregiver or clinician at `run_at`."""
+
+    def plan_missed_check(self, dose_event_id: int, run_at: datetime) -> None:
+        """Alert linked caregivers at `run_at` if the dose is still unconfirmed then."""
+
     def planned_ids(self) -> set[str]:
         """Return the ids of the jobs already planned (to rebuild only what is missing)."""

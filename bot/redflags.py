@@ -436,3 +436,28 @@ def open_episodes_after(flags_of_completed_checkin: Iterable[RedFlag]) -> frozen
     Call this only for completed check-ins: an abandoned one should neither open nor close.
     """
     return frozenset(flag.code for flag in flags_of_completed_checkin)
+
+
+# What linked caregivers and clinicians are told: the topic only, never the answers themselves
+# (a caregiver sees the full symptom log only if the patient allows it).
+_TOPICS = {
+    "upper_gi": "chest pain, heartburn or trouble swallowing (a warning sign with bone tablets)",
+    "jaw": "jaw or mouth pain, a loose tooth or a sore that won't heal",
+    "thigh": "new thigh, hip or groin pain",
+    "calcium": "cramps or tingling that can mean low calcium",
+    "fall": "a fall or a broken bone",
+    "adherence": "bad joint pain, or wanting to stop their aromatase inhibitor",
+}
+URGENT_CODES = frozenset({"upper_gi", "calcium", "fall"})
+
+
+def care_team_topic(code: str) -> str:
+    """Return the plain topic of a red-flag episode for linked people (from its code alone)."""
+    if code in _TOPICS:
+        return _TOPICS[code]
+    kind, _, item_code = code.partition(":")
+    if kind == "severe":
+        return f"{_label(item_code)} that bothered them a lot"
+    if kind == "rise":
+        return f"{_label(item_code)} that got worse since the last check-in"
+    return "a symptom that needs attention"

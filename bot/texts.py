@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from bot.adherence import Adherence, TodayDose
+from bot.care_alerts import OutgoingAlert
 from bot.catalog import Product, get_product
+from bot.redflags import care_team_topic
 from bot.reminders import Answer, DueDose, SkipReason
 from bot.schedule import Frequency
 
@@ -94,6 +96,8 @@ HELP = (
     "/history — the last 30 days\n"
     "/regimen — see or change your medicines, times and time zone\n"
     "/symptoms — your weekly check-in (/symptoms settings: its reminder)\n"
+    "/caregiver — link a caregiver or your care team, and what they get\n"
+    "/caring — the people you help, if someone linked you\n"
     "/start — set up\n"
     "/cancel — stop what we're doing\n\n"
     "I remind and inform; I don't replace your care team."
@@ -103,6 +107,8 @@ COMMANDS = (
     ("history", "The last 30 days"),
     ("regimen", "See or change your plan"),
     ("symptoms", "Weekly symptom check-in"),
+    ("caregiver", "Link a caregiver or your care team"),
+    ("caring", "People you help"),
     ("help", "What I can do"),
     ("cancel", "Stop what we're doing"),
 )
@@ -390,3 +396,133 @@ def history_view(rows: list[Adherence]) -> str:
         ]
         lines.append(line + (" — " + ", ".join(extras) if extras else ""))
     return "\n".join(lines)
+
+
+# --- Caregivers and care team ------------------------------------------------------------------
+
+ROLE_NAMES = {"caregiver": "caregiver", "clinician": "care-team member"}
+ROLE_RECEIVES = {
+    "caregiver": (
+        "a message if a dose isn't confirmed, and a message if their check-in shows a "
+        "worrying symptom"
+    ),
+    "clinician": (
+        "a message if their check-in shows a worrying symptom, and their symptom and "
+        "medicine records"
+    ),
+}
+CARE_MENU_HEAD = "People linked to you"
+CARE_MENU_EMPTY = (
+    "Nobody is linked to you yet.\n\n"
+    "You can invite someone who helps you (a family member or friend), or someone from "
+    "your care team. They see only what you allow, and you can remove them at any time."
+)
+CARE_MENU_HINT = "Tap a name to change what they receive or to remove them."
+INVITE_CAREGIVER = "👤 Invite a caregiver"
+INVITE_CLINICIAN = "🩺 Share with my care team"
+ALERT_SETTINGS = "⚙ Alert settings"
+INVITE_CREATED = (
+    "Send this link to the person you want to add as your {role}:\n{link}\n\n"
+    "Or they can send me this message: /start {code}\n\n"
+    "It works once and expires in 24 hours. I'll ask you to confirm before they get anything."
+)
+INVITE_INTRO = (
+    "Someone invited you to be their {role} in bonebot, a helper for bone-protection "
+    "medicines.\n\nIf you accept and they confirm, you will get {receives}.\n\n"
+    "Do you accept?"
+)
+INVITE_ACCEPT = "✅ Accept"
+INVITE_DECLINE = "No, thanks"
+INVITE_DECLINED = "All right. Nothing was linked."
+INVITE_ACCEPTED = "Thank you. I've asked them to confirm, and I'll tell you when they do."
+INVALID_CODE = (
+    "That invitation doesn't work. It may have expired or been used already. "
+    "Please ask for a new one."
+)
+TOO_MANY_ATTEMPTS = "Too many invitations that didn't work. Please wait an hour, then try again."
+OWN_CODE = "This is your own invitation. Please send it to the person you want to add."
+ALREADY_LINKED = "You are already linked with this person."
+CONFIRM_REQUEST = "{name} accepted your invitation to be your {role}. Shall I link them?"
+LINK_CONFIRM_YES = "✅ Yes, link them"
+LINK_CONFIRM_NO = "No"
+LINKED_PATIENT = (
+    "Done: {name} is linked as your {role}. Send /caregiver to change what they get "
+    "or to remove them."
+)
+LINKED_MEMBER = "{patient} confirmed: you are now their {role}. /caring shows the people you help."
+REFUSED_PATIENT = "All right, {name} is not linked."
+REFUSED_MEMBER = "The invitation was not confirmed. Nothing is shared with you."
+LINK_DETAIL = "{name}, your {role}. Tap to switch what they get:"
+PERMISSION_LABELS = {
+    "missed_dose_alerts": "Dose not confirmed",
+    "red_flag_alerts": "Worrying symptoms",
+    "weekly_summary": "Weekly summary",
+    "sees_symptom_log": "Can see my symptom log",
+}
+REMOVE = "Remove {name}"
+REMOVE_CONFIRM = "Remove {name}? They will stop getting anything about you."
+REMOVE_YES = "Yes, remove"
+KEEP_LINK = "Keep"
+REMOVED_PATIENT = "{name} was removed. I've told them."
+REMOVED_MEMBER = "{patient} removed you as their {role}. You won't get messages about them now."
+CARING_HEAD = "You help:"
+CARING_EMPTY = "You aren't linked to anyone. When someone invites you, open their link."
+CARING_HINT = "Tap a name to leave."
+LEAVE_CONFIRM = "Leave {patient}? You won't get messages about them any more."
+LEAVE_YES = "Yes, leave"
+LEFT_MEMBER = "Done. You won't get messages about {patient} any more."
+LEFT_PATIENT = "{name} is no longer linked to you (they left)."
+NOT_LINKED_ANY_MORE = "This link has ended."
+SETTINGS_VIEW = (
+    "Messages to your caregivers\n\n"
+    "A dose you haven't confirmed: after {delay}.\n"
+    "Quiet hours: {quiet}. Dose messages wait until they end; worrying symptoms never wait."
+)
+DELAY_OFF = "never (off)"
+QUIET_NONE = "none"
+DELAY_CHOICE = "Dose message after:"
+QUIET_CHOICE = "Quiet hours:"
+SETTINGS_SAVED = "Saved."
+CARE_TEAM_TOLD = "I've also let the people linked to you know."
+ALERT_SEEN = "👍 I've seen this"
+ALERT_SEEN_MARK = "\n\n✓ You marked this as seen."
+ALERT_SEEN_PATIENT = "{name} has seen your check-in report."
+
+
+def role_name(role: str) -> str:
+    """Return the plain name of a link role."""
+    return ROLE_NAMES.get(role, role)
+
+
+def minutes_phrase(minutes: int | None) -> str:
+    """Return '30 minutes', '1 hour', '2 hours' or 'never (off)'."""
+    if minutes is None:
+        return DELAY_OFF
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return "1 hour" if hours == 1 else f"{hours} hours"
+    return f"{minutes} minutes"
+
+
+def quiet_phrase(start: time | None, end: time | None) -> str:
+    """Return '22:00 to 07:00' or 'none'."""
+    if start is None or end is None:
+        return QUIET_NONE
+    return f"{hhmm(start)} to {hhmm(end)}"
+
+
+def care_alert(alert: OutgoingAlert) -> str:
+    """The message a linked person gets: whom it is about and what happened, briefly."""
+    who = alert.patient_name or "The person you help"
+    if alert.flag_code is not None:
+        urgency = " right away" if alert.urgent else " soon"
+        return (
+            f"⚠️ {who}'s symptom check-in shows {care_team_topic(alert.flag_code)}.\n\n"
+            f"I've asked them to contact their care team{urgency}. "
+            "You may want to check on them."
+        )
+    product = alert.product.name if alert.product else "a medicine"
+    due = f" due at {hhmm(alert.due_local)}" if alert.due_local else ""
+    return (
+        f"💊 {who} hasn't confirmed their {product}{due}.\n\nYou may want to check in with them."
+    )

@@ -2,11 +2,12 @@
 
 from telegram.ext import Application
 
-from handlers import checkins, doses, general, overview, registration
+from handlers import caregivers, checkins, doses, general, overview, registration
 
 
 def register_all(app: Application) -> None:
-    """Register every handler, the catch-alls last."""
+    """Register every handler, the catch-alls last (caregivers first: /start <code>)."""
+    caregivers.register(app)
     registration.register(app)
     doses.register(app)
     overview.register(app)

@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import checkins, texts
+from bot import care_alerts, checkins, texts
 from bot.errors import NotRegistered, NotYourRecord
 from bot.schedule import InvalidTimeText, parse_time_of_day
 from bot.state import Services
@@ -233,12 +233,16 @@ async def _send_result(update: Update, context: Context, result: checkins.Checki
     chat = update.effective_chat
     if chat is None:
         return
+    found = services(context)
+    care_alerts.dispatch(found.planner, list(result.care_alert_ids), found.clock())
     reported = [(r.label, r.answers) for r in result.reported]
     summary = texts.checkin_summary(reported, result.note_saved, bool(result.alerts))
     await context.bot.send_message(chat.id, summary)
     for alert in result.alerts:
         text = texts.checkin_alert(alert.message, alert.right_away)
         await context.bot.send_message(chat.id, text)
+    if result.care_alert_ids:
+        await context.bot.send_message(chat.id, texts.CARE_TEAM_TOLD)
 
 
 async def _settings_button(update: Update, context: Context, action: CheckinAction) -> int | None:

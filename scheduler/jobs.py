@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot import checkins, reminders, texts
+from bot import care_alerts, checkins, reminders, texts
 from bot.catalog import after_window_message
+from bot.models import AlertKind
 from bot.state import Services
+from handlers.care_keyboards import acknowledge_button
 from handlers.keyboards import checkin_start_button, dose_buttons, recheck_buttons
 from scheduler import runtime
 from scheduler.delivery import DeliveryDeferred, DeliveryRejected, RecipientUnreachable
@@ -53,6 +55,9 @@ async def _send_reminder(services: Services, dose: reminders.DueDose) -> None:
     now = services.clock()
     async with services.sessions() as session:
         await reminders.mark_sent(session, dose.event_id, message.message_id, now, late=dose.late)
+        missed_check = await care_alerts.missed_check_at(session, dose.event_id)
+    if missed_check is not None:
+        services.planner.plan_missed_check(dose.event_id, max(missed_check, now))
     recheck = timedelta(minutes=services.settings.recheck_after_minutes)
     services.planner.plan_recheck(dose.event_id, now + recheck)
     log.info("dose reminder %s sent%s", dose.event_id, " (late)" if dose.late else "")
@@ -145,6 +150,44 @@ async def _run_checkin_job(patient_id: int) -> None:
     services.planner.plan_checkin(patient_id, prompt.next_at)
 
 
+async def _run_missed_check_job(dose_event_id: int) -> None:
+    """Alert linked caregivers about a dose still unconfirmed after the patient's delay."""
+    services = runtime.current()
+    async with services.sessions() as session:
+        alert_ids = await care_alerts.add_missed_dose_alerts(
+            session, dose_event_id, services.clock()
+        )
+    for alert_id in alert_ids:
+        await _run_alert_job(alert_id)
+
+
+async def _run_alert_job(alert_id: int) -> None:
+    """Deliver one alert to a linked person, unless it no longer applies or must wait."""
+    services = runtime.current()
+    async with services.sessions() as session:
+        outgoing = await care_alerts.alert_to_send(session, alert_id, services.clock())
+    if isinstance(outgoing, care_alerts.Deferred):
+        services.planner.plan_alert(alert_id, outgoing.until)
+        return
+    message_id: int | None = None
+    if outgoing is not None:
+        markup = acknowledge_button(alert_id) if outgoing.kind is AlertKind.RED_FLAG else None
+        try:
+            message = await runtime.courier().send_text(
+                outgoing.chat_id, texts.care_alert(outgoing), markup
+            )
+        except DeliveryDeferred:
+            services.planner.plan_alert(alert_id, services.clock() + RETRY_DELAY)
+            return
+        except (RecipientUnreachable, DeliveryRejected):
+            log.info("alert %s could not be delivered", alert_id)
+        else:
+            message_id = message.message_id
+            log.info("alert %s sent", alert_id)
+    async with services.sessions() as session:
+        await care_alerts.mark_alert_sent(session, alert_id, message_id, services.clock())
+
+
 async def run_dose_job(medication_id: int) -> None:
     """Send every due reminder of a medication, then plan its next one."""
     async with runtime.job_slots():
@@ -173,3 +216,15 @@ async def run_checkin_job(patient_id: int) -> None:
     """Prompt the weekly check-in and plan the next one."""
     async with runtime.job_slots():
         await _run_checkin_job(patient_id)
+
+
+async def run_missed_check_job(dose_event_id: int) -> None:
+    """Alert caregivers about a dose still unconfirmed."""
+    async with runtime.job_slots():
+        await _run_missed_check_job(dose_event_id)
+
+
+async def run_alert_job(alert_id: int) -> None:
+    """Deliver one alert to a linked caregiver or clinician."""
+    async with runtime.job_slots():
+        await _run_alert_job(alert_id)

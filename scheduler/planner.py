@@ -89,6 +89,14 @@ class ApschedulerPlanner:
         """Forget a patient's weekly check-in prompt."""
         self._cancel(f"checkin:{patient_id}")
 
+    def plan_alert(self, alert_id: int, run_at: datetime) -> None:
+        """Deliver an alert to a linked person at `run_at`."""
+        self._plan(f"alert:{alert_id}", jobs.run_alert_job, run_at, alert_id)
+
+    def plan_missed_check(self, dose_event_id: int, run_at: datetime) -> None:
+        """Check at `run_at` whether a dose is still unconfirmed, and alert if so."""
+        self._plan(f"missed:{dose_event_id}", jobs.run_missed_check_job, run_at, dose_event_id)
+
     def planned_ids(self) -> set[str]:
         """Return the ids of every stored job, reading only that column (fast at start-up)."""
         store = self._scheduler._lookup_jobstore("default")

@@ -199,6 +199,8 @@ async def test_commands_before_registering_point_to_start(
             "history",
             "regimen",
             "symptoms",
+            "caregiver",
+            "caring",
             "help",
             "cancel",
         ]

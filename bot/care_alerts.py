@@ -1,0 +1,333 @@
+"""Alerts to linked caregivers and clinicians: red flags, unconfirmed doses, acknowledgements.
+
+An alert is an outbox row (`CareAlert`) written in the same transaction as its cause, then
+delivered by a job; a row not yet sent is planned again at start, so a crash loses nothing,
+and unique constraints keep one alert per person per red-flag episode or dose. Each alert is
+checked again when it is about to go out: a link that ended, a permission the patient took
+back, or a dose answered meanwhile sends nothing. Unconfirmed-dose alerts wait out the
+patient's quiet hours; red flags do not wait.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import redflags
+from bot.catalog import Product, get_product
+from bot.errors import NotYourRecord
+from bot.models import (
+    AlertKind,
+    CareAlert,
+    CareLink,
+    DoseEvent,
+    DoseStatus,
+    LinkStatus,
+    Medication,
+    Patient,
+    RedFlagEpisode,
+)
+from bot.planner import ReminderPlanner
+
+log = logging.getLogger(__name__)
+
+OPEN_DOSE_STATUSES = (DoseStatus.PENDING, DoseStatus.SENT)
+
+
+def quiet_until(
+    now: datetime, zone: ZoneInfo, start: time | None, end: time | None
+) -> datetime | None:
+    """Return when quiet hours end if `now` falls inside them (local wall time), else None.
+
+    Quiet hours may cross midnight (22:00-07:00). The end is taken on the local date it
+    falls on, so a DST change inside the night moves it with the clock.
+    """
+    if start is None or end is None or start == end:
+        return None
+    local = now.astimezone(zone)
+    clock = local.time().replace(tzinfo=None)
+    if start < end:
+        inside = start <= clock < end
+        end_day = local.date()
+    else:
+        inside = clock >= start or clock < end
+        end_day = local.date() + timedelta(days=1) if clock >= start else local.date()
+    if not inside:
+        return None
+    return _instant(end_day, end, zone)
+
+
+def _instant(day: date, wall: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, wall.replace(fold=0), tzinfo=zone).astimezone(UTC)
+
+
+# --- Creating alerts ---------------------------------------------------------------------------
+
+
+async def _active_links(session: AsyncSession, patient_id: int, permission: str) -> list[CareLink]:
+    return list(
+        await session.scalars(
+            select(CareLink).where(
+                CareLink.patient_id == patient_id,
+                CareLink.status == LinkStatus.ACTIVE,
+                getattr(CareLink, permission).is_(True),
+            )
+        )
+    )
+
+
+async def add_red_flag_alerts(
+    session: AsyncSession, patient_id: int, episodes: list[RedFlagEpisode], now: datetime
+) -> list[CareAlert]:
+    """Add one alert per new episode for every linked person who gets red flags (no commit).
+
+    The episodes must be flushed (they need ids); the caller commits with its own changes.
+    """
+    if not episodes:
+        return []
+    links = await _active_links(session, patient_id, "red_flag_alerts")
+    alerts = [
+        CareAlert(
+            patient_id=patient_id,
+            link_id=link.id,
+            kind=AlertKind.RED_FLAG,
+            flag_code=episode.flag_code,
+            episode_id=episode.id,
+            created_at=now,
+        )
+        for episode in episodes
+        for link in links
+    ]
+    session.add_all(alerts)
+    return alerts
+
+
+def dispatch(planner: ReminderPlanner, alert_ids: list[int], now: datetime) -> None:
+    """Plan the delivery of new alerts at once."""
+    for alert_id in alert_ids:
+        planner.plan_alert(alert_id, now)
+
+
+async def missed_check_at(session: AsyncSession, dose_event_id: int) -> datetime | None:
+    """Return when an unconfirmed dose should alert caregivers (None: nobody to alert)."""
+    found = (
+        await session.execute(
+            select(DoseEvent.due_at, Patient.missed_dose_alert_minutes, Patient.id)
+            .join(Patient, Patient.id == DoseEvent.patient_id)
+            .where(DoseEvent.id == dose_event_id)
+        )
+    ).first()
+    if found is None or found.missed_dose_alert_minutes is None:
+        return None
+    anyone = await session.scalar(
+        select(
+            exists().where(
+                CareLink.patient_id == found.id,
+                CareLink.status == LinkStatus.ACTIVE,
+                CareLink.missed_dose_alerts.is_(True),
+            )
+        )
+    )
+    if not anyone:
+        return None
+    return found.due_at + timedelta(minutes=found.missed_dose_alert_minutes)
+
+
+async def add_missed_dose_alerts(
+    session: AsyncSession, dose_event_id: int, now: datetime
+) -> list[int]:
+    """Create alerts for a dose still unconfirmed now; return their ids (none if answered)."""
+    event = await session.get(DoseEvent, dose_event_id)
+    if event is None or event.status not in OPEN_DOSE_STATUSES:
+        return []
+    links = await _active_links(session, event.patient_id, "missed_dose_alerts")
+    already = set(
+        await session.scalars(
+            select(CareAlert.link_id).where(CareAlert.dose_event_id == dose_event_id)
+        )
+    )
+    alerts = [
+        CareAlert(
+            patient_id=event.patient_id,
+            link_id=link.id,
+            kind=AlertKind.MISSED_DOSE,
+            dose_event_id=event.id,
+            created_at=now,
+        )
+        for link in links
+        if link.id not in already
+    ]
+    session.add_all(alerts)
+    await session.commit()
+    return [alert.id for alert in alerts]
+
+
+# --- Delivering alerts -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutgoingAlert:
+    """An alert ready to send: to whom, about whom, and what."""
+
+    alert_id: int
+    kind: AlertKind
+    chat_id: int
+    patient_name: str
+    flag_code: str | None = None
+    urgent: bool = False
+    product: Product | None = None
+    due_local: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """An alert that waits for the end of quiet hours."""
+
+    until: datetime
+
+
+async def alert_to_send(
+    session: AsyncSession, alert_id: int, now: datetime
+) -> OutgoingAlert | Deferred | None:
+    """Return the alert to send now, when to try again, or None when it no longer applies."""
+    found = (
+        await session.execute(
+            select(CareAlert, CareLink, Patient)
+            .join(CareLink, CareLink.id == CareAlert.link_id)
+            .join(Patient, Patient.id == CareAlert.patient_id)
+            .where(CareAlert.id == alert_id)
+        )
+    ).first()
+    if found is None:
+        return None
+    alert, link, patient = found
+    if alert.sent_at is not None or link.status != LinkStatus.ACTIVE:
+        return None
+    kind = AlertKind(alert.kind)
+    if kind is AlertKind.RED_FLAG:
+        if not link.red_flag_alerts or alert.flag_code is None:
+            return None
+        return OutgoingAlert(
+            alert.id,
+            kind,
+            link.member_chat_id,
+            link.patient_name,
+            flag_code=alert.flag_code,
+            urgent=alert.flag_code in redflags.URGENT_CODES,
+        )
+    if kind is AlertKind.MISSED_DOSE and alert.dose_event_id is not None:
+        return await _missed_dose_alert(session, alert, link, patient, now)
+    return None
+
+
+async def _missed_dose_alert(
+    session: AsyncSession, alert: CareAlert, link: CareLink, patient: Patient, now: datetime
+) -> OutgoingAlert | Deferred | None:
+    found = (
+        await session.execute(
+            select(DoseEvent, Medication)
+            .join(Medication, Medication.id == DoseEvent.medication_id)
+            .where(DoseEvent.id == alert.dose_event_id)
+        )
+    ).first()
+    if found is None or not link.missed_dose_alerts:
+        return None
+    event, medication = found
+    if event.status not in OPEN_DOSE_STATUSES:
+        return None  # answered meanwhile: nothing to say
+    zone = ZoneInfo(patient.timezone)
+    until = quiet_until(now, zone, patient.quiet_hours_start, patient.quiet_hours_end)
+    if until is not None:
+        return Deferred(until)
+    return OutgoingAlert(
+        alert.id,
+        AlertKind.MISSED_DOSE,
+        link.member_chat_id,
+        link.patient_name,
+        product=get_product(medication.product_key),
+        due_local=event.due_at.astimezone(zone),
+    )
+
+
+async def mark_alert_sent(
+    session: AsyncSession, alert_id: int, message_id: int | None, now: datetime
+) -> None:
+    """Record an alert as delivered (or given up on), so no restart sends it again."""
+    alert = await session.get(CareAlert, alert_id)
+    if alert is not None:
+        alert.sent_at, alert.message_id = now, message_id
+        await session.commit()
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """An acknowledged red-flag alert: whom to tell, and whether this press was the first."""
+
+    patient_chat_id: int
+    member_name: str
+    flag_code: str | None
+    first: bool
+
+
+async def acknowledge(
+    session: AsyncSession, telegram_user_id: int, alert_id: int, now: datetime
+) -> Acknowledgement:
+    """Record that the linked person saw a red-flag alert (only the person it was sent to)."""
+    found = (
+        await session.execute(
+            select(CareAlert, CareLink, Patient)
+            .join(CareLink, CareLink.id == CareAlert.link_id)
+            .join(Patient, Patient.id == CareAlert.patient_id)
+            .where(
+                CareAlert.id == alert_id,
+                CareLink.member_telegram_user_id == telegram_user_id,
+                CareAlert.kind == AlertKind.RED_FLAG,
+            )
+        )
+    ).first()
+    if found is None:
+        raise NotYourRecord
+    alert, link, patient = found
+    first = alert.acknowledged_at is None
+    if first:
+        alert.acknowledged_at = now
+        await session.commit()
+    return Acknowledgement(patient.chat_id, link.member_name, alert.flag_code, first)
+
+
+# --- Start-up ----------------------------------------------------------------------------------
+
+
+async def reconcile(session: AsyncSession, planner: ReminderPlanner, now: datetime) -> int:
+    """Re-plan unsent alerts and pending unconfirmed-dose checks (start-up)."""
+    existing = planner.planned_ids()
+    planned = 0
+    unsent = await session.scalars(
+        select(CareAlert.id).where(
+            CareAlert.sent_at.is_(None), CareAlert.created_at > now - timedelta(days=2)
+        )
+    )
+    for alert_id in unsent:
+        if f"alert:{alert_id}" not in existing:
+            planner.plan_alert(alert_id, now)
+            planned += 1
+    open_events = await session.scalars(
+        select(DoseEvent.id).where(
+            DoseEvent.status == DoseStatus.SENT,
+            DoseEvent.due_at > now - timedelta(days=1),
+            ~exists().where(CareAlert.dose_event_id == DoseEvent.id),
+        )
+    )
+    for event_id in list(open_events):
+        if f"missed:{event_id}" in existing:
+            continue
+        run_at = await missed_check_at(session, event_id)
+        if run_at is not None:
+            planner.plan_missed_check(event_id, max(run_at, now))
+            planned += 1
+    return planned

@@ -1,0 +1,366 @@
+"""Caregivers and care-team members in the chat: /caregiver, /caring, invitations, alerts.
+
+The patient invites with a single-use link, the invited person accepts, the patient
+confirms; both are told at each step. The patient manages each link (what it receives,
+remove); a linked person can leave. Alerts carry an "I've seen this" button, and the patient
+hears when an alert about them was seen. Every press is re-checked by the services.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import care_alerts, invite_codes, links, texts
+from bot.errors import NotRegistered, NotYourRecord
+from bot.models import LinkRole
+from handlers.care_keyboards import (
+    QUIET_CHOICES,
+    CareAction,
+    care_menu_buttons,
+    caring_buttons,
+    confirm_link_buttons,
+    invite_answer_buttons,
+    leave_confirm_buttons,
+    link_detail_buttons,
+    parse_care_action,
+    remove_confirm_buttons,
+    settings_buttons,
+)
+from handlers.common import Context, answer_query, edit_query_message, services
+
+log = logging.getLogger(__name__)
+
+
+async def _notify(
+    context: Context, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Tell the other person; if they blocked the bot, the action still stands."""
+    try:
+        await context.bot.send_message(chat_id, text, reply_markup=markup)
+    except TelegramError as error:
+        log.info("could not notify a linked person: %s", type(error).__name__)
+
+
+def _menu_text(views: list[links.LinkView]) -> str:
+    if not views:
+        return texts.CARE_MENU_EMPTY
+    lines = [texts.CARE_MENU_HEAD, ""]
+    for view in views:
+        waiting = " (waiting for your OK)" if view.status == "pending" else ""
+        lines.append(f"• {view.member_name}, {texts.role_name(view.role)}{waiting}")
+    return "\n".join([*lines, "", texts.CARE_MENU_HINT])
+
+
+# --- Commands ----------------------------------------------------------------------------------
+
+
+async def caregiver_command(update: Update, context: Context) -> None:
+    """/caregiver: who is linked, invite someone, alert settings."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    try:
+        async with services(context).sessions() as session:
+            views = await links.links_of_patient(session, user.id)
+    except NotRegistered:
+        await message.reply_text(texts.NOT_REGISTERED)
+        return
+    await message.reply_text(_menu_text(views), reply_markup=care_menu_buttons(views))
+
+
+async def caring_command(update: Update, context: Context) -> None:
+    """/caring: the patients the user helps, each with a Leave button."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    async with services(context).sessions() as session:
+        views = await links.cared_for(session, user.id)
+    if not views:
+        await message.reply_text(texts.CARING_EMPTY)
+        return
+    lines = [
+        texts.CARING_HEAD,
+        *(f"• {v.patient_name}, as {texts.role_name(v.role)}" for v in views),
+    ]
+    await message.reply_text(
+        "\n".join([*lines, "", texts.CARING_HINT]), reply_markup=caring_buttons(views)
+    )
+
+
+async def start_with_code(update: Update, context: Context) -> None:
+    """/start <code> (from a t.me invitation link): show what accepting means."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    code = (context.args or [""])[0]
+    found = services(context)
+    try:
+        async with found.sessions() as session:
+            role = await links.check_invite(session, user.id, code, found.clock())
+    except links.TooManyAttempts:
+        await message.reply_text(texts.TOO_MANY_ATTEMPTS)
+        return
+    except links.InvalidCode:
+        await message.reply_text(texts.INVALID_CODE)
+        return
+    except links.OwnCode:
+        await message.reply_text(texts.OWN_CODE)
+        return
+    except links.AlreadyLinked:
+        await message.reply_text(texts.ALREADY_LINKED)
+        return
+    intro = texts.INVITE_INTRO.format(
+        role=texts.role_name(role), receives=texts.ROLE_RECEIVES[role.value]
+    )
+    await message.reply_text(intro, reply_markup=invite_answer_buttons(code))
+
+
+# --- Buttons -----------------------------------------------------------------------------------
+
+
+async def on_button(update: Update, context: Context) -> None:
+    """Route a care button; malformed or forged data gets a kind refusal."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    action = parse_care_action(query.data)
+    if action is None:
+        await answer_query(query, texts.NOT_YOURS)
+        return
+    try:
+        await _handle(update, context, action)
+    except NotRegistered:
+        await answer_query(query, texts.NOT_REGISTERED)
+    except NotYourRecord:
+        await answer_query(query, texts.NOT_LINKED_ANY_MORE)
+
+
+async def _handle(update: Update, context: Context, action: CareAction) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    assert user is not None
+    found = services(context)
+    now = found.clock()
+    match action.action:
+        case "cg:i" | "cg:k":
+            role = LinkRole.CAREGIVER if action.action == "cg:i" else LinkRole.CLINICIAN
+            async with found.sessions() as session:
+                code = await links.create_invite(session, user.id, role, now)
+            await answer_query(query)
+            link = invite_codes.deep_link(context.bot.username, code)
+            await _notify(
+                context,
+                user.id,
+                texts.INVITE_CREATED.format(role=texts.role_name(role), link=link, code=code),
+            )
+        case "cg:b":
+            async with found.sessions() as session:
+                views = await links.links_of_patient(session, user.id)
+            await answer_query(query)
+            await edit_query_message(query, _menu_text(views), care_menu_buttons(views))
+        case "cg:m":
+            async with found.sessions() as session:
+                view = await links.link_of_patient(session, user.id, action.record_id or 0)
+            await answer_query(query)
+            await _show_link(query, view)
+        case "cg:t":
+            async with found.sessions() as session:
+                view = await links.toggle_permission(
+                    session,
+                    telegram_user_id=user.id,
+                    link_id=action.record_id or 0,
+                    permission=action.permission or "",
+                )
+            await answer_query(query, texts.SETTINGS_SAVED)
+            await _show_link(query, view)
+        case "cg:x":
+            async with found.sessions() as session:
+                view = await links.link_of_patient(session, user.id, action.record_id or 0)
+            await answer_query(query)
+            await edit_query_message(
+                query,
+                texts.REMOVE_CONFIRM.format(name=view.member_name),
+                remove_confirm_buttons(view.link_id),
+            )
+        case "cg:X":
+            async with found.sessions() as session:
+                view = await links.unlink(
+                    session, telegram_user_id=user.id, link_id=action.record_id or 0, now=now
+                )
+            await answer_query(query)
+            await edit_query_message(query, texts.REMOVED_PATIENT.format(name=view.member_name))
+            await _notify(
+                context,
+                view.member_chat_id,
+                texts.REMOVED_MEMBER.format(
+                    patient=view.patient_name or "The person you helped",
+                    role=texts.role_name(view.role),
+                ),
+            )
+        case "cg:s" | "cg:d" | "cg:q":
+            await _settings(update, context, action)
+        case "lk:y" | "lk:n":
+            await _confirm(update, context, action)
+        case "iv:a":
+            await _accept(update, context, action.value or "")
+        case "iv:n":
+            await answer_query(query)
+            await edit_query_message(query, texts.INVITE_DECLINED)
+        case "cr:l":
+            async with found.sessions() as session:
+                view = await links.member_link(session, user.id, action.record_id or 0)
+            await answer_query(query)
+            await edit_query_message(
+                query,
+                texts.LEAVE_CONFIRM.format(patient=view.patient_name),
+                leave_confirm_buttons(view.link_id),
+            )
+        case "cr:L":
+            async with found.sessions() as session:
+                view = await links.leave(
+                    session, telegram_user_id=user.id, link_id=action.record_id or 0, now=now
+                )
+            await answer_query(query)
+            await edit_query_message(query, texts.LEFT_MEMBER.format(patient=view.patient_name))
+            await _notify(
+                context, view.patient_chat_id, texts.LEFT_PATIENT.format(name=view.member_name)
+            )
+        case "cr:b":
+            async with found.sessions() as session:
+                views = await links.cared_for(session, user.id)
+            await answer_query(query)
+            await edit_query_message(query, texts.CARING_HINT, caring_buttons(views))
+        case "al":
+            await _acknowledge(update, context, action.record_id or 0)
+        case _:
+            await answer_query(query, texts.NOT_YOURS)
+
+
+async def _show_link(query: CallbackQuery, view: links.LinkView) -> None:
+    text = texts.LINK_DETAIL.format(name=view.member_name, role=texts.role_name(view.role))
+    await edit_query_message(query, text, link_detail_buttons(view))
+
+
+async def _settings(update: Update, context: Context, action: CareAction) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    assert user is not None
+    found = services(context)
+    async with found.sessions() as session:
+        if action.action == "cg:d":
+            minutes = int(action.value or "0")
+            try:
+                await links.set_missed_dose_delay(session, user.id, minutes or None)
+            except ValueError:
+                await answer_query(query, texts.NOT_YOURS)
+                return
+        elif action.action == "cg:q":
+            hours = QUIET_CHOICES.get(action.value or "")
+            start, end = hours if hours else (None, None)
+            await links.set_quiet_hours(session, user.id, start, end)
+        settings = await links.alert_settings(session, user.id)
+    await answer_query(query, None if action.action == "cg:s" else texts.SETTINGS_SAVED)
+    text = texts.SETTINGS_VIEW.format(
+        delay=texts.minutes_phrase(settings.missed_dose_alert_minutes),
+        quiet=texts.quiet_phrase(settings.quiet_hours_start, settings.quiet_hours_end),
+    )
+    await edit_query_message(query, text, settings_buttons())
+
+
+async def _accept(update: Update, context: Context, code: str) -> None:
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    assert query is not None
+    assert user is not None
+    found = services(context)
+    try:
+        async with found.sessions() as session:
+            view = await links.accept_invite(
+                session,
+                telegram_user_id=user.id,
+                chat_id=chat.id if chat else user.id,
+                name=user.first_name,
+                code=code,
+                now=found.clock(),
+            )
+    except links.TooManyAttempts:
+        await answer_query(query)
+        await edit_query_message(query, texts.TOO_MANY_ATTEMPTS)
+        return
+    except links.InvalidCode:
+        await answer_query(query)
+        await edit_query_message(query, texts.INVALID_CODE)
+        return
+    except (links.OwnCode, links.AlreadyLinked):
+        await answer_query(query)
+        await edit_query_message(query, texts.ALREADY_LINKED)
+        return
+    await answer_query(query)
+    await edit_query_message(query, texts.INVITE_ACCEPTED)
+    await _notify(
+        context,
+        view.patient_chat_id,
+        texts.CONFIRM_REQUEST.format(name=view.member_name, role=texts.role_name(view.role)),
+        confirm_link_buttons(view.link_id),
+    )
+
+
+async def _confirm(update: Update, context: Context, action: CareAction) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    assert user is not None
+    found = services(context)
+    async with found.sessions() as session:
+        if action.action == "lk:y":
+            view = await links.confirm_link(
+                session,
+                telegram_user_id=user.id,
+                link_id=action.record_id or 0,
+                name=user.first_name,
+                now=found.clock(),
+            )
+        else:
+            view = await links.refuse_link(
+                session, telegram_user_id=user.id, link_id=action.record_id or 0, now=found.clock()
+            )
+    await answer_query(query)
+    role = texts.role_name(view.role)
+    if action.action == "lk:y":
+        await edit_query_message(
+            query, texts.LINKED_PATIENT.format(name=view.member_name, role=role)
+        )
+        await _notify(
+            context,
+            view.member_chat_id,
+            texts.LINKED_MEMBER.format(patient=view.patient_name, role=role),
+        )
+    else:
+        await edit_query_message(query, texts.REFUSED_PATIENT.format(name=view.member_name))
+        await _notify(context, view.member_chat_id, texts.REFUSED_MEMBER)
+
+
+async def _acknowledge(update: Update, context: Context, alert_id: int) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    assert user is not None
+    found = services(context)
+    async with found.sessions() as session:
+        seen = await care_alerts.acknowledge(session, user.id, alert_id, found.clock())
+    await answer_query(query)
+    text = getattr(query.message, "text", None) or ""
+    if seen.first:
+        await edit_query_message(query, text + texts.ALERT_SEEN_MARK)
+        await _notify(
+            context, seen.patient_chat_id, texts.ALERT_SEEN_PATIENT.format(name=seen.member_name)
+        )
+
+
+def register(app: Application) -> None:
+    """Add the caregiver commands and buttons (before registration, for /start <code>)."""
+    app.add_handler(CommandHandler("start", start_with_code, has_args=True))
+    app.add_handler(CommandHandler("caregiver", caregiver_command))
+    app.add_handler(CommandHandler("caring", caring_command))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^(?:cg|lk|iv|cr|al):"))
