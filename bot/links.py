@@ -58,6 +58,7 @@ class LinkView:
     """A link as the two people see it; carries no ORM state."""
 
     link_id: int
+    patient_id: int
     role: LinkRole
     status: LinkStatus
     member_name: str
@@ -88,6 +89,7 @@ def clean_name(name: str | None) -> str:
 def _view(link: CareLink, patient: Patient) -> LinkView:
     return LinkView(
         link_id=link.id,
+        patient_id=patient.id,
         role=LinkRole(link.role),
         status=LinkStatus(link.status),
         member_name=link.member_name,

@@ -95,7 +95,8 @@ HELP = (
     "/today — today's doses\n"
     "/history — the last 30 days\n"
     "/regimen — see or change your medicines, times and time zone\n"
-    "/symptoms — your weekly check-in (/symptoms settings: its reminder)\n"
+    "/symptoms — your weekly check-in (/symptoms settings: its reminder; "
+    "/symptoms history: a chart)\n"
     "/caregiver — link a caregiver or your care team, and what they get\n"
     "/caring — the people you help, if someone linked you\n"
     "/start — set up\n"
@@ -467,7 +468,7 @@ REMOVED_PATIENT = "{name} was removed. I've told them."
 REMOVED_MEMBER = "{patient} removed you as their {role}. You won't get messages about them now."
 CARING_HEAD = "You help:"
 CARING_EMPTY = "You aren't linked to anyone. When someone invites you, open their link."
-CARING_HINT = "Tap a name to leave."
+CARING_HINT = "Your buttons for each of them are below."
 LEAVE_CONFIRM = "Leave {patient}? You won't get messages about them any more."
 LEAVE_YES = "Yes, leave"
 LEFT_MEMBER = "Done. You won't get messages about {patient} any more."
@@ -526,3 +527,20 @@ def care_alert(alert: OutgoingAlert) -> str:
     return (
         f"💊 {who} hasn't confirmed their {product}{due}.\n\nYou may want to check in with them."
     )
+
+
+# --- Symptom history ---------------------------------------------------------------------------
+
+HISTORY_NO_CHECKINS = "There are no finished check-ins yet. Send /symptoms to do one."
+HISTORY_ALL_WELL = "No symptoms were reported in the last {count} check-ins. Good to hear."
+HISTORY_CAPTION = (
+    "Each line is one symptom: 0 means none, 4 the most. "
+    "Only symptoms reported at least once are shown."
+)
+SYMPTOM_LOG_BUTTON = "📈 {name}'s symptoms"
+
+
+def history_chart_title(patient_name: str, checkins: int) -> str:
+    """The chart's title: whose symptoms, over how many check-ins."""
+    whose = f"{patient_name}'s symptoms" if patient_name else "Your symptoms"
+    return f"{whose} ({checkins} check-ins)"

@@ -28,7 +28,7 @@ _CARE_DATA = re.compile(
     r"|lk:(?P<lk>[yn]):(?P<lk_id>[0-9]{1,10})"
     r"|iv:a:(?P<code>[A-Za-z0-9_-]{22})"
     r"|iv:n"
-    r"|cr:(?P<cr>[lL]):(?P<cr_id>[0-9]{1,10})"
+    r"|cr:(?P<cr>[lLh]):(?P<cr_id>[0-9]{1,10})"
     r"|cr:b"
     r"|al:(?P<alert_id>[0-9]{1,10})"
     r")$"
@@ -165,17 +165,14 @@ def confirm_link_buttons(link_id: int) -> InlineKeyboardMarkup:
 
 
 def caring_buttons(links: list[LinkView]) -> InlineKeyboardMarkup:
-    """One Leave button per person the user helps."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                _button(
-                    f"{link.patient_name} ({texts.role_name(link.role)})", f"cr:l:{link.link_id}"
-                )
-            ]
-            for link in links
-        ]
-    )
+    """Per person helped: their symptom chart (if they allow it), and Leave."""
+    rows = []
+    for link in links:
+        if link.sees_symptom_log:
+            label = texts.SYMPTOM_LOG_BUTTON.format(name=link.patient_name)
+            rows.append([_button(label, f"cr:h:{link.link_id}")])
+        rows.append([_button(f"Leave {link.patient_name}", f"cr:l:{link.link_id}")])
+    return InlineKeyboardMarkup(rows)
 
 
 def leave_confirm_buttons(link_id: int) -> InlineKeyboardMarkup:

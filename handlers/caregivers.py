@@ -14,7 +14,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import care_alerts, invite_codes, links, texts
+from bot import care_alerts, invite_codes, links, symptom_history, texts
 from bot.errors import NotRegistered, NotYourRecord
 from bot.models import LinkRole
 from handlers.care_keyboards import (
@@ -30,6 +30,7 @@ from handlers.care_keyboards import (
     remove_confirm_buttons,
     settings_buttons,
 )
+from handlers.checkins import send_symptom_history
 from handlers.common import Context, answer_query, edit_query_message, services
 
 log = logging.getLogger(__name__)
@@ -234,6 +235,13 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
                 views = await links.cared_for(session, user.id)
             await answer_query(query)
             await edit_query_message(query, texts.CARING_HINT, caring_buttons(views))
+        case "cr:h":
+            async with found.sessions() as session:
+                history = await symptom_history.linked_history(
+                    session, user.id, action.record_id or 0, now
+                )
+            await answer_query(query)
+            await send_symptom_history(context, user.id, history)
         case "al":
             await _acknowledge(update, context, action.record_id or 0)
         case _:

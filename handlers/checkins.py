@@ -7,6 +7,7 @@ button still works after a restart; only a typed note needs the conversation's s
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from datetime import time
 
@@ -22,7 +23,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import care_alerts, checkins, texts
+from bot import care_alerts, charts, checkins, symptom_history, texts
 from bot.errors import NotRegistered, NotYourRecord
 from bot.schedule import InvalidTimeText, parse_time_of_day
 from bot.state import Services
@@ -86,7 +87,44 @@ async def symptoms_command(update: Update, context: Context) -> int:
     """/symptoms starts or resumes the check-in; /symptoms settings sets its reminder."""
     if context.args and context.args[0].lower() == "settings":
         return await _show_settings(update, context)
+    if context.args and context.args[0].lower() == "history":
+        await _show_history(update, context)
+        return ConversationHandler.END
     return await _start(update, context)
+
+
+async def _show_history(update: Update, context: Context) -> None:
+    """Send the chart of the patient's own symptoms over recent check-ins."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    found = services(context)
+    try:
+        async with found.sessions() as session:
+            history = await symptom_history.own_history(session, user.id, found.clock())
+    except NotRegistered:
+        await message.reply_text(texts.NOT_REGISTERED)
+        return
+    await send_symptom_history(context, message.chat_id, history)
+
+
+async def send_symptom_history(
+    context: Context, chat_id: int, history: symptom_history.SymptomHistory
+) -> None:
+    """Send a symptom chart, or say plainly why there is none."""
+    if history.checkins == 0:
+        await context.bot.send_message(chat_id, texts.HISTORY_NO_CHECKINS)
+        return
+    if not history.series:
+        await context.bot.send_message(
+            chat_id, texts.HISTORY_ALL_WELL.format(count=history.checkins)
+        )
+        return
+    title = texts.history_chart_title(history.patient_name, history.checkins)
+    png = await asyncio.to_thread(
+        charts.symptom_trend_png, history.series, title=title, zone=history.zone
+    )
+    await context.bot.send_photo(chat_id, png, caption=texts.HISTORY_CAPTION)
 
 
 async def _show_settings(update: Update, context: Context) -> int:

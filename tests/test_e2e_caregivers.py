@@ -355,7 +355,7 @@ async def test_one_person_can_be_a_patient_and_care_for_two_and_leave_one(
         caring = await carol.expect("You help:")
         assert "Alice, as caregiver" in caring["text"]
         assert "Bob, as care-team member" in caring["text"]
-        carol.press("Bob", caring)
+        carol.press("Leave Bob", caring)
         carol.press(texts.LEAVE_YES, await carol.expect("Leave Bob?"))
         await carol.expect("You won't get messages about Bob")
         await bob.expect("Carol is no longer linked to you")
@@ -368,3 +368,43 @@ async def test_one_person_can_be_a_patient_and_care_for_two_and_leave_one(
         await carol.expect("Today")
         [active] = await links_of(app, alice.id)
         assert active.status == LinkStatus.ACTIVE
+
+
+async def test_symptom_history_chart_for_the_patient_and_only_an_allowed_caregiver(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    alice, carol = Person(simulator, 1001, "Alice"), Person(simulator, 1003, "Carol")
+    async with bot_running(settings) as app:
+        await register(alice)
+        alice.say("/symptoms history")
+        await alice.expect(texts.HISTORY_NO_CHECKINS)
+        for fatigue in (["Severe", "A little bit"], ["Mild"]):
+            alice.say("/symptoms")
+            await answer_questions(alice, {"FATIGUE": fatigue})
+            await finish(alice)
+        alice.say("/symptoms history")
+        chart = await simulator.wait_for_message(alice.id, lambda m: "photo" in m)
+        assert chart["caption"] == texts.HISTORY_CAPTION
+        biggest = max(chart["photo"], key=lambda size: size["width"])
+        png = simulator.file_content(biggest["file_id"])
+        assert png.startswith(b"\x89PNG") and len(png) > 10_000
+        assert (biggest["width"], biggest["height"]) >= (600, 400)
+
+        # Carol, linked as a caregiver, has no symptom log until Alice allows it.
+        await link(alice, carol)
+        [carol_link] = await links_of(app, alice.id)
+        carol.say("/caring")
+        caring = await carol.expect("You help:")
+        assert carol.buttons(caring) == ["Leave Alice"]
+        query = carol.press_data(caring["message_id"], f"cr:h:{carol_link.id}")
+        assert await carol.toast(query) == texts.NOT_LINKED_ANY_MORE
+        alice.say("/caregiver")
+        alice.press("Carol (caregiver)", await alice.expect("Carol, caregiver"))
+        detail = await alice.expect("Tap to switch what they get")
+        alice.press("⬜ Can see my symptom log", detail)
+        await alice.expect("Tap to switch")
+        carol.say("/caring")
+        caring = await carol.expect("You help:")
+        carol.press("📈 Alice's symptoms", caring)
+        shared = await simulator.wait_for_message(carol.id, lambda m: "photo" in m)
+        assert shared["caption"] == texts.HISTORY_CAPTION
