@@ -334,3 +334,22 @@ class CareAlert(Base):
         UniqueConstraint("link_id", "dose_event_id", name="uq_care_alerts_link_dose"),
         Index("ix_care_alerts_sent", "sent_at"),
     )
+
+
+class ExportRecord(Base):
+    """The audit log of exports: who took whose data, when, which range and format."""
+
+    __tablename__ = "export_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    # None for the command-line export run by a clinic's administrator.
+    actor_telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    actor_role: Mapped[str] = mapped_column(String(16))  # patient, clinician, administrator
+    actor_name: Mapped[str] = mapped_column(String(64), default="")
+    export_format: Mapped[str] = mapped_column(String(8))  # csv, pdf, fhir, all
+    range_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    range_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_export_records_patient_created", "patient_id", "created_at"),)
