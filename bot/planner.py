@@ -39,5 +39,8 @@ class ReminderPlanner(Protocol):
     def plan_missed_check(self, dose_event_id: int, run_at: datetime) -> None:
         """Alert linked caregivers at `run_at` if the dose is still unconfirmed then."""
 
+    def cancel_jobs(self, job_ids: list[str]) -> None:
+        """Remove these jobs if they exist (erasure of a person's data)."""
+
     def planned_ids(self) -> set[str]:
         """Return the ids of the jobs already planned (to rebuild only what is missing)."""

@@ -74,10 +74,11 @@ async def _cursor(session: AsyncSession, medication: Medication) -> datetime:
     if last is None:
         return medication.started_at
     # SQLite's MAX() hands back text-typed values through the aggregate; normalise.
-    return _as_aware(last)
+    return as_aware(last)
 
 
-def _as_aware(value: datetime | str) -> datetime:
+def as_aware(value: datetime | str) -> datetime:
+    """Normalise a timestamp from an aggregate (SQLite's MAX() hands back text)."""
     parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 

@@ -97,6 +97,11 @@ class ApschedulerPlanner:
         """Check at `run_at` whether a dose is still unconfirmed, and alert if so."""
         self._plan(f"missed:{dose_event_id}", jobs.run_missed_check_job, run_at, dose_event_id)
 
+    def cancel_jobs(self, job_ids: list[str]) -> None:
+        """Remove these jobs if they exist."""
+        for job_id in job_ids:
+            self._cancel(job_id)
+
     def planned_ids(self) -> set[str]:
         """Return the ids of every stored job, reading only that column (fast at start-up)."""
         store = self._scheduler._lookup_jobstore("default")
