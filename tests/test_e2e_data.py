@@ -1,0 +1,247 @@
+"""Clinicians and the patient's own data end to end: link, alert, export, audit, erase.
+
+Files are read back as a clinic would: CSV parsed, PDF text extracted, FHIR parsed strictly
+with R4 models (fhirclient) and its codes checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from fhirclient.models.bundle import Bundle
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from bot import texts
+from bot.config import Settings
+from bot.models import Base, ExportRecord, Patient
+from bot.simulator import BotApiSimulator, RateLimits
+from tests.e2e import Message, Person, bot_running, eventually, planner_of, register, services_of
+from tests.test_e2e_caregivers import link, links_of
+from tests.test_e2e_checkins import answer_questions, finish
+
+
+@pytest.fixture
+async def simulator() -> AsyncIterator[BotApiSimulator]:
+    """The simulator, with room for test people who tap through flows in a few seconds."""
+    async with BotApiSimulator(
+        rate_limits=RateLimits(per_chat_burst=100, global_burst=100)
+    ) as sim:
+        yield sim
+
+
+def documents(sim: BotApiSimulator, user_id: int) -> dict[str, bytes]:
+    """Every document the bot sent a person, by file name."""
+    return {
+        m["document"]["file_name"]: sim.file_content(m["document"]["file_id"])
+        for m in sim.bot_messages(user_id)
+        if "document" in m
+    }
+
+
+async def wait_documents(sim: BotApiSimulator, user_id: int, count: int) -> dict[str, bytes]:
+    async def enough() -> dict[str, bytes]:
+        found = documents(sim, user_id)
+        return found if len(found) >= count else {}
+
+    return await eventually(enough, timeout=20, what=f"{count} documents")
+
+
+async def export_by_buttons(person: Person, whose: str | None, fmt: str) -> Message:
+    """Tap through /export: whose records (if asked), the last 30 days, a format."""
+    person.say("/export")
+    if whose is not None:
+        person.press(whose, await person.expect(texts.EXPORT_WHOSE))
+    person.press(texts.PERIOD_LABELS[30], await person.expect(texts.EXPORT_PERIOD))
+    person.press(texts.FORMAT_LABELS[fmt], await person.expect(texts.EXPORT_FORMAT))
+    return await person.expect("Done:", timeout=30)
+
+
+def pdf_text(data: bytes) -> tuple[str, int]:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+
+
+async def test_a_linked_clinician_gets_red_flags_and_exports_every_format(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    alice, doctor = Person(simulator, 1001, "Alice"), Person(simulator, 1004, "Dr Lee")
+    carol, dave = Person(simulator, 1003, "Carol"), Person(simulator, 1005, "Dave")
+    async with bot_running(settings) as app:
+        await register(alice)
+        await link(alice, doctor, texts.INVITE_CLINICIAN)
+        await link(alice, carol)
+        alice.say("/symptoms")
+        await answer_questions(alice, {"FATIGUE": ["Severe", "A little bit"]})
+        await finish(alice, note='=HYPERLINK("http://x")')
+        await doctor.expect("Alice's symptom check-in shows tiredness")
+
+        doctor.say("/patients")
+        glance = await doctor.expect("Your patients")
+        assert "👤 Alice" in glance["text"]
+        assert "tiredness that bothered them a lot" in glance["text"]
+
+        await export_by_buttons(doctor, "Alice", "all")
+        files = await wait_documents(simulator, doctor.id, 4)
+        names = sorted(files)
+        assert any(name.endswith(".pdf") for name in names)
+        assert any(name.endswith(".json") for name in names)
+        csvs = {name: data for name, data in files.items() if name.endswith(".csv")}
+        assert csvs, names
+
+        # CSV: parses, every timestamp has an offset, and the formula note is neutralised.
+        texts_by_name = {name: data.decode("utf-8-sig") for name, data in csvs.items()}
+        rows = [row for text in texts_by_name.values() for row in csv.reader(io.StringIO(text))]
+        assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+        assert any("HYPERLINK" in cell for row in rows for cell in row)
+
+        # PDF: the report names the patient, the medicines and the red flag, on 1-2 pages.
+        pdf = next(data for name, data in files.items() if name.endswith(".pdf"))
+        text, pages = pdf_text(pdf)
+        assert 1 <= pages <= 2
+        assert "Anastrozole" in text or "anastrozole" in text
+        assert "lendronate" in text
+
+        # FHIR: a strict R4 parse, with the patient and check-in answers inside.
+        bundle_json = json.loads(next(d for n, d in files.items() if n.endswith(".json")))
+        bundle = Bundle(bundle_json, strict=True)
+        kinds = {entry.resource.resource_type for entry in bundle.entry}
+        assert {"Patient", "MedicationStatement", "QuestionnaireResponse"} <= kinds
+
+        # The export is in Alice's audit log, by name and role.
+        alice.say("/privacy")
+        privacy = await alice.expect("Exports of your records:")
+        assert "Dr Lee (care team), ALL" in privacy["text"]
+        assert "Carol, caregiver" in privacy["text"]
+
+        # A caregiver cannot export, and an unlinked person's forged presses get nothing.
+        carol.say("/export")
+        await carol.expect(texts.EXPORT_NOTHING)
+        [doctor_link, carol_link] = await links_of(app, alice.id)
+        for person, link_id in ((carol, carol_link.id), (dave, doctor_link.id)):
+            person.say("/help")
+            anchor = await person.expect("What I can do")
+            for data in (f"x:p:{link_id}", f"x:r:{link_id}:30", f"x:f:{link_id}:30:all", "x:p:0"):
+                query = person.press_data(anchor["message_id"], data)
+                assert await person.toast(query) == texts.NOT_YOURS, data
+            for data in ("x:f:1:31:all", "x:f:1:30:xls", "x:p:99999999999", "del:maybe"):
+                query = person.press_data(anchor["message_id"], data)
+                assert await person.toast(query) == texts.NOT_YOURS, data
+            assert documents(simulator, person.id) == {}
+        async with services_of(app).sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(ExportRecord)) == 1
+
+
+async def test_mydata_sends_everything_and_deletemydata_leaves_no_row_and_no_job(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    alice, bob = Person(simulator, 1001, "Alice"), Person(simulator, 1002, "Bob")
+    carol = Person(simulator, 1003, "Carol")
+    async with bot_running(settings) as app:
+        await register(bob)
+        planner = planner_of(app)
+        bob_jobs = planner.planned_ids()
+        await register(alice)
+        await link(alice, carol)
+        alice.say("/symptoms settings")
+        alice.press("Monday", await alice.expect("On which day"))
+        alice.press("18:00", await alice.expect("What time on Monday"))
+        await alice.expect("Saved: I'll remind you of your check-in every Monday")
+        assert len(planner.planned_ids()) > len(bob_jobs)
+
+        alice.say("/mydata")
+        await alice.expect(texts.MYDATA_INTRO)
+        files = await wait_documents(simulator, alice.id, 4)
+        assert any(name.endswith(".pdf") for name in files)
+
+        alice.say("/deletemydata")
+        confirm = await alice.expect("Erase everything?")
+        alice.press(texts.DELETE_NO, confirm)
+        await alice.expect(texts.DELETE_KEPT)
+        alice.say("/deletemydata")
+        alice.press(texts.DELETE_YES, await alice.expect("Erase everything?"))
+        await alice.expect("everything I held about you is erased")
+        await carol.expect("Alice erased their data")
+
+        async with services_of(app).sessions() as session:
+            [(bob_patient, bob_user)] = (
+                await session.execute(select(Patient.id, Patient.telegram_user_id))
+            ).all()
+            assert bob_user == bob.id
+            for table in Base.metadata.sorted_tables:
+                if "patient_id" in table.c:
+                    leftover = await session.scalar(
+                        select(func.count())
+                        .select_from(table)
+                        .where(table.c.patient_id != bob_patient)
+                    )
+                    assert leftover == 0, table.name
+        assert planner.planned_ids() == bob_jobs
+        # Alice can start again as a new person.
+        alice.say("/today")
+        await alice.expect("Send /start to begin")
+
+
+async def test_the_command_line_export_writes_files_and_is_audited(
+    simulator: BotApiSimulator, settings: Settings, tmp_path: Path
+) -> None:
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings) as app:
+        await register(alice)
+        async with services_of(app).sessions() as session:
+            patient_id = await session.scalar(select(Patient.id))
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": settings.telegram_bot_token.get_secret_value(),
+        "DATABASE_URL": settings.database_url,
+    }
+    command = [sys.executable, "-m", "bot", "export", "--patient", str(patient_id)]
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [
+            *command,
+            "--format",
+            "fhir",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2030-12-31",
+            "--out",
+            str(tmp_path),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    [written] = [Path(line) for line in result.stdout.split()]
+    Bundle(json.loads(written.read_bytes()), strict=True)
+    missing = await asyncio.to_thread(
+        subprocess.run,
+        [*command[:-1], "999", "--from", "2020-01-01", "--to", "2030-12-31"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert missing.returncode == 1
+    assert "there is no patient 999" in missing.stderr
+    async with bot_running(settings) as app:
+        async with services_of(app).sessions() as session:
+            [record] = list(await session.scalars(select(ExportRecord)))
+        assert (record.actor_role, record.export_format) == ("administrator", "fhir")
+        alice.say("/privacy")
+        privacy = await alice.expect("Exports of your records:")
+        assert "clinic administrator, FHIR" in privacy["text"]
