@@ -1,0 +1,223 @@
+"""CSV files of a snapshot, one per kind of record, that open cleanly in a spreadsheet.
+
+Format (RFC 4180): comma-separated, CRLF line ends, fields quoted only when needed, one header
+row of stable column names (the ``*_COLUMNS`` constants; add columns at the end, never rename).
+Encoding UTF-8 with a byte-order mark: Excel reads BOM-less UTF-8 as the local code page and
+garbles accents and non-Latin notes, while Python (``utf-8-sig``), R, pandas and LibreOffice
+all accept the BOM.
+
+Values: instants are ISO 8601 in the patient's zone with their offset
+(``2025-01-06T08:00:00+01:00``); local days are ``YYYY-MM-DD``; booleans ``true``/``false``;
+an empty field means "none" (no answer, not applicable, not recorded).
+
+Formula injection (OWASP "CSV Injection"): a text cell that starts with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return (or their full-width forms) is prefixed with ``'`` so a
+spreadsheet shows it as text instead of running it. Only text is neutralised: numbers are
+written as numbers, so a T-score of -2.1 stays -2.1 and can be charted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from bot.exports import labels
+from bot.exports.files import ExportFile, file_name
+from bot.exports.snapshot import ExportSnapshot
+from bot.symptoms import ITEMS
+
+CSV_MIME = "text/csv"
+ENCODING = "utf-8-sig"  # UTF-8 with a byte-order mark, for Excel
+
+SYMPTOM_ANSWER_COLUMNS = (
+    "patient_id",
+    "checkin_id",
+    "checkin_started_at",
+    "answered_at",
+    "item_code",
+    "attribute",
+    "item_term",
+    "proctcae_item_number",
+    "score",
+    "answer_label",
+)
+CHECKIN_COLUMNS = (
+    "patient_id",
+    "checkin_id",
+    "started_at",
+    "completed_at",
+    "regimen",
+    "answer_count",
+    "wants_to_stop",
+    "note",
+)
+DOSE_EVENT_COLUMNS = (
+    "patient_id",
+    "dose_event_id",
+    "medication_id",
+    "product_key",
+    "medicine",
+    "local_date",
+    "due_at",
+    "sent_at",
+    "late",
+    "status",
+    "answered_at",
+    "skip_reason",
+)
+BONE_HEALTH_COLUMNS = (
+    "patient_id",
+    "record",
+    "date",
+    "product_key",
+    "medicine",
+    "lumbar_spine_t_score",
+    "total_hip_t_score",
+    "femoral_neck_t_score",
+)
+RED_FLAG_COLUMNS = (
+    "patient_id",
+    "episode_id",
+    "flag_code",
+    "flag",
+    "checkin_id",
+    "opened_at",
+    "alerted_at",
+    "closed_at",
+)
+
+# OWASP's list, plus the full-width forms some spreadsheet locales also treat as operators.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+Cell = str | int | float | bool | date | datetime | None
+
+
+def write_csv_files(snapshot: ExportSnapshot) -> list[ExportFile]:
+    """Return the CSV files of a snapshot, in the order a handler should send them."""
+    parts = (
+        ("symptom-answers", SYMPTOM_ANSWER_COLUMNS, _symptom_answers(snapshot)),
+        ("checkins", CHECKIN_COLUMNS, _checkins(snapshot)),
+        ("dose-events", DOSE_EVENT_COLUMNS, _dose_events(snapshot)),
+        ("bone-health", BONE_HEALTH_COLUMNS, _bone_health(snapshot)),
+        ("red-flags", RED_FLAG_COLUMNS, _red_flags(snapshot)),
+    )
+    return [
+        ExportFile(file_name(snapshot, part, "csv"), render_csv(snapshot, columns, rows), CSV_MIME)
+        for part, columns, rows in parts
+    ]
+
+
+def render_csv(
+    snapshot: ExportSnapshot, columns: Sequence[str], rows: Iterable[Sequence[Cell]]
+) -> bytes:
+    """Write a header and rows as spreadsheet-safe CSV bytes (see the module docstring)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        if len(row) != len(columns):
+            raise ValueError(f"row has {len(row)} cells for {len(columns)} columns")
+        writer.writerow([cell_text(snapshot, cell) for cell in row])
+    return buffer.getvalue().encode(ENCODING)
+
+
+def cell_text(snapshot: ExportSnapshot, value: Cell) -> str:
+    """Return one cell as text: times in the patient's zone, text neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # before int: bool is an int subclass
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)  # a number stays a number, minus sign and all
+    if isinstance(value, datetime):
+        return snapshot.local(value).isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return neutralise(value)
+
+
+def neutralise(text: str) -> str:
+    """Prefix text a spreadsheet would run as a formula with an apostrophe."""
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _symptom_answers(snapshot: ExportSnapshot) -> Iterable[Sequence[Cell]]:
+    patient_id = snapshot.patient.patient_id
+    for checkin in snapshot.checkins:
+        for answer in checkin.answers:
+            item = ITEMS.get(answer.item_code)
+            yield (
+                patient_id,
+                checkin.checkin_id,
+                checkin.started_at,
+                answer.answered_at,
+                answer.item_code,
+                answer.attribute,
+                labels.item_term(answer.item_code),
+                item.proctcae_number if item is not None else None,
+                answer.score,
+                labels.answer_label(answer.item_code, answer.attribute, answer.score),
+            )
+
+
+def _checkins(snapshot: ExportSnapshot) -> Iterable[Sequence[Cell]]:
+    for checkin in snapshot.checkins:
+        yield (
+            snapshot.patient.patient_id,
+            checkin.checkin_id,
+            checkin.started_at,
+            checkin.completed_at,
+            ";".join(checkin.product_keys),
+            len(checkin.answers),
+            checkin.wants_to_stop,
+            checkin.note,
+        )
+
+
+def _dose_events(snapshot: ExportSnapshot) -> Iterable[Sequence[Cell]]:
+    for dose in snapshot.doses:
+        yield (
+            snapshot.patient.patient_id,
+            dose.event_id,
+            dose.medication_id,
+            dose.product_key,
+            labels.medicine_name(dose.product_key),
+            dose.local_date,
+            dose.due_at,
+            dose.sent_at,
+            dose.late,
+            dose.status,
+            dose.answered_at,
+            dose.skip_reason,
+        )
+
+
+def _bone_health(snapshot: ExportSnapshot) -> Iterable[Sequence[Cell]]:
+    patient_id = snapshot.patient.patient_id
+    rows: list[tuple[date, int, Sequence[Cell]]] = []
+    for scan in snapshot.dxa:
+        cells = (patient_id, "dxa", scan.scanned_on, None, None)
+        scores = (scan.lumbar_spine, scan.total_hip, scan.femoral_neck)
+        rows.append((scan.scanned_on, 0, (*cells, *scores)))
+    for given in snapshot.clinic_agents:
+        name = labels.medicine_name(given.product_key)
+        cells = (patient_id, "clinic_agent", given.given_on, given.product_key, name)
+        rows.append((given.given_on, 1, (*cells, None, None, None)))
+    for _, _, row in sorted(rows, key=lambda entry: entry[:2]):
+        yield row
+
+
+def _red_flags(snapshot: ExportSnapshot) -> Iterable[Sequence[Cell]]:
+    for flag in snapshot.red_flags:
+        yield (
+            snapshot.patient.patient_id,
+            flag.episode_id,
+            flag.flag_code,
+            labels.flag_label(flag.flag_code),
+            flag.checkin_id,
+            flag.opened_at,
+            flag.alerted_at,
+            flag.closed_at,
+        )

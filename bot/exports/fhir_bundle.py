@@ -1,0 +1,438 @@
+"""A FHIR R4 (4.0.1) Bundle of a snapshot, for clinic systems that import FHIR.
+
+The Bundle has type ``collection`` and holds, in this order:
+
+* one ``Patient``: pseudonymous, identified only by the bot's patient number, with the IANA
+  time zone in an extension (R4 has no core element for it);
+* the ``Questionnaire`` of the weekly check-in: one item per check-in question, linkId
+  ``<item_code>.<attribute>`` (e.g. ``joints.severity``), answer options coded with their
+  PRO-CTCAE score as ``ordinalValue``, branching as ``enableWhen``; then the project's own
+  ``wants_to_stop`` (boolean) and ``note`` (text) items;
+* one ``MedicationStatement`` per medicine of the regimen in the period (``active``, or
+  ``stopped`` once replaced);
+* one ``MedicationAdministration`` per answered dose: ``completed`` for taken, ``not-done``
+  with a ``statusReason`` for skipped (plus the patient's reason) and missed. Doses still
+  ``pending`` or ``sent`` have no outcome yet and are left out (they are in the dose-events
+  CSV): ``in-progress`` would claim a dose being given. Clinic-given doses are ``completed``;
+* one ``QuestionnaireResponse`` per check-in: ``completed``, or ``in-progress`` while open or
+  abandoned. It holds the answers actually given; questions skipped by branching are absent;
+* one ``Observation`` per DXA site and scan, valued in ``{T-score}``.
+
+Codes: LOINC for the DXA T-scores where LOINC has a code; SNOMED CT substance codes for the
+aromatase inhibitors; everything else in the project's own code systems under
+``https://bonebot.example/fhir/CodeSystem/`` (catalogue keys for medicines; item codes for the
+check-in, since PRO-CTCAE has no official FHIR codes). Every medicine also carries its
+catalogue key, so a reader can always match it exactly.
+
+Identity: every ``fullUrl`` is a ``urn:uuid:`` made with uuid5 from the patient number and the
+record's database id, and references point at those URNs, so exporting the same records twice
+gives the same Bundle and an importer can recognise resources it has seen before. Appointments
+are not exported here: an R4 ``Appointment`` needs an end time the bot does not hold.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from bot.exports import labels
+from bot.exports.files import ExportFile, file_name
+from bot.exports.snapshot import (
+    CheckinRow,
+    ClinicAgentRow,
+    DoseRow,
+    DxaRow,
+    ExportSnapshot,
+    MedicationRow,
+)
+from bot.symptoms import ALL_ITEMS, ITEMS, NOTE_PROMPT, RECALL, Attribute, Item, Scale
+
+FHIR_MIME = "application/fhir+json"
+BASE = "https://bonebot.example/fhir"
+PRODUCT_SYSTEM = f"{BASE}/CodeSystem/products"
+CHECKIN_ITEM_SYSTEM = f"{BASE}/CodeSystem/checkin-items"
+CHECKIN_ANSWER_SYSTEM = f"{BASE}/CodeSystem/checkin-answers"
+DOSE_OUTCOME_SYSTEM = f"{BASE}/CodeSystem/dose-outcomes"
+SKIP_REASON_SYSTEM = f"{BASE}/CodeSystem/skip-reasons"
+DXA_SITE_SYSTEM = f"{BASE}/CodeSystem/dxa-sites"
+PATIENT_ID_SYSTEM = f"{BASE}/sid/patient-id"
+EXPORT_ID_SYSTEM = f"{BASE}/sid/export"
+TIME_ZONE_EXTENSION = f"{BASE}/StructureDefinition/patient-time-zone"
+QUESTIONNAIRE_URL = f"{BASE}/Questionnaire/weekly-checkin"
+QUESTIONNAIRE_VERSION = "1"
+
+LOINC = "http://loinc.org"
+SNOMED_CT = "http://snomed.info/sct"
+UCUM = "http://unitsofmeasure.org"
+ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+STATEMENT_CATEGORY = "http://terminology.hl7.org/CodeSystem/medication-statement-category"
+ADMINISTRATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/medication-admin-category"
+
+# SNOMED CT substance concepts of the aromatase inhibitors. Cross-checked against stored
+# third-party FHIR examples (Swiss and German implementation guides, mCODE test data), not
+# against a SNOMED CT release. # not verified against a SNOMED CT release
+SNOMED_SUBSTANCES = {
+    "anastrozole": ("386910003", "Anastrozole"),
+    "letrozole": ("386911004", "Letrozole"),
+    "exemestane": ("387017005", "Exemestane"),
+}
+
+# DXA sites: (snapshot field, own code, display, LOINC code and name or None).
+# 38267-1 "DXA Lumbar spine [T-score] Bone density" and 38264-8 "DXA Hip [T-score] Bone
+# density" are checked against stored LOINC term pages and the OHDSI THEMIS list of DXA
+# concepts. LOINC's laterality-free T-score terms cover spine, hip, femur, radius/ulna,
+# calcaneus and humerus but not the femoral neck (38263-0 "DXA Femur" is the whole femur),
+# so the femoral neck carries only the project's code.
+DXA_SITES: tuple[tuple[str, str, str, tuple[str, str] | None], ...] = (
+    (
+        "lumbar_spine",
+        "lumbar-spine",
+        "Lumbar spine",
+        ("38267-1", "DXA Lumbar spine [T-score] Bone density"),
+    ),
+    ("total_hip", "total-hip", "Total hip", ("38264-8", "DXA Hip [T-score] Bone density")),
+    ("femoral_neck", "femoral-neck", "Femoral neck", None),
+)
+
+# The project's own yes/no question, as asked in bot.texts.CHECKIN_WANTS_TO_STOP.
+WANTS_TO_STOP_LINK = "wants_to_stop"
+WANTS_TO_STOP_TEXT = "Do you feel you want to stop taking your aromatase inhibitor?"
+NOTE_LINK = "note"
+
+NOT_DONE_STATUSES = frozenset({"skipped", "missed"})
+
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, BASE)
+
+Json = dict[str, Any]
+
+
+def fhir_bundle_file(snapshot: ExportSnapshot) -> ExportFile:
+    """Return the Bundle as a JSON file ready to send."""
+    return ExportFile(file_name(snapshot, "fhir", "json"), render_fhir_json(snapshot), FHIR_MIME)
+
+
+def render_fhir_json(snapshot: ExportSnapshot) -> bytes:
+    """Return the Bundle as UTF-8 JSON bytes (stable key order, so exports diff cleanly)."""
+    text = json.dumps(build_fhir_bundle(snapshot), ensure_ascii=False, indent=2)
+    return (text + "\n").encode("utf-8")
+
+
+def build_fhir_bundle(snapshot: ExportSnapshot) -> Json:
+    """Return the FHIR R4 Bundle of a snapshot as a JSON-ready dict."""
+    patient_id = snapshot.patient.patient_id
+    patient_ref = _urn("Patient", patient_id)
+    statements = {
+        row.medication_id: _urn("MedicationStatement", patient_id, row.medication_id)
+        for row in snapshot.medications
+    }
+    resources: list[tuple[str, Json]] = [(patient_ref, _patient(snapshot))]
+    extra = _unknown_questions(snapshot.checkins)
+    resources.append((_urn("Questionnaire", QUESTIONNAIRE_VERSION, *extra), _questionnaire(extra)))
+    resources += [
+        (statements[row.medication_id], _statement(snapshot, row, patient_ref))
+        for row in snapshot.medications
+    ]
+    resources += [
+        (
+            _urn("MedicationAdministration", patient_id, "dose", dose.event_id),
+            _dose_administration(snapshot, dose, patient_ref, statements.get(dose.medication_id)),
+        )
+        for dose in snapshot.doses
+        if dose.status in NOT_DONE_STATUSES or dose.status == "taken"
+    ]
+    for given in snapshot.clinic_agents:
+        key = ("clinic", given.product_key, given.given_on)
+        urn = _urn("MedicationAdministration", patient_id, *key)
+        resources.append((urn, _clinic_administration(given, patient_ref)))
+    resources += [
+        (
+            _urn("QuestionnaireResponse", patient_id, checkin.checkin_id),
+            _questionnaire_response(snapshot, checkin, patient_ref, extra),
+        )
+        for checkin in snapshot.checkins
+    ]
+    resources += [
+        (_urn("Observation", patient_id, "dxa", scan.scanned_on, site), observation)
+        for scan in snapshot.dxa
+        for site, observation in _dxa_observations(scan, patient_ref)
+    ]
+    bundle_urn = _urn("Bundle", patient_id, snapshot.start.isoformat(), snapshot.end.isoformat())
+    return {
+        "resourceType": "Bundle",
+        "id": _id_of(bundle_urn),
+        "identifier": {"system": EXPORT_ID_SYSTEM, "value": bundle_urn},
+        "type": "collection",
+        "entry": [
+            {"fullUrl": urn, "resource": {**resource, "id": _id_of(urn)}}
+            for urn, resource in resources
+        ],
+    }
+
+
+def _urn(*parts: object) -> str:
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, '/'.join(str(part) for part in parts))}"
+
+
+def _id_of(urn: str) -> str:
+    return urn.removeprefix("urn:uuid:")
+
+
+def _ref(urn: str) -> Json:
+    return {"reference": urn}
+
+
+def _when(snapshot: ExportSnapshot, instant: datetime) -> str:
+    return snapshot.local(instant).isoformat(timespec="seconds")
+
+
+def _coding(system: str, code: str, display: str | None = None) -> Json:
+    return {"system": system, "code": code, **({"display": display} if display else {})}
+
+
+# --- Patient and medicines -----------------------------------------------------------------
+
+
+def _patient(snapshot: ExportSnapshot) -> Json:
+    return {
+        "resourceType": "Patient",
+        "extension": [{"url": TIME_ZONE_EXTENSION, "valueCode": snapshot.patient.timezone}],
+        "identifier": [{"system": PATIENT_ID_SYSTEM, "value": str(snapshot.patient.patient_id)}],
+        "active": True,
+    }
+
+
+def medication_concept(product_key: str) -> Json:
+    """Return the CodeableConcept of a medicine: catalogue key, and SNOMED CT where known."""
+    product = labels.product_of(product_key)
+    codings = [_coding(PRODUCT_SYSTEM, product_key, labels.medicine_title(product_key))]
+    if product is not None and product.drug in SNOMED_SUBSTANCES:
+        code, display = SNOMED_SUBSTANCES[product.drug]
+        codings.append(_coding(SNOMED_CT, code, display))
+    return {"coding": codings, "text": labels.medicine_title(product_key)}
+
+
+def _statement(snapshot: ExportSnapshot, row: MedicationRow, patient_ref: str) -> Json:
+    period = {"start": _when(snapshot, row.started_at)}
+    if row.ended_at is not None:
+        period["end"] = _when(snapshot, row.ended_at)
+    in_force = row.active and row.ended_at is None
+    return {
+        "resourceType": "MedicationStatement",
+        "status": "active" if in_force else "stopped",
+        "category": {"coding": [_coding(STATEMENT_CATEGORY, "patientspecified")]},
+        "medicationCodeableConcept": medication_concept(row.product_key),
+        "subject": _ref(patient_ref),
+        "effectivePeriod": period,
+        "dateAsserted": _when(snapshot, row.started_at),
+        "informationSource": _ref(patient_ref),
+        "dosage": [{"text": labels.schedule_text(row)}],
+    }
+
+
+def _dose_administration(
+    snapshot: ExportSnapshot, dose: DoseRow, patient_ref: str, statement_ref: str | None
+) -> Json:
+    resource: Json = {
+        "resourceType": "MedicationAdministration",
+        "status": "completed" if dose.status == "taken" else "not-done",
+    }
+    if dose.status in NOT_DONE_STATUSES:
+        reasons = [
+            {
+                "coding": [
+                    _coding(DOSE_OUTCOME_SYSTEM, dose.status, labels.STATUS_LABELS[dose.status])
+                ]
+            }
+        ]
+        if dose.skip_reason:
+            label = labels.SKIP_REASON_LABELS.get(dose.skip_reason)
+            reasons.append({"coding": [_coding(SKIP_REASON_SYSTEM, dose.skip_reason, label)]})
+        resource["statusReason"] = reasons
+    resource |= {
+        "category": {"coding": [_coding(ADMINISTRATION_CATEGORY, "community")]},
+        "medicationCodeableConcept": medication_concept(dose.product_key),
+        "subject": _ref(patient_ref),
+    }
+    if statement_ref is not None:
+        resource["supportingInformation"] = [_ref(statement_ref)]
+    # Taken: when the patient confirmed it; not done: when it was due.
+    effective = dose.answered_at if dose.status == "taken" and dose.answered_at else dose.due_at
+    resource["effectiveDateTime"] = _when(snapshot, effective)
+    notes = [f"Due {_when(snapshot, dose.due_at)}."]
+    if dose.late:
+        notes.append("The reminder went out late.")
+    resource["note"] = [{"text": " ".join(notes)}]
+    return resource
+
+
+def _clinic_administration(given: ClinicAgentRow, patient_ref: str) -> Json:
+    return {
+        "resourceType": "MedicationAdministration",
+        "status": "completed",
+        "category": {"coding": [_coding(ADMINISTRATION_CATEGORY, "outpatient")]},
+        "medicationCodeableConcept": medication_concept(given.product_key),
+        "subject": _ref(patient_ref),
+        "effectiveDateTime": given.given_on.isoformat(),
+    }
+
+
+# --- The check-in --------------------------------------------------------------------------
+
+
+def link_id(item_code: str, attribute: str) -> str:
+    """Return the Questionnaire linkId of one check-in question, e.g. "joints.severity"."""
+    return f"{item_code}.{attribute}"
+
+
+def answer_code(attribute: str, score: int | None) -> str:
+    """Return the own code of an answer, e.g. "severity-2"; None is "Not applicable"."""
+    return "not-applicable" if score is None else f"{attribute}-{score}"
+
+
+def _answer_coding(attribute: str, option_score: int | None, label: str) -> Json:
+    coding: Json = {}
+    if option_score is not None:
+        # PRO-CTCAE scores the option 0-4 (presence No=0, Yes=1); "Not applicable" has none.
+        coding["extension"] = [{"url": ORDINAL_VALUE, "valueDecimal": option_score}]
+    return coding | _coding(CHECKIN_ANSWER_SYSTEM, answer_code(attribute, option_score), label)
+
+
+def _unknown_questions(checkins: Iterable[CheckinRow]) -> tuple[str, ...]:
+    """Return linkIds of answers whose item or attribute the catalogue no longer has."""
+    unknown = {
+        link_id(answer.item_code, answer.attribute)
+        for checkin in checkins
+        for answer in checkin.answers
+        if answer.item_code not in ITEMS
+        or answer.attribute not in ITEMS[answer.item_code].attributes
+    }
+    return tuple(sorted(unknown))
+
+
+def _question(item: Item, attribute: Attribute) -> Json:
+    scale: Scale = item.scale(attribute)
+    question: Json = {
+        "linkId": link_id(item.code, attribute),
+        "code": [_coding(CHECKIN_ITEM_SYSTEM, item.code, item.term)],
+        "text": item.stems[attribute],
+        "type": "choice",
+    }
+    earlier = item.attributes[: item.attributes.index(attribute)]
+    if earlier:
+        # PRO-CTCAE conditional branching: asked only if no earlier attribute was answered 0.
+        question["enableWhen"] = [
+            {
+                "question": link_id(item.code, before),
+                "operator": "!=",
+                "answerCoding": _coding(CHECKIN_ANSWER_SYSTEM, answer_code(before, 0)),
+            }
+            for before in earlier
+        ]
+        if len(earlier) > 1:
+            question["enableBehavior"] = "all"
+    question["answerOption"] = [
+        {"valueCoding": _answer_coding(attribute, option.score, option.label)}
+        for option in scale.options
+    ]
+    return question
+
+
+def _questionnaire(unknown: tuple[str, ...]) -> Json:
+    items = [_question(item, attribute) for item in ALL_ITEMS for attribute in item.attributes]
+    # Answers to questions since retired stay readable as plain scores.
+    items += [{"linkId": link, "text": link, "type": "integer"} for link in unknown]
+    items += [
+        {"linkId": WANTS_TO_STOP_LINK, "text": WANTS_TO_STOP_TEXT, "type": "boolean"},
+        {"linkId": NOTE_LINK, "text": NOTE_PROMPT.text, "type": "text"},
+    ]
+    return {
+        "resourceType": "Questionnaire",
+        "url": QUESTIONNAIRE_URL,
+        "version": QUESTIONNAIRE_VERSION,
+        "name": "BonebotWeeklyCheckin",
+        "title": "bonebot weekly symptom check-in",
+        "status": "active",
+        "subjectType": ["Patient"],
+        "description": (
+            f"PRO-CTCAE items (NCI PRO-CTCAE Item Library v1.0, English; recall "
+            f"'{RECALL}') and the project's own items. A term's remaining attributes are "
+            "not asked after an answer of 0 and count as 0."
+        ),
+        "item": items,
+    }
+
+
+def _questionnaire_response(
+    snapshot: ExportSnapshot, checkin: CheckinRow, patient_ref: str, unknown: tuple[str, ...]
+) -> Json:
+    order = {
+        link_id(item.code, attribute): index
+        for index, (item, attribute) in enumerate(
+            (item, attribute) for item in ALL_ITEMS for attribute in item.attributes
+        )
+    }
+    order |= {link: len(order) + index for index, link in enumerate(unknown)}
+    answers = sorted(checkin.answers, key=lambda a: order[link_id(a.item_code, a.attribute)])
+    items: list[Json] = []
+    for answer in answers:
+        link = link_id(answer.item_code, answer.attribute)
+        if link in unknown:
+            value: Json = {"valueInteger": answer.score} if answer.score is not None else {}
+        else:
+            label = labels.answer_label(answer.item_code, answer.attribute, answer.score)
+            value = {"valueCoding": _answer_coding(answer.attribute, answer.score, label)}
+        if value:
+            items.append({"linkId": link, "answer": [value]})
+    if checkin.wants_to_stop is not None:
+        items.append(
+            {"linkId": WANTS_TO_STOP_LINK, "answer": [{"valueBoolean": checkin.wants_to_stop}]}
+        )
+    if checkin.note:
+        items.append({"linkId": NOTE_LINK, "answer": [{"valueString": checkin.note}]})
+    last_answer = max((a.answered_at for a in checkin.answers), default=checkin.started_at)
+    resource: Json = {
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": f"{QUESTIONNAIRE_URL}|{QUESTIONNAIRE_VERSION}",
+        "status": "completed" if checkin.completed_at is not None else "in-progress",
+        "subject": _ref(patient_ref),
+        "authored": _when(snapshot, checkin.completed_at or last_answer),
+        "author": _ref(patient_ref),
+        "source": _ref(patient_ref),
+    }
+    if items:
+        resource["item"] = items
+    return resource
+
+
+# --- Bone density --------------------------------------------------------------------------
+
+
+def _dxa_observations(scan: DxaRow, patient_ref: str) -> Iterable[tuple[str, Json]]:
+    """Yield each site's own code and its T-score Observation, for the sites the scan has."""
+    for field, code, display, loinc in DXA_SITES:
+        value: float | None = getattr(scan, field)
+        if value is None:
+            continue
+        codings = [_coding(LOINC, *loinc)] if loinc is not None else []
+        codings.append(_coding(DXA_SITE_SYSTEM, code, f"DXA {display} T-score"))
+        yield (
+            code,
+            {
+                "resourceType": "Observation",
+                "status": "final",
+                "category": [{"coding": [_coding(OBSERVATION_CATEGORY, "imaging", "Imaging")]}],
+                "code": {"coding": codings, "text": f"DXA {display} T-score"},
+                "subject": _ref(patient_ref),
+                "effectiveDateTime": scan.scanned_on.isoformat(),
+                "valueQuantity": {
+                    "value": value,
+                    "unit": "T-score",
+                    "system": UCUM,
+                    "code": "{T-score}",
+                },
+            },
+        )

@@ -1,0 +1,118 @@
+"""The words exports use for catalogue keys, schedules, answers and red flags (English).
+
+Exports are read by clinicians as well as patients, so the wording is clinical but plain. Every
+function falls back to the stored code when the catalogue no longer knows it: an export must
+never fail on an old row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from bot.catalog import PRODUCTS, Product, drug_display_name
+from bot.exports.snapshot import MedicationRow
+from bot.symptoms import ITEMS, SCALES, Attribute
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+ROLE_LABELS: Mapping[str, str] = MappingProxyType(
+    {"aromatase_inhibitor": "Aromatase inhibitor", "bone_agent": "Bone medicine"}
+)
+SKIP_REASON_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "forgot": "Forgot",
+        "side_effects": "Side effects",
+        "care_team_pause": "Care team said pause",
+        "other": "Other reason",
+    }
+)
+STATUS_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "pending": "Due, reminder not yet sent",
+        "sent": "Reminder sent, no answer yet",
+        "taken": "Taken",
+        "skipped": "Skipped",
+        "missed": "Missed",
+    }
+)
+# For clinicians; the patient's own wording is in bot.redflags.
+_FLAG_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "upper_gi": "Chest pain, swallowing trouble or new/worse heartburn on an oral "
+        "bisphosphonate",
+        "jaw": "Jaw or mouth pain, loose tooth or non-healing sore (possible ONJ)",
+        "thigh": "New thigh, hip or groin pain (possible atypical femoral fracture)",
+        "calcium": "Cramps or perioral/finger tingling (possible hypocalcaemia)",
+        "fall": "Fall or broken bone",
+        "adherence": "Aromatase inhibitor adherence at risk (severe joint pain or wants to stop)",
+    }
+)
+
+
+def product_of(key: str) -> Product | None:
+    """Return the catalogue entry for a key, or None when the catalogue no longer has it."""
+    return PRODUCTS.get(key)
+
+
+def medicine_name(key: str) -> str:
+    """Return a medicine's name with its strength, e.g. "anastrozole 1 mg"."""
+    product = product_of(key)
+    return product.name if product is not None else key
+
+
+def medicine_title(key: str) -> str:
+    """Return a medicine's name for headings and tables, e.g. "Anastrozole 1 mg tablet"."""
+    product = product_of(key)
+    if product is None:
+        return key
+    return f"{drug_display_name(product.drug)} {product.strength} {product.form}"
+
+
+def schedule_text(medication: MedicationRow) -> str:
+    """Describe when a medicine is due, e.g. "weekly on Monday at 07:00"."""
+    product = product_of(medication.product_key)
+    if medication.frequency is None:
+        if product is not None and product.interval_months is not None:
+            return f"given at the clinic every {product.interval_months} months"
+        return "given at the clinic"
+    at = f" at {medication.time_of_day:%H:%M}" if medication.time_of_day is not None else ""
+    match medication.frequency:
+        case "daily":
+            return f"daily{at}"
+        case "weekly" if medication.weekday is not None:
+            return f"weekly on {WEEKDAYS[medication.weekday]}{at}"
+        case "monthly":
+            return f"monthly on day {medication.day_of_month}{at}"
+        case "monthly_two_days":
+            return f"monthly on day {medication.day_of_month} and the day after{at}"
+    return f"{medication.frequency}{at}"
+
+
+def item_term(item_code: str) -> str:
+    """Return a check-in item's symptom term, e.g. "Joint pain"."""
+    item = ITEMS.get(item_code)
+    return item.term if item is not None else item_code
+
+
+def answer_label(item_code: str, attribute: str, score: int | None) -> str:
+    """Return the answer button the patient tapped, e.g. "Moderate"."""
+    item = ITEMS.get(item_code)
+    try:
+        if item is not None:
+            return item.scale(Attribute(attribute)).label_of(score)
+        return SCALES[Attribute(attribute)].label_of(score)
+    except (KeyError, ValueError):
+        return "" if score is None else str(score)
+
+
+def flag_label(code: str) -> str:
+    """Describe a red-flag episode code for clinicians, e.g. "Severe: Joint pain"."""
+    if code in _FLAG_LABELS:
+        return _FLAG_LABELS[code]
+    kind, _, item_code = code.partition(":")
+    if kind == "severe" and item_code:
+        return f"Severe: {item_term(item_code)}"
+    if kind == "rise" and item_code:
+        return f"Worse by 2+ points: {item_term(item_code)}"
+    return code

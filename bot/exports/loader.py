@@ -1,0 +1,175 @@
+"""Read one patient's records for a period into an ExportSnapshot (read-only, few queries)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import NotRegistered
+from bot.exports.snapshot import (
+    AnswerRow,
+    CheckinRow,
+    DoseRow,
+    ExportSnapshot,
+    MedicationRow,
+    PatientInfo,
+    RedFlagRow,
+)
+from bot.models import Checkin, CheckinAnswer, DoseEvent, Medication, Patient, RedFlagEpisode
+
+
+async def load_snapshot(
+    session: AsyncSession, patient_id: int, start: datetime, end: datetime
+) -> ExportSnapshot:
+    """Return the patient's records from `start` (included) to `end` (excluded).
+
+    Doses count by when they were due and check-ins by when they started; medications and
+    red-flag episodes are included when they overlap the period. Raise NotRegistered if the
+    patient does not exist.
+    """
+    patient = await session.get(Patient, patient_id)
+    if patient is None:
+        raise NotRegistered
+    info = PatientInfo(patient.id, patient.timezone, patient.created_at)
+    # Validate the period before querying, with the same rules every snapshot follows.
+    ExportSnapshot(info, start, end)
+
+    doses = await _doses(session, patient_id, start, end)
+    return ExportSnapshot(
+        patient=info,
+        start=start,
+        end=end,
+        medications=await _medications(session, patient_id, start, end, doses),
+        doses=doses,
+        checkins=await _checkins(session, patient_id, start, end),
+        red_flags=await _red_flags(session, patient_id, start, end),
+    )
+
+
+async def _doses(
+    session: AsyncSession, patient_id: int, start: datetime, end: datetime
+) -> tuple[DoseRow, ...]:
+    rows = await session.execute(
+        select(DoseEvent, Medication.product_key)
+        .join(Medication, Medication.id == DoseEvent.medication_id)
+        .where(
+            DoseEvent.patient_id == patient_id,
+            DoseEvent.due_at >= start,
+            DoseEvent.due_at < end,
+        )
+        .order_by(DoseEvent.due_at, DoseEvent.id)
+    )
+    return tuple(
+        DoseRow(
+            event_id=event.id,
+            medication_id=event.medication_id,
+            product_key=product_key,
+            local_date=event.local_date,
+            due_at=event.due_at,
+            status=event.status,
+            sent_at=event.sent_at,
+            answered_at=event.answered_at,
+            late=event.late,
+            skip_reason=event.skip_reason,
+        )
+        for event, product_key in rows
+    )
+
+
+async def _medications(
+    session: AsyncSession,
+    patient_id: int,
+    start: datetime,
+    end: datetime,
+    doses: tuple[DoseRow, ...],
+) -> tuple[MedicationRow, ...]:
+    dosed = {dose.medication_id for dose in doses}
+    rows = await session.scalars(
+        select(Medication)
+        .where(Medication.patient_id == patient_id)
+        .order_by(Medication.role, Medication.started_at, Medication.id)
+    )
+    return tuple(
+        MedicationRow(
+            medication_id=row.id,
+            role=row.role,
+            product_key=row.product_key,
+            frequency=row.frequency,
+            time_of_day=row.time_of_day,
+            weekday=row.weekday,
+            day_of_month=row.day_of_month,
+            active=row.active,
+            started_at=row.started_at,
+            ended_at=row.ended_at,
+        )
+        for row in rows
+        # In force during the period, or the medicine of a dose in it.
+        if row.id in dosed
+        or (row.started_at < end and (row.ended_at is None or row.ended_at > start))
+    )
+
+
+async def _checkins(
+    session: AsyncSession, patient_id: int, start: datetime, end: datetime
+) -> tuple[CheckinRow, ...]:
+    checkins = list(
+        await session.scalars(
+            select(Checkin)
+            .where(
+                Checkin.patient_id == patient_id,
+                Checkin.started_at >= start,
+                Checkin.started_at < end,
+            )
+            .order_by(Checkin.started_at, Checkin.id)
+        )
+    )
+    answers: dict[int, list[AnswerRow]] = {checkin.id: [] for checkin in checkins}
+    if answers:
+        rows = await session.scalars(
+            select(CheckinAnswer)
+            .where(CheckinAnswer.checkin_id.in_(answers))
+            .order_by(CheckinAnswer.answered_at, CheckinAnswer.id)
+        )
+        for row in rows:
+            answers[row.checkin_id].append(
+                AnswerRow(row.item_code, row.attribute, row.score, row.answered_at)
+            )
+    return tuple(
+        CheckinRow(
+            checkin_id=checkin.id,
+            started_at=checkin.started_at,
+            completed_at=checkin.completed_at,
+            product_keys=tuple(key for key in checkin.product_keys.split(",") if key),
+            wants_to_stop=checkin.wants_to_stop,
+            note=checkin.note,
+            answers=tuple(answers[checkin.id]),
+        )
+        for checkin in checkins
+    )
+
+
+async def _red_flags(
+    session: AsyncSession, patient_id: int, start: datetime, end: datetime
+) -> tuple[RedFlagRow, ...]:
+    rows = await session.scalars(
+        select(RedFlagEpisode)
+        .where(
+            RedFlagEpisode.patient_id == patient_id,
+            RedFlagEpisode.opened_at < end,
+            or_(RedFlagEpisode.closed_at.is_(None), RedFlagEpisode.closed_at >= start),
+        )
+        .order_by(RedFlagEpisode.opened_at, RedFlagEpisode.id)
+    )
+    return tuple(
+        RedFlagRow(
+            episode_id=row.id,
+            flag_code=row.flag_code,
+            checkin_id=row.checkin_id,
+            opened_at=row.opened_at,
+            closed_at=row.closed_at,
+            alerted_at=row.alerted_at,
+        )
+        for row in rows
+    )

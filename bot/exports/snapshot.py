@@ -1,0 +1,169 @@
+"""Everything an export needs, read once: plain frozen rows, no ORM state, no I/O.
+
+Instants are aware datetimes (UTC as stored); exports convert them to the patient's zone only
+when they write them. The period is half-open, ``start <= t < end``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class PatientInfo:
+    """The patient, pseudonymous: the bot holds no names, only a number and a time zone."""
+
+    patient_id: int
+    timezone: str  # IANA name
+    registered_at: datetime
+
+    @property
+    def display_name(self) -> str:
+        """Return how every export names the patient."""
+        return f"Patient #{self.patient_id}"
+
+
+@dataclass(frozen=True)
+class MedicationRow:
+    """One medicine of the regimen as registered, with when it was in force."""
+
+    medication_id: int
+    role: str  # MedicationRole value
+    product_key: str  # catalogue key
+    frequency: str | None  # None for clinic-given agents
+    time_of_day: time | None
+    weekday: int | None
+    day_of_month: int | None
+    active: bool
+    started_at: datetime
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DoseRow:
+    """One due dose and what became of it."""
+
+    event_id: int
+    medication_id: int
+    product_key: str
+    local_date: date
+    due_at: datetime
+    status: str  # DoseStatus value: pending, sent, taken, skipped, missed
+    sent_at: datetime | None
+    answered_at: datetime | None
+    late: bool  # the reminder went out late (downtime, outage)
+    skip_reason: str | None
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One stored check-in answer; score None means "Not applicable"."""
+
+    item_code: str
+    attribute: str
+    score: int | None
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class CheckinRow:
+    """One weekly check-in with its answers in the order they were given."""
+
+    checkin_id: int
+    started_at: datetime
+    completed_at: datetime | None
+    product_keys: tuple[str, ...]  # the regimen in force when it started
+    wants_to_stop: bool | None
+    note: str | None
+    answers: tuple[AnswerRow, ...]
+
+
+@dataclass(frozen=True)
+class RedFlagRow:
+    """One red-flag episode: open from its first check-in until a check-in no longer raises it."""
+
+    episode_id: int
+    flag_code: str
+    checkin_id: int | None
+    opened_at: datetime
+    closed_at: datetime | None
+    alerted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DxaRow:
+    """The T-scores of one DXA scan; a site the report left out is None."""
+
+    scanned_on: date
+    lumbar_spine: float | None
+    total_hip: float | None
+    femoral_neck: float | None
+
+
+@dataclass(frozen=True)
+class ClinicAgentRow:
+    """One dose of a clinic-given bone agent (infusion or injection) as recorded."""
+
+    product_key: str
+    given_on: date
+
+
+@dataclass(frozen=True)
+class AppointmentRow:
+    """One upcoming appointment (DXA scan, infusion, injection, dentist)."""
+
+    kind: str  # short code, e.g. "dxa", "infusion", "injection", "dental"
+    starts_at: datetime
+    description: str
+
+
+@dataclass(frozen=True)
+class ExportSnapshot:
+    """One patient's records for one period, as every export format reads them."""
+
+    patient: PatientInfo
+    start: datetime
+    end: datetime
+    medications: tuple[MedicationRow, ...] = ()
+    doses: tuple[DoseRow, ...] = ()
+    checkins: tuple[CheckinRow, ...] = ()
+    red_flags: tuple[RedFlagRow, ...] = ()
+    # No tables yet: the loader leaves these empty until DXA results, clinic-given doses and
+    # appointments are stored.
+    dxa: tuple[DxaRow, ...] = ()
+    clinic_agents: tuple[ClinicAgentRow, ...] = ()
+    appointments: tuple[AppointmentRow, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Refuse naive or reversed periods, whose meaning depends on the server."""
+        for name in ("start", "end"):
+            value: datetime = getattr(self, name)
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError(f"{name} must be timezone-aware")
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        ZoneInfo(self.patient.timezone)  # raise early on an unknown zone
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """Return the patient's time zone, in which every export shows times."""
+        return ZoneInfo(self.patient.timezone)
+
+    def local(self, instant: datetime) -> datetime:
+        """Return an instant as the patient's wall-clock time, with its offset."""
+        return instant.astimezone(self.zone)
+
+    @property
+    def first_day(self) -> date:
+        """Return the first local day of the period."""
+        return self.local(self.start).date()
+
+    @property
+    def last_day(self) -> date:
+        """Return the last local day of the period (the end itself is excluded)."""
+        return self.local(self.end - _EPSILON).date()
+
+
+_EPSILON = datetime.resolution
