@@ -20,6 +20,7 @@ from contextlib import contextmanager
 
 import pytest
 
+from bot import texts
 from bot.config import Settings
 from bot.logs import QUIET_LOGGERS, RedactToken, configure_logging
 from bot.models import DoseStatus
@@ -35,6 +36,8 @@ from tests.e2e import (
     services_of,
     settled_events,
 )
+from tests.test_e2e_caregivers import link
+from tests.test_e2e_checkins import answer_questions, finish
 
 ALENDRONATE = "alendronate-70-weekly-tablet"
 ANASTROZOLE = "anastrozole-1-daily-tablet"
@@ -245,6 +248,20 @@ async def live_a_patients_life(app, sim: BotApiSimulator, alice: Person, bob: Pe
     alice.say("/cancel")
     await alice.expect("Stopped.")
 
+    # A caregiver is linked; a red flag alerts her, she acknowledges; Alice exports a PDF.
+    carol = Person(sim, 1003, "Carol")
+    await link(alice, carol)
+    alice.say("/symptoms")
+    await answer_questions(alice, {"FATIGUE": ["Severe", "A little bit"]})
+    await finish(alice, note="hot flushes and joint pain at night")
+    alert = await carol.expect("symptom check-in shows")
+    carol.press(texts.ALERT_SEEN, alert)
+    await alice.expect("Carol has seen your check-in report")
+    alice.say("/export")
+    alice.press(texts.PERIOD_LABELS[30], await alice.expect(texts.EXPORT_PERIOD))
+    alice.press(texts.FORMAT_LABELS["pdf"], await alice.expect(texts.EXPORT_FORMAT))
+    await alice.expect("Done:", timeout=30)
+
 
 async def test_a_patients_whole_life_leaves_no_health_data_nor_token_in_the_logs(
     simulator: BotApiSimulator, settings: Settings
@@ -266,7 +283,10 @@ async def test_a_patients_whole_life_leaves_no_health_data_nor_token_in_the_logs
     assert any("Time for your anastrozole" in text for text in bot_texts)
     assert not leaks(logged, user_texts), "a text the patient sent was logged"
     assert not leaks(logged, bot_texts), "a reply the bot sent was logged"
-    assert not leaks(logged, set(HEALTH_WORDS) | {"Alice", "Europe/Madrid"})
+    assert not leaks(logged, set(HEALTH_WORDS) | {"Alice", "Carol", "Europe/Madrid"})
+    carol_heard, carol_was_told = said_in_chat(simulator, 1003)
+    assert any("tiredness" in text for text in carol_was_told)
+    assert not leaks(logged, carol_heard | carol_was_told), "a caregiver's chat was logged"
     # The token, in anything written at all (the simulator's records included).
     assert token not in output.getvalue()
     assert token.split(":")[1] not in output.getvalue()
