@@ -13,7 +13,7 @@ from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
-from bot import care_alerts, texts
+from bot import care_alerts, care_summary, texts
 from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.database import create_bot_engine, make_sessions, upgrade_database
@@ -68,6 +68,7 @@ class Lifecycle:
                 timedelta(minutes=self.settings.recheck_after_minutes),
             )
             planned += await care_alerts.reconcile(session, self.planner, self.clock())
+            planned += await care_summary.reconcile(session, self.planner, self.clock())
         log.info("scheduler ready: %d jobs reconciled from the database", planned)
         self._scheduler.resume()
         await app.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])

@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 JOB_PREFIXES: dict[type[Base], tuple[str, ...]] = {
     Medication: ("dose",),
     DoseEvent: ("snooze", "recheck", "window", "missed"),
-    Patient: ("checkin",),
+    Patient: ("checkin", "summary"),
     CareAlert: ("alert",),
 }
 

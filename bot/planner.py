@@ -33,11 +33,20 @@ class ReminderPlanner(Protocol):
     def cancel_checkin(self, patient_id: int) -> None:
         """Forget the weekly check-in prompt of a patient who turned it off."""
 
+    def plan_agent(self, plan_id: int, run_at: datetime) -> None:
+        """Run the reminder job of a clinic-given agent's plan at `run_at`."""
+
+    def cancel_agent(self, plan_id: int) -> None:
+        """Forget the reminder job of a clinic-given agent's plan."""
+
     def plan_alert(self, alert_id: int, run_at: datetime) -> None:
         """Deliver an alert to a linked caregiver or clinician at `run_at`."""
 
     def plan_missed_check(self, dose_event_id: int, run_at: datetime) -> None:
         """Alert linked caregivers at `run_at` if the dose is still unconfirmed then."""
+
+    def plan_summary(self, patient_id: int, run_at: datetime) -> None:
+        """Send the weekly adherence summary to the patient's caregivers at `run_at`."""
 
     def cancel_jobs(self, job_ids: list[str]) -> None:
         """Remove these jobs if they exist (erasure of a person's data)."""

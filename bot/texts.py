@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 from bot.adherence import Adherence, TodayDose
 from bot.care_alerts import OutgoingAlert
+from bot.care_summary import Summary as CareSummary
 from bot.catalog import Product, get_product
 from bot.redflags import care_team_topic
 from bot.reminders import Answer, DueDose, SkipReason
@@ -497,6 +498,17 @@ CARE_TEAM_TOLD = "I've also let the people linked to you know."
 ALERT_SEEN = "👍 I've seen this"
 ALERT_SEEN_MARK = "\n\n✓ You marked this as seen."
 ALERT_SEEN_PATIENT = "{name} has seen your check-in report."
+
+
+def weekly_summary(summary: CareSummary) -> str:
+    """The weekly adherence summary a caregiver receives."""
+    who = summary.patient_name or "The person you help"
+    lines = [f"📅 {who}'s week:"]
+    for rate in summary.rates:
+        lines.append(f"• {capitalised(rate.product.name)}: {rate.taken} of {rate.due} taken")
+    if not summary.rates:
+        lines.append("No doses were due this week.")
+    return "\n".join(lines)
 
 
 def role_name(role: str) -> str:

@@ -14,7 +14,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import care_alerts, invite_codes, links, symptom_history, texts
+from bot import care_alerts, care_summary, invite_codes, links, symptom_history, texts
 from bot.errors import NotRegistered, NotYourRecord
 from bot.models import LinkRole
 from handlers.care_keyboards import (
@@ -176,6 +176,10 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
                     link_id=action.record_id or 0,
                     permission=action.permission or "",
                 )
+                if view.weekly_summary:
+                    await care_summary.plan_weekly_summary(
+                        session, found.planner, view.patient_id, now
+                    )
             await answer_query(query, texts.SETTINGS_SAVED)
             await _show_link(query, view)
         case "cg:x":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot import care_alerts, checkins, reminders, texts
+from bot import care_alerts, care_summary, checkins, reminders, texts
 from bot.catalog import after_window_message
 from bot.models import AlertKind
 from bot.state import Services
@@ -188,6 +188,25 @@ async def _run_alert_job(alert_id: int) -> None:
         await care_alerts.mark_alert_sent(session, alert_id, message_id, services.clock())
 
 
+async def _run_summary_job(patient_id: int) -> None:
+    """Send the weekly adherence summary to each caregiver who gets it; plan next week."""
+    services = runtime.current()
+    async with services.sessions() as session:
+        summaries = await care_summary.weekly_summaries(session, patient_id, services.clock())
+    for summary in summaries:
+        try:
+            await runtime.courier().send_text(summary.chat_id, texts.weekly_summary(summary))
+        except DeliveryDeferred:
+            services.planner.plan_summary(patient_id, services.clock() + RETRY_DELAY)
+            return
+        except (RecipientUnreachable, DeliveryRejected):
+            log.info("weekly summary for patient %s not delivered", patient_id)
+    async with services.sessions() as session:
+        await care_summary.plan_weekly_summary(
+            session, services.planner, patient_id, services.clock()
+        )
+
+
 async def run_dose_job(medication_id: int) -> None:
     """Send every due reminder of a medication, then plan its next one."""
     async with runtime.job_slots():
@@ -228,3 +247,9 @@ async def run_alert_job(alert_id: int) -> None:
     """Deliver one alert to a linked caregiver or clinician."""
     async with runtime.job_slots():
         await _run_alert_job(alert_id)
+
+
+async def run_summary_job(patient_id: int) -> None:
+    """Send the weekly adherence summary to caregivers."""
+    async with runtime.job_slots():
+        await _run_summary_job(patient_id)

@@ -89,6 +89,14 @@ class ApschedulerPlanner:
         """Forget a patient's weekly check-in prompt."""
         self._cancel(f"checkin:{patient_id}")
 
+    def plan_agent(self, plan_id: int, run_at: datetime) -> None:
+        """Run a clinic-given agent's reminder job at `run_at`."""
+        self._plan(f"agent:{plan_id}", jobs.run_agent_job, run_at, plan_id)
+
+    def cancel_agent(self, plan_id: int) -> None:
+        """Forget a clinic-given agent's reminder job."""
+        self._cancel(f"agent:{plan_id}")
+
     def plan_alert(self, alert_id: int, run_at: datetime) -> None:
         """Deliver an alert to a linked person at `run_at`."""
         self._plan(f"alert:{alert_id}", jobs.run_alert_job, run_at, alert_id)
@@ -96,6 +104,10 @@ class ApschedulerPlanner:
     def plan_missed_check(self, dose_event_id: int, run_at: datetime) -> None:
         """Check at `run_at` whether a dose is still unconfirmed, and alert if so."""
         self._plan(f"missed:{dose_event_id}", jobs.run_missed_check_job, run_at, dose_event_id)
+
+    def plan_summary(self, patient_id: int, run_at: datetime) -> None:
+        """Send the weekly adherence summary at `run_at`."""
+        self._plan(f"summary:{patient_id}", jobs.run_summary_job, run_at, patient_id)
 
     def cancel_jobs(self, job_ids: list[str]) -> None:
         """Remove these jobs if they exist."""

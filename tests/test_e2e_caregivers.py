@@ -387,8 +387,10 @@ async def test_symptom_history_chart_for_the_patient_and_only_an_allowed_caregiv
         assert chart["caption"] == texts.HISTORY_CAPTION
         biggest = max(chart["photo"], key=lambda size: size["width"])
         png = simulator.file_content(biggest["file_id"])
-        assert png.startswith(b"\x89PNG") and len(png) > 10_000
-        assert (biggest["width"], biggest["height"]) >= (600, 400)
+        assert png.startswith(b"\x89PNG")
+        assert len(png) > 10_000
+        assert biggest["width"] >= 600
+        assert biggest["height"] >= 400
 
         # Carol, linked as a caregiver, has no symptom log until Alice allows it.
         await link(alice, carol)
@@ -408,3 +410,43 @@ async def test_symptom_history_chart_for_the_patient_and_only_an_allowed_caregiv
         carol.press("📈 Alice's symptoms", caring)
         shared = await simulator.wait_for_message(carol.id, lambda m: "photo" in m)
         assert shared["caption"] == texts.HISTORY_CAPTION
+
+
+async def test_the_weekly_summary_goes_only_to_caregivers_who_get_it(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    alice, carol = Person(simulator, 1001, "Alice"), Person(simulator, 1003, "Carol")
+    async with bot_running(settings) as app:
+        await register(alice)
+        await link(alice, carol)
+        planner = planner_of(app)
+        async with services_of(app).sessions() as session:
+            patient_id = await session.scalar(select(Patient.id))
+        job = f"summary:{patient_id}"
+        assert job not in planner.planned_ids()  # off by default
+
+        alice.say("/caregiver")
+        alice.press("Carol (caregiver)", await alice.expect("Carol, caregiver"))
+        alice.press("⬜ Weekly summary", await alice.expect("Tap to switch"))
+        await alice.expect("Tap to switch")
+        run_at = await eventually(lambda: _job_time(planner, job), what="the summary job")
+        local = run_at.astimezone(ZoneInfo("Europe/London"))
+        assert (local.weekday(), local.hour, local.minute) == (6, 18, 0)
+
+        assert planner.run_now(job)
+        summary = await carol.expect("Alice's week:", timeout=10)
+        assert "No doses were due this week." in summary["text"]  # registered just now
+        next_run = await eventually(lambda: _job_time(planner, job), what="next week's job")
+        assert next_run > services_of(app).clock()
+
+        # Switched off: the planned job fires, sends nothing and does not come back.
+        alice.say("/caregiver")
+        alice.press("Carol (caregiver)", await alice.expect("Carol, caregiver"))
+        alice.press("✅ Weekly summary", await alice.expect("Tap to switch"))
+        await alice.expect("Tap to switch")
+        assert planner.run_now(job)
+        await eventually(lambda: _no_job(planner, job), what="the summary to stop")
+        weekly = [
+            m for m in simulator.bot_messages(carol.id) if "'s week" in (m.get("text") or "")
+        ]
+        assert len(weekly) == 1
