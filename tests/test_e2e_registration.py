@@ -194,16 +194,9 @@ async def test_commands_before_registering_point_to_start(
             await carol.expect("Send /start to begin")
         carol.say("/help")
         await carol.expect("/today")
-        assert [c["command"] for c in simulator.commands()] == [
-            "today",
-            "history",
-            "regimen",
-            "symptoms",
-            "caregiver",
-            "caring",
-            "help",
-            "cancel",
-        ]
+        menu = [c["command"] for c in simulator.commands()]
+        assert menu == [name for name, _ in texts.COMMANDS]
+        assert {"today", "history", "regimen", "symptoms", "help", "cancel"} <= set(menu)
 
 
 async def test_regimen_change_of_bone_medicine_replaces_it(
