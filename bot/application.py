@@ -14,6 +14,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
 from bot import care_alerts, care_summary, texts
+from bot.bone_calendar import reconcile as reconcile_bone_calendar
 from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.database import create_bot_engine, make_sessions, upgrade_database
@@ -68,6 +69,7 @@ class Lifecycle:
                 timedelta(minutes=self.settings.recheck_after_minutes),
             )
             planned += await care_alerts.reconcile(session, self.planner, self.clock())
+            planned += await reconcile_bone_calendar(session, self.planner, self.clock())
             planned += await care_summary.reconcile(session, self.planner, self.clock())
         log.info("scheduler ready: %d jobs reconciled from the database", planned)
         self._scheduler.resume()

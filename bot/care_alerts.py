@@ -20,11 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import redflags
 from bot.catalog import Product, get_product
+from bot.clinic_agents import overdue_actions
 from bot.errors import NotYourRecord
 from bot.models import (
     AlertKind,
     CareAlert,
     CareLink,
+    ClinicAgentPlan,
     DoseEvent,
     DoseStatus,
     LinkStatus,
@@ -182,6 +184,7 @@ class OutgoingAlert:
     urgent: bool = False
     product: Product | None = None
     due_local: datetime | None = None
+    message: str | None = None  # an overdue clinic dose: the domain's sentence for the circle
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,8 @@ async def alert_to_send(
         )
     if kind is AlertKind.MISSED_DOSE and alert.dose_event_id is not None:
         return await _missed_dose_alert(session, alert, link, patient, now)
+    if kind is AlertKind.OVERDUE_AGENT and alert.flag_code is not None:
+        return await _overdue_agent_alert(session, alert, link, patient, now)
     return None
 
 
@@ -251,6 +256,97 @@ async def _missed_dose_alert(
         link.patient_name,
         product=get_product(medication.product_key),
         due_local=event.due_at.astimezone(zone),
+    )
+
+
+# --- Overdue clinic-given agents ----------------------------------------------------------------
+
+# Whom an overdue injection or infusion alerts: every active link that still gets dose or
+# red-flag alerts (a patient who turned both off for someone chose silence for them).
+_OVERDUE_PERMISSIONS = ("missed_dose_alerts", "red_flag_alerts")
+
+
+async def add_overdue_agent_alerts(
+    session: AsyncSession, patient_id: int, due_on: date, now: datetime
+) -> list[CareAlert]:
+    """Add one alert per linked person about a clinic dose overdue since `due_on` (no commit).
+
+    `flag_code` carries the due date (ISO), which is what the alert is about: one alert per
+    person per due date, however often the job runs. The caller commits (and flushes ids).
+    """
+    code = due_on.isoformat()
+    links = list(
+        await session.scalars(
+            select(CareLink).where(
+                CareLink.patient_id == patient_id,
+                CareLink.status == LinkStatus.ACTIVE,
+                CareLink.missed_dose_alerts.is_(True) | CareLink.red_flag_alerts.is_(True),
+            )
+        )
+    )
+    already = set(
+        await session.scalars(
+            select(CareAlert.link_id).where(
+                CareAlert.patient_id == patient_id,
+                CareAlert.kind == AlertKind.OVERDUE_AGENT,
+                CareAlert.flag_code == code,
+            )
+        )
+    )
+    alerts = [
+        CareAlert(
+            patient_id=patient_id,
+            link_id=link.id,
+            kind=AlertKind.OVERDUE_AGENT,
+            flag_code=code,
+            created_at=now,
+        )
+        for link in links
+        if link.id not in already
+    ]
+    session.add_all(alerts)
+    await session.flush()
+    return alerts
+
+
+async def _overdue_agent_alert(
+    session: AsyncSession, alert: CareAlert, link: CareLink, patient: Patient, now: datetime
+) -> OutgoingAlert | Deferred | None:
+    """Send only while that due date still stands unanswered; wait out quiet hours."""
+    if not any(getattr(link, permission) for permission in _OVERDUE_PERMISSIONS):
+        return None
+    try:
+        due_on = date.fromisoformat(alert.flag_code or "")
+    except ValueError:
+        return None
+    found = (
+        await session.execute(
+            select(Medication)
+            .join(ClinicAgentPlan, ClinicAgentPlan.medication_id == Medication.id)
+            .where(
+                ClinicAgentPlan.patient_id == patient.id,
+                ClinicAgentPlan.due_on == due_on,
+                Medication.active.is_(True),
+            )
+        )
+    ).first()
+    if found is None:
+        return None  # recorded as given meanwhile (the due date moved), or the plan changed
+    medication = found[0]
+    zone = ZoneInfo(patient.timezone)
+    until = quiet_until(now, zone, patient.quiet_hours_start, patient.quiet_hours_end)
+    if until is not None:
+        return Deferred(until)
+    state = overdue_actions(medication.product_key, due_on, now.astimezone(zone).date())
+    if state.alert_message is None:
+        return None
+    return OutgoingAlert(
+        alert.id,
+        AlertKind.OVERDUE_AGENT,
+        link.member_chat_id,
+        link.patient_name,
+        product=get_product(medication.product_key),
+        message=state.alert_message,
     )
 
 

@@ -23,6 +23,7 @@ from bot.models import (
     Base,
     CareAlert,
     CareLink,
+    ClinicAgentPlan,
     CodeAttempt,
     DoseEvent,
     LinkStatus,
@@ -41,6 +42,7 @@ JOB_PREFIXES: dict[type[Base], tuple[str, ...]] = {
     DoseEvent: ("snooze", "recheck", "window", "missed"),
     Patient: ("checkin", "summary"),
     CareAlert: ("alert",),
+    ClinicAgentPlan: ("agent",),
 }
 
 

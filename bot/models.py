@@ -353,3 +353,47 @@ class ExportRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_export_records_patient_created", "patient_id", "created_at"),)
+
+
+class ClinicAgentPlan(Base):
+    """When a clinic-given bone agent is next due, counted from the date it was last given."""
+
+    __tablename__ = "clinic_agent_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    medication_id: Mapped[int] = mapped_column(
+        ForeignKey("medications.id", ondelete="CASCADE"), unique=True
+    )
+    last_given_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # None until the patient tells the date of the last dose.
+    due_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # The patient's local day the job last sent a reminder about this due date: a re-run
+    # the same day sends nothing more.
+    reminded_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # The how-are-you check after an infusion, still to send on this local day.
+    post_check_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # The due date linked people were alerted about (one alert per due date).
+    alerted_due_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_clinic_agent_plans_patient", "patient_id"),)
+
+
+class ClinicAgentDose(Base):
+    """One clinic dose the patient recorded as given, on the date it was actually given."""
+
+    __tablename__ = "clinic_agent_doses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    medication_id: Mapped[int] = mapped_column(ForeignKey("medications.id", ondelete="CASCADE"))
+    given_on: Mapped[date] = mapped_column(Date())
+    # The due date it answered, when it was given in answer to one (None: the first record).
+    due_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("medication_id", "given_on", name="uq_clinic_agent_doses_day"),
+        Index("ix_clinic_agent_doses_patient_given", "patient_id", "given_on"),
+    )

@@ -8,6 +8,7 @@ from bot.adherence import Adherence, TodayDose
 from bot.care_alerts import OutgoingAlert
 from bot.care_summary import Summary as CareSummary
 from bot.catalog import Product, get_product
+from bot.clinic_schedule import AgentView
 from bot.redflags import care_team_topic
 from bot.reminders import Answer, DueDose, SkipReason
 from bot.schedule import Frequency
@@ -98,6 +99,7 @@ HELP = (
     "/regimen — see or change your medicines, times and time zone\n"
     "/symptoms — your weekly check-in (/symptoms settings: its reminder; "
     "/symptoms history: a chart)\n"
+    "/bone — your bone-protection calendar: clinic doses and their dates\n"
     "/caregiver — link a caregiver or your care team, and what they get\n"
     "/caring — the people you help, if someone linked you\n"
     "/export — your records as PDF, spreadsheets (CSV) or FHIR\n"
@@ -113,6 +115,7 @@ COMMANDS = (
     ("history", "The last 30 days"),
     ("regimen", "See or change your plan"),
     ("symptoms", "Weekly symptom check-in"),
+    ("bone", "Your bone-protection calendar"),
     ("caregiver", "Link a caregiver or your care team"),
     ("caring", "People you help"),
     ("patients", "Care team: your patients at a glance"),
@@ -543,6 +546,8 @@ def care_alert(alert: OutgoingAlert) -> str:
             f"I've asked them to contact their care team{urgency}. "
             "You may want to check on them."
         )
+    if alert.message is not None:  # an overdue clinic-given agent
+        return f"💉 {who}: {alert.message}\n\nYou may want to check in with them."
     product = alert.product.name if alert.product else "a medicine"
     due = f" due at {hhmm(alert.due_local)}" if alert.due_local else ""
     return (
@@ -643,4 +648,125 @@ def glance_line(name: str, flags: list[str], rates: list[tuple[str, int, int]], 
         percent = round(100 * taken / due) if due else 0
         lines.append(f"  💊 {medicine}: {taken} of {due} taken ({percent}%)")
     lines.append(f"  Last check-in: {last}")
+    return "\n".join(lines)
+
+
+# --- Bone calendar -----------------------------------------------------------------------------
+
+BONE_TITLE = "🦴 Your bone-protection calendar"
+BONE_NOTHING = (
+    "Nothing here yet. Clinic infusions or injections show here once they are part of your "
+    "plan (/regimen)."
+)
+AGENT_UNKNOWN = "💉 {name}: I don't know yet when your last one was given."
+AGENT_LAST = "💉 {name}: last given {last}."
+AGENT_NEXT = "Next one due {due}."
+AGENT_LATE = "It was due {due}, {days} ago."
+AGENT_TELL_LAST = "💉 Tell me the date of the last {drug}"
+AGENT_RECORD = "💉 {drug} given: record the date"
+AGENT_CHANGE = "✏️ Change the last {drug} date"
+ASK_LAST_GIVEN = (
+    "When was your last {name} given? I count the next one from that date.\n\n"
+    "Tap the month, or type the date like 14 May 2026."
+)
+ASK_GIVEN_DATE = (
+    "On which day was your {name} given?\n\nTap the month, or type the date like 14 May 2026."
+)
+ASK_CORRECT_DATE = (
+    "On which day was your last {name} really given?\n\n"
+    "Tap the month, or type the date like 14 May 2026."
+)
+PICK_DAY = "Which day in {month}?"
+TODAY_BUTTON = "Today"
+YESTERDAY_BUTTON = "Yesterday"
+NOT_HAD_ONE = "I haven't had one yet"
+BAD_DATE = (
+    "Sorry, I couldn't use that date. Please type it like 14 May 2026 or 2026-05-14 (not "
+    "later than today), or tap a button above. /cancel stops."
+)
+GIVEN_ON_DUE = "✅ Yes, on {day}"
+GIVEN_OTHER_DAY = "📅 Yes, another day"
+NOT_YET = "Not yet"
+AGENT_SAVED = "Saved: your {name} was given on {given}."
+AGENT_REMINDS = (
+    "Your next one is due on {due}. I'll remind you {weeks} weeks before, the day before "
+    "and on the day, at {time}."
+)
+AGENT_ALREADY = "Already noted: your last {name} was given on {given}."
+AGENT_NOT_YET = "All right, not given yet. I'll remind you again."
+AGENT_FIRST_NOT_YET = (
+    "All right. When you have had your first one, send /bone and tell me the date, so I can "
+    "remind you of the next one."
+)
+INPUT_STOPPED = "Stopped. Nothing was changed."
+TODAY_AGENT_DUE = "💉 {name}: due today, at the clinic"
+TODAY_AGENT_LATE = "💉 {name}: due since {due}"
+
+
+def long_date(value: date) -> str:
+    """Format a date with its year, like 'Thursday 14 May 2026'."""
+    return f"{day_label(value)} {value.year}"
+
+
+def month_label(value: date) -> str:
+    """Format a month like 'May 2026'."""
+    return value.strftime("%B %Y")
+
+
+def short_day(value: date) -> str:
+    """Format a date for a button, like 'Sat 14 Nov'."""
+    return f"{WEEKDAYS[value.weekday()][:3]} {value.day} {value.strftime('%b')}"
+
+
+def agent_reminder(message: str) -> str:
+    """A clinic-agent reminder: the domain's sentence, marked as being about the clinic dose."""
+    return f"💉 {message}"
+
+
+def agent_lines(view: AgentView) -> str:
+    """One clinic agent in /bone and /history: the last date given and the next due."""
+    name = capitalised(view.product.name)
+    if view.last_given_on is None or view.due_on is None:
+        return AGENT_UNKNOWN.format(name=name)
+    lines = [AGENT_LAST.format(name=name, last=long_date(view.last_given_on))]
+    if view.days_overdue:
+        lines.append(_late(view))
+    else:
+        lines.append(AGENT_NEXT.format(due=long_date(view.due_on)))
+    return "\n".join(lines)
+
+
+def _late(view: AgentView) -> str:
+    """How late a clinic dose is, with the label-sourced overdue advice on its reminder days."""
+    days = f"{view.days_overdue} day" + ("s" if view.days_overdue != 1 else "")
+    text = AGENT_LATE.format(due=long_date(view.due_on or view.today), days=days)
+    return f"{text}\n{view.overdue_message}" if view.overdue_message else text
+
+
+def agent_saved(view: AgentView, weeks: int, at: time) -> str:
+    """The reply once a date is recorded: saved, and when the next one falls due."""
+    name = view.product.name
+    lines = [AGENT_SAVED.format(name=name, given=long_date(view.last_given_on or view.today))]
+    if view.due_on is not None and view.days_overdue:
+        lines.append(_late(view))
+    elif view.due_on is not None:
+        lines.append(AGENT_REMINDS.format(due=long_date(view.due_on), weeks=weeks, time=hhmm(at)))
+    return "\n".join(lines)
+
+
+def bone_history(views: list[AgentView]) -> str:
+    """Lines for /history about clinic doses on record (empty when none is known)."""
+    return "\n".join(agent_lines(view) for view in views if view.last_given_on is not None)
+
+
+def bone_today(views: list[AgentView]) -> str:
+    """Lines for /today about clinic doses due today or late (empty when none)."""
+    lines = []
+    for view in views:
+        name = capitalised(view.product.name)
+        if view.due_on is not None and view.due_on == view.today:
+            lines.append(TODAY_AGENT_DUE.format(name=name))
+        elif view.days_overdue:
+            due = long_date(view.due_on or view.today)
+            lines.append(TODAY_AGENT_LATE.format(name=name, due=due))
     return "\n".join(lines)

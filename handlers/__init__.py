@@ -2,7 +2,7 @@
 
 from telegram.ext import Application
 
-from handlers import caregivers, checkins, data, doses, general, overview, registration
+from handlers import bone, caregivers, checkins, data, doses, general, overview, registration
 
 
 def register_all(app: Application) -> None:
@@ -12,5 +12,6 @@ def register_all(app: Application) -> None:
     doses.register(app)
     overview.register(app)
     checkins.register(app)
+    bone.register(app)
     data.register(app)
     general.register(app)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler
 
-from bot import adherence, regimen, texts
+from bot import adherence, bone_calendar, regimen, texts
 from bot.errors import NotRegistered
 from bot.models import Patient
 from handlers.common import Context, services
@@ -39,11 +39,15 @@ async def _reply_for_patient(
 
 
 async def _today(session: AsyncSession, patient: Patient, now: datetime) -> Reply:
-    return texts.today_view(await adherence.doses_today(session, patient, now)), None
+    text = texts.today_view(await adherence.doses_today(session, patient, now))
+    clinic = texts.bone_today(await bone_calendar.agents_of(session, patient, now))
+    return (f"{text}\n\n{clinic}" if clinic else text), None
 
 
 async def _history(session: AsyncSession, patient: Patient, now: datetime) -> Reply:
-    return texts.history_view(await adherence.adherence(session, patient, now)), None
+    text = texts.history_view(await adherence.adherence(session, patient, now))
+    clinic = texts.bone_history(await bone_calendar.agents_of(session, patient, now))
+    return (f"{text}\n\n{clinic}" if clinic else text), None
 
 
 async def _regimen(session: AsyncSession, patient: Patient, _now: datetime) -> Reply:

@@ -41,6 +41,7 @@ from bot.registration import (
     apply_answer,
     next_question,
 )
+from handlers.bone import ask_last_given
 from handlers.common import Context, answer_query, edit_message, edit_query_message, services
 from handlers.keyboards import choices, parse_edit_section, parse_registration_answer
 
@@ -309,6 +310,7 @@ async def _save(update: Update, context: Context, draft: RegimenDraft) -> int:
         when = f"{texts.day_label(upcoming.date())} at {texts.hhmm(upcoming)}"
         reply = texts.SAVED + "\n" + texts.NEXT_REMINDER.format(when=when)
     await context.bot.send_message(chat.id, reply)
+    await ask_last_given(context, chat.id, user.id)
     return ConversationHandler.END
 
 

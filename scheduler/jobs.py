@@ -7,8 +7,10 @@ from datetime import timedelta
 
 from bot import care_alerts, care_summary, checkins, reminders, texts
 from bot.catalog import after_window_message
+from bot.clinic_schedule import agent_reminded, agent_run
 from bot.models import AlertKind
 from bot.state import Services
+from handlers.bone_keyboards import agent_given_buttons
 from handlers.care_keyboards import acknowledge_button
 from handlers.keyboards import checkin_start_button, dose_buttons, recheck_buttons
 from scheduler import runtime
@@ -150,6 +152,39 @@ async def _run_checkin_job(patient_id: int) -> None:
     services.planner.plan_checkin(patient_id, prompt.next_at)
 
 
+async def _run_agent_job(plan_id: int) -> None:
+    """Send a clinic agent's reminder of the day, alert the circle when overdue; plan next."""
+    services = runtime.current()
+    async with services.sessions() as session:
+        run = await agent_run(session, plan_id, services.clock())
+    if run is None:
+        services.planner.cancel_agent(plan_id)
+        return
+    care_alerts.dispatch(services.planner, run.alert_ids, services.clock())
+    if run.step is not None and run.reachable:
+        due_on = run.step.due_on
+        markup = agent_given_buttons(plan_id, due_on) if run.step.asks_given and due_on else None
+        try:
+            await runtime.courier().send_text(
+                run.chat_id, texts.agent_reminder(run.step.message), markup
+            )
+        except DeliveryDeferred:
+            services.planner.plan_agent(plan_id, services.clock() + RETRY_DELAY)
+            return
+        except RecipientUnreachable:
+            await _pause(services, run.chat_id)
+        except DeliveryRejected:
+            pass
+        else:
+            log.info("clinic agent reminder %s (%s) sent", plan_id, run.step.kind)
+    async with services.sessions() as session:
+        next_at = await agent_reminded(session, plan_id, run.day, run.step, services.clock())
+    if next_at is None:
+        services.planner.cancel_agent(plan_id)
+    else:
+        services.planner.plan_agent(plan_id, next_at)
+
+
 async def _run_missed_check_job(dose_event_id: int) -> None:
     """Alert linked caregivers about a dose still unconfirmed after the patient's delay."""
     services = runtime.current()
@@ -235,6 +270,12 @@ async def run_checkin_job(patient_id: int) -> None:
     """Prompt the weekly check-in and plan the next one."""
     async with runtime.job_slots():
         await _run_checkin_job(patient_id)
+
+
+async def run_agent_job(plan_id: int) -> None:
+    """Send a clinic-given agent's reminder of the day and plan the next."""
+    async with runtime.job_slots():
+        await _run_agent_job(plan_id)
 
 
 async def run_missed_check_job(dose_event_id: int) -> None:

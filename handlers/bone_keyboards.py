@@ -1,0 +1,156 @@
+"""Buttons of the bone calendar (/bone, clinic-dose reminders) and the strict parser of their data.
+
+Callback data is written by the client and can be forged: the parser accepts only fixed
+shapes (the `b:` prefix, an action letter, a purpose letter, digits for ids and dates), real
+calendar dates, and ids within the database's range; every id is re-checked against the
+acting user by the services.
+
+    b:l:<purpose>:<id>             open the date picker (months)
+    b:m:<purpose>:<id>:<YYYYMM>    the days of one month
+    b:d:<purpose>:<id>:<YYYYMMDD>  a date chosen
+    b:n:<id>:<YYYYMMDD>            the clinic dose due that day is not given yet
+    b:f:<id>                       no clinic dose had yet (first question)
+
+Purposes: g = a clinic dose given, c = correct the last clinic dose's date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import texts
+from bot.date_input import InvalidDateText, compact, from_compact, month_days, recent_months
+from handlers.keyboards import MAX_ROW_ID
+
+PURPOSES = frozenset({"g", "c"})
+MONTHS_SHOWN = 12
+
+_BONE_DATA = re.compile(
+    r"^b:(?:"
+    r"(?P<pick>[lmd]):(?P<purpose>[a-z]):(?P<id>[0-9]{1,10})(?::(?P<when>[0-9]{6}|[0-9]{8}))?"
+    r"|n:(?P<not_yet>[0-9]{1,10}):(?P<due>[0-9]{8})"
+    r"|f:(?P<first>[0-9]{1,10})"
+    r")$"
+)
+
+
+@dataclass(frozen=True)
+class BoneAction:
+    """A parsed press on a bone-calendar button."""
+
+    action: str  # l, m, d, n, f
+    record_id: int
+    purpose: str | None = None
+    day: date | None = None  # with d (the date chosen) and n (the due date asked about)
+    month: date | None = None  # with m (its first day)
+
+
+def parse_bone_action(data: str | None) -> BoneAction | None:
+    """Return the action in callback data, or None if it is malformed or names no real date."""
+    match = _BONE_DATA.fullmatch(data or "")
+    if match is None:
+        return None
+    if match["first"] is not None:
+        record_id = int(match["first"])
+        return BoneAction("f", record_id) if record_id <= MAX_ROW_ID else None
+    if match["not_yet"] is not None:
+        record_id = int(match["not_yet"])
+        try:
+            due = from_compact(match["due"])
+        except InvalidDateText:
+            return None
+        return BoneAction("n", record_id, day=due) if record_id <= MAX_ROW_ID else None
+    action, purpose, record_id, when = (
+        match["pick"],
+        match["purpose"],
+        int(match["id"]),
+        match["when"],
+    )
+    if purpose not in PURPOSES or record_id > MAX_ROW_ID:
+        return None
+    try:
+        if action == "l" and when is None:
+            return BoneAction("l", record_id, purpose)
+        if action == "m" and when is not None and len(when) == 6:
+            return BoneAction("m", record_id, purpose, month=from_compact(when + "01"))
+        if action == "d" and when is not None and len(when) == 8:
+            return BoneAction("d", record_id, purpose, day=from_compact(when))
+    except InvalidDateText:
+        return None
+    return None
+
+
+def _button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def _rows(buttons: list[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+def date_picker(
+    purpose: str, record_id: int, today: date, earliest: date, *, first_dose: bool = False
+) -> InlineKeyboardMarkup:
+    """Today / Yesterday, then the last months to open (typing any date also works)."""
+    rows = [
+        [
+            _button(texts.TODAY_BUTTON, f"b:d:{purpose}:{record_id}:{compact(today)}"),
+            _button(
+                texts.YESTERDAY_BUTTON,
+                f"b:d:{purpose}:{record_id}:{compact(today - timedelta(days=1))}",
+            ),
+        ]
+    ]
+    months = [m for m in recent_months(today, MONTHS_SHOWN) if m >= earliest.replace(day=1)]
+    rows += _rows(
+        [
+            _button(texts.month_label(month), f"b:m:{purpose}:{record_id}:{month:%Y%m}")
+            for month in months
+        ],
+        3,
+    )
+    if first_dose:
+        rows.append([_button(texts.NOT_HAD_ONE, f"b:f:{record_id}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def day_picker(
+    purpose: str, record_id: int, month: date, earliest: date, latest: date
+) -> InlineKeyboardMarkup:
+    """The days of one month up to today, seven to a row, then Back to the months."""
+    days = month_days(month, earliest=earliest, latest=latest)
+    rows = _rows(
+        [_button(str(day.day), f"b:d:{purpose}:{record_id}:{compact(day)}") for day in days], 7
+    )
+    rows.append([_button(texts.BACK, f"b:l:{purpose}:{record_id}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def agent_given_buttons(plan_id: int, due_on: date) -> InlineKeyboardMarkup:
+    """Was it given? Yes, on the due date / Yes, another day / Not yet."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(
+                    texts.GIVEN_ON_DUE.format(day=texts.short_day(due_on)),
+                    f"b:d:g:{plan_id}:{compact(due_on)}",
+                )
+            ],
+            [_button(texts.GIVEN_OTHER_DAY, f"b:l:g:{plan_id}")],
+            [_button(texts.NOT_YET, f"b:n:{plan_id}:{compact(due_on)}")],
+        ]
+    )
+
+
+def agent_menu_buttons(plan_id: int, drug: str, known: bool) -> list[list[InlineKeyboardButton]]:
+    """/bone's rows for one clinic agent: tell the last date, or record / correct one."""
+    if not known:
+        return [[_button(texts.AGENT_TELL_LAST.format(drug=drug), f"b:l:c:{plan_id}")]]
+    return [
+        [_button(texts.AGENT_RECORD.format(drug=texts.capitalised(drug)), f"b:l:g:{plan_id}")],
+        [_button(texts.AGENT_CHANGE.format(drug=drug), f"b:l:c:{plan_id}")],
+    ]

@@ -1,0 +1,368 @@
+"""The bone calendar end to end: clinic-given agents (and more), through the simulator.
+
+Days are driven by a clock the test moves (the bot's injected clock); the jobs are made due
+at once with the planner instead of waiting for 10:00, so nothing sleeps through real time.
+The clock starts in the future, so nothing planned by the bot fires unless the test says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+from telegram.ext import Application
+
+from bot import texts
+from bot.clinic_agents import next_due
+from bot.clock import utc_now
+from bot.config import Settings
+from bot.models import CareAlert, ClinicAgentDose, ClinicAgentPlan, Patient
+from bot.simulator import BotApiSimulator, RateLimits
+from tests.e2e import Person, bot_running, eventually, planner_of, register, services_of
+from tests.test_e2e_caregivers import link
+
+LONDON = ZoneInfo("Europe/London")
+ZOLEDRONIC = "zoledronic-acid-4-every-6-months-iv"
+DENOSUMAB = "denosumab-60-every-6-months-sc"
+# A Monday in the future, late morning in London (outside the default quiet hours).
+START = datetime(2031, 3, 3, 11, 0, tzinfo=LONDON)
+
+
+class DrivenClock:
+    """The bot's clock, set by the test: real seconds pass, days are jumped."""
+
+    def __init__(self, start: datetime) -> None:
+        self._offset = start - utc_now()
+
+    def __call__(self) -> datetime:
+        return utc_now() + self._offset
+
+    def jump_to(self, when: datetime) -> None:
+        """Move the clock to `when` (forward or back)."""
+        self._offset = when - utc_now()
+
+    def today(self) -> date:
+        """The London date now."""
+        return self().astimezone(LONDON).date()
+
+
+def at_eleven(day: date) -> datetime:
+    """11:00 London time on a day."""
+    return datetime.combine(day, time(11, 0), tzinfo=LONDON)
+
+
+@pytest.fixture
+async def simulator() -> AsyncIterator[BotApiSimulator]:
+    """The simulator, with room for test people who tap through flows in a few seconds."""
+    async with BotApiSimulator(
+        rate_limits=RateLimits(per_chat_burst=200, global_burst=200)
+    ) as sim:
+        yield sim
+
+
+async def register_clinic(person: Person, product: str) -> None:
+    """Register with anastrozole and a clinic-given agent, by tapping."""
+    await register(
+        person,
+        bone_family=texts.BONE_CLINIC,
+        bone_product=product,
+        day=None,
+        bone_time=None,
+    )
+
+
+async def plan_of(app: Application, telegram_user_id: int) -> ClinicAgentPlan:
+    async with services_of(app).sessions() as session:
+        plan = await session.scalar(
+            select(ClinicAgentPlan)
+            .join(Patient, Patient.id == ClinicAgentPlan.patient_id)
+            .where(Patient.telegram_user_id == telegram_user_id)
+        )
+    assert plan is not None
+    return plan
+
+
+async def doses_of(app: Application, plan: ClinicAgentPlan) -> list[ClinicAgentDose]:
+    async with services_of(app).sessions() as session:
+        rows = await session.scalars(
+            select(ClinicAgentDose)
+            .where(ClinicAgentDose.medication_id == plan.medication_id)
+            .order_by(ClinicAgentDose.given_on)
+        )
+        return list(rows)
+
+
+def job_time(app: Application, job_id: str) -> datetime | None:
+    return dict(planner_of(app).next_jobs(100)).get(job_id)
+
+
+async def planned_at(app: Application, job_id: str, when: datetime) -> None:
+    """Wait until the job is planned at `when` (a job re-plans itself as it finishes)."""
+
+    async def check() -> bool:
+        return job_time(app, job_id) == when.astimezone(UTC)
+
+    await eventually(check, what=f"{job_id} planned at {when}")
+
+
+async def run_job(app: Application, job_id: str) -> None:
+    """Make a planned job due now (its day's 10:00 has come) and wait until it has run."""
+    finished = asyncio.Event()
+
+    def listen(event_job_id: str | None, done: bool) -> None:
+        if done and event_job_id == job_id:
+            finished.set()
+
+    planner = planner_of(app)
+    stop = planner.watch(listen)
+    try:
+        assert planner.run_now(job_id), f"{job_id} is not planned"
+        await asyncio.wait_for(finished.wait(), 10)
+    finally:
+        stop()
+
+
+async def run_agent_job(app: Application, plan_id: int) -> None:
+    """Run the plan's reminder job now and wait for it."""
+    await run_job(app, f"agent:{plan_id}")
+
+
+def ten_am(day: date) -> datetime:
+    return datetime.combine(day, time(10, 0), tzinfo=LONDON)
+
+
+async def test_zoledronic_acid_from_the_last_date_through_its_reminders_and_the_next_cycle(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    clock = DrivenClock(START)
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings, clock) as app:
+        await register_clinic(alice, "Zoledronic acid 4 mg drip")
+        question = await alice.expect("When was your last zoledronic acid 4 mg given?")
+        assert "type the date like 14 May 2026" in question["text"]
+        buttons = alice.buttons(question)
+        assert buttons[:2] == [texts.TODAY_BUTTON, texts.YESTERDAY_BUTTON]
+        assert "March 2031" in buttons
+        assert "April 2030" in buttons
+        assert buttons[-1] == texts.NOT_HAD_ONE
+
+        # Typed answers: nonsense and future dates are refused kindly, a real date is taken.
+        for bad in ("soon", "05/06/2030", "31 April 2030", "14 May 2032"):
+            alice.say(bad)
+            await alice.expect("Sorry, I couldn't use that date")
+        given, due = date(2030, 10, 1), date(2031, 4, 1)  # booking ahead starts tomorrow
+        alice.say("1 October 2030")
+        saved = await alice.expect("Saved: your zoledronic acid 4 mg was given on")
+        assert next_due(ZOLEDRONIC, given) == due
+        assert texts.long_date(due) in saved["text"]
+        assert (
+            "I'll remind you 4 weeks before, the day before and on the day, at 10:00"
+            in (saved["text"])
+        )
+        plan = await plan_of(app, alice.id)
+        assert (plan.last_given_on, plan.due_on) == (given, due)
+        book_day = due - timedelta(days=28)
+        assert book_day == START.date() + timedelta(days=1)
+        await planned_at(app, f"agent:{plan.id}", ten_am(book_day))
+
+        # Book ahead (run early, on the day before, it sends nothing).
+        await run_agent_job(app, plan.id)
+        await planned_at(app, f"agent:{plan.id}", ten_am(book_day))
+        clock.jump_to(at_eleven(book_day))
+        await run_agent_job(app, plan.id)
+        book = await alice.expect("now is a good time to book one")
+        assert f"is due on {texts.day_label(due)}" in book["text"]
+        await planned_at(app, f"agent:{plan.id}", ten_am(due - timedelta(days=1)))
+
+        # The day before and the day itself carry the label's hydration advice.
+        clock.jump_to(at_eleven(due - timedelta(days=1)))
+        await run_agent_job(app, plan.id)
+        before = await alice.expect("is due tomorrow")
+        assert "well hydrated before the drip" in before["text"]
+        clock.jump_to(at_eleven(due))
+        await run_agent_job(app, plan.id)
+        on_day = await alice.expect("is due today")
+        assert "well hydrated before the drip" in on_day["text"]
+        alice.say("/today")
+        assert (
+            "Zoledronic acid 4 mg: due today, at the clinic"
+            in (await alice.expect("Today"))["text"]
+        )
+
+        # The day after: was it given?
+        clock.jump_to(at_eleven(due + timedelta(days=1)))
+        await run_agent_job(app, plan.id)
+        ask = await alice.expect("Was your zoledronic acid 4 mg (Zometa) given?")
+        assert alice.buttons(ask) == [
+            texts.GIVEN_ON_DUE.format(day=texts.short_day(due)),
+            texts.GIVEN_OTHER_DAY,
+            texts.NOT_YET,
+        ]
+        # A second run the same day sends nothing more.
+        await run_agent_job(app, plan.id)
+        await planned_at(app, f"agent:{plan.id}", ten_am(due + timedelta(days=8)))
+
+        # It was given today, not on the due date: pick it from the calendar.
+        alice.press(texts.GIVEN_OTHER_DAY, ask)
+        picker = await alice.expect("On which day was your zoledronic acid 4 mg given?")
+        alice.press(texts.month_label(due), picker)
+        days = await alice.expect("Which day in April 2031?")
+        assert alice.buttons(days) == ["1", "2", texts.BACK]  # up to today only
+        real_day = due + timedelta(days=1)
+        alice.press(str(real_day.day), days)
+        recorded = await alice.expect("Saved: your zoledronic acid 4 mg was given on")
+        next_one = next_due(ZOLEDRONIC, real_day)
+        assert texts.long_date(next_one) in recorded["text"]
+        plan = await plan_of(app, alice.id)
+        assert (plan.last_given_on, plan.due_on) == (real_day, next_one)
+        assert [(d.given_on, d.due_on) for d in await doses_of(app, plan)] == [
+            (given, None),
+            (real_day, due),
+        ]
+        # The post-infusion check falls two days after the real date: tomorrow.
+        check_day = real_day + timedelta(days=2)
+        await planned_at(app, f"agent:{plan.id}", ten_am(check_day))
+
+        # A late press on the old question changes nothing.
+        alice.press_data(ask["message_id"], f"b:d:g:{plan.id}:{due:%Y%m%d}")
+        await alice.expect("Already noted: your last zoledronic acid 4 mg was given on")
+        assert (await plan_of(app, alice.id)).due_on == next_one
+
+        clock.jump_to(at_eleven(check_day))
+        await run_agent_job(app, plan.id)
+        feeling = await alice.expect("How are you feeling after your zoledronic acid 4 mg")
+        assert "flu-like symptoms" in feeling["text"]
+        await planned_at(app, f"agent:{plan.id}", ten_am(next_one - timedelta(days=28)))
+
+        alice.say("/history")
+        await alice.expect(f"last given {texts.long_date(real_day)}")
+        alice.say("/bone")
+        menu = await alice.expect(texts.BONE_TITLE)
+        assert f"Next one due {texts.long_date(next_one)}" in menu["text"]
+
+        # The job is rebuilt from the tables at start if the store lost it.
+        planner_of(app).cancel_agent(plan.id)
+    async with bot_running(settings, clock) as app:
+        await planned_at(app, f"agent:{plan.id}", ten_am(next_one - timedelta(days=28)))
+
+
+async def test_overdue_denosumab_escalates_and_alerts_the_linked_caregiver_once(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    clock = DrivenClock(START)
+    alice, carol = Person(simulator, 1001, "Alice"), Person(simulator, 1003, "Carol")
+    async with bot_running(settings, clock) as app:
+        await register_clinic(alice, "Denosumab 60 mg injection")
+        question = await alice.expect("When was your last denosumab 60 mg given?")
+        # Given on 3 September 2030 by buttons: the next one is due today.
+        alice.press("September 2030", question)
+        days = await alice.expect("Which day in September 2030?")
+        alice.press("3", days)
+        saved = await alice.expect("Saved: your denosumab 60 mg was given on")
+        due = date(2031, 3, 3)
+        assert next_due(DENOSUMAB, date(2030, 9, 3)) == due
+        assert f"Your next one is due on {texts.long_date(due)}" in saved["text"]
+        await link(alice, carol)
+        plan = await plan_of(app, alice.id)
+
+        # Day 1 after the due date: the question, and no alert yet.
+        clock.jump_to(at_eleven(due + timedelta(days=1)))
+        await run_agent_job(app, plan.id)
+        ask = await alice.expect("Was your denosumab 60 mg (Prolia) given?")
+        alice.press(texts.NOT_YET, ask)
+        await alice.expect("I'll remind you again")
+        await planned_at(app, f"agent:{plan.id}", ten_am(due + timedelta(days=4)))
+
+        # Day 7: a reminder with the label's do-not-delay warning, and Carol is told once.
+        clock.jump_to(at_eleven(due + timedelta(days=7)))
+        await run_agent_job(app, plan.id)
+        overdue = await alice.expect("7 days ago")
+        assert "Do not stop, skip or delay your Prolia injections" in overdue["text"]
+        assert texts.GIVEN_OTHER_DAY in alice.buttons(overdue)
+
+        async def one_alert() -> list[CareAlert]:
+            async with services_of(app).sessions() as session:
+                return list(await session.scalars(select(CareAlert)))
+
+        [alert] = await eventually(one_alert, what="the overdue alert")
+        assert (alert.kind, alert.flag_code) == ("overdue_agent", due.isoformat())
+        await run_job(app, f"alert:{alert.id}")
+        told = await carol.expect("Alice: The denosumab 60 mg (Prolia) due on")
+        assert "is 7 days overdue and has not been recorded as given" in told["text"]
+        await planned_at(app, f"agent:{plan.id}", ten_am(due + timedelta(days=10)))
+
+        # Three days on: reminded again, but the circle is not told twice.
+        clock.jump_to(at_eleven(due + timedelta(days=10)))
+        await run_agent_job(app, plan.id)
+        again = await alice.expect("10 days ago")
+        assert len(await one_alert()) == 1
+        # From two weeks late: every day.
+        clock.jump_to(at_eleven(due + timedelta(days=14)))
+        await run_agent_job(app, plan.id)
+        await alice.expect("14 days ago")
+        await planned_at(app, f"agent:{plan.id}", ten_am(due + timedelta(days=15)))
+
+        # Given yesterday: the next one counts from that date.
+        alice.press(texts.GIVEN_OTHER_DAY, again)
+        picker = await alice.expect("On which day was your denosumab 60 mg given?")
+        alice.press(texts.YESTERDAY_BUTTON, picker)
+        await alice.expect("Saved: your denosumab 60 mg was given on")
+        real_day = due + timedelta(days=13)
+        plan = await plan_of(app, alice.id)
+        assert (plan.last_given_on, plan.due_on) == (real_day, next_due(DENOSUMAB, real_day))
+        await planned_at(app, f"agent:{plan.id}", ten_am(plan.due_on - timedelta(days=28)))
+
+
+async def test_forged_presses_and_stray_text_change_nothing(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    clock = DrivenClock(START)
+    alice, bob = Person(simulator, 1001, "Alice"), Person(simulator, 1002, "Bob")
+    async with bot_running(settings, clock) as app:
+        bob.say("/bone")
+        await bob.expect(texts.NOT_REGISTERED)
+        await register_clinic(alice, "Zoledronic acid 4 mg drip")
+        question = await alice.expect("When was your last zoledronic acid 4 mg given?")
+        plan = await plan_of(app, alice.id)
+        await register(bob)
+        bob.say("/bone")
+        await bob.expect(texts.BONE_NOTHING)
+        anchor = bob.sim.last_bot_message(bob.id)
+        assert anchor is not None
+        for data in (
+            f"b:d:c:{plan.id}:20310301",  # Alice's plan, pressed by Bob
+            f"b:l:g:{plan.id}",
+            f"b:m:c:{plan.id}:203101",
+            f"b:n:{plan.id}:20310301",
+            f"b:f:{plan.id}",
+            "b:d:c:1:20311340",  # no such date
+            "b:d:z:1:20310301",  # no such purpose
+            "b:d:c:99999999999:20310301",  # beyond any row id
+            "b:x",
+        ):
+            query = bob.press_data(anchor["message_id"], data)
+            assert await bob.toast(query) == texts.NOT_YOURS, data
+        # Alice's own future date, forged, is refused too.
+        query = alice.press_data(question["message_id"], f"b:d:c:{plan.id}:20310401")
+        assert await alice.toast(query) == texts.BAD_DATE
+        assert (await plan_of(app, alice.id)).last_given_on is None
+        # Alice had not had one yet: she says so, and typing afterwards is stray text.
+        alice.press(texts.NOT_HAD_ONE, question)
+        await alice.expect("When you have had your first one, send /bone")
+        alice.say("14 May 2030")
+        await alice.expect(texts.UNKNOWN_TEXT)
+        assert (await plan_of(app, alice.id)).last_given_on is None
+        # /cancel stops an open question without changing anything.
+        alice.say("/bone")
+        menu = await alice.expect(texts.BONE_TITLE)
+        alice.press(texts.AGENT_TELL_LAST.format(drug="zoledronic acid"), menu)
+        await alice.expect("When was your last zoledronic acid 4 mg given?")
+        alice.say("/cancel")
+        await alice.expect(texts.CANCELLED)
+        alice.say("2030-12-01")
+        await alice.expect(texts.UNKNOWN_TEXT)
+        assert (await plan_of(app, alice.id)).last_given_on is None
