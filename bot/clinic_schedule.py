@@ -138,7 +138,7 @@ def next_run_day(product_key: str, state: PlanState, after: date) -> date | None
     return None
 
 
-def _at_reminder_time(day: date, zone: ZoneInfo) -> datetime:
+def at_reminder_time(day: date, zone: ZoneInfo) -> datetime:
     """Return the UTC instant of REMINDER_TIME on a local day."""
     return datetime.combine(day, REMINDER_TIME, tzinfo=zone).astimezone(UTC)
 
@@ -148,13 +148,13 @@ def _first_run(
 ) -> datetime | None:
     """Return when the job should next run: today at REMINDER_TIME if still ahead, else later."""
     today = local_today(zone, now)
-    today_at = _at_reminder_time(today, zone)
+    today_at = at_reminder_time(today, zone)
     if now < today_at and (
         step_on(product_key, state, today) is not None or alert_due(product_key, state, today)
     ):
         return today_at
     day = next_run_day(product_key, state, today)
-    return _at_reminder_time(day, zone) if day is not None else None
+    return at_reminder_time(day, zone) if day is not None else None
 
 
 # --------------------------------------------------------------------------- views
@@ -460,7 +460,7 @@ async def agent_reminded(
         state = replace(state, post_check_on=None)
     following = next_run_day(medication.product_key, state, day)
     zone = ZoneInfo(patient.timezone)
-    return _at_reminder_time(following, zone) if following is not None else None
+    return at_reminder_time(following, zone) if following is not None else None
 
 
 async def reconcile(session: AsyncSession, planner: ReminderPlanner, now: datetime) -> int:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
     Base,
+    BoneHealthProfile,
     CareAlert,
     CareLink,
     ClinicAgentPlan,
@@ -43,6 +44,7 @@ JOB_PREFIXES: dict[type[Base], tuple[str, ...]] = {
     Patient: ("checkin", "summary"),
     CareAlert: ("alert",),
     ClinicAgentPlan: ("agent",),
+    BoneHealthProfile: ("dxa",),
 }
 
 

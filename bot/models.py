@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -396,4 +397,48 @@ class ClinicAgentDose(Base):
     __table_args__ = (
         UniqueConstraint("medication_id", "given_on", name="uq_clinic_agent_doses_day"),
         Index("ix_clinic_agent_doses_patient_given", "patient_id", "given_on"),
+    )
+
+
+class BoneHealthProfile(Base):
+    """A patient's bone-density follow-up and fracture-risk answers (one row per patient)."""
+
+    __tablename__ = "bone_health_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), unique=True
+    )
+    # The care team's interval between DXA scans; None: the guideline's default.
+    dxa_interval_months: Mapped[int | None] = mapped_column(default=None)
+    # A scan the patient has booked (their local date); None when none is booked.
+    dxa_booked_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # The patient's local day the DXA job last sent a reminder (once a day at most).
+    dxa_reminded_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # Fracture risk questionnaire (2017 joint position statement); None: not answered.
+    age_years: Mapped[int | None] = mapped_column(default=None)
+    family_hip_fracture: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    fragility_fracture_after_50: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    oral_corticosteroids: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    smoking: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    risk_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DxaScan(Base):
+    """One DXA scan's T-scores as the patient typed them from the report (any site optional)."""
+
+    __tablename__ = "dxa_scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    scanned_on: Mapped[date] = mapped_column(Date())
+    lumbar_spine: Mapped[float | None] = mapped_column(Float(), default=None)
+    total_hip: Mapped[float | None] = mapped_column(Float(), default=None)
+    femoral_neck: Mapped[float | None] = mapped_column(Float(), default=None)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        # One scan a day: typing the same report twice replaces it.
+        UniqueConstraint("patient_id", "scanned_on", name="uq_dxa_scans_patient_day"),
     )

@@ -39,6 +39,12 @@ class ReminderPlanner(Protocol):
     def cancel_agent(self, plan_id: int) -> None:
         """Forget the reminder job of a clinic-given agent's plan."""
 
+    def plan_dxa(self, profile_id: int, run_at: datetime) -> None:
+        """Run the bone density scan reminder job of a patient's profile at `run_at`."""
+
+    def cancel_dxa(self, profile_id: int) -> None:
+        """Forget the bone density scan reminder job of a profile."""
+
     def plan_alert(self, alert_id: int, run_at: datetime) -> None:
         """Deliver an alert to a linked caregiver or clinician at `run_at`."""
 

@@ -1,4 +1,4 @@
-"""The bone calendar in the chat: /bone, dates given by buttons or typed, reminder answers.
+"""The bone calendar in the chat: /bone, dates and numbers by buttons or typed, reminder answers.
 
 Buttons work without any conversation state (the database holds everything); only a typed
 answer needs to know what was asked, so the question stores a small `PendingInput` in the
@@ -7,40 +7,65 @@ person's user_data, and a filter lets typed text reach this module only while on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import asyncio
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import clinic_schedule, texts
+from bot import bone_calendar, charts, clinic_schedule, dxa_schedule, texts
+from bot.bone_health import RISK_QUESTIONS, DxaResult, Site
 from bot.catalog import drug_display_name
 from bot.clinic_agents import BOOK_AHEAD_DAYS
 from bot.date_input import InvalidDateText, parse_date
+from bot.dxa_schedule import InvalidNumberText
 from bot.errors import NotRegistered, NotYourRecord
 from handlers.bone_keyboards import (
     BoneAction,
+    age_skip_button,
     agent_menu_buttons,
     date_picker,
     day_picker,
+    dxa_menu_buttons,
+    interval_buttons,
     parse_bone_action,
+    risk_buttons,
+    skip_site_button,
 )
 from handlers.common import Context, answer_query, edit_message, edit_query_message, services
 
 PENDING = "bone_input"
 # A question left unanswered this long stops taking typed answers (the text is then stray).
 INPUT_TTL = timedelta(minutes=30)
+SITES = tuple(Site)  # the order T-scores are asked in: lumbar spine, total hip, femoral neck
+AGENT_PURPOSES = frozenset({"g", "c"})
+
+
+@dataclass(frozen=True)
+class ScanDraft:
+    """A scan result being typed in: its date and the T-scores so far, site by site."""
+
+    profile_id: int
+    scanned_on: date
+    values: tuple[float | None, ...] = ()
+
+    @property
+    def site(self) -> int:
+        """Return the index of the site asked next."""
+        return len(self.values)
 
 
 @dataclass(frozen=True)
 class PendingInput:
     """What a typed answer from this person would answer, and the question's message."""
 
-    purpose: str
+    purpose: str  # g, c, x, y: a date; t: a T-score; a: the age
     record_id: int
-    message_id: int | None
+    message_id: int
     question: str
     until: datetime
+    draft: ScanDraft | None = None
 
 
 class AwaitingInput(filters.UpdateFilter):
@@ -57,26 +82,25 @@ class AwaitingInput(filters.UpdateFilter):
         return bool(data) and isinstance(data.get(PENDING), PendingInput)
 
 
-def _ask_text(purpose: str, view: clinic_schedule.AgentView) -> str:
-    name = view.product.name
-    if view.last_given_on is None:
-        return texts.ASK_LAST_GIVEN.format(name=name)
-    if purpose == "g":
-        return texts.ASK_GIVEN_DATE.format(name=name)
-    return texts.ASK_CORRECT_DATE.format(name=name)
-
-
-def _remember(context: Context, purpose: str, record_id: int, message: Message) -> None:
+def _remember(
+    context: Context,
+    purpose: str,
+    record_id: int,
+    message: Message,
+    draft: ScanDraft | None = None,
+) -> None:
     """Store what typed text would answer (one open question per person)."""
     until = services(context).clock() + INPUT_TTL
-    question = message.text or ""
     context.user_data[PENDING] = PendingInput(
-        purpose, record_id, message.message_id, question, until
+        purpose, record_id, message.message_id, message.text or "", until, draft
     )
 
 
 def _forget(context: Context) -> PendingInput | None:
     return context.user_data.pop(PENDING, None)
+
+
+# --------------------------------------------------------------------------- /bone
 
 
 async def ask_last_given(context: Context, chat_id: int, telegram_user_id: int) -> None:
@@ -86,39 +110,56 @@ async def ask_last_given(context: Context, chat_id: int, telegram_user_id: int) 
         view = await clinic_schedule.first_unknown_plan(session, telegram_user_id, found.clock())
     if view is None:
         return
-    earliest, _ = clinic_schedule.date_range(view.today)
-    markup = date_picker("c", view.plan_id, view.today, earliest, first_dose=True)
+    earliest, latest = clinic_schedule.date_range(view.today)
+    markup = date_picker("c", view.plan_id, view.today, earliest, latest, first_dose=True)
     text = texts.ASK_LAST_GIVEN.format(name=view.product.name)
     sent = await context.bot.send_message(chat_id, text, reply_markup=markup)
     _remember(context, "c", view.plan_id, sent)
 
 
-def _menu(views: list[clinic_schedule.AgentView]) -> tuple[str, InlineKeyboardMarkup | None]:
+def _menu(page: bone_calendar.BonePage) -> tuple[str, InlineKeyboardMarkup]:
     lines, rows = [texts.BONE_TITLE, ""], []
-    for view in views:
-        lines.append(texts.agent_lines(view))
-        known = view.last_given_on is not None
+    for view in page.agents:
+        lines += [texts.agent_lines(view), ""]
         drug = drug_display_name(view.product.drug).lower()
-        rows += agent_menu_buttons(view.plan_id, drug, known)
-    if not views:
-        lines.append(texts.BONE_NOTHING)
-    return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
+        rows += agent_menu_buttons(view.plan_id, drug, view.last_given_on is not None)
+    lines.append(texts.dxa_lines(page.dxa))
+    rows += dxa_menu_buttons(page.dxa.profile_id, page.dxa.risk_answered)
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+async def _send_chart(context: Context, chat_id: int, view: dxa_schedule.DxaView) -> None:
+    """Send the T-score chart with the change since the previous scan as its caption."""
+    points = [
+        charts.TScorePoint(scan.scanned_on, scan.lumbar_spine, scan.total_hip, scan.femoral_neck)
+        for scan in view.scans
+    ]
+    png = await asyncio.to_thread(charts.bone_density_png, points)
+    caption = "\n".join(
+        line for line in (texts.CHART_CAPTION, texts.dxa_change_line(view)) if line
+    )
+    await context.bot.send_photo(chat_id, png, caption=caption)
 
 
 async def bone_command(update: Update, context: Context) -> None:
-    """Show the bone calendar with buttons to record or correct dates."""
+    """Show the bone calendar: the scan chart (if any), then dates with buttons."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
     found = services(context)
     try:
         async with found.sessions() as session:
-            _, views = await clinic_schedule.require_views(session, user.id, found.clock())
+            page = await bone_calendar.bone_page(session, user.id, found.clock())
     except NotRegistered:
         await message.reply_text(texts.NOT_REGISTERED)
         return
-    text, markup = _menu(views)
+    if page.dxa.scans:
+        await _send_chart(context, message.chat_id, page.dxa)
+    text, markup = _menu(page)
     await message.reply_text(text, reply_markup=markup)
+
+
+# --------------------------------------------------------------------------- buttons
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -132,74 +173,151 @@ async def on_button(update: Update, context: Context) -> None:
         return
     try:
         await _dispatch(update, context, action)
-    except NotYourRecord:
+    except (NotYourRecord, NotRegistered):
         await answer_query(query, texts.NOT_YOURS)
-    except InvalidDateText:
+    except (InvalidDateText, InvalidNumberText):
         await answer_query(query, texts.BAD_DATE)
 
 
 async def _dispatch(update: Update, context: Context, action: BoneAction) -> None:
-    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
-    if query is None or user is None or chat is None:
-        return
+    match action.action:
+        case "l" | "m":
+            await _picker(update, context, action)
+        case "d":
+            assert action.purpose is not None
+            assert action.day is not None
+            await _on_date(update, context, action.purpose, action.record_id, action.day)
+        case "n" | "f":
+            await _not_given(update, context, action)
+        case "s":
+            await _skip_site(update, context, action.number or 0)
+        case "v" | "i":
+            await _interval(update, context, action)
+        case "k" | "r" | "a":
+            await _risk(update, context, action)
+
+
+def _question_of(update: Update) -> str:
+    query = update.callback_query
+    return getattr(query.message if query else None, "text", None) or ""
+
+
+async def _answered(update: Update, label: str) -> None:
+    """Show the pressed question with its answer, without buttons."""
+    query = update.callback_query
+    if query is not None:
+        await edit_query_message(query, f"{_question_of(update)}\n\n➜ {label}")
+
+
+@dataclass(frozen=True)
+class _Range:
+    today: date
+    earliest: date
+    latest: date
+    question: str
+
+
+async def _range_for(context: Context, user_id: int, purpose: str, record_id: int) -> _Range:
+    """Check the record is the acting user's own and return its date range and question."""
     found = services(context)
-    if action.action in ("l", "m") and action.purpose is not None:
-        async with found.sessions() as session:
-            view = await clinic_schedule.plan_view(
-                session, user.id, action.record_id, found.clock()
-            )
-        await answer_query(query)
-        earliest, latest = clinic_schedule.date_range(view.today)
-        pending: PendingInput | None = context.user_data.get(PENDING)
-        on_picker = (
-            pending is not None
-            and query.message is not None
-            and pending.message_id == query.message.message_id
-        )
-        if action.action == "m" and action.month is not None:
-            markup = day_picker(action.purpose, view.plan_id, action.month, earliest, latest)
-            text = texts.PICK_DAY.format(month=texts.month_label(action.month))
-            await edit_query_message(query, text, markup)
-            return
-        text = _ask_text(action.purpose, view)
-        markup = date_picker(action.purpose, view.plan_id, view.today, earliest)
-        if on_picker:  # Back from the days to the months
-            await edit_query_message(query, text, markup)
-            return
-        sent = await context.bot.send_message(chat.id, text, reply_markup=markup)
-        _remember(context, action.purpose, view.plan_id, sent)
+    async with found.sessions() as session:
+        if purpose in AGENT_PURPOSES:
+            agent = await clinic_schedule.plan_view(session, user_id, record_id, found.clock())
+            earliest, latest = clinic_schedule.date_range(agent.today)
+            name = agent.product.name
+            if agent.last_given_on is None:
+                question = texts.ASK_LAST_GIVEN.format(name=name)
+            elif purpose == "g":
+                question = texts.ASK_GIVEN_DATE.format(name=name)
+            else:
+                question = texts.ASK_CORRECT_DATE.format(name=name)
+            return _Range(agent.today, earliest, latest, question)
+        dxa = await dxa_schedule.own_view(session, user_id, record_id, found.clock())
+    if purpose == "x":
+        earliest, latest = dxa_schedule.scan_date_range(dxa.today)
+        return _Range(dxa.today, earliest, latest, texts.ASK_SCAN_DATE)
+    earliest, latest = dxa_schedule.booking_range(dxa.today)
+    return _Range(dxa.today, earliest, latest, texts.ASK_BOOKED_DATE)
+
+
+async def _picker(update: Update, context: Context, action: BoneAction) -> None:
+    """Open the date picker (months), show one month's days, or go back to the months."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or user is None or chat is None or action.purpose is None:
         return
-    question = getattr(query.message, "text", None) or ""
-    if action.action == "d" and action.day is not None:
-        async with found.sessions() as session:
+    span = await _range_for(context, user.id, action.purpose, action.record_id)
+    await answer_query(query)
+    if action.action == "m" and action.month is not None:
+        markup = day_picker(
+            action.purpose, action.record_id, action.month, span.earliest, span.latest
+        )
+        text = texts.PICK_DAY.format(month=texts.month_label(action.month))
+        await edit_query_message(query, text, markup)
+        return
+    markup = date_picker(action.purpose, action.record_id, span.today, span.earliest, span.latest)
+    pending: PendingInput | None = context.user_data.get(PENDING)
+    message = query.message
+    if pending is not None and message is not None and pending.message_id == message.message_id:
+        await edit_query_message(query, span.question, markup)  # Back from the days
+        return
+    sent = await context.bot.send_message(chat.id, span.question, reply_markup=markup)
+    _remember(context, action.purpose, action.record_id, sent)
+
+
+async def _on_date(
+    update: Update, context: Context, purpose: str, record_id: int, day: date
+) -> None:
+    """A date was tapped or typed: record it for what was asked."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    span = await _range_for(context, user.id, purpose, record_id)
+    if not span.earliest <= day <= span.latest:
+        raise InvalidDateText(day.isoformat())
+    found = services(context)
+    reply: str | None = None
+    async with found.sessions() as session:
+        if purpose in AGENT_PURPOSES:
             recorded = await clinic_schedule.record_given(
                 session,
                 found.planner,
                 telegram_user_id=user.id,
-                plan_id=action.record_id,
-                given_on=action.day,
+                plan_id=record_id,
+                given_on=day,
                 now=found.clock(),
-                correcting=action.purpose == "c",
+                correcting=purpose == "c",
             )
+            reply = _recorded_text(recorded)
+        elif purpose == "y":
+            view = await dxa_schedule.set_booked(
+                session,
+                found.planner,
+                telegram_user_id=user.id,
+                profile_id=record_id,
+                booked_on=day,
+                now=found.clock(),
+            )
+            reply = texts.BOOKED_SAVED.format(
+                date=texts.long_date(view.next_on or day),
+                time=texts.hhmm(clinic_schedule.REMINDER_TIME),
+            )
+    await _mark_answered(update, context, texts.long_date(day))
+    if reply is not None:
+        await context.bot.send_message(chat.id, reply)
+        return
+    await _ask_site(context, chat.id, user.id, ScanDraft(record_id, day))
+
+
+async def _mark_answered(update: Update, context: Context, label: str) -> None:
+    """Close the open question (pressed or typed) by showing the answer under it."""
+    pending = _forget(context)
+    query, chat = update.callback_query, update.effective_chat
+    if query is not None:
         await answer_query(query)
-        _forget(context)
-        await edit_query_message(query, f"{question}\n\n➜ {texts.long_date(action.day)}")
-        await context.bot.send_message(chat.id, _recorded_text(recorded))
-        return
-    async with found.sessions() as session:
-        view = await clinic_schedule.plan_view(session, user.id, action.record_id, found.clock())
-    if action.action == "n" and view.due_on != action.day and view.last_given_on is not None:
-        # An old reminder: the dose it asked about was recorded since.
-        given = texts.long_date(view.last_given_on)
-        await answer_query(query, texts.AGENT_ALREADY.format(name=view.product.name, given=given))
-        return
-    await answer_query(query)
-    _forget(context)
-    if action.action == "n":
-        reply = f"{question}\n\n➜ {texts.NOT_YET}. {texts.AGENT_NOT_YET}"
-    else:
-        reply = f"{question}\n\n➜ {texts.NOT_HAD_ONE}.\n{texts.AGENT_FIRST_NOT_YET}"
-    await edit_query_message(query, reply)
+        await _answered(update, label)
+    elif pending is not None and chat is not None:
+        answer = f"{pending.question}\n\n➜ {label}"
+        await edit_message(context.bot, chat.id, pending.message_id, answer)
 
 
 def _recorded_text(recorded: clinic_schedule.Recorded) -> str:
@@ -210,54 +328,194 @@ def _recorded_text(recorded: clinic_schedule.Recorded) -> str:
     return texts.agent_saved(view, BOOK_AHEAD_DAYS // 7, clinic_schedule.REMINDER_TIME)
 
 
+async def _not_given(update: Update, context: Context, action: BoneAction) -> None:
+    """Not yet (a reminder's question) or not had one yet (the first question)."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    found = services(context)
+    async with found.sessions() as session:
+        view = await clinic_schedule.plan_view(session, user.id, action.record_id, found.clock())
+    if action.action == "n" and view.due_on != action.day and view.last_given_on is not None:
+        # An old reminder: the dose it asked about was recorded since.
+        given = texts.long_date(view.last_given_on)
+        await answer_query(query, texts.AGENT_ALREADY.format(name=view.product.name, given=given))
+        return
+    await answer_query(query)
+    pending: PendingInput | None = context.user_data.get(PENDING)
+    if pending is not None and pending.purpose in AGENT_PURPOSES:
+        _forget(context)
+    if action.action == "n":
+        await _answered(update, f"{texts.NOT_YET}. {texts.AGENT_NOT_YET}")
+    else:
+        await _answered(update, f"{texts.NOT_HAD_ONE}.\n{texts.AGENT_FIRST_NOT_YET}")
+
+
+# --------------------------------------------------------------------------- scan results
+
+
+async def _ask_site(context: Context, chat_id: int, user_id: int, draft: ScanDraft) -> None:
+    """Ask for the next site's T-score (typed), or finish the result."""
+    if draft.site >= len(SITES):
+        await _finish_scan(context, chat_id, user_id, draft)
+        return
+    site = texts.SITE_NAMES[SITES[draft.site].value]
+    text = texts.ASK_T_SCORE.format(site=site)
+    sent = await context.bot.send_message(chat_id, text, reply_markup=skip_site_button(draft.site))
+    _remember(context, "t", draft.profile_id, sent, draft)
+
+
+async def _skip_site(update: Update, context: Context, site: int) -> None:
+    """Not on my report: go on to the next site."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    pending: PendingInput | None = context.user_data.get(PENDING)
+    if query is None or user is None or chat is None:
+        return
+    if pending is None or pending.draft is None or pending.draft.site != site:
+        await answer_query(query, texts.BUTTON_EXPIRED)
+        return
+    await _mark_answered(update, context, texts.NOT_ON_REPORT)
+    draft = replace(pending.draft, values=(*pending.draft.values, None))
+    await _ask_site(context, chat.id, user.id, draft)
+
+
+async def _finish_scan(context: Context, chat_id: int, user_id: int, draft: ScanDraft) -> None:
+    """Save the typed result (at least one T-score) and show the record and its chart."""
+    values = dict(zip(SITES, draft.values, strict=True))
+    if all(value is None for value in values.values()):
+        await context.bot.send_message(chat_id, texts.NO_T_SCORES)
+        return
+    result = DxaResult(draft.scanned_on, **{site.value: v for site, v in values.items()})
+    found = services(context)
+    async with found.sessions() as session:
+        saved = await dxa_schedule.record_scan(
+            session,
+            found.planner,
+            telegram_user_id=user_id,
+            profile_id=draft.profile_id,
+            result=result,
+            now=found.clock(),
+        )
+    await _send_chart(context, chat_id, saved.view)
+    await context.bot.send_message(chat_id, texts.scan_saved(saved.view, draft.scanned_on))
+
+
+# --------------------------------------------------------------------------- interval, risk
+
+
+async def _interval(update: Update, context: Context, action: BoneAction) -> None:
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or user is None or chat is None:
+        return
+    found = services(context)
+    if action.action == "v":
+        await answer_query(query)
+        markup = interval_buttons(dxa_schedule.INTERVAL_CHOICES)
+        await context.bot.send_message(chat.id, texts.ASK_INTERVAL, reply_markup=markup)
+        return
+    async with found.sessions() as session:
+        view = await dxa_schedule.set_interval(
+            session,
+            found.planner,
+            telegram_user_id=user.id,
+            months=action.number or 0,
+            now=found.clock(),
+        )
+    await answer_query(query)
+    saved = texts.INTERVAL_SAVED.format(months=view.interval_months)
+    await edit_query_message(query, f"{saved}\n\n{texts.dxa_lines(view)}")
+
+
+async def _risk(update: Update, context: Context, action: BoneAction) -> None:
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or user is None or chat is None:
+        return
+    found = services(context)
+    if action.action == "k":
+        async with found.sessions() as session:
+            await dxa_schedule.dxa_view(session, user.id, found.clock())  # registered?
+        await answer_query(query)
+        await context.bot.send_message(chat.id, texts.RISK_INTRO)
+        await _ask_risk(context, chat.id, 0)
+        return
+    if action.action == "a":
+        await _finish_risk(update, context, None)
+        return
+    async with found.sessions() as session:
+        following = await dxa_schedule.answer_risk(
+            session,
+            telegram_user_id=user.id,
+            index=action.number or 0,
+            yes=bool(action.yes),
+            now=found.clock(),
+        )
+    await answer_query(query)
+    await _answered(update, texts.RISK_YES if action.yes else texts.RISK_NO)
+    if following is not None:
+        await _ask_risk(context, chat.id, following)
+        return
+    sent = await context.bot.send_message(chat.id, texts.ASK_AGE, reply_markup=age_skip_button())
+    _remember(context, "a", 0, sent)
+
+
+async def _ask_risk(context: Context, chat_id: int, index: int) -> None:
+    question = RISK_QUESTIONS[index].text
+    await context.bot.send_message(chat_id, question, reply_markup=risk_buttons(index))
+
+
+async def _finish_risk(update: Update, context: Context, age: int | None) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    found = services(context)
+    async with found.sessions() as session:
+        view = await dxa_schedule.set_age(
+            session, telegram_user_id=user.id, age_years=age, now=found.clock()
+        )
+    await _mark_answered(update, context, texts.AGE_SKIP if age is None else str(age))
+    await context.bot.send_message(chat.id, texts.risk_done(view))
+
+
+# --------------------------------------------------------------------------- typed answers
+
+
 async def on_typed(update: Update, context: Context) -> None:
-    """Take a typed date for the open question; re-ask kindly when it cannot be used."""
+    """Take a typed date or number for the open question; re-ask kindly when it won't do."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     pending: PendingInput | None = context.user_data.get(PENDING)
     if message is None or user is None or chat is None or pending is None:
         return
-    found = services(context)
-    if found.clock() > pending.until:
+    if services(context).clock() > pending.until:
         _forget(context)
         await message.reply_text(texts.UNKNOWN_TEXT)
         return
     text = (message.text or "").strip()
     try:
-        async with found.sessions() as session:
-            view = await clinic_schedule.plan_view(
-                session, user.id, pending.record_id, found.clock()
-            )
-            earliest, latest = clinic_schedule.date_range(view.today)
-            given_on = parse_date(text, earliest=earliest, latest=latest)
-            recorded = await clinic_schedule.record_given(
-                session,
-                found.planner,
-                telegram_user_id=user.id,
-                plan_id=pending.record_id,
-                given_on=given_on,
-                now=found.clock(),
-                correcting=pending.purpose == "c",
-            )
+        if pending.purpose == "t" and pending.draft is not None:
+            value = dxa_schedule.parse_t_score(text)
+            await _mark_answered(update, context, texts.t_score(value))
+            draft = replace(pending.draft, values=(*pending.draft.values, value))
+            await _ask_site(context, chat.id, user.id, draft)
+        elif pending.purpose == "a":
+            await _finish_risk(update, context, dxa_schedule.parse_age(text))
+        else:
+            span = await _range_for(context, user.id, pending.purpose, pending.record_id)
+            day = parse_date(text, earliest=span.earliest, latest=span.latest)
+            await _on_date(update, context, pending.purpose, pending.record_id, day)
+    except InvalidNumberText:
+        await message.reply_text(texts.BAD_AGE if pending.purpose == "a" else texts.BAD_T_SCORE)
     except InvalidDateText:
         await message.reply_text(texts.BAD_DATE)
-        return
-    except NotYourRecord:  # the plan ended meanwhile (the regimen changed)
+    except (NotYourRecord, NotRegistered):  # the record ended meanwhile (the regimen changed)
         _forget(context)
         await message.reply_text(texts.BUTTON_EXPIRED)
-        return
-    _forget(context)
-    if pending.message_id is not None:
-        answer = f"{pending.question}\n\n➜ {texts.long_date(given_on)}"
-        await edit_message(context.bot, chat.id, pending.message_id, answer)
-    await message.reply_text(_recorded_text(recorded))
 
 
 async def cancel_input(update: Update, context: Context) -> None:
-    """/cancel while a date is asked: stop asking, change nothing."""
-    message = update.effective_message
+    """/cancel while something is asked: stop asking, change nothing."""
+    message, chat = update.effective_message, update.effective_chat
     pending = _forget(context)
-    chat = update.effective_chat
-    if pending is not None and pending.message_id is not None and chat is not None:
+    if pending is not None and chat is not None:
         await edit_message(context.bot, chat.id, pending.message_id, texts.INPUT_STOPPED)
     if message is not None:
         await message.reply_text(texts.CANCELLED)

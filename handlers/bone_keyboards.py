@@ -10,8 +10,14 @@ acting user by the services.
     b:d:<purpose>:<id>:<YYYYMMDD>  a date chosen
     b:n:<id>:<YYYYMMDD>            the clinic dose due that day is not given yet
     b:f:<id>                       no clinic dose had yet (first question)
+    b:s:<site 0-2>                 a T-score not on the report (the open result)
+    b:v                            the DXA interval choices; b:i:<12|18|24> one chosen
+    b:k                            start the risk questions; b:r:<0-3>:<y|n> an answer
+    b:a                            no age given
 
-Purposes: g = a clinic dose given, c = correct the last clinic dose's date.
+Purposes: g = a clinic dose given, c = correct the last clinic dose's date,
+x = a DXA scan's date, y = the date a DXA scan is booked for (in the future).
+The DXA and risk buttons act on the acting patient's own record, so they carry no id.
 """
 
 from __future__ import annotations
@@ -23,10 +29,12 @@ from datetime import date, timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
+from bot.bone_health import add_months
 from bot.date_input import InvalidDateText, compact, from_compact, month_days, recent_months
 from handlers.keyboards import MAX_ROW_ID
 
-PURPOSES = frozenset({"g", "c"})
+PURPOSES = frozenset({"g", "c", "x", "y"})
+FUTURE_PURPOSES = frozenset({"y"})
 MONTHS_SHOWN = 12
 
 _BONE_DATA = re.compile(
@@ -34,6 +42,10 @@ _BONE_DATA = re.compile(
     r"(?P<pick>[lmd]):(?P<purpose>[a-z]):(?P<id>[0-9]{1,10})(?::(?P<when>[0-9]{6}|[0-9]{8}))?"
     r"|n:(?P<not_yet>[0-9]{1,10}):(?P<due>[0-9]{8})"
     r"|f:(?P<first>[0-9]{1,10})"
+    r"|s:(?P<site>[0-2])"
+    r"|i:(?P<interval>12|18|24)"
+    r"|r:(?P<question>[0-9]):(?P<answer>[yn])"
+    r"|(?P<bare>[vka])"
     r")$"
 )
 
@@ -42,11 +54,13 @@ _BONE_DATA = re.compile(
 class BoneAction:
     """A parsed press on a bone-calendar button."""
 
-    action: str  # l, m, d, n, f
-    record_id: int
+    action: str  # l, m, d, n, f, s, i, r, v, k, a
+    record_id: int = 0
     purpose: str | None = None
     day: date | None = None  # with d (the date chosen) and n (the due date asked about)
     month: date | None = None  # with m (its first day)
+    number: int | None = None  # s: the site; i: months; r: the question
+    yes: bool | None = None  # r
 
 
 def parse_bone_action(data: str | None) -> BoneAction | None:
@@ -54,6 +68,14 @@ def parse_bone_action(data: str | None) -> BoneAction | None:
     match = _BONE_DATA.fullmatch(data or "")
     if match is None:
         return None
+    if match["bare"]:
+        return BoneAction(match["bare"])
+    if match["site"] is not None:
+        return BoneAction("s", number=int(match["site"]))
+    if match["interval"] is not None:
+        return BoneAction("i", number=int(match["interval"]))
+    if match["question"] is not None:
+        return BoneAction("r", number=int(match["question"]), yes=match["answer"] == "y")
     if match["first"] is not None:
         record_id = int(match["first"])
         return BoneAction("f", record_id) if record_id <= MAX_ROW_ID else None
@@ -93,19 +115,33 @@ def _rows(buttons: list[InlineKeyboardButton], per_row: int) -> list[list[Inline
 
 
 def date_picker(
-    purpose: str, record_id: int, today: date, earliest: date, *, first_dose: bool = False
+    purpose: str,
+    record_id: int,
+    today: date,
+    earliest: date,
+    latest: date,
+    *,
+    first_dose: bool = False,
 ) -> InlineKeyboardMarkup:
-    """Today / Yesterday, then the last months to open (typing any date also works)."""
+    """Today and its neighbour, then months to open (typing any date also works).
+
+    Dates in the past (a dose given, a scan done) offer Yesterday and the last months; a
+    booking offers Tomorrow and the months ahead.
+    """
+    future = purpose in FUTURE_PURPOSES
+    neighbour = today + timedelta(days=1) if future else today - timedelta(days=1)
+    label = texts.TOMORROW_BUTTON if future else texts.YESTERDAY_BUTTON
     rows = [
         [
             _button(texts.TODAY_BUTTON, f"b:d:{purpose}:{record_id}:{compact(today)}"),
-            _button(
-                texts.YESTERDAY_BUTTON,
-                f"b:d:{purpose}:{record_id}:{compact(today - timedelta(days=1))}",
-            ),
+            _button(label, f"b:d:{purpose}:{record_id}:{compact(neighbour)}"),
         ]
     ]
-    months = [m for m in recent_months(today, MONTHS_SHOWN) if m >= earliest.replace(day=1)]
+    if future:
+        months = [add_months(today.replace(day=1), n) for n in range(MONTHS_SHOWN)]
+    else:
+        months = recent_months(today, MONTHS_SHOWN)
+    months = [m for m in months if earliest.replace(day=1) <= m <= latest]
     rows += _rows(
         [
             _button(texts.month_label(month), f"b:m:{purpose}:{record_id}:{month:%Y%m}")
@@ -121,7 +157,7 @@ def date_picker(
 def day_picker(
     purpose: str, record_id: int, month: date, earliest: date, latest: date
 ) -> InlineKeyboardMarkup:
-    """The days of one month up to today, seven to a row, then Back to the months."""
+    """The days of one month within range, seven to a row, then Back to the months."""
     days = month_days(month, earliest=earliest, latest=latest)
     rows = _rows(
         [_button(str(day.day), f"b:d:{purpose}:{record_id}:{compact(day)}") for day in days], 7
@@ -153,4 +189,42 @@ def agent_menu_buttons(plan_id: int, drug: str, known: bool) -> list[list[Inline
     return [
         [_button(texts.AGENT_RECORD.format(drug=texts.capitalised(drug)), f"b:l:g:{plan_id}")],
         [_button(texts.AGENT_CHANGE.format(drug=drug), f"b:l:c:{plan_id}")],
+    ]
+
+
+def skip_site_button(site: int) -> InlineKeyboardMarkup:
+    """Not on my report (a T-score the report does not give)."""
+    return InlineKeyboardMarkup([[_button(texts.NOT_ON_REPORT, f"b:s:{site}")]])
+
+
+def interval_buttons(months: tuple[int, ...]) -> InlineKeyboardMarkup:
+    """Every 12 / 18 / 24 months, one big button each."""
+    return InlineKeyboardMarkup(
+        [[_button(texts.INTERVAL_LABEL.format(months=n), f"b:i:{n}")] for n in months]
+    )
+
+
+def risk_buttons(index: int) -> InlineKeyboardMarkup:
+    """Yes / No for one risk question."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.RISK_YES, f"b:r:{index}:y")],
+            [_button(texts.RISK_NO, f"b:r:{index}:n")],
+        ]
+    )
+
+
+def age_skip_button() -> InlineKeyboardMarkup:
+    """Skip the age question."""
+    return InlineKeyboardMarkup([[_button(texts.AGE_SKIP, "b:a")]])
+
+
+def dxa_menu_buttons(profile_id: int, has_risk_answers: bool) -> list[list[InlineKeyboardButton]]:
+    """/bone's rows for bone density scans and the risk questions."""
+    risk = texts.RISK_AGAIN if has_risk_answers else texts.RISK_START
+    return [
+        [_button(texts.DXA_ADD, f"b:l:x:{profile_id}")],
+        [_button(texts.DXA_BOOKED, f"b:l:y:{profile_id}")],
+        [_button(texts.DXA_INTERVAL, "b:v")],
+        [_button(risk, "b:k")],
     ]

@@ -40,13 +40,13 @@ async def _reply_for_patient(
 
 async def _today(session: AsyncSession, patient: Patient, now: datetime) -> Reply:
     text = texts.today_view(await adherence.doses_today(session, patient, now))
-    clinic = texts.bone_today(await bone_calendar.agents_of(session, patient, now))
+    clinic = texts.bone_today(await bone_calendar.bone_day(session, patient, now))
     return (f"{text}\n\n{clinic}" if clinic else text), None
 
 
 async def _history(session: AsyncSession, patient: Patient, now: datetime) -> Reply:
     text = texts.history_view(await adherence.adherence(session, patient, now))
-    clinic = texts.bone_history(await bone_calendar.agents_of(session, patient, now))
+    clinic = texts.bone_history(await bone_calendar.bone_day(session, patient, now))
     return (f"{text}\n\n{clinic}" if clinic else text), None
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from bot import care_alerts, care_summary, checkins, reminders, texts
 from bot.catalog import after_window_message
 from bot.clinic_schedule import agent_reminded, agent_run
+from bot.dxa_schedule import dxa_reminded, dxa_run
 from bot.models import AlertKind
 from bot.state import Services
 from handlers.bone_keyboards import agent_given_buttons
@@ -185,6 +186,32 @@ async def _run_agent_job(plan_id: int) -> None:
         services.planner.plan_agent(plan_id, next_at)
 
 
+async def _run_dxa_job(profile_id: int) -> None:
+    """Send the day's bone density scan reminder, if any; plan the next one."""
+    services = runtime.current()
+    async with services.sessions() as session:
+        run = await dxa_run(session, profile_id, services.clock())
+    if run is None:
+        services.planner.cancel_dxa(profile_id)
+        return
+    if run.step is not None and run.reachable:
+        try:
+            await runtime.courier().send_text(run.chat_id, texts.dxa_reminder(run.step, run.view))
+        except DeliveryDeferred:
+            services.planner.plan_dxa(profile_id, services.clock() + RETRY_DELAY)
+            return
+        except RecipientUnreachable:
+            await _pause(services, run.chat_id)
+        except DeliveryRejected:
+            pass
+    async with services.sessions() as session:
+        next_at = await dxa_reminded(session, profile_id, run.day, run.step, services.clock())
+    if next_at is None:
+        services.planner.cancel_dxa(profile_id)
+    else:
+        services.planner.plan_dxa(profile_id, next_at)
+
+
 async def _run_missed_check_job(dose_event_id: int) -> None:
     """Alert linked caregivers about a dose still unconfirmed after the patient's delay."""
     services = runtime.current()
@@ -276,6 +303,12 @@ async def run_agent_job(plan_id: int) -> None:
     """Send a clinic-given agent's reminder of the day and plan the next."""
     async with runtime.job_slots():
         await _run_agent_job(plan_id)
+
+
+async def run_dxa_job(profile_id: int) -> None:
+    """Send the day's bone density scan reminder and plan the next."""
+    async with runtime.job_slots():
+        await _run_dxa_job(profile_id)
 
 
 async def run_missed_check_job(dose_event_id: int) -> None:

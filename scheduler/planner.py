@@ -97,6 +97,14 @@ class ApschedulerPlanner:
         """Forget a clinic-given agent's reminder job."""
         self._cancel(f"agent:{plan_id}")
 
+    def plan_dxa(self, profile_id: int, run_at: datetime) -> None:
+        """Run a profile's bone density scan reminder job at `run_at`."""
+        self._plan(f"dxa:{profile_id}", jobs.run_dxa_job, run_at, profile_id)
+
+    def cancel_dxa(self, profile_id: int) -> None:
+        """Forget a profile's bone density scan reminder job."""
+        self._cancel(f"dxa:{profile_id}")
+
     def plan_alert(self, alert_id: int, run_at: datetime) -> None:
         """Deliver an alert to a linked person at `run_at`."""
         self._plan(f"alert:{alert_id}", jobs.run_alert_job, run_at, alert_id)

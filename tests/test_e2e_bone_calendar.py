@@ -8,19 +8,22 @@ The clock starts in the future, so nothing planned by the bot fires unless the t
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 from telegram.ext import Application
 
 from bot import texts
+from bot.bone_health import CRITERIA_MET_MESSAGE, NO_SCAN_MESSAGE, RISK_QUESTIONS
 from bot.clinic_agents import next_due
 from bot.clock import utc_now
 from bot.config import Settings
-from bot.models import CareAlert, ClinicAgentDose, ClinicAgentPlan, Patient
+from bot.models import BoneHealthProfile, CareAlert, ClinicAgentDose, ClinicAgentPlan, Patient
 from bot.simulator import BotApiSimulator, RateLimits
 from tests.e2e import Person, bot_running, eventually, planner_of, register, services_of
 from tests.test_e2e_caregivers import link
@@ -328,9 +331,13 @@ async def test_forged_presses_and_stray_text_change_nothing(
         await register_clinic(alice, "Zoledronic acid 4 mg drip")
         question = await alice.expect("When was your last zoledronic acid 4 mg given?")
         plan = await plan_of(app, alice.id)
+        alice.say("/bone")
+        await alice.expect(texts.DXA_HEAD)
+        async with services_of(app).sessions() as session:
+            alice_profile = await session.scalar(select(BoneHealthProfile.id))
         await register(bob)
         bob.say("/bone")
-        await bob.expect(texts.BONE_NOTHING)
+        await bob.expect(texts.DXA_HEAD)
         anchor = bob.sim.last_bot_message(bob.id)
         assert anchor is not None
         for data in (
@@ -343,6 +350,10 @@ async def test_forged_presses_and_stray_text_change_nothing(
             "b:d:z:1:20310301",  # no such purpose
             "b:d:c:99999999999:20310301",  # beyond any row id
             "b:x",
+            "b:i:13",  # not an interval offered
+            "b:r:9:y",  # no such risk question
+            f"b:l:x:{alice_profile}",  # Alice's DXA record, pressed by Bob
+            f"b:d:y:{alice_profile}:20310304",
         ):
             query = bob.press_data(anchor["message_id"], data)
             assert await bob.toast(query) == texts.NOT_YOURS, data
@@ -366,3 +377,158 @@ async def test_forged_presses_and_stray_text_change_nothing(
         alice.say("2030-12-01")
         await alice.expect(texts.UNKNOWN_TEXT)
         assert (await plan_of(app, alice.id)).last_given_on is None
+
+
+def photo_of(message: dict) -> bytes:
+    """The PNG bytes of a photo message, as the simulator stored them."""
+    [size] = message["photo"]
+    return size["file_id"]
+
+
+def assert_real_chart(simulator: BotApiSimulator, message: dict) -> None:
+    """The chart arrived as a real, non-blank PNG about 800 px wide."""
+    png = simulator.file_content(photo_of(message))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(png) > 10_000
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    assert image.size[0] == 800
+    colours = image.convert("RGB").getcolors(maxcolors=1_000_000) or []
+    assert len(colours) > 100  # bands, lines, markers and text: not a blank canvas
+
+
+async def test_dxa_results_chart_follow_up_reminders_and_risk_questions(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    clock = DrivenClock(START)
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings, clock) as app:
+        await register(alice, bone_family=None)
+        alice.say("/bone")
+        menu = await alice.expect(texts.DXA_HEAD)
+        assert NO_SCAN_MESSAGE in menu["text"]
+        assert not any("photo" in m for m in simulator.bot_messages(alice.id))
+
+        # The first result: typed date, two T-scores (one with a comma), one not on the report.
+        alice.press(texts.DXA_ADD, menu)
+        await alice.expect(texts.ASK_SCAN_DATE)
+        alice.say("10 March 2030")
+        await alice.expect("Lumbar spine T-score?")
+        alice.say("-1,4")
+        await alice.expect("Total hip T-score?")
+        for bad in ("low", "-7", "1.2.3"):
+            alice.say(bad)
+            await alice.expect("Sorry, I couldn't read that. Type the T-score")
+        alice.say("\u22121.0")
+        site = await alice.expect("Femoral neck T-score?")
+        alice.press(texts.NOT_ON_REPORT, site)
+        saved = await alice.expect("Saved: your scan of Sunday 10 March 2030")
+        assert "lumbar spine -1.4, total hip -1.0" in saved["text"]
+        assert "Lowest T-score -1.4 (low bone mass, osteopenia, WHO)" in saved["text"]
+        assert "Next scan due around Monday 10 March 2031: every 12 months" in saved["text"]
+        assert "usually done every 1 to 2 years" in saved["text"]
+        first_chart = next(m for m in simulator.bot_messages(alice.id) if "photo" in m)
+        assert_real_chart(simulator, first_chart)
+
+        # Booking ahead: the scan is due in a week, so the reminder is caught up tomorrow.
+        async with services_of(app).sessions() as session:
+            profile = await session.scalar(select(BoneHealthProfile))
+        assert profile is not None
+        tomorrow = START.date() + timedelta(days=1)
+        await planned_at(app, f"dxa:{profile.id}", ten_am(tomorrow))
+        clock.jump_to(at_eleven(tomorrow))
+        await run_job(app, f"dxa:{profile.id}")
+        await alice.expect("due around Monday 10 March 2031. If it is not booked yet")
+        await planned_at(app, f"dxa:{profile.id}", ten_am(date(2031, 3, 10)))
+
+        # It is booked for the 12th: the on-the-day reminder follows the booking.
+        alice.say("/bone")
+        menu = await alice.expect(texts.DXA_HEAD)
+        alice.press(texts.DXA_BOOKED, menu)
+        picker = await alice.expect(texts.ASK_BOOKED_DATE)
+        assert texts.TOMORROW_BUTTON in alice.buttons(picker)
+        assert "February 2031" not in alice.buttons(picker)  # bookings are ahead
+        alice.press("March 2031", picker)
+        days = await alice.expect("Which day in March 2031?")
+        assert alice.buttons(days)[0] == "4"
+        alice.press("12", days)
+        await alice.expect("Saved: your scan is booked for Wednesday 12 March 2031")
+        await planned_at(app, f"dxa:{profile.id}", ten_am(date(2031, 3, 12)))
+        clock.jump_to(at_eleven(date(2031, 3, 12)))
+        await run_job(app, f"dxa:{profile.id}")
+        await alice.expect("Your bone density (DXA) scan is today")
+        alice.say("/today")
+        await alice.expect(texts.TODAY_DXA)
+
+        # The new result, by buttons: the chart shows both, the caption the change.
+        alice.say("/bone")
+        menu = await alice.expect(texts.DXA_HEAD)
+        alice.press(texts.DXA_ADD, menu)
+        alice.press(texts.TODAY_BUTTON, await alice.expect(texts.ASK_SCAN_DATE))
+        for value in ("-1.8", "-1.2", "-1.5"):
+            await alice.expect("T-score?")
+            alice.say(value)
+        saved = await alice.expect("Saved: your scan of Wednesday 12 March 2031")
+        change = "Since your scan of Sunday 10 March 2030: lumbar spine -0.4, total hip -0.2."
+        assert change in saved["text"]
+        chart = [m for m in simulator.bot_messages(alice.id) if "photo" in m][-1]
+        assert change in chart["caption"]
+        assert_real_chart(simulator, chart)
+        assert "Next scan due around Friday 12 March 2032" in saved["text"]
+        assert f"dxa:{profile.id}" in planner_of(app).planned_ids()
+
+        # The care team's interval: every 24 months.
+        alice.say("/bone")
+        menu = await alice.expect(texts.DXA_HEAD)
+        alice.press(texts.DXA_INTERVAL, menu)
+        choices = await alice.expect(texts.ASK_INTERVAL)
+        assert alice.buttons(choices) == ["Every 12 months", "Every 18 months", "Every 24 months"]
+        alice.press("Every 24 months", choices)
+        interval = await alice.expect("Saved: a scan every 24 months.")
+        assert (
+            "due around Saturday 12 March 2033: every 24 months, as your care team set"
+            in (interval["text"])
+        )
+        await planned_at(app, f"dxa:{profile.id}", ten_am(date(2033, 2, 12)))
+
+        # The risk questions: no bone agent, a T-score below -1.5 and risk factors.
+        alice.say("/bone")
+        menu = await alice.expect(texts.DXA_HEAD)
+        alice.press(texts.RISK_START, menu)
+        for question, answer in zip(RISK_QUESTIONS, ("Yes", "No", "No", "Yes"), strict=True):
+            asked = await alice.expect(question.text)
+            alice.press(answer, asked)
+        await alice.expect(texts.ASK_AGE)
+        alice.say("sixty")
+        await alice.expect(texts.BAD_AGE)
+        alice.say("67")
+        done = await alice.expect(texts.RISK_SAVED)
+        assert CRITERIA_MET_MESSAGE in done["text"]
+        async with services_of(app).sessions() as session:
+            stored = await session.get(BoneHealthProfile, profile.id)
+        assert stored is not None
+        assert (stored.age_years, stored.family_hip_fracture, stored.smoking) == (67, True, True)
+
+        # A stale "not on my report" press, with nothing asked, changes nothing.
+        query = alice.press_data(done["message_id"], "b:s:1")
+        assert await alice.toast(query) == texts.BUTTON_EXPIRED
+
+
+async def test_risk_message_is_silent_with_a_bone_agent_and_says_no_scan(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    clock = DrivenClock(START)
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings, clock) as app:
+        await register(alice)  # alendronate: a bone agent is on record
+        alice.say("/bone")
+        menu = await alice.expect(texts.DXA_HEAD)
+        alice.press(texts.RISK_START, menu)
+        for question in RISK_QUESTIONS:
+            alice.press("Yes", await alice.expect(question.text))
+        skip = await alice.expect(texts.ASK_AGE)
+        alice.press(texts.AGE_SKIP, skip)
+        done = await alice.expect(texts.RISK_SAVED)
+        assert CRITERIA_MET_MESSAGE not in done["text"]
+        assert NO_SCAN_MESSAGE in done["text"]
+        del app
