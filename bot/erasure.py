@@ -24,6 +24,7 @@ from bot.models import (
     BoneHealthProfile,
     CareAlert,
     CareLink,
+    CarePrompts,
     ClinicAgentPlan,
     CodeAttempt,
     DoseEvent,
@@ -45,6 +46,7 @@ JOB_PREFIXES: dict[type[Base], tuple[str, ...]] = {
     CareAlert: ("alert",),
     ClinicAgentPlan: ("agent",),
     BoneHealthProfile: ("dxa",),
+    CarePrompts: ("dental", "exercise"),
 }
 
 

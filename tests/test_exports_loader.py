@@ -18,10 +18,14 @@ from bot.exports.fhir_bundle import build_fhir_bundle
 from bot.exports.loader import load_snapshot
 from bot.exports.pdf_report import render_pdf_report
 from bot.models import (
+    BoneHealthProfile,
     Checkin,
     CheckinAnswer,
+    ClinicAgentDose,
+    ClinicAgentPlan,
     DoseEvent,
     DoseStatus,
+    DxaScan,
     Medication,
     Patient,
     RedFlagEpisode,
@@ -297,3 +301,91 @@ async def test_unknown_patient_and_bad_periods_are_refused(sessions: async_sessi
             await load_snapshot(session, ids["patient"], datetime(2025, 1, 1), END)  # noqa: DTZ001
         with pytest.raises(ValueError, match="after"):
             await load_snapshot(session, ids["patient"], END, START)
+
+
+async def test_bone_health_history_and_upcoming_appointments_load(
+    sessions: async_sessionmaker,
+) -> None:
+    async with sessions() as session, session.begin():
+        patient, other = _patient(1), _patient(2)
+        session.add_all([patient, other])
+        await session.flush()
+        denosumab = _medication(patient, "bone_agent", "denosumab-60-every-6-months-sc")
+        theirs = _medication(other, "bone_agent", "denosumab-60-every-6-months-sc")
+        session.add_all([denosumab, theirs])
+        await session.flush()
+        now = at(date(2025, 3, 1))
+        session.add_all(
+            [
+                DxaScan(
+                    patient_id=patient.id,
+                    scanned_on=date(2023, 5, 2),
+                    lumbar_spine=-1.2,
+                    total_hip=None,
+                    femoral_neck=-1.6,
+                    recorded_at=now,
+                ),
+                DxaScan(
+                    patient_id=patient.id,
+                    scanned_on=date(2025, 2, 3),
+                    lumbar_spine=-1.9,
+                    total_hip=-1.1,
+                    femoral_neck=None,
+                    recorded_at=now,
+                ),
+                DxaScan(
+                    patient_id=patient.id,
+                    scanned_on=date(2025, 6, 1),
+                    lumbar_spine=-2.0,
+                    total_hip=None,
+                    femoral_neck=None,
+                    recorded_at=now,
+                ),  # after the end
+                DxaScan(
+                    patient_id=other.id,
+                    scanned_on=date(2025, 2, 3),
+                    lumbar_spine=0.5,
+                    total_hip=None,
+                    femoral_neck=None,
+                    recorded_at=now,
+                ),
+                ClinicAgentDose(
+                    patient_id=patient.id,
+                    medication_id=denosumab.id,
+                    given_on=date(2024, 9, 10),
+                    recorded_at=now,
+                ),
+                ClinicAgentDose(
+                    patient_id=other.id,
+                    medication_id=theirs.id,
+                    given_on=date(2024, 9, 11),
+                    recorded_at=now,
+                ),
+                ClinicAgentPlan(
+                    patient_id=patient.id,
+                    medication_id=denosumab.id,
+                    last_given_on=date(2024, 9, 10),
+                    due_on=date(2025, 3, 10),
+                    updated_at=now,
+                ),
+                BoneHealthProfile(
+                    patient_id=patient.id, dxa_booked_on=date(2025, 3, 20), updated_at=now
+                ),
+            ]
+        )
+        patient_id = patient.id
+    async with sessions() as session:
+        snapshot = await load_snapshot(session, patient_id, START, END)
+    assert [(row.scanned_on, row.lumbar_spine) for row in snapshot.dxa] == [
+        (date(2023, 5, 2), -1.2),
+        (date(2025, 2, 3), -1.9),
+    ]
+    assert [(row.product_key, row.given_on) for row in snapshot.clinic_agents] == [
+        ("denosumab-60-every-6-months-sc", date(2024, 9, 10))
+    ]
+    assert [(row.kind, row.starts_at.date()) for row in snapshot.appointments] == [
+        ("injection", date(2025, 3, 10)),
+        ("dxa", date(2025, 3, 20)),
+    ]
+    bone_csv = next(f for f in write_csv_files(snapshot) if "bone-health" in f.name)
+    assert bone_csv.data.decode("utf-8-sig").count("\r\n") == 1 + 3  # header, 2 scans, 1 dose

@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.catalog import DrugClass
 from bot.errors import NotRegistered
+from bot.exports.labels import medicine_name, product_of
 from bot.exports.snapshot import (
     AnswerRow,
+    AppointmentRow,
     CheckinRow,
+    ClinicAgentRow,
     DoseRow,
+    DxaRow,
     ExportSnapshot,
     MedicationRow,
     PatientInfo,
     RedFlagRow,
 )
-from bot.models import Checkin, CheckinAnswer, DoseEvent, Medication, Patient, RedFlagEpisode
+from bot.models import (
+    BoneHealthProfile,
+    Checkin,
+    CheckinAnswer,
+    ClinicAgentDose,
+    ClinicAgentPlan,
+    DoseEvent,
+    DxaScan,
+    Medication,
+    Patient,
+    RedFlagEpisode,
+)
 
 
 async def load_snapshot(
@@ -26,8 +43,10 @@ async def load_snapshot(
     """Return the patient's records from `start` (included) to `end` (excluded).
 
     Doses count by when they were due and check-ins by when they started; medications and
-    red-flag episodes are included when they overlap the period. Raise NotRegistered if the
-    patient does not exist.
+    red-flag episodes are included when they overlap the period. Bone-health history (DXA
+    scans, clinic-given doses) is included in full up to the end, since a trend needs its
+    past; appointments are those due from the start of the period on. Raise NotRegistered
+    if the patient does not exist.
     """
     patient = await session.get(Patient, patient_id)
     if patient is None:
@@ -45,7 +64,78 @@ async def load_snapshot(
         doses=doses,
         checkins=await _checkins(session, patient_id, start, end),
         red_flags=await _red_flags(session, patient_id, start, end),
+        dxa=await _dxa(session, patient_id, info, end),
+        clinic_agents=await _clinic_agents(session, patient_id, info, end),
+        appointments=await _appointments(session, patient_id, info, start),
     )
+
+
+def _local_date(info: PatientInfo, instant: datetime) -> date:
+    return instant.astimezone(ZoneInfo(info.timezone)).date()
+
+
+async def _dxa(
+    session: AsyncSession, patient_id: int, info: PatientInfo, end: datetime
+) -> tuple[DxaRow, ...]:
+    rows = await session.scalars(
+        select(DxaScan)
+        .where(DxaScan.patient_id == patient_id, DxaScan.scanned_on <= _local_date(info, end))
+        .order_by(DxaScan.scanned_on, DxaScan.id)
+    )
+    return tuple(
+        DxaRow(row.scanned_on, row.lumbar_spine, row.total_hip, row.femoral_neck) for row in rows
+    )
+
+
+async def _clinic_agents(
+    session: AsyncSession, patient_id: int, info: PatientInfo, end: datetime
+) -> tuple[ClinicAgentRow, ...]:
+    rows = await session.execute(
+        select(Medication.product_key, ClinicAgentDose.given_on)
+        .join(Medication, Medication.id == ClinicAgentDose.medication_id)
+        .where(
+            ClinicAgentDose.patient_id == patient_id,
+            ClinicAgentDose.given_on <= _local_date(info, end),
+        )
+        .order_by(ClinicAgentDose.given_on, ClinicAgentDose.id)
+    )
+    return tuple(ClinicAgentRow(key, given_on) for key, given_on in rows)
+
+
+def _day_start(info: PatientInfo, day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(info.timezone))
+
+
+async def _appointments(
+    session: AsyncSession, patient_id: int, info: PatientInfo, start: datetime
+) -> tuple[AppointmentRow, ...]:
+    first = _local_date(info, start)
+    found: list[AppointmentRow] = []
+    plans = await session.execute(
+        select(ClinicAgentPlan.due_on, Medication.product_key)
+        .join(Medication, Medication.id == ClinicAgentPlan.medication_id)
+        .where(
+            ClinicAgentPlan.patient_id == patient_id,
+            Medication.active.is_(True),
+            ClinicAgentPlan.due_on >= first,
+        )
+    )
+    for due_on, key in plans:
+        product = product_of(key)
+        kind = (
+            "injection"
+            if product is not None and product.drug_class is DrugClass.RANKL_INHIBITOR
+            else "infusion"
+        )
+        found.append(AppointmentRow(kind, _day_start(info, due_on), f"{medicine_name(key)} due"))
+    booked = await session.scalar(
+        select(BoneHealthProfile.dxa_booked_on).where(
+            BoneHealthProfile.patient_id == patient_id, BoneHealthProfile.dxa_booked_on >= first
+        )
+    )
+    if booked is not None:
+        found.append(AppointmentRow("dxa", _day_start(info, booked), "DXA bone density scan"))
+    return tuple(sorted(found, key=lambda row: row.starts_at))
 
 
 async def _doses(
