@@ -442,3 +442,24 @@ class DxaScan(Base):
         # One scan a day: typing the same report twice replaces it.
         UniqueConstraint("patient_id", "scanned_on", name="uq_dxa_scans_patient_day"),
     )
+
+
+class CarePrompts(Base):
+    """Dental check-up reminders and the optional weekly exercise nudge (one row per patient)."""
+
+    __tablename__ = "care_prompts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), unique=True
+    )
+    last_dental_check_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # The next check-up's local date; None while no medicine with the jaw warning is taken.
+    dental_due_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # The next reminder is the one before starting the medicine (worded for that).
+    dental_before_start: Mapped[bool] = mapped_column(Boolean, default=False)
+    dental_reminded_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # The weekly exercise nudge, local weekday (0=Monday) and time; None: off.
+    exercise_weekday: Mapped[int | None] = mapped_column(default=None)
+    exercise_time: Mapped[time | None] = mapped_column(Time(), default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

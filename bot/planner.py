@@ -45,6 +45,18 @@ class ReminderPlanner(Protocol):
     def cancel_dxa(self, profile_id: int) -> None:
         """Forget the bone density scan reminder job of a profile."""
 
+    def plan_dental(self, prompts_id: int, run_at: datetime) -> None:
+        """Run the dental check-up reminder job of a patient at `run_at`."""
+
+    def cancel_dental(self, prompts_id: int) -> None:
+        """Forget the dental check-up reminder job of a patient."""
+
+    def plan_exercise(self, prompts_id: int, run_at: datetime) -> None:
+        """Send the weekly exercise nudge of a patient at `run_at`."""
+
+    def cancel_exercise(self, prompts_id: int) -> None:
+        """Forget the weekly exercise nudge of a patient who turned it off."""
+
     def plan_alert(self, alert_id: int, run_at: datetime) -> None:
         """Deliver an alert to a linked caregiver or clinician at `run_at`."""
 

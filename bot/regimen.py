@@ -8,8 +8,8 @@ from datetime import datetime, time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.bone_calendar import sync as sync_bone_calendar
 from bot.catalog import get_product
-from bot.clinic_schedule import sync_plans
 from bot.errors import NotRegistered
 from bot.models import Medication, MedicationRole, Patient
 from bot.planner import ReminderPlanner
@@ -139,7 +139,7 @@ async def save_regimen(
     for medication in await active_medications(session, patient.id):
         await plan_next_dose(session, planner, medication, patient, now)
     await plan_next_checkin(session, planner, patient.id, now)
-    await sync_plans(session, planner, patient.id, now)
+    await sync_bone_calendar(session, planner, patient.id, now)
     return patient
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import bone_calendar, charts, clinic_schedule, dxa_schedule, texts
+from bot import bone_calendar, care_schedule, charts, clinic_schedule, dxa_schedule, texts
 from bot.bone_health import RISK_QUESTIONS, DxaResult, Site
 from bot.catalog import drug_display_name
 from bot.clinic_agents import BOOK_AHEAD_DAYS
@@ -25,9 +25,12 @@ from handlers.bone_keyboards import (
     BoneAction,
     age_skip_button,
     agent_menu_buttons,
+    care_menu_buttons,
     date_picker,
     day_picker,
     dxa_menu_buttons,
+    exercise_day_buttons,
+    exercise_time_buttons,
     interval_buttons,
     parse_bone_action,
     risk_buttons,
@@ -123,8 +126,10 @@ def _menu(page: bone_calendar.BonePage) -> tuple[str, InlineKeyboardMarkup]:
         lines += [texts.agent_lines(view), ""]
         drug = drug_display_name(view.product.drug).lower()
         rows += agent_menu_buttons(view.plan_id, drug, view.last_given_on is not None)
-    lines.append(texts.dxa_lines(page.dxa))
+    lines += [texts.dxa_lines(page.dxa), "", texts.care_lines(page.care)]
     rows += dxa_menu_buttons(page.dxa.profile_id, page.dxa.risk_answered)
+    dental = page.care.needs_dental or page.care.last_dental_check_on is not None
+    rows += care_menu_buttons(page.care.prompts_id, dental)
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -195,6 +200,8 @@ async def _dispatch(update: Update, context: Context, action: BoneAction) -> Non
             await _interval(update, context, action)
         case "k" | "r" | "a":
             await _risk(update, context, action)
+        case "o" | "w" | "e":
+            await _exercise(update, context, action)
 
 
 def _question_of(update: Update) -> str:
@@ -232,6 +239,10 @@ async def _range_for(context: Context, user_id: int, purpose: str, record_id: in
             else:
                 question = texts.ASK_CORRECT_DATE.format(name=name)
             return _Range(agent.today, earliest, latest, question)
+        if purpose == "k":
+            care = await care_schedule.own_care_view(session, user_id, record_id, found.clock())
+            earliest, latest = care_schedule.check_date_range(care.today)
+            return _Range(care.today, earliest, latest, texts.ASK_DENTAL_DATE)
         dxa = await dxa_schedule.own_view(session, user_id, record_id, found.clock())
     if purpose == "x":
         earliest, latest = dxa_schedule.scan_date_range(dxa.today)
@@ -301,6 +312,16 @@ async def _on_date(
                 date=texts.long_date(view.next_on or day),
                 time=texts.hhmm(clinic_schedule.REMINDER_TIME),
             )
+        elif purpose == "k":
+            care = await care_schedule.record_dental_check(
+                session,
+                found.planner,
+                telegram_user_id=user.id,
+                prompts_id=record_id,
+                checked_on=day,
+                now=found.clock(),
+            )
+            reply = texts.dental_saved(care, day)
     await _mark_answered(update, context, texts.long_date(day))
     if reply is not None:
         await context.bot.send_message(chat.id, reply)
@@ -474,6 +495,42 @@ async def _finish_risk(update: Update, context: Context, age: int | None) -> Non
         )
     await _mark_answered(update, context, texts.AGE_SKIP if age is None else str(age))
     await context.bot.send_message(chat.id, texts.risk_done(view))
+
+
+async def _exercise(update: Update, context: Context, action: BoneAction) -> None:
+    """The weekly exercise nudge: open its settings, pick a day (or off), then a time."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or user is None or chat is None:
+        return
+    found = services(context)
+    if action.action == "o":
+        await answer_query(query)
+        markup = exercise_day_buttons()
+        await context.bot.send_message(chat.id, texts.ASK_EXERCISE_DAY, reply_markup=markup)
+        return
+    if action.action == "w" and action.number is not None:
+        await answer_query(query)
+        day = texts.WEEKDAYS[action.number]
+        text = texts.ASK_EXERCISE_TIME.format(day=day)
+        await edit_query_message(query, text, exercise_time_buttons(action.number))
+        return
+    weekday = action.number if action.action == "e" else None
+    async with found.sessions() as session:
+        upcoming = await care_schedule.set_exercise(
+            session,
+            found.planner,
+            telegram_user_id=user.id,
+            weekday=weekday,
+            at=action.at,
+            now=found.clock(),
+        )
+    await answer_query(query)
+    if upcoming is None or weekday is None or action.at is None:
+        await edit_query_message(query, texts.EXERCISE_TURNED_OFF)
+        return
+    when = f"{texts.day_label(upcoming.date())} at {texts.hhmm(upcoming)}"
+    day, at = texts.WEEKDAYS[weekday], texts.hhmm(action.at)
+    await edit_query_message(query, texts.EXERCISE_SAVED.format(day=day, time=at, when=when))
 
 
 # --------------------------------------------------------------------------- typed answers

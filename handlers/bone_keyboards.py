@@ -14,9 +14,12 @@ acting user by the services.
     b:v                            the DXA interval choices; b:i:<12|18|24> one chosen
     b:k                            start the risk questions; b:r:<0-3>:<y|n> an answer
     b:a                            no age given
+    b:o                            the exercise nudge's settings; b:w:<0-6|x> its day (x: off);
+    b:e:<0-6>:<HHMM>               its day and time
 
 Purposes: g = a clinic dose given, c = correct the last clinic dose's date,
-x = a DXA scan's date, y = the date a DXA scan is booked for (in the future).
+x = a DXA scan's date, y = the date a DXA scan is booked for (in the future),
+k = a dental check-up's date.
 The DXA and risk buttons act on the acting patient's own record, so they carry no id.
 """
 
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -33,7 +36,7 @@ from bot.bone_health import add_months
 from bot.date_input import InvalidDateText, compact, from_compact, month_days, recent_months
 from handlers.keyboards import MAX_ROW_ID
 
-PURPOSES = frozenset({"g", "c", "x", "y"})
+PURPOSES = frozenset({"g", "c", "x", "y", "k"})
 FUTURE_PURPOSES = frozenset({"y"})
 MONTHS_SHOWN = 12
 
@@ -45,7 +48,9 @@ _BONE_DATA = re.compile(
     r"|s:(?P<site>[0-2])"
     r"|i:(?P<interval>12|18|24)"
     r"|r:(?P<question>[0-9]):(?P<answer>[yn])"
-    r"|(?P<bare>[vka])"
+    r"|w:(?P<weekday>[0-6x])"
+    r"|e:(?P<day>[0-6]):(?P<hour>[01][0-9]|2[0-3])(?P<minute>[0-5][0-9])"
+    r"|(?P<bare>[vkao])"
     r")$"
 )
 
@@ -54,13 +59,14 @@ _BONE_DATA = re.compile(
 class BoneAction:
     """A parsed press on a bone-calendar button."""
 
-    action: str  # l, m, d, n, f, s, i, r, v, k, a
+    action: str  # l, m, d, n, f, s, i, r, v, k, a, o, w, e
     record_id: int = 0
     purpose: str | None = None
     day: date | None = None  # with d (the date chosen) and n (the due date asked about)
     month: date | None = None  # with m (its first day)
-    number: int | None = None  # s: the site; i: months; r: the question
+    number: int | None = None  # s: the site; i: months; r: the question; w, e: weekday
     yes: bool | None = None  # r
+    at: time | None = None  # e
 
 
 def parse_bone_action(data: str | None) -> BoneAction | None:
@@ -70,6 +76,12 @@ def parse_bone_action(data: str | None) -> BoneAction | None:
         return None
     if match["bare"]:
         return BoneAction(match["bare"])
+    if match["weekday"] is not None:
+        weekday = None if match["weekday"] == "x" else int(match["weekday"])
+        return BoneAction("w", number=weekday)
+    if match["day"] is not None:
+        at = time(int(match["hour"]), int(match["minute"]))
+        return BoneAction("e", number=int(match["day"]), at=at)
     if match["site"] is not None:
         return BoneAction("s", number=int(match["site"]))
     if match["interval"] is not None:
@@ -228,3 +240,34 @@ def dxa_menu_buttons(profile_id: int, has_risk_answers: bool) -> list[list[Inlin
         [_button(texts.DXA_INTERVAL, "b:v")],
         [_button(risk, "b:k")],
     ]
+
+
+EXERCISE_TIMES = ("08:00", "10:00", "12:00", "15:00", "18:00")
+
+
+def dental_done_button(prompts_id: int) -> InlineKeyboardMarkup:
+    """I've had my check-up: opens the date picker."""
+    return InlineKeyboardMarkup([[_button(texts.DENTAL_DONE, f"b:l:k:{prompts_id}")]])
+
+
+def care_menu_buttons(prompts_id: int, dental: bool) -> list[list[InlineKeyboardButton]]:
+    """/bone's rows for dental check-ups (when they apply) and the exercise nudge."""
+    rows = [[_button(texts.DENTAL_DONE, f"b:l:k:{prompts_id}")]] if dental else []
+    rows.append([_button(texts.EXERCISE_SETTINGS, "b:o")])
+    return rows
+
+
+def exercise_day_buttons() -> InlineKeyboardMarkup:
+    """Weekdays two to a row, then No nudge."""
+    days = [_button(name, f"b:w:{index}") for index, name in enumerate(texts.WEEKDAYS)]
+    rows = _rows(days, 2)
+    rows.append([_button(texts.EXERCISE_OFF_BUTTON, "b:w:x")])
+    return InlineKeyboardMarkup(rows)
+
+
+def exercise_time_buttons(weekday: int) -> InlineKeyboardMarkup:
+    """A few times of day for the nudge, three to a row."""
+    buttons = [
+        _button(label, f"b:e:{weekday}:{label.replace(':', '')}") for label in EXERCISE_TIMES
+    ]
+    return InlineKeyboardMarkup(_rows(buttons, 3))

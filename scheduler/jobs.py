@@ -7,11 +7,12 @@ from datetime import timedelta
 
 from bot import care_alerts, care_summary, checkins, reminders, texts
 from bot.catalog import after_window_message
+from bot.care_schedule import dental_reminded, dental_run, exercise_run
 from bot.clinic_schedule import agent_reminded, agent_run
 from bot.dxa_schedule import dxa_reminded, dxa_run
 from bot.models import AlertKind
 from bot.state import Services
-from handlers.bone_keyboards import agent_given_buttons
+from handlers.bone_keyboards import agent_given_buttons, dental_done_button
 from handlers.care_keyboards import acknowledge_button
 from handlers.keyboards import checkin_start_button, dose_buttons, recheck_buttons
 from scheduler import runtime
@@ -212,6 +213,51 @@ async def _run_dxa_job(profile_id: int) -> None:
         services.planner.plan_dxa(profile_id, next_at)
 
 
+async def _run_dental_job(prompts_id: int) -> None:
+    """Send a due dental check-up reminder (with its reason); plan the next one."""
+    services = runtime.current()
+    async with services.sessions() as session:
+        run = await dental_run(session, prompts_id, services.clock())
+    if run is None:
+        services.planner.cancel_dental(prompts_id)
+        return
+    if run.message is not None and run.reachable:
+        try:
+            await runtime.courier().send_text(
+                run.chat_id, texts.dental_reminder(run.message), dental_done_button(prompts_id)
+            )
+        except DeliveryDeferred:
+            services.planner.plan_dental(prompts_id, services.clock() + RETRY_DELAY)
+            return
+        except RecipientUnreachable:
+            await _pause(services, run.chat_id)
+        except DeliveryRejected:
+            pass
+    async with services.sessions() as session:
+        await dental_reminded(session, services.planner, prompts_id, run.day, services.clock())
+
+
+async def _run_exercise_job(prompts_id: int) -> None:
+    """Send the weekly exercise nudge, then plan next week's."""
+    services = runtime.current()
+    async with services.sessions() as session:
+        run = await exercise_run(session, prompts_id, services.clock())
+    if run is None:
+        services.planner.cancel_exercise(prompts_id)
+        return
+    if run.reachable:
+        try:
+            await runtime.courier().send_text(run.chat_id, texts.exercise_prompt(run.message))
+        except DeliveryDeferred:
+            services.planner.plan_exercise(prompts_id, services.clock() + RETRY_DELAY)
+            return
+        except RecipientUnreachable:
+            await _pause(services, run.chat_id)
+        except DeliveryRejected:
+            pass
+    services.planner.plan_exercise(prompts_id, run.next_at)
+
+
 async def _run_missed_check_job(dose_event_id: int) -> None:
     """Alert linked caregivers about a dose still unconfirmed after the patient's delay."""
     services = runtime.current()
@@ -309,6 +355,18 @@ async def run_dxa_job(profile_id: int) -> None:
     """Send the day's bone density scan reminder and plan the next."""
     async with runtime.job_slots():
         await _run_dxa_job(profile_id)
+
+
+async def run_dental_job(prompts_id: int) -> None:
+    """Send a due dental check-up reminder and plan the next."""
+    async with runtime.job_slots():
+        await _run_dental_job(prompts_id)
+
+
+async def run_exercise_job(prompts_id: int) -> None:
+    """Send the weekly exercise nudge and plan the next."""
+    async with runtime.job_slots():
+        await _run_exercise_job(prompts_id)
 
 
 async def run_missed_check_job(dose_event_id: int) -> None:

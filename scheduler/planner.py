@@ -105,6 +105,22 @@ class ApschedulerPlanner:
         """Forget a profile's bone density scan reminder job."""
         self._cancel(f"dxa:{profile_id}")
 
+    def plan_dental(self, prompts_id: int, run_at: datetime) -> None:
+        """Run a patient's dental check-up reminder job at `run_at`."""
+        self._plan(f"dental:{prompts_id}", jobs.run_dental_job, run_at, prompts_id)
+
+    def cancel_dental(self, prompts_id: int) -> None:
+        """Forget a patient's dental check-up reminder job."""
+        self._cancel(f"dental:{prompts_id}")
+
+    def plan_exercise(self, prompts_id: int, run_at: datetime) -> None:
+        """Send a patient's weekly exercise nudge at `run_at`."""
+        self._plan(f"exercise:{prompts_id}", jobs.run_exercise_job, run_at, prompts_id)
+
+    def cancel_exercise(self, prompts_id: int) -> None:
+        """Forget a patient's weekly exercise nudge."""
+        self._cancel(f"exercise:{prompts_id}")
+
     def plan_alert(self, alert_id: int, run_at: datetime) -> None:
         """Deliver an alert to a linked person at `run_at`."""
         self._plan(f"alert:{alert_id}", jobs.run_alert_job, run_at, alert_id)

@@ -19,11 +19,18 @@ from sqlalchemy import select
 from telegram.ext import Application
 
 from bot import texts
-from bot.bone_health import CRITERIA_MET_MESSAGE, NO_SCAN_MESSAGE, RISK_QUESTIONS
+from bot.bone_health import CRITERIA_MET_MESSAGE, NO_SCAN_MESSAGE, RISK_QUESTIONS, add_months
 from bot.clinic_agents import next_due
 from bot.clock import utc_now
 from bot.config import Settings
-from bot.models import BoneHealthProfile, CareAlert, ClinicAgentDose, ClinicAgentPlan, Patient
+from bot.models import (
+    BoneHealthProfile,
+    CareAlert,
+    CarePrompts,
+    ClinicAgentDose,
+    ClinicAgentPlan,
+    Patient,
+)
 from bot.simulator import BotApiSimulator, RateLimits
 from tests.e2e import Person, bot_running, eventually, planner_of, register, services_of
 from tests.test_e2e_caregivers import link
@@ -532,3 +539,99 @@ async def test_risk_message_is_silent_with_a_bone_agent_and_says_no_scan(
         assert CRITERIA_MET_MESSAGE not in done["text"]
         assert NO_SCAN_MESSAGE in done["text"]
         del app
+
+
+async def test_dental_check_ups_before_starting_and_every_six_months(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    clock = DrivenClock(START)
+    alice, bob = Person(simulator, 1001, "Alice"), Person(simulator, 1002, "Bob")
+    async with bot_running(settings, clock) as app:
+        # Alice registers on alendronate: a routine check-up is due, sent at the next 10:00.
+        await register(alice)
+        async with services_of(app).sessions() as session:
+            prompts = await session.scalar(select(CarePrompts))
+        assert prompts is not None
+        assert (prompts.dental_due_on, prompts.dental_before_start) == (START.date(), False)
+        tomorrow = START.date() + timedelta(days=1)
+        await planned_at(app, f"dental:{prompts.id}", ten_am(tomorrow))
+        clock.jump_to(at_eleven(tomorrow))
+        await run_job(app, f"dental:{prompts.id}")
+        reminder = await alice.expect("🦷 It is time for a dental check-up.")
+        assert "Tell your dentist that you take alendronate 70 mg" in reminder["text"]
+        assert "osteonecrosis of the jaw" in reminder["text"]
+        assert alice.buttons(reminder) == [texts.DENTAL_DONE]
+        await planned_at(app, f"dental:{prompts.id}", ten_am(add_months(tomorrow, 6)))
+
+        # She had one yesterday: the next is due six months from it.
+        alice.press(texts.DENTAL_DONE, reminder)
+        alice.press(texts.YESTERDAY_BUTTON, await alice.expect(texts.ASK_DENTAL_DATE))
+        saved = await alice.expect("Saved: a dental check-up on Monday 3 March 2031.")
+        assert "The next one is due Wednesday 3 September 2031" in saved["text"]
+        await planned_at(app, f"dental:{prompts.id}", ten_am(date(2031, 9, 3)))
+        alice.say("/bone")
+        menu = await alice.expect(texts.DENTAL_HEAD)
+        assert "Last check-up Monday 3 March 2031." in menu["text"]
+
+        # Bob takes no bone medicine, then starts risedronate: the before-you-start reminder.
+        await register(bob, bone_family=None)
+        bob.say("/bone")
+        assert texts.DENTAL_HEAD not in (await bob.expect(texts.BONE_TITLE))["text"]
+        bob.say("/regimen")
+        bob.press(texts.CHANGE_BONE, await bob.expect("What would you like to change?"))
+        bob.press("Risedronate", await bob.expect("protect your bones"))
+        bob.press("35 mg once a week", await bob.expect("Which risedronate"))
+        bob.press("Friday", await bob.expect("On which day"))
+        bob.press("07:00", await bob.expect("What time do you usually get up"))
+        bob.press("Yes, save it", await bob.expect("Is this right?"))
+        await bob.expect("Saved")
+        async with services_of(app).sessions() as session:
+            bobs = await session.scalar(select(CarePrompts).where(CarePrompts.id != prompts.id))
+        assert bobs is not None
+        assert bobs.dental_before_start is True
+        await run_job(app, f"dental:{bobs.id}")
+        before = await bob.expect("🦷 Before you start risedronate 35 mg")
+        assert "any dental problems should be treated first" in before["text"]
+        # Alice's button, pressed by Bob, is not his.
+        query = bob.press_data(before["message_id"], f"b:l:k:{prompts.id}")
+        assert await bob.toast(query) == texts.NOT_YOURS
+
+
+async def test_weekly_exercise_nudge_on_by_buttons_then_off(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    clock = DrivenClock(START)
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings, clock) as app:
+        await register(alice)
+        alice.say("/bone")
+        menu = await alice.expect("🏃 Weekly exercise nudge: off.")
+        alice.press(texts.EXERCISE_SETTINGS, menu)
+        days = await alice.expect(texts.ASK_EXERCISE_DAY)
+        alice.press("Wednesday", days)
+        times = await alice.expect("What time on Wednesday?")
+        assert alice.buttons(times) == ["08:00", "10:00", "12:00", "15:00", "18:00"]
+        alice.press("18:00", times)
+        await alice.expect(
+            "Saved: a nudge every Wednesday at 18:00. The next one is Wednesday 5 March at 18:00."
+        )
+        async with services_of(app).sessions() as session:
+            prompts = await session.scalar(select(CarePrompts))
+        assert prompts is not None
+        wednesday = datetime(2031, 3, 5, 18, 0, tzinfo=LONDON)
+        await planned_at(app, f"exercise:{prompts.id}", wednesday)
+        clock.jump_to(wednesday)
+        await run_job(app, f"exercise:{prompts.id}")
+        nudge = await alice.expect("🏃 A weekly nudge for your bones.")
+        assert "weight-bearing exercise" in nudge["text"]
+        await planned_at(app, f"exercise:{prompts.id}", wednesday + timedelta(days=7))
+
+        for data in ("b:w:7", "b:e:1:2500", "b:e:1:0761", "b:w:"):
+            query = alice.press_data(nudge["message_id"], data)
+            assert await alice.toast(query) == texts.NOT_YOURS, data
+
+        alice.say("/bone")
+        alice.press(texts.EXERCISE_SETTINGS, await alice.expect("every Wednesday at 18:00"))
+        alice.press(texts.EXERCISE_OFF_BUTTON, await alice.expect(texts.ASK_EXERCISE_DAY))
+        await alice.expect(texts.EXERCISE_TURNED_OFF)
+        assert f"exercise:{prompts.id}" not in planner_of(app).planned_ids()
