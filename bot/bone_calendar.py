@@ -8,13 +8,17 @@ so the regimen service, the application and each handler call one function here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import care_schedule, clinic_schedule, dxa_schedule
+from bot.calendar_export import AppointmentKind
+from bot.care_reminders import dental_check_message
 from bot.care_schedule import CareView
+from bot.catalog import AdviceTopic, Product
+from bot.clinic_agents import agent_advice
 from bot.clinic_schedule import AgentView
 from bot.dxa_schedule import DxaView
 from bot.errors import NotRegistered
@@ -64,6 +68,70 @@ async def bone_day(session: AsyncSession, patient: Patient, now: datetime) -> Bo
     )
     dxa = await dxa_schedule.view_of(session, patient, now) if has_profile else None
     return BoneDay(agents, dxa)
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One upcoming date for the patient's calendar file; the wording is added by texts."""
+
+    kind: AppointmentKind
+    due_on: date
+    uid_seed: str  # stable per patient and record, so re-imports update the same event
+    product: Product | None = None  # the clinic agent, for its name
+    booked: bool = False  # a DXA scan with a booked date (else: due around then)
+    note: str = ""  # label-sourced advice for the day, from the domain modules
+
+
+def _agent_kind(product: Product) -> AppointmentKind:
+    if "infusion" in product.form:
+        return AppointmentKind.INFUSION
+    return AppointmentKind.INJECTION
+
+
+async def calendar_entries(
+    session: AsyncSession, telegram_user_id: int, now: datetime
+) -> list[CalendarEntry]:
+    """Return the acting patient's upcoming clinic doses, DXA scan and dental check-up."""
+    page = await bone_page(session, telegram_user_id, now)
+    patient_seed = f"bone-profile-{page.dxa.profile_id}"
+    entries = []
+    for agent in page.agents:
+        if agent.due_on is None or agent.due_on < agent.today:
+            continue
+        advice = " ".join(
+            text for text, _ in agent_advice(agent.product.key, AdviceTopic.BEFORE_DOSE)
+        )
+        entries.append(
+            CalendarEntry(
+                _agent_kind(agent.product),
+                agent.due_on,
+                f"{patient_seed}:agent-{agent.plan_id}:{agent.due_on.isoformat()}",
+                product=agent.product,
+                note=advice,
+            )
+        )
+    dxa = page.dxa
+    if dxa.next_on is not None and dxa.next_on >= dxa.today:
+        entries.append(
+            CalendarEntry(
+                AppointmentKind.DXA_SCAN,
+                dxa.next_on,
+                f"{patient_seed}:dxa:{dxa.next_on.isoformat()}",
+                booked=dxa.next_is_booked,
+            )
+        )
+    care = page.care
+    agent_key = care.dental_product_key
+    if care.dental_due_on is not None and agent_key is not None:
+        entries.append(
+            CalendarEntry(
+                AppointmentKind.DENTAL_CHECK,
+                max(care.dental_due_on, care.today),
+                f"{patient_seed}:dental:{care.dental_due_on.isoformat()}",
+                note=dental_check_message(agent_key).text,
+            )
+        )
+    return entries
 
 
 async def sync(

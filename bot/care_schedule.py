@@ -117,17 +117,19 @@ class CareView:
     dental_due_on: date | None
     exercise_weekday: int | None
     exercise_time: time | None
+    dental_product_key: str | None = None  # the medicine the check-ups are for
 
 
-def _view(row: CarePrompts, today: date, needs: bool) -> CareView:
+def _view(row: CarePrompts, today: date, agent: Medication | None) -> CareView:
     return CareView(
         row.id,
         today,
-        needs,
+        agent is not None,
         row.last_dental_check_on,
         row.dental_due_on,
         row.exercise_weekday,
         row.exercise_time,
+        agent.product_key if agent is not None else None,
     )
 
 
@@ -136,7 +138,7 @@ async def care_view(session: AsyncSession, patient: Patient, now: datetime) -> C
     row = await _prompts_of(session, patient, now)
     await session.commit()
     today = local_today(ZoneInfo(patient.timezone), now)
-    return _view(row, today, await _bone_agent(session, patient.id) is not None)
+    return _view(row, today, await _bone_agent(session, patient.id))
 
 
 async def _patient(session: AsyncSession, telegram_user_id: int) -> Patient:
@@ -157,7 +159,7 @@ async def own_care_view(
     if patient is None:
         raise NotYourRecord
     today = local_today(ZoneInfo(patient.timezone), now)
-    return _view(row, today, await _bone_agent(session, patient.id) is not None)
+    return _view(row, today, await _bone_agent(session, patient.id))
 
 
 def check_date_range(today: date) -> tuple[date, date]:
@@ -184,7 +186,8 @@ async def record_dental_check(
     earliest, latest = check_date_range(today)
     if not earliest <= checked_on <= latest:
         raise InvalidDateText(checked_on.isoformat())
-    needs = await _bone_agent(session, patient.id) is not None
+    agent = await _bone_agent(session, patient.id)
+    needs = agent is not None
     if row.last_dental_check_on is None or checked_on > row.last_dental_check_on:
         row.last_dental_check_on = checked_on
     next_on = add_months(row.last_dental_check_on, DENTAL_INTERVAL_MONTHS)
@@ -192,7 +195,7 @@ async def record_dental_check(
     row.dental_before_start, row.dental_reminded_on, row.updated_at = False, None, now
     await session.commit()
     _plan_dental(planner, row, zone, now)
-    return _view(row, today, needs)
+    return _view(row, today, agent)
 
 
 @dataclass(frozen=True)

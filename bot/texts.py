@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from bot.adherence import Adherence, TodayDose
-from bot.bone_calendar import BoneDay
+from bot.bone_calendar import BoneDay, CalendarEntry
 from bot.bone_health import NO_SCAN_MESSAGE
+from bot.calendar_export import Appointment, AppointmentKind
 from bot.care_alerts import OutgoingAlert
 from bot.care_schedule import CareView
 from bot.care_summary import Summary as CareSummary
@@ -103,7 +104,8 @@ HELP = (
     "/regimen — see or change your medicines, times and time zone\n"
     "/symptoms — your weekly check-in (/symptoms settings: its reminder; "
     "/symptoms history: a chart)\n"
-    "/bone — your bone-protection calendar: clinic doses and their dates\n"
+    "/bone — your bone-protection calendar: clinic doses, scans, dental check-ups\n"
+    "/calendar — those dates as a file for your phone's calendar\n"
     "/caregiver — link a caregiver or your care team, and what they get\n"
     "/caring — the people you help, if someone linked you\n"
     "/export — your records as PDF, spreadsheets (CSV) or FHIR\n"
@@ -120,6 +122,7 @@ COMMANDS = (
     ("regimen", "See or change your plan"),
     ("symptoms", "Weekly symptom check-in"),
     ("bone", "Your bone-protection calendar"),
+    ("calendar", "Your bone dates for your phone's calendar"),
     ("caregiver", "Link a caregiver or your care team"),
     ("caring", "People you help"),
     ("patients", "Care team: your patients at a glance"),
@@ -977,3 +980,35 @@ def dental_saved(view: CareView, checked_on: date) -> str:
     if view.dental_due_on is not None:
         text += " " + DENTAL_SAVED_NEXT.format(date=long_date(view.dental_due_on))
     return text
+
+
+CALENDAR_FILE_NAME = "bone-calendar.ics"
+CALENDAR_CAPTION = (
+    "Your upcoming bone-protection dates. Open the file to add them to your phone's calendar; "
+    "each comes with a reminder. Send /calendar again after a date changes."
+)
+CALENDAR_EMPTY = (
+    "There are no upcoming dates to put in a calendar yet. Tell me your clinic dose, a booked "
+    "scan or a dental check-up with /bone."
+)
+CALENDAR_TITLES = {
+    AppointmentKind.INFUSION: "{name} infusion due",
+    AppointmentKind.INJECTION: "{name} injection due",
+    AppointmentKind.DENTAL_CHECK: "Dental check-up due",
+}
+CALENDAR_DXA_BOOKED = "Bone density (DXA) scan"
+CALENDAR_DXA_DUE = "Bone density (DXA) scan due: book it"
+
+
+def calendar_appointments(entries: list[CalendarEntry]) -> list[Appointment]:
+    """Name each upcoming date for the calendar file (titles in plain words)."""
+    appointments = []
+    for entry in entries:
+        if entry.kind is AppointmentKind.DXA_SCAN:
+            title = CALENDAR_DXA_BOOKED if entry.booked else CALENDAR_DXA_DUE
+        else:
+            name = capitalised(entry.product.name) if entry.product else ""
+            title = CALENDAR_TITLES[entry.kind].format(name=name)
+        seed = entry.uid_seed
+        appointments.append(Appointment(entry.kind, title, entry.due_on, entry.note, seed))
+    return appointments

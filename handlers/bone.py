@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import bone_calendar, care_schedule, charts, clinic_schedule, dxa_schedule, texts
 from bot.bone_health import RISK_QUESTIONS, DxaResult, Site
+from bot.calendar_export import calendar_ics
 from bot.catalog import drug_display_name
 from bot.clinic_agents import BOOK_AHEAD_DAYS
 from bot.date_input import InvalidDateText, parse_date
@@ -162,6 +163,27 @@ async def bone_command(update: Update, context: Context) -> None:
         await _send_chart(context, message.chat_id, page.dxa)
     text, markup = _menu(page)
     await message.reply_text(text, reply_markup=markup)
+
+
+async def calendar_command(update: Update, context: Context) -> None:
+    """Send the upcoming bone-calendar dates as an .ics file for the phone's calendar."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    found = services(context)
+    try:
+        async with found.sessions() as session:
+            entries = await bone_calendar.calendar_entries(session, user.id, found.clock())
+    except NotRegistered:
+        await message.reply_text(texts.NOT_REGISTERED)
+        return
+    if not entries:
+        await message.reply_text(texts.CALENDAR_EMPTY)
+        return
+    ics = calendar_ics(texts.calendar_appointments(entries), generated_at=found.clock())
+    await message.reply_document(
+        ics, filename=texts.CALENDAR_FILE_NAME, caption=texts.CALENDAR_CAPTION
+    )
 
 
 # --------------------------------------------------------------------------- buttons
@@ -579,9 +601,10 @@ async def cancel_input(update: Update, context: Context) -> None:
 
 
 def register(app: Application) -> None:
-    """Add /bone, its buttons, and typed answers while a question is open."""
+    """Add /bone, /calendar, their buttons, and typed answers while a question is open."""
     awaiting = AwaitingInput(app)
     app.add_handler(CommandHandler("bone", bone_command))
+    app.add_handler(CommandHandler("calendar", calendar_command))
     app.add_handler(CommandHandler("cancel", cancel_input, filters=awaiting))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^b:"))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & awaiting, on_typed))

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 from PIL import Image
 from sqlalchemy import select
 from telegram.ext import Application
@@ -635,3 +636,61 @@ async def test_weekly_exercise_nudge_on_by_buttons_then_off(
         alice.press(texts.EXERCISE_OFF_BUTTON, await alice.expect(texts.ASK_EXERCISE_DAY))
         await alice.expect(texts.EXERCISE_TURNED_OFF)
         assert f"exercise:{prompts.id}" not in planner_of(app).planned_ids()
+
+
+async def test_calendar_file_holds_the_upcoming_clinic_dose_scan_and_check_up(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    clock = DrivenClock(START)
+    alice, bob = Person(simulator, 1001, "Alice"), Person(simulator, 1002, "Bob")
+    async with bot_running(settings, clock) as app:
+        bob.say("/calendar")
+        await bob.expect(texts.NOT_REGISTERED)
+        await register(bob, bone_family=None)
+        bob.say("/calendar")
+        await bob.expect(texts.CALENDAR_EMPTY)
+
+        await register_clinic(alice, "Zoledronic acid 4 mg drip")
+        await alice.expect("When was your last zoledronic acid 4 mg given?")
+        alice.say("1 October 2030")
+        await alice.expect("Saved: your zoledronic acid 4 mg was given on")
+        alice.say("/bone")
+        menu = await alice.expect(texts.DXA_HEAD)
+        alice.press(texts.DXA_BOOKED, menu)
+        alice.press(texts.TOMORROW_BUTTON, await alice.expect(texts.ASK_BOOKED_DATE))
+        await alice.expect("Saved: your scan is booked for Tuesday 4 March 2031")
+        alice.press(texts.DENTAL_DONE, menu)
+        alice.say("2030-12-20")
+        await alice.expect("Saved: a dental check-up on Friday 20 December 2030.")
+
+        alice.say("/calendar")
+        sent = await simulator.wait_for_message(alice.id, lambda m: "document" in m)
+        document = sent["document"]
+        assert (document["file_name"], document["mime_type"]) == (
+            "bone-calendar.ics",
+            "text/calendar",
+        )
+        assert sent["caption"] == texts.CALENDAR_CAPTION
+        calendar = Calendar.from_ical(simulator.file_content(document["file_id"]))
+        assert str(calendar["X-WR-CALNAME"]) == "Bone protection"
+        events = {str(e["SUMMARY"]): e for e in calendar.walk("VEVENT")}
+        assert set(events) == {
+            "Zoledronic acid 4 mg infusion due",
+            "Bone density (DXA) scan",
+            "Dental check-up due",
+        }
+        infusion = events["Zoledronic acid 4 mg infusion due"]
+        assert infusion.decoded("DTSTART") == date(2031, 4, 1)
+        assert "well hydrated before the drip" in str(infusion["DESCRIPTION"])
+        assert str(infusion["CATEGORIES"].cats[0]) == "infusion"
+        assert len(infusion.walk("VALARM")) == 2  # a week before and the day before
+        assert events["Bone density (DXA) scan"].decoded("DTSTART") == date(2031, 3, 4)
+        dental = events["Dental check-up due"]
+        assert dental.decoded("DTSTART") == date(2031, 6, 20)
+        assert "osteonecrosis of the jaw" in str(dental["DESCRIPTION"])
+        assert len(dental.walk("VALARM")) == 1
+        # No name or id of the patient appears in the file.
+        raw = simulator.file_content(document["file_id"]).decode()
+        assert "Alice" not in raw
+        assert "1001" not in raw
+        del app
