@@ -13,7 +13,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import care_schedule, clinic_schedule, dxa_schedule
+from bot import calcium_schedule, care_schedule, clinic_schedule, dxa_schedule
+from bot.calcium_schedule import CalciumView, SupplementTally, TodaySupplement
 from bot.calendar_export import AppointmentKind
 from bot.care_reminders import dental_check_message
 from bot.care_schedule import CareView
@@ -33,6 +34,7 @@ class BonePage:
     agents: list[AgentView]
     dxa: DxaView
     care: CareView
+    calcium: CalciumView
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class BoneDay:
 
     agents: list[AgentView]
     dxa: DxaView | None  # None until the patient first opens /bone
+    supplements: list[TodaySupplement]  # today's calcium reminders
+    supplement_tally: SupplementTally | None  # the last 30 days' calcium reminders
 
 
 async def _patient(session: AsyncSession, telegram_user_id: int) -> Patient:
@@ -57,7 +61,9 @@ async def bone_page(session: AsyncSession, telegram_user_id: int, now: datetime)
     patient = await _patient(session, telegram_user_id)
     agents = await clinic_schedule.agent_views(session, patient, now)
     dxa = await dxa_schedule.view_of(session, patient, now)
-    return BonePage(agents, dxa, await care_schedule.care_view(session, patient, now))
+    care = await care_schedule.care_view(session, patient, now)
+    calcium = await calcium_schedule.calcium_view(session, telegram_user_id, now)
+    return BonePage(agents, dxa, care, calcium)
 
 
 async def bone_day(session: AsyncSession, patient: Patient, now: datetime) -> BoneDay:
@@ -67,7 +73,9 @@ async def bone_day(session: AsyncSession, patient: Patient, now: datetime) -> Bo
         select(BoneHealthProfile.id).where(BoneHealthProfile.patient_id == patient.id)
     )
     dxa = await dxa_schedule.view_of(session, patient, now) if has_profile else None
-    return BoneDay(agents, dxa)
+    supplements = await calcium_schedule.supplements_today(session, patient, now)
+    tally = await calcium_schedule.supplement_tally(session, patient, now)
+    return BoneDay(agents, dxa, supplements, tally)
 
 
 @dataclass(frozen=True)
@@ -137,9 +145,10 @@ async def calendar_entries(
 async def sync(
     session: AsyncSession, planner: ReminderPlanner, patient_id: int, now: datetime
 ) -> None:
-    """Follow a saved regimen: clinic agents get plans, dental reminders start or stop."""
+    """Follow a saved regimen: clinic agents, dental reminders and calcium times follow it."""
     await clinic_schedule.sync_plans(session, planner, patient_id, now)
     await care_schedule.sync_dental(session, planner, patient_id, now)
+    await calcium_schedule.replan_all(session, planner, patient_id, now)
 
 
 async def reconcile(session: AsyncSession, planner: ReminderPlanner, now: datetime) -> int:
@@ -147,4 +156,5 @@ async def reconcile(session: AsyncSession, planner: ReminderPlanner, now: dateti
     planned = await clinic_schedule.reconcile(session, planner, now)
     planned += await dxa_schedule.reconcile(session, planner, now)
     planned += await care_schedule.reconcile(session, planner, now)
+    planned += await calcium_schedule.reconcile(session, planner, now)
     return planned

@@ -31,6 +31,8 @@ from bot.models import (
     LinkStatus,
     Medication,
     Patient,
+    SupplementEvent,
+    SupplementPrompt,
 )
 from bot.planner import ReminderPlanner
 from bot.regimen import find_patient
@@ -47,6 +49,8 @@ JOB_PREFIXES: dict[type[Base], tuple[str, ...]] = {
     ClinicAgentPlan: ("agent",),
     BoneHealthProfile: ("dxa",),
     CarePrompts: ("dental", "exercise"),
+    SupplementPrompt: ("supplement",),
+    SupplementEvent: ("supsnooze",),
 }
 
 

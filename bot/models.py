@@ -463,3 +463,63 @@ class CarePrompts(Base):
     exercise_weekday: Mapped[int | None] = mapped_column(default=None)
     exercise_time: Mapped[time | None] = mapped_column(Time(), default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CalciumPlan(Base):
+    """A patient's calcium and vitamin D set-up: targets, calcium form, calcium from food."""
+
+    __tablename__ = "calcium_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), unique=True
+    )
+    # The care team's daily numbers; None: the 2017 statement's defaults.
+    calcium_target_mg: Mapped[int | None] = mapped_column(default=None)
+    vitamin_d_target_iu: Mapped[int | None] = mapped_column(default=None)
+    calcium_form: Mapped[str | None] = mapped_column(String(16), default=None)
+    diet_calcium_mg: Mapped[int | None] = mapped_column(default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SupplementPrompt(Base):
+    """One daily supplement reminder at a meal time the patient picked; replaced on change."""
+
+    __tablename__ = "supplement_prompts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # bot.calcium.SupplementKind
+    time_of_day: Mapped[time] = mapped_column(Time())
+    dose_mg: Mapped[int | None] = mapped_column(default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    __table_args__ = (Index("ix_supplement_prompts_patient_active", "patient_id", "active"),)
+
+
+class SupplementEvent(Base):
+    """One day's supplement reminder and what became of it (counted in adherence)."""
+
+    __tablename__ = "supplement_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prompt_id: Mapped[int] = mapped_column(
+        ForeignKey("supplement_prompts.id", ondelete="CASCADE")
+    )
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date())
+    # When it was due: the picked time, or later on a bisphosphonate's dosing day.
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    moved_reason: Mapped[str | None] = mapped_column(String(400), default=None)
+    status: Mapped[str] = mapped_column(String(16), default=DoseStatus.PENDING)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    __table_args__ = (
+        UniqueConstraint("prompt_id", "local_date", name="uq_supplement_events_prompt_day"),
+        Index("ix_supplement_events_patient_day", "patient_id", "local_date"),
+    )

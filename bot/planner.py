@@ -57,6 +57,18 @@ class ReminderPlanner(Protocol):
     def cancel_exercise(self, prompts_id: int) -> None:
         """Forget the weekly exercise nudge of a patient who turned it off."""
 
+    def plan_supplement(self, prompt_id: int, run_at: datetime) -> None:
+        """Run a calcium (supplement) reminder's job at `run_at`."""
+
+    def cancel_supplement(self, prompt_id: int) -> None:
+        """Forget the job of a supplement reminder that ended."""
+
+    def plan_supplement_snooze(self, event_id: int, run_at: datetime) -> None:
+        """Send a supplement reminder again at `run_at` (Later)."""
+
+    def cancel_supplement_snooze(self, event_id: int) -> None:
+        """Drop the Later job of an answered supplement reminder."""
+
     def plan_alert(self, alert_id: int, run_at: datetime) -> None:
         """Deliver an alert to a linked caregiver or clinician at `run_at`."""
 

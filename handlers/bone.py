@@ -11,21 +11,32 @@ import asyncio
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import bone_calendar, care_schedule, charts, clinic_schedule, dxa_schedule, texts
+from bot import (
+    bone_calendar,
+    calcium_schedule,
+    care_schedule,
+    charts,
+    clinic_schedule,
+    dxa_schedule,
+    texts,
+)
 from bot.bone_health import RISK_QUESTIONS, DxaResult, Site
 from bot.calendar_export import calendar_ics
 from bot.catalog import drug_display_name
 from bot.clinic_agents import BOOK_AHEAD_DAYS
 from bot.date_input import InvalidDateText, parse_date
 from bot.dxa_schedule import InvalidNumberText
-from bot.errors import NotRegistered, NotYourRecord
+from bot.errors import AlreadyAnswered, NotRegistered, NotYourRecord
 from handlers.bone_keyboards import (
     BoneAction,
     age_skip_button,
     agent_menu_buttons,
+    calcium_diet_buttons,
+    calcium_form_buttons,
+    calcium_menu_buttons,
     care_menu_buttons,
     date_picker,
     day_picker,
@@ -33,6 +44,7 @@ from handlers.bone_keyboards import (
     exercise_day_buttons,
     exercise_time_buttons,
     interval_buttons,
+    meal_time_buttons,
     parse_bone_action,
     risk_buttons,
     skip_site_button,
@@ -40,6 +52,7 @@ from handlers.bone_keyboards import (
 from handlers.common import Context, answer_query, edit_message, edit_query_message, services
 
 PENDING = "bone_input"
+CALCIUM_TIMES = "calcium_times"  # meal times picked so far in the calcium set-up
 # A question left unanswered this long stops taking typed answers (the text is then stray).
 INPUT_TTL = timedelta(minutes=30)
 SITES = tuple(Site)  # the order T-scores are asked in: lumbar spine, total hip, femoral neck
@@ -64,8 +77,8 @@ class ScanDraft:
 class PendingInput:
     """What a typed answer from this person would answer, and the question's message."""
 
-    purpose: str  # g, c, x, y: a date; t: a T-score; a: the age
-    record_id: int
+    purpose: str  # g, c, x, y, k: a date; t: a T-score; a: the age; p, v: calcium targets
+    record_id: int  # the record the date is for (with v: the calcium target typed first)
     message_id: int
     question: str
     until: datetime
@@ -131,6 +144,8 @@ def _menu(page: bone_calendar.BonePage) -> tuple[str, InlineKeyboardMarkup]:
     rows += dxa_menu_buttons(page.dxa.profile_id, page.dxa.risk_answered)
     dental = page.care.needs_dental or page.care.last_dental_check_on is not None
     rows += care_menu_buttons(page.care.prompts_id, dental)
+    lines += ["", texts.calcium_lines(page.calcium)]
+    rows.append([InlineKeyboardButton(texts.CALCIUM_SETTINGS, callback_data="b:u:o")])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -204,6 +219,8 @@ async def on_button(update: Update, context: Context) -> None:
         await answer_query(query, texts.NOT_YOURS)
     except (InvalidDateText, InvalidNumberText):
         await answer_query(query, texts.BAD_DATE)
+    except calcium_schedule.InvalidSetting:
+        await answer_query(query, texts.BUTTON_EXPIRED)
 
 
 async def _dispatch(update: Update, context: Context, action: BoneAction) -> None:
@@ -224,6 +241,10 @@ async def _dispatch(update: Update, context: Context, action: BoneAction) -> Non
             await _risk(update, context, action)
         case "o" | "w" | "e":
             await _exercise(update, context, action)
+        case "t" | "z":
+            await _supplement(update, context, action)
+        case "u":
+            await _calcium(update, context, action)
 
 
 def _question_of(update: Update) -> str:
@@ -555,6 +576,132 @@ async def _exercise(update: Update, context: Context, action: BoneAction) -> Non
     await edit_query_message(query, texts.EXERCISE_SAVED.format(day=day, time=at, when=when))
 
 
+# --------------------------------------------------------------------------- calcium
+
+
+async def _supplement(update: Update, context: Context, action: BoneAction) -> None:
+    """Taken or Later under a calcium reminder (only the acting patient's own)."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    found = services(context)
+    who = {"telegram_user_id": user.id, "event_id": action.record_id, "now": found.clock()}
+    async with found.sessions() as session:
+        try:
+            if action.action == "t":
+                answer = await calcium_schedule.take_supplement(session, found.planner, **who)
+            else:
+                minutes = found.settings.snooze_minutes
+                answer = await calcium_schedule.snooze_supplement(
+                    session, found.planner, minutes=minutes, **who
+                )
+        except AlreadyAnswered:
+            answer = await calcium_schedule.describe_supplement(session, user.id, action.record_id)
+            await answer_query(query, texts.supplement_answered(answer))
+            await edit_query_message(query, texts.supplement_answered(answer))
+            return
+    await answer_query(query)
+    await edit_query_message(query, texts.supplement_answered(answer))
+
+
+async def _calcium(update: Update, context: Context, action: BoneAction) -> None:
+    """The calcium set-up: form, calcium from food, meal times; targets; off."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or user is None or chat is None:
+        return
+    found = services(context)
+    now = found.clock()
+    async with found.sessions() as session:
+        match action.value:
+            case "o" | "s" | "c":
+                view = await calcium_schedule.calcium_view(session, user.id, now)
+            case "f":
+                view = await calcium_schedule.set_form(session, user.id, action.form or "", now)
+            case "d":
+                view = await calcium_schedule.set_diet(session, user.id, action.number or 0, now)
+            case "r":
+                view = await calcium_schedule.set_targets(
+                    session, user.id, calcium_mg=None, vitamin_d_iu=None, now=now
+                )
+            case "x":
+                await calcium_schedule.turn_off(session, found.planner, user.id, now)
+                await answer_query(query)
+                await edit_query_message(query, texts.CALCIUM_TURNED_OFF)
+                return
+            case _:  # m: a meal time
+                await _meal_time(update, context, action)
+                return
+    await answer_query(query)
+    match action.value:
+        case "o":
+            markup = calcium_menu_buttons(bool(view.times))
+            await context.bot.send_message(chat.id, texts.calcium_lines(view), reply_markup=markup)
+        case "s":
+            markup = calcium_form_buttons()
+            await context.bot.send_message(chat.id, texts.ASK_FORM, reply_markup=markup)
+        case "c":
+            sent = await context.bot.send_message(chat.id, texts.ASK_CALCIUM_TARGET)
+            _remember(context, "p", 0, sent)
+        case "f":
+            await _answered(update, texts.CALCIUM_FORMS[view.form.value] if view.form else "")
+            markup = calcium_diet_buttons()
+            await context.bot.send_message(chat.id, texts.ASK_DIET, reply_markup=markup)
+        case "d":
+            await _answered(update, texts.DIET_LABELS.get(action.number or 0, ""))
+            await _ask_meal_times(context, chat.id, view)
+        case "r":
+            goal = view.targets
+            saved = texts.TARGETS_SAVED.format(
+                calcium=goal.calcium_mg, vitamin_d=goal.vitamin_d_iu
+            )
+            await edit_query_message(query, f"{saved}\n{texts.calcium_proposal(view)}")
+
+
+async def _ask_meal_times(
+    context: Context, chat_id: int, view: calcium_schedule.CalciumView
+) -> None:
+    """Start picking meal times for the suggested doses (or say none are needed)."""
+    if not view.proposal or view.form is None:
+        await context.bot.send_message(chat_id, texts.calcium_proposal(view))
+        return
+    context.user_data[CALCIUM_TIMES] = []
+    await context.bot.send_message(
+        chat_id, texts.ask_meal_times(view, []), reply_markup=meal_time_buttons([])
+    )
+
+
+async def _meal_time(update: Update, context: Context, action: BoneAction) -> None:
+    """One meal time picked; once there is one per dose, the reminders are saved."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or action.at is None:
+        return
+    found = services(context)
+    chosen = [*context.user_data.get(CALCIUM_TIMES, []), action.at]
+    async with found.sessions() as session:
+        view = await calcium_schedule.calcium_view(session, user.id, found.clock())
+        if not view.proposal or view.form is None or len(set(chosen)) != len(chosen):
+            await answer_query(query, texts.BUTTON_EXPIRED)
+            return
+        if len(chosen) < len(view.proposal):
+            context.user_data[CALCIUM_TIMES] = chosen
+            await answer_query(query)
+            markup = meal_time_buttons(chosen)
+            await edit_query_message(query, texts.ask_meal_times(view, chosen), markup)
+            return
+        view = await calcium_schedule.set_times(
+            session,
+            found.planner,
+            telegram_user_id=user.id,
+            times=chosen[: len(view.proposal)],
+            now=found.clock(),
+        )
+    context.user_data.pop(CALCIUM_TIMES, None)
+    await answer_query(query)
+    await edit_query_message(
+        query, texts.CALCIUM_SAVED.format(plan=texts.calcium_plan(view.times))
+    )
+
+
 # --------------------------------------------------------------------------- typed answers
 
 
@@ -577,17 +724,53 @@ async def on_typed(update: Update, context: Context) -> None:
             await _ask_site(context, chat.id, user.id, draft)
         elif pending.purpose == "a":
             await _finish_risk(update, context, dxa_schedule.parse_age(text))
+        elif pending.purpose in ("p", "v"):
+            await _typed_target(update, context, pending, text)
         else:
             span = await _range_for(context, user.id, pending.purpose, pending.record_id)
             day = parse_date(text, earliest=span.earliest, latest=span.latest)
             await _on_date(update, context, pending.purpose, pending.record_id, day)
     except InvalidNumberText:
         await message.reply_text(texts.BAD_AGE if pending.purpose == "a" else texts.BAD_T_SCORE)
+    except calcium_schedule.InvalidSetting:
+        await message.reply_text(texts.BAD_AMOUNT)
     except InvalidDateText:
         await message.reply_text(texts.BAD_DATE)
     except (NotYourRecord, NotRegistered):  # the record ended meanwhile (the regimen changed)
         _forget(context)
         await message.reply_text(texts.BUTTON_EXPIRED)
+
+
+async def _typed_target(
+    update: Update, context: Context, pending: PendingInput, text: str
+) -> None:
+    """The care team's calcium target (first) and vitamin D target (then), typed."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None:
+        return
+    cleaned = text.strip().lower().removesuffix("mg").removesuffix("iu").strip()
+    if not cleaned.isdigit() or len(cleaned) > 5:
+        raise calcium_schedule.InvalidSetting(text)
+    amount = int(cleaned)
+    found = services(context)
+    if pending.purpose == "p":
+        calcium_schedule.check_targets(amount, None)
+        await _mark_answered(update, context, f"{amount} mg")
+        sent = await context.bot.send_message(chat.id, texts.ASK_VITAMIN_D_TARGET)
+        _remember(context, "v", amount, sent)
+        return
+    async with found.sessions() as session:
+        view = await calcium_schedule.set_targets(
+            session,
+            user.id,
+            calcium_mg=pending.record_id,
+            vitamin_d_iu=amount,
+            now=found.clock(),
+        )
+    await _mark_answered(update, context, f"{amount} IU")
+    goal = view.targets
+    saved = texts.TARGETS_SAVED.format(calcium=goal.calcium_mg, vitamin_d=goal.vitamin_d_iu)
+    await message.reply_text(f"{saved}\n{texts.calcium_proposal(view)}")
 
 
 async def cancel_input(update: Update, context: Context) -> None:

@@ -16,6 +16,10 @@ acting user by the services.
     b:a                            no age given
     b:o                            the exercise nudge's settings; b:w:<0-6|x> its day (x: off);
     b:e:<0-6>:<HHMM>               its day and time
+    b:t:<id> / b:z:<id>            a calcium reminder taken / later
+    b:u:<o|s|c|r|x>                calcium: open, set up, care team's numbers, usual, off
+    b:u:f:<c|t> / b:u:d:<mg>       calcium: carbonate or citrate / calcium from food
+    b:u:m:<HHMM>                   calcium: a meal time picked
 
 Purposes: g = a clinic dose given, c = correct the last clinic dose's date,
 x = a DXA scan's date, y = the date a DXA scan is booked for (in the future),
@@ -50,6 +54,11 @@ _BONE_DATA = re.compile(
     r"|r:(?P<question>[0-9]):(?P<answer>[yn])"
     r"|w:(?P<weekday>[0-6x])"
     r"|e:(?P<day>[0-6]):(?P<hour>[01][0-9]|2[0-3])(?P<minute>[0-5][0-9])"
+    r"|(?P<supplement>[tz]):(?P<event>[0-9]{1,10})"
+    r"|u:(?P<calcium>[oscrx])"
+    r"|u:f:(?P<form>[ct])"
+    r"|u:d:(?P<diet>0|300|600|900)"
+    r"|u:m:(?P<mhour>[01][0-9]|2[0-3])(?P<mminute>[0-5][0-9])"
     r"|(?P<bare>[vkao])"
     r")$"
 )
@@ -59,14 +68,16 @@ _BONE_DATA = re.compile(
 class BoneAction:
     """A parsed press on a bone-calendar button."""
 
-    action: str  # l, m, d, n, f, s, i, r, v, k, a, o, w, e
+    action: str  # l, m, d, n, f, s, i, r, v, k, a, o, w, e, t, z, u
     record_id: int = 0
     purpose: str | None = None
     day: date | None = None  # with d (the date chosen) and n (the due date asked about)
     month: date | None = None  # with m (its first day)
     number: int | None = None  # s: the site; i: months; r: the question; w, e: weekday
     yes: bool | None = None  # r
-    at: time | None = None  # e
+    at: time | None = None  # e; u with a meal time
+    value: str | None = None  # u: o, s, c, r, x, f (with form), d (with number), m (with at)
+    form: str | None = None  # u f: carbonate or citrate
 
 
 def parse_bone_action(data: str | None) -> BoneAction | None:
@@ -76,6 +87,18 @@ def parse_bone_action(data: str | None) -> BoneAction | None:
         return None
     if match["bare"]:
         return BoneAction(match["bare"])
+    if match["supplement"]:
+        event_id = int(match["event"])
+        return BoneAction(match["supplement"], event_id) if event_id <= MAX_ROW_ID else None
+    if match["calcium"]:
+        return BoneAction("u", value=match["calcium"])
+    if match["form"]:
+        form = "carbonate" if match["form"] == "c" else "citrate"
+        return BoneAction("u", value="f", form=form)
+    if match["diet"] is not None:
+        return BoneAction("u", value="d", number=int(match["diet"]))
+    if match["mhour"] is not None:
+        return BoneAction("u", value="m", at=time(int(match["mhour"]), int(match["mminute"])))
     if match["weekday"] is not None:
         weekday = None if match["weekday"] == "x" else int(match["weekday"])
         return BoneAction("w", number=weekday)
@@ -269,5 +292,56 @@ def exercise_time_buttons(weekday: int) -> InlineKeyboardMarkup:
     """A few times of day for the nudge, three to a row."""
     buttons = [
         _button(label, f"b:e:{weekday}:{label.replace(':', '')}") for label in EXERCISE_TIMES
+    ]
+    return InlineKeyboardMarkup(_rows(buttons, 3))
+
+
+MEAL_TIMES = ("07:30", "08:00", "08:30", "12:00", "12:30", "13:00", "18:00", "18:30", "19:00")
+
+
+def supplement_buttons(event_id: int, snooze_minutes: int) -> InlineKeyboardMarkup:
+    """Taken (its own big row), then Later, as for doses."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.TAKEN, f"b:t:{event_id}")],
+            [_button(texts.SNOOZE.format(minutes=snooze_minutes), f"b:z:{event_id}")],
+        ]
+    )
+
+
+def calcium_menu_buttons(has_reminders: bool) -> InlineKeyboardMarkup:
+    """Set up (or change) calcium reminders, the care team's numbers, turn off."""
+    rows = [[_button(texts.CALCIUM_SET_UP, "b:u:s")]]
+    rows.append([_button(texts.CALCIUM_CARE_TEAM, "b:u:c")])
+    rows.append([_button(texts.CALCIUM_USUAL, "b:u:r")])
+    if has_reminders:
+        rows.append([_button(texts.CALCIUM_TURN_OFF, "b:u:x")])
+    return InlineKeyboardMarkup(rows)
+
+
+def calcium_form_buttons() -> InlineKeyboardMarkup:
+    """Calcium carbonate / calcium citrate."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.FORM_CARBONATE, "b:u:f:c")],
+            [_button(texts.FORM_CITRATE, "b:u:f:t")],
+        ]
+    )
+
+
+def calcium_diet_buttons() -> InlineKeyboardMarkup:
+    """About how much calcium food gives a day."""
+    return InlineKeyboardMarkup(
+        [[_button(label, f"b:u:d:{mg}")] for mg, label in texts.DIET_LABELS.items()]
+    )
+
+
+def meal_time_buttons(chosen: list[time]) -> InlineKeyboardMarkup:
+    """Meal times not chosen yet, three to a row."""
+    taken = {at.strftime("%H:%M") for at in chosen}
+    buttons = [
+        _button(label, f"b:u:m:{label.replace(':', '')}")
+        for label in MEAL_TIMES
+        if label not in taken
     ]
     return InlineKeyboardMarkup(_rows(buttons, 3))

@@ -6,13 +6,19 @@ import logging
 from datetime import timedelta
 
 from bot import care_alerts, care_summary, checkins, reminders, texts
-from bot.catalog import after_window_message
+from bot.calcium_schedule import (
+    DueSupplement,
+    mark_supplement_sent,
+    open_due_supplements,
+    snoozed_supplement,
+)
 from bot.care_schedule import dental_reminded, dental_run, exercise_run
+from bot.catalog import after_window_message
 from bot.clinic_schedule import agent_reminded, agent_run
 from bot.dxa_schedule import dxa_reminded, dxa_run
 from bot.models import AlertKind
 from bot.state import Services
-from handlers.bone_keyboards import agent_given_buttons, dental_done_button
+from handlers.bone_keyboards import agent_given_buttons, dental_done_button, supplement_buttons
 from handlers.care_keyboards import acknowledge_button
 from handlers.keyboards import checkin_start_button, dose_buttons, recheck_buttons
 from scheduler import runtime
@@ -258,6 +264,57 @@ async def _run_exercise_job(prompts_id: int) -> None:
     services.planner.plan_exercise(prompts_id, run.next_at)
 
 
+async def _run_supplement_job(prompt_id: int) -> None:
+    """Send every due calcium reminder of a prompt (moved clear of a bisphosphonate)."""
+    services = runtime.current()
+    grace = timedelta(minutes=services.settings.late_grace_minutes)
+    async with services.sessions() as session:
+        batch = await open_due_supplements(session, prompt_id, services.clock(), grace)
+    for due in batch.due:
+        try:
+            await _send_supplement(services, due)
+        except DeliveryDeferred:
+            services.planner.plan_supplement(prompt_id, services.clock() + RETRY_DELAY)
+            return
+        except RecipientUnreachable:
+            await _pause(services, due.chat_id)
+            services.planner.cancel_supplement(prompt_id)
+            return
+    if batch.next_at is None:
+        services.planner.cancel_supplement(prompt_id)
+    else:
+        services.planner.plan_supplement(prompt_id, batch.next_at)
+
+
+async def _send_supplement(services: Services, due: DueSupplement) -> None:
+    """Send one supplement reminder with Taken / Later, then record it as sent."""
+    minutes = services.settings.snooze_minutes
+    try:
+        message = await runtime.courier().send_text(
+            due.chat_id, texts.supplement_reminder(due), supplement_buttons(due.event_id, minutes)
+        )
+    except DeliveryRejected:
+        return
+    async with services.sessions() as session:
+        await mark_supplement_sent(session, due.event_id, message.message_id, services.clock())
+    log.info("supplement reminder %s sent", due.event_id)
+
+
+async def _run_supplement_snooze_job(event_id: int) -> None:
+    """Send a supplement reminder again after Later, if still unanswered."""
+    services = runtime.current()
+    async with services.sessions() as session:
+        due = await snoozed_supplement(session, event_id, services.clock())
+    if due is None:
+        return
+    try:
+        await _send_supplement(services, due)
+    except DeliveryDeferred:
+        services.planner.plan_supplement_snooze(event_id, services.clock() + RETRY_DELAY)
+    except RecipientUnreachable:
+        await _pause(services, due.chat_id)
+
+
 async def _run_missed_check_job(dose_event_id: int) -> None:
     """Alert linked caregivers about a dose still unconfirmed after the patient's delay."""
     services = runtime.current()
@@ -367,6 +424,18 @@ async def run_exercise_job(prompts_id: int) -> None:
     """Send the weekly exercise nudge and plan the next."""
     async with runtime.job_slots():
         await _run_exercise_job(prompts_id)
+
+
+async def run_supplement_job(prompt_id: int) -> None:
+    """Send every due calcium reminder of a prompt and plan the next."""
+    async with runtime.job_slots():
+        await _run_supplement_job(prompt_id)
+
+
+async def run_supplement_snooze_job(event_id: int) -> None:
+    """Send a supplement reminder again after Later."""
+    async with runtime.job_slots():
+        await _run_supplement_snooze_job(event_id)
 
 
 async def run_missed_check_job(dose_event_id: int) -> None:

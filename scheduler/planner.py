@@ -121,6 +121,22 @@ class ApschedulerPlanner:
         """Forget a patient's weekly exercise nudge."""
         self._cancel(f"exercise:{prompts_id}")
 
+    def plan_supplement(self, prompt_id: int, run_at: datetime) -> None:
+        """Run a supplement reminder's job at `run_at`."""
+        self._plan(f"supplement:{prompt_id}", jobs.run_supplement_job, run_at, prompt_id)
+
+    def cancel_supplement(self, prompt_id: int) -> None:
+        """Forget a supplement reminder's job."""
+        self._cancel(f"supplement:{prompt_id}")
+
+    def plan_supplement_snooze(self, event_id: int, run_at: datetime) -> None:
+        """Send a supplement reminder again at `run_at`."""
+        self._plan(f"supsnooze:{event_id}", jobs.run_supplement_snooze_job, run_at, event_id)
+
+    def cancel_supplement_snooze(self, event_id: int) -> None:
+        """Drop a supplement reminder's Later job."""
+        self._cancel(f"supsnooze:{event_id}")
+
     def plan_alert(self, alert_id: int, run_at: datetime) -> None:
         """Deliver an alert to a linked person at `run_at`."""
         self._plan(f"alert:{alert_id}", jobs.run_alert_job, run_at, alert_id)

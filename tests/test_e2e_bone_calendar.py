@@ -31,6 +31,8 @@ from bot.models import (
     ClinicAgentDose,
     ClinicAgentPlan,
     Patient,
+    SupplementEvent,
+    SupplementPrompt,
 )
 from bot.simulator import BotApiSimulator, RateLimits
 from tests.e2e import Person, bot_running, eventually, planner_of, register, services_of
@@ -360,6 +362,10 @@ async def test_forged_presses_and_stray_text_change_nothing(
             "b:x",
             "b:i:13",  # not an interval offered
             "b:r:9:y",  # no such risk question
+            "b:u:d:500",  # not a calcium-from-food choice
+            "b:u:f:x",
+            "b:u:m:2460",
+            "b:t:99999999999",
             f"b:l:x:{alice_profile}",  # Alice's DXA record, pressed by Bob
             f"b:d:y:{alice_profile}:20310304",
         ):
@@ -694,3 +700,117 @@ async def test_calendar_file_holds_the_upcoming_clinic_dose_scan_and_check_up(
         assert "Alice" not in raw
         assert "1001" not in raw
         del app
+
+
+async def supplement_events(app: Application) -> list[SupplementEvent]:
+    async with services_of(app).sessions() as session:
+        rows = await session.scalars(select(SupplementEvent).order_by(SupplementEvent.due_at))
+        return list(rows)
+
+
+async def test_calcium_set_up_reminders_taken_later_and_moved_on_the_alendronate_day(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    clock = DrivenClock(START)
+    alice, bob = Person(simulator, 1001, "Alice"), Person(simulator, 1002, "Bob")
+    async with bot_running(settings, clock) as app:
+        # Alendronate every Monday at 07:30: nothing but water for 30 minutes after it.
+        await register(alice, bone_time="07:30")
+        alice.say("/bone")
+        menu = await alice.expect(texts.CALCIUM_HEAD)
+        assert (
+            "Daily target: 1200 mg calcium and 800 IU vitamin D "
+            "(a 2017 expert statement's numbers)." in menu["text"]
+        )
+        alice.press(texts.CALCIUM_SETTINGS, menu)
+        settings_message = await alice.expect(texts.CALCIUM_OFF)
+        alice.press(texts.CALCIUM_SET_UP, settings_message)
+        alice.press(texts.FORM_CARBONATE, await alice.expect(texts.ASK_FORM))
+        alice.press(texts.DIET_LABELS[600], await alice.expect("calcium do you get from food"))
+        times = await alice.expect("Pick 2 times for your calcium (2 doses of 300 mg).")
+        assert "calcium carbonate is taken with food" in times["text"]
+        alice.press("07:30", times)
+        times = await alice.expect("Chosen: 07:30. Pick 1 more.")
+        assert "07:30" not in alice.buttons(times)
+        alice.press("18:30", times)
+        await alice.expect("Saved: calcium 300 mg at 07:30 and 300 mg at 18:30.")
+        async with services_of(app).sessions() as session:
+            morning, evening = list(
+                await session.scalars(select(SupplementPrompt).order_by(SupplementPrompt.id))
+            )
+        # Today's 07:30 (moved to 08:00, it is Monday) was before the set-up: tomorrow.
+        tuesday = START.date() + timedelta(days=1)
+        await planned_at(
+            app, f"supplement:{morning.id}", datetime.combine(tuesday, time(7, 30), LONDON)
+        )
+        evening_at = datetime.combine(START.date(), time(18, 30), LONDON)
+        await planned_at(app, f"supplement:{evening.id}", evening_at)
+
+        # This evening: the reminder, with the label-style words for carbonate; Taken.
+        clock.jump_to(evening_at)
+        await run_job(app, f"supplement:{evening.id}")
+        reminder = await alice.expect("Time for your calcium (300 mg). It is calcium carbonate")
+        assert "take it with a meal" in reminder["text"]
+        assert alice.buttons(reminder) == [texts.TAKEN, "⏰ Later (15 min)"]
+        alice.press(texts.TAKEN, reminder)
+        await alice.expect("✅ Calcium 300 mg: taken at 18:30.")
+        taken_data = reminder["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        query = alice.press_data(reminder["message_id"], taken_data)
+        assert (await alice.toast(query) or "").startswith("✅ Calcium 300 mg: taken at")
+
+        # Tuesday morning: not moved (no alendronate); Later brings it back.
+        clock.jump_to(datetime.combine(tuesday, time(7, 30), LONDON))
+        await run_job(app, f"supplement:{morning.id}")
+        tuesday_reminder = await alice.expect("Time for your calcium (300 mg)")
+        assert "Moved" not in tuesday_reminder["text"]
+        alice.press("⏰ Later", tuesday_reminder)
+        await alice.expect("⏰ Calcium 300 mg: I'll remind you again at 07:45.")
+        event = (await supplement_events(app))[-1]
+        await run_job(app, f"supsnooze:{event.id}")
+        await alice.expect("Time for your calcium (300 mg)")
+
+        # Bob cannot answer Alice's reminder.
+        await register(bob)
+        query = bob.press_data(tuesday_reminder["message_id"], f"b:t:{event.id}")
+        assert await bob.toast(query) == texts.NOT_YOURS
+
+        # Next Monday, alendronate day: the 07:30 calcium moves to 08:00, and says why.
+        monday = date(2031, 3, 10)
+        clock.jump_to(datetime.combine(monday, time(8, 0), LONDON))
+        await run_job(app, f"supplement:{morning.id}")
+        moved = await alice.expect("Moved to 08:00 because")
+        assert (
+            "Moved to 08:00 because calcium within 30 minutes of alendronate stops the "
+            "alendronate from working." in moved["text"]
+        )
+        events = await supplement_events(app)
+        statuses = [e.status for e in events if e.prompt_id == morning.id]
+        assert statuses == ["sent", "missed", "missed", "missed", "missed", "missed", "sent"]
+        assert events[-1].due_at == datetime.combine(monday, time(8, 0), LONDON)
+
+        alice.say("/today")
+        today = await alice.expect("Calcium 300 mg")
+        assert (
+            "08:00 Calcium 300 mg: ❔ waiting for your answer (moved for your bone medicine)"
+            in (today["text"])
+        )
+        assert "18:30 Calcium 300 mg: ⏳ to come" in today["text"]
+        alice.say("/history")
+        history = await alice.expect("• Calcium:")
+        assert "• Calcium: 1 of 8 taken (12%) — 5 missed, 2 not answered" in history["text"]
+
+        # The care team's numbers win over the statement's.
+        alice.say("/bone")
+        alice.press(texts.CALCIUM_SETTINGS, await alice.expect(texts.CALCIUM_HEAD))
+        options = await alice.expect("Reminders: 300 mg at 07:30 and 300 mg at 18:30.")
+        alice.press(texts.CALCIUM_CARE_TEAM, options)
+        await alice.expect(texts.ASK_CALCIUM_TARGET)
+        alice.say("lots")
+        await alice.expect(texts.BAD_AMOUNT)
+        alice.say("1000 mg")
+        await alice.expect(texts.ASK_VITAMIN_D_TARGET)
+        alice.say("1000")
+        saved = await alice.expect("Saved: 1000 mg calcium and 1000 IU vitamin D a day.")
+        assert "Suggested: 1 dose of 400 mg a day." in saved["text"]
+        alice.say("/bone")
+        assert "(your care team's numbers)" in (await alice.expect(texts.CALCIUM_HEAD))["text"]
