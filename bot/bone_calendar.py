@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import calcium_schedule, care_schedule, clinic_schedule, dxa_schedule
+from bot import calcium_schedule, care_schedule, clinic_schedule, dxa_schedule, pill_counts
 from bot.calcium_schedule import CalciumView, SupplementTally, TodaySupplement
 from bot.calendar_export import AppointmentKind
 from bot.care_reminders import dental_check_message
@@ -157,4 +157,5 @@ async def reconcile(session: AsyncSession, planner: ReminderPlanner, now: dateti
     planned += await dxa_schedule.reconcile(session, planner, now)
     planned += await care_schedule.reconcile(session, planner, now)
     planned += await calcium_schedule.reconcile(session, planner, now)
+    planned += await pill_counts.reconcile(session, planner, now)
     return planned

@@ -31,6 +31,7 @@ from bot.models import (
     LinkStatus,
     Medication,
     Patient,
+    PillCount,
     SupplementEvent,
     SupplementPrompt,
 )
@@ -51,6 +52,7 @@ JOB_PREFIXES: dict[type[Base], tuple[str, ...]] = {
     CarePrompts: ("dental", "exercise"),
     SupplementPrompt: ("supplement",),
     SupplementEvent: ("supsnooze",),
+    PillCount: ("refill",),
 }
 
 

@@ -523,3 +523,21 @@ class SupplementEvent(Base):
         UniqueConstraint("prompt_id", "local_date", name="uq_supplement_events_prompt_day"),
         Index("ix_supplement_events_patient_day", "patient_id", "local_date"),
     )
+
+
+class PillCount(Base):
+    """How many tablets of one medicine the patient had when they last counted (optional)."""
+
+    __tablename__ = "pill_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    medication_id: Mapped[int] = mapped_column(
+        ForeignKey("medications.id", ondelete="CASCADE"), unique=True
+    )
+    # Tablets in hand at counted_at; doses confirmed taken since then are subtracted.
+    tablets: Mapped[int] = mapped_column()
+    tablets_per_dose: Mapped[int] = mapped_column(default=1)
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the refill reminder for this count went out (once per count).
+    refill_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

@@ -69,6 +69,12 @@ class ReminderPlanner(Protocol):
     def cancel_supplement_snooze(self, event_id: int) -> None:
         """Drop the Later job of an answered supplement reminder."""
 
+    def plan_refill(self, count_id: int, run_at: datetime) -> None:
+        """Check at `run_at` whether a counted medicine needs a refill reminder."""
+
+    def cancel_refill(self, count_id: int) -> None:
+        """Forget the refill check of a pill count."""
+
     def plan_alert(self, alert_id: int, run_at: datetime) -> None:
         """Deliver an alert to a linked caregiver or clinician at `run_at`."""
 

@@ -21,6 +21,7 @@ from bot import (
     charts,
     clinic_schedule,
     dxa_schedule,
+    pill_counts,
     texts,
 )
 from bot.bone_health import RISK_QUESTIONS, DxaResult, Site
@@ -46,6 +47,7 @@ from handlers.bone_keyboards import (
     interval_buttons,
     meal_time_buttons,
     parse_bone_action,
+    pill_count_buttons,
     risk_buttons,
     skip_site_button,
 )
@@ -77,7 +79,8 @@ class ScanDraft:
 class PendingInput:
     """What a typed answer from this person would answer, and the question's message."""
 
-    purpose: str  # g, c, x, y, k: a date; t: a T-score; a: the age; p, v: calcium targets
+    purpose: str  # g, c, x, y, k: a date; t: a T-score; a: the age; p, v: calcium targets;
+    # q: a pill count
     record_id: int  # the record the date is for (with v: the calcium target typed first)
     message_id: int
     question: str
@@ -146,6 +149,7 @@ def _menu(page: bone_calendar.BonePage) -> tuple[str, InlineKeyboardMarkup]:
     rows += care_menu_buttons(page.care.prompts_id, dental)
     lines += ["", texts.calcium_lines(page.calcium)]
     rows.append([InlineKeyboardButton(texts.CALCIUM_SETTINGS, callback_data="b:u:o")])
+    rows.append([InlineKeyboardButton(texts.PILLS_SETTINGS, callback_data="b:h")])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -245,6 +249,8 @@ async def _dispatch(update: Update, context: Context, action: BoneAction) -> Non
             await _supplement(update, context, action)
         case "u":
             await _calcium(update, context, action)
+        case "h" | "c" | "j":
+            await _pills(update, context, action)
 
 
 def _question_of(update: Update) -> str:
@@ -702,6 +708,37 @@ async def _meal_time(update: Update, context: Context, action: BoneAction) -> No
     )
 
 
+# --------------------------------------------------------------------------- pill counts
+
+
+async def _pills(update: Update, context: Context, action: BoneAction) -> None:
+    """Pill counts: list them, ask a medicine's count (typed), or stop counting it."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or user is None or chat is None:
+        return
+    found = services(context)
+    async with found.sessions() as session:
+        if action.action == "h":
+            views = await pill_counts.count_views(session, user.id, found.clock())
+        elif action.action == "c":
+            product = await pill_counts.medicine_to_count(session, user.id, action.record_id)
+        else:
+            product = await pill_counts.stop_count(
+                session, found.planner, user.id, action.record_id
+            )
+    await answer_query(query)
+    if action.action == "h":
+        counts = [(v.medication_id, v.product.name, v.supply is not None) for v in views]
+        markup = pill_count_buttons(counts)
+        await context.bot.send_message(chat.id, texts.pill_lines(views), reply_markup=markup)
+    elif action.action == "c":
+        text = texts.ASK_PILL_COUNT.format(name=product.name)
+        sent = await context.bot.send_message(chat.id, text)
+        _remember(context, "q", action.record_id, sent)
+    else:
+        await context.bot.send_message(chat.id, texts.PILLS_STOPPED.format(name=product.name))
+
+
 # --------------------------------------------------------------------------- typed answers
 
 
@@ -726,6 +763,8 @@ async def on_typed(update: Update, context: Context) -> None:
             await _finish_risk(update, context, dxa_schedule.parse_age(text))
         elif pending.purpose in ("p", "v"):
             await _typed_target(update, context, pending, text)
+        elif pending.purpose == "q":
+            await _typed_count(update, context, pending, text)
         else:
             span = await _range_for(context, user.id, pending.purpose, pending.record_id)
             day = parse_date(text, earliest=span.earliest, latest=span.latest)
@@ -734,6 +773,8 @@ async def on_typed(update: Update, context: Context) -> None:
         await message.reply_text(texts.BAD_AGE if pending.purpose == "a" else texts.BAD_T_SCORE)
     except calcium_schedule.InvalidSetting:
         await message.reply_text(texts.BAD_AMOUNT)
+    except pill_counts.InvalidCount:
+        await message.reply_text(texts.BAD_COUNT)
     except InvalidDateText:
         await message.reply_text(texts.BAD_DATE)
     except (NotYourRecord, NotRegistered):  # the record ended meanwhile (the regimen changed)
@@ -771,6 +812,26 @@ async def _typed_target(
     goal = view.targets
     saved = texts.TARGETS_SAVED.format(calcium=goal.calcium_mg, vitamin_d=goal.vitamin_d_iu)
     await message.reply_text(f"{saved}\n{texts.calcium_proposal(view)}")
+
+
+async def _typed_count(update: Update, context: Context, pending: PendingInput, text: str) -> None:
+    """A typed pill count for the medicine asked about."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    tablets = pill_counts.parse_count(text)
+    found = services(context)
+    async with found.sessions() as session:
+        view = await pill_counts.set_count(
+            session,
+            found.planner,
+            telegram_user_id=user.id,
+            medication_id=pending.record_id,
+            tablets=tablets,
+            now=found.clock(),
+        )
+    await _mark_answered(update, context, str(tablets))
+    await message.reply_text(texts.pills_saved(view))
 
 
 async def cancel_input(update: Update, context: Context) -> None:

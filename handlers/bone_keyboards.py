@@ -20,6 +20,7 @@ acting user by the services.
     b:u:<o|s|c|r|x>                calcium: open, set up, care team's numbers, usual, off
     b:u:f:<c|t> / b:u:d:<mg>       calcium: carbonate or citrate / calcium from food
     b:u:m:<HHMM>                   calcium: a meal time picked
+    b:h                            pill counts; b:c:<id> count a medicine; b:j:<id> stop
 
 Purposes: g = a clinic dose given, c = correct the last clinic dose's date,
 x = a DXA scan's date, y = the date a DXA scan is booked for (in the future),
@@ -55,11 +56,12 @@ _BONE_DATA = re.compile(
     r"|w:(?P<weekday>[0-6x])"
     r"|e:(?P<day>[0-6]):(?P<hour>[01][0-9]|2[0-3])(?P<minute>[0-5][0-9])"
     r"|(?P<supplement>[tz]):(?P<event>[0-9]{1,10})"
+    r"|(?P<pills>[cj]):(?P<medication>[0-9]{1,10})"
     r"|u:(?P<calcium>[oscrx])"
     r"|u:f:(?P<form>[ct])"
     r"|u:d:(?P<diet>0|300|600|900)"
     r"|u:m:(?P<mhour>[01][0-9]|2[0-3])(?P<mminute>[0-5][0-9])"
-    r"|(?P<bare>[vkao])"
+    r"|(?P<bare>[vkaoh])"
     r")$"
 )
 
@@ -68,7 +70,7 @@ _BONE_DATA = re.compile(
 class BoneAction:
     """A parsed press on a bone-calendar button."""
 
-    action: str  # l, m, d, n, f, s, i, r, v, k, a, o, w, e, t, z, u
+    action: str  # l, m, d, n, f, s, i, r, v, k, a, o, w, e, t, z, u, h, c, j
     record_id: int = 0
     purpose: str | None = None
     day: date | None = None  # with d (the date chosen) and n (the due date asked about)
@@ -90,6 +92,9 @@ def parse_bone_action(data: str | None) -> BoneAction | None:
     if match["supplement"]:
         event_id = int(match["event"])
         return BoneAction(match["supplement"], event_id) if event_id <= MAX_ROW_ID else None
+    if match["pills"]:
+        medication_id = int(match["medication"])
+        return BoneAction(match["pills"], medication_id) if medication_id <= MAX_ROW_ID else None
     if match["calcium"]:
         return BoneAction("u", value=match["calcium"])
     if match["form"]:
@@ -345,3 +350,19 @@ def meal_time_buttons(chosen: list[time]) -> InlineKeyboardMarkup:
         if label not in taken
     ]
     return InlineKeyboardMarkup(_rows(buttons, 3))
+
+
+def recount_button(medication_id: int) -> InlineKeyboardMarkup:
+    """I've got more: type the new count."""
+    return InlineKeyboardMarkup([[_button(texts.RECOUNT, f"b:c:{medication_id}")]])
+
+
+def pill_count_buttons(counts: list[tuple[int, str, bool]]) -> InlineKeyboardMarkup:
+    """Per medicine (id, name, counted): count it, and stop counting it if counted."""
+    rows = []
+    for medication_id, name, counted in counts:
+        rows.append([_button(texts.PILLS_COUNT_BUTTON.format(name=name), f"b:c:{medication_id}")])
+        if counted:
+            label = texts.PILLS_STOP_BUTTON.format(name=name)
+            rows.append([_button(label, f"b:j:{medication_id}")])
+    return InlineKeyboardMarkup(rows)

@@ -17,8 +17,14 @@ from bot.catalog import after_window_message
 from bot.clinic_schedule import agent_reminded, agent_run
 from bot.dxa_schedule import dxa_reminded, dxa_run
 from bot.models import AlertKind
+from bot.pill_counts import refill_checked, refill_run
 from bot.state import Services
-from handlers.bone_keyboards import agent_given_buttons, dental_done_button, supplement_buttons
+from handlers.bone_keyboards import (
+    agent_given_buttons,
+    dental_done_button,
+    recount_button,
+    supplement_buttons,
+)
 from handlers.care_keyboards import acknowledge_button
 from handlers.keyboards import checkin_start_button, dose_buttons, recheck_buttons
 from scheduler import runtime
@@ -315,6 +321,32 @@ async def _run_supplement_snooze_job(event_id: int) -> None:
         await _pause(services, due.chat_id)
 
 
+async def _run_refill_job(count_id: int) -> None:
+    """Remind once to ask for a refill when a counted medicine runs low; else check later."""
+    services = runtime.current()
+    async with services.sessions() as session:
+        run = await refill_run(session, count_id, services.clock())
+    if run is None:
+        services.planner.cancel_refill(count_id)
+        return
+    if run.due and run.reachable:
+        try:
+            await runtime.courier().send_text(
+                run.chat_id,
+                texts.refill_reminder(run.product, run.supply),
+                recount_button(run.medication_id),
+            )
+        except DeliveryDeferred:
+            services.planner.plan_refill(count_id, services.clock() + RETRY_DELAY)
+            return
+        except RecipientUnreachable:
+            await _pause(services, run.chat_id)
+        except DeliveryRejected:
+            pass
+    async with services.sessions() as session:
+        await refill_checked(session, services.planner, count_id, run.due, services.clock())
+
+
 async def _run_missed_check_job(dose_event_id: int) -> None:
     """Alert linked caregivers about a dose still unconfirmed after the patient's delay."""
     services = runtime.current()
@@ -436,6 +468,12 @@ async def run_supplement_snooze_job(event_id: int) -> None:
     """Send a supplement reminder again after Later."""
     async with runtime.job_slots():
         await _run_supplement_snooze_job(event_id)
+
+
+async def run_refill_job(count_id: int) -> None:
+    """Check a pill count and remind to ask for a refill when it runs low."""
+    async with runtime.job_slots():
+        await _run_refill_job(count_id)
 
 
 async def run_missed_check_job(dose_event_id: int) -> None:

@@ -137,6 +137,14 @@ class ApschedulerPlanner:
         """Drop a supplement reminder's Later job."""
         self._cancel(f"supsnooze:{event_id}")
 
+    def plan_refill(self, count_id: int, run_at: datetime) -> None:
+        """Check a pill count for a refill reminder at `run_at`."""
+        self._plan(f"refill:{count_id}", jobs.run_refill_job, run_at, count_id)
+
+    def cancel_refill(self, count_id: int) -> None:
+        """Forget a pill count's refill check."""
+        self._cancel(f"refill:{count_id}")
+
     def plan_alert(self, alert_id: int, run_at: datetime) -> None:
         """Deliver an alert to a linked person at `run_at`."""
         self._plan(f"alert:{alert_id}", jobs.run_alert_job, run_at, alert_id)

@@ -31,11 +31,20 @@ from bot.models import (
     ClinicAgentDose,
     ClinicAgentPlan,
     Patient,
+    PillCount,
     SupplementEvent,
     SupplementPrompt,
 )
 from bot.simulator import BotApiSimulator, RateLimits
-from tests.e2e import Person, bot_running, eventually, planner_of, register, services_of
+from tests.e2e import (
+    Person,
+    bot_running,
+    eventually,
+    medication_of,
+    planner_of,
+    register,
+    services_of,
+)
 from tests.test_e2e_caregivers import link
 
 LONDON = ZoneInfo("Europe/London")
@@ -814,3 +823,63 @@ async def test_calcium_set_up_reminders_taken_later_and_moved_on_the_alendronate
         assert "Suggested: 1 dose of 400 mg a day." in saved["text"]
         alice.say("/bone")
         assert "(your care team's numbers)" in (await alice.expect(texts.CALCIUM_HEAD))["text"]
+
+
+async def test_pill_count_goes_down_with_doses_taken_and_reminds_to_refill_once(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    clock = DrivenClock(START)
+    alice, bob = Person(simulator, 1001, "Alice"), Person(simulator, 1002, "Bob")
+    async with bot_running(settings, clock) as app:
+        await register(alice)
+        anastrozole = await medication_of(app, alice.id, "anastrozole-1-daily-tablet")
+        alice.say("/bone")
+        alice.press(texts.PILLS_SETTINGS, await alice.expect(texts.BONE_TITLE))
+        counts = await alice.expect(texts.PILLS_HEAD)
+        assert "• Anastrozole 1 mg: not counted" in counts["text"]
+        assert alice.buttons(counts) == ["Count anastrozole 1 mg", "Count alendronate 70 mg"]
+        alice.press("Count anastrozole 1 mg", counts)
+        await alice.expect("How many anastrozole 1 mg tablets do you have now?")
+        alice.say("plenty")
+        await alice.expect(texts.BAD_COUNT)
+        alice.say("9")
+        await alice.expect(
+            "Saved: 9 tablets of anastrozole 1 mg. I'll remind you to ask for more when about 7"
+        )
+        async with services_of(app).sessions() as session:
+            count = await session.scalar(select(PillCount))
+        assert count is not None
+        # Two daily doses from now (Tuesday and Wednesday at 09:00), then the check.
+        wednesday = START.date() + timedelta(days=2)
+        check_at = datetime.combine(wednesday, time(10, 0), LONDON)
+        await planned_at(app, f"refill:{count.id}", check_at)
+
+        # Bob cannot count Alice's medicine.
+        await register(bob)
+        query = bob.press_data(counts["message_id"], f"b:c:{anastrozole.id}")
+        assert await bob.toast(query) == texts.NOT_YOURS
+
+        # Each dose confirmed taken comes off the count.
+        for day in (START.date() + timedelta(days=1), wednesday):
+            clock.jump_to(datetime.combine(day, time(9, 0), LONDON))
+            await run_job(app, f"dose:{anastrozole.id}")
+            alice.press(texts.TAKEN, await alice.expect("Time for your anastrozole 1 mg"))
+            await alice.expect("taken at 09:00")
+        clock.jump_to(check_at)
+        await run_job(app, f"refill:{count.id}")
+        refill = await alice.expect("🧾 You have about 7 anastrozole 1 mg tablets left.")
+        assert alice.buttons(refill) == [texts.RECOUNT]
+        assert f"refill:{count.id}" not in planner_of(app).planned_ids()  # reminded once
+
+        # A new box: the count starts again, and so does the refill check.
+        alice.press(texts.RECOUNT, refill)
+        await alice.expect("How many anastrozole 1 mg tablets do you have now?")
+        alice.say("35")
+        await alice.expect("Saved: 35 tablets of anastrozole 1 mg.")
+        assert f"refill:{count.id}" in planner_of(app).planned_ids()
+        alice.say("/bone")
+        alice.press(texts.PILLS_SETTINGS, await alice.expect(texts.BONE_TITLE))
+        counts = await alice.expect("• Anastrozole 1 mg: about 35 tablets left")
+        alice.press("Stop counting anastrozole 1 mg", counts)
+        await alice.expect("I've stopped counting anastrozole 1 mg.")
+        assert f"refill:{count.id}" not in planner_of(app).planned_ids()
