@@ -148,6 +148,7 @@ async def sync(
     """Follow a saved regimen: clinic agents, dental reminders and calcium times follow it."""
     await clinic_schedule.sync_plans(session, planner, patient_id, now)
     await care_schedule.sync_dental(session, planner, patient_id, now)
+    await dxa_schedule.replan(session, planner, patient_id, now)
     await calcium_schedule.replan_all(session, planner, patient_id, now)
 
 

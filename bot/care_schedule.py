@@ -81,7 +81,11 @@ def _plan_dental(
 async def sync_dental(
     session: AsyncSession, planner: ReminderPlanner, patient_id: int, now: datetime
 ) -> None:
-    """Start, keep or stop dental reminders to match the medicines in force (regimen saved)."""
+    """Start, keep or stop dental reminders to match the medicines in force (regimen saved).
+
+    The exercise nudge and the dental reminder are planned again too, so a new time zone
+    moves them with the clock.
+    """
     patient = await session.get(Patient, patient_id)
     if patient is None:
         return
@@ -89,12 +93,15 @@ async def sync_dental(
     agent = await _bone_agent(session, patient_id)
     row = await session.scalar(select(CarePrompts).where(CarePrompts.patient_id == patient_id))
     if agent is None:
+        if row is not None:
+            _plan_exercise(planner, row, zone, now)  # a new time zone moves the weekly nudge
         if row is not None and row.dental_due_on is not None:
             row.dental_due_on, row.dental_before_start, row.updated_at = None, False, now
             await session.commit()
             planner.cancel_dental(row.id)
         return
     row = row or await _prompts_of(session, patient, now)
+    _plan_exercise(planner, row, zone, now)  # a new time zone moves the weekly nudge
     if row.dental_due_on is None:
         today = local_today(zone, now)
         last = row.last_dental_check_on

@@ -450,6 +450,23 @@ async def dxa_reminded(
     return at_reminder_time(following, ZoneInfo(patient.timezone)) if following else None
 
 
+async def replan(
+    session: AsyncSession, planner: ReminderPlanner, patient_id: int, now: datetime
+) -> None:
+    """Re-plan a patient's DXA job (a new time zone moves 10:00 with it); creates nothing."""
+    loaded = (
+        await session.execute(
+            select(BoneHealthProfile, Patient)
+            .join(Patient, Patient.id == BoneHealthProfile.patient_id)
+            .where(BoneHealthProfile.patient_id == patient_id)
+        )
+    ).first()
+    if loaded is not None:
+        profile, patient = loaded
+        view = await _view(session, patient, profile, now)
+        _replan(planner, view, profile.dxa_reminded_on, ZoneInfo(patient.timezone), now)
+
+
 async def reconcile(session: AsyncSession, planner: ReminderPlanner, now: datetime) -> int:
     """Re-create missing DXA jobs from the profiles (start-up)."""
     existing = planner.planned_ids()

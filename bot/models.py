@@ -505,9 +505,7 @@ class SupplementEvent(Base):
     __tablename__ = "supplement_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    prompt_id: Mapped[int] = mapped_column(
-        ForeignKey("supplement_prompts.id", ondelete="CASCADE")
-    )
+    prompt_id: Mapped[int] = mapped_column(ForeignKey("supplement_prompts.id", ondelete="CASCADE"))
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
     local_date: Mapped[date] = mapped_column(Date())
     # When it was due: the picked time, or later on a bisphosphonate's dosing day.

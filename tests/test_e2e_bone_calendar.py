@@ -642,6 +642,17 @@ async def test_weekly_exercise_nudge_on_by_buttons_then_off(
         assert "weight-bearing exercise" in nudge["text"]
         await planned_at(app, f"exercise:{prompts.id}", wednesday + timedelta(days=7))
 
+        # A new time zone moves the nudge with the clock (18:00 in Berlin now).
+        alice.say("/regimen")
+        alice.press(texts.CHANGE_TZ, await alice.expect("What would you like to change?"))
+        alice.press("Paris / Berlin", await alice.expect("Which time zone"))
+        alice.press("Yes, save it", await alice.expect("Is this right?"))
+        await alice.expect("Saved")
+        berlin = ZoneInfo("Europe/Berlin")
+        await planned_at(
+            app, f"exercise:{prompts.id}", datetime(2031, 3, 12, 18, 0, tzinfo=berlin)
+        )
+
         for data in ("b:w:7", "b:e:1:2500", "b:e:1:0761", "b:w:"):
             query = alice.press_data(nudge["message_id"], data)
             assert await alice.toast(query) == texts.NOT_YOURS, data
