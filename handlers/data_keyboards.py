@@ -68,9 +68,7 @@ def whose_buttons(own: bool, patients: list[LinkView]) -> InlineKeyboardMarkup:
 
 def period_buttons(link_id: int) -> InlineKeyboardMarkup:
     """The offered periods, two to a row."""
-    buttons = [
-        _button(texts.PERIOD_LABELS[days], f"x:r:{link_id}:{days}") for days in PERIOD_DAYS
-    ]
+    buttons = [_button(texts.PERIOD_LABELS[days], f"x:r:{link_id}:{days}") for days in PERIOD_DAYS]
     return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
 
