@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from enum import Enum
+
+from telegram import InlineKeyboardMarkup
 
 from bot import care_alerts, care_summary, checkins, reminders, texts
 from bot.calcium_schedule import (
@@ -34,8 +39,50 @@ log = logging.getLogger(__name__)
 
 RETRY_DELAY = timedelta(minutes=1)
 
+JobBody = Callable[[int], Awaitable[None]]
 
-async def _run_dose_job(medication_id: int) -> None:
+
+def _in_job_slot(body: JobBody) -> JobBody:
+    """Run a job in one of the job slots, where shutdown can find and cancel it.
+
+    The wrapper keeps the job's name, so the job store's reference
+    (`scheduler.jobs:run_dose_job`) still names it.
+    """
+
+    @functools.wraps(body)
+    async def run(row_id: int) -> None:
+        async with runtime.job_slots():
+            await body(row_id)
+
+    return run
+
+
+class Delivery(Enum):
+    """What became of an unprompted message to a patient."""
+
+    SENT = "sent"
+    DEFERRED = "deferred"  # Telegram or the network asked us to wait: run the job again later
+    NOT_DELIVERED = "not delivered"  # refused (logged by the courier) or blocked (paused)
+
+
+async def _deliver(
+    services: Services, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Delivery:
+    """Send through the paced courier; a patient who blocked the bot is paused."""
+    try:
+        await runtime.courier().send_text(chat_id, text, markup)
+    except DeliveryDeferred:
+        return Delivery.DEFERRED
+    except RecipientUnreachable:
+        await _pause(services, chat_id)
+        return Delivery.NOT_DELIVERED
+    except DeliveryRejected:
+        return Delivery.NOT_DELIVERED
+    return Delivery.SENT
+
+
+@_in_job_slot
+async def run_dose_job(medication_id: int) -> None:
     """Send every due reminder of a medication, then plan its next one."""
     services = runtime.current()
     settings = services.settings
@@ -84,7 +131,8 @@ async def _pause(services: Services, chat_id: int) -> None:
         await reminders.mark_unreachable(session, chat_id, services.clock())
 
 
-async def _run_snooze_job(dose_event_id: int) -> None:
+@_in_job_slot
+async def run_snooze_job(dose_event_id: int) -> None:
     """Send a snoozed reminder again, if the dose is still unanswered."""
     services = runtime.current()
     async with services.sessions() as session:
@@ -99,29 +147,26 @@ async def _run_snooze_job(dose_event_id: int) -> None:
         await _pause(services, dose.chat_id)
 
 
-async def _run_recheck_job(dose_event_id: int) -> None:
+@_in_job_slot
+async def run_recheck_job(dose_event_id: int) -> None:
     """Ask once about a dose still unconfirmed a while after its reminder."""
     services = runtime.current()
     async with services.sessions() as session:
         dose = await reminders.recheck_reminder(session, dose_event_id, services.clock())
     if dose is None:
         return
-    try:
-        await runtime.courier().send_text(
-            dose.chat_id, texts.recheck_question(dose), recheck_buttons(dose.event_id)
-        )
-    except DeliveryDeferred:
+    delivery = await _deliver(
+        services, dose.chat_id, texts.recheck_question(dose), recheck_buttons(dose.event_id)
+    )
+    if delivery is Delivery.DEFERRED:
         services.planner.plan_recheck(dose_event_id, services.clock() + RETRY_DELAY)
         return
-    except RecipientUnreachable:
-        await _pause(services, dose.chat_id)
-    except DeliveryRejected:
-        pass
     async with services.sessions() as session:
         await reminders.mark_rechecked(session, dose_event_id, services.clock())
 
 
-async def _run_window_job(dose_event_id: int) -> None:
+@_in_job_slot
+async def run_window_job(dose_event_id: int) -> None:
     """Tell the patient that the bisphosphonate's wait is over: breakfast, medicines, rest."""
     services = runtime.current()
     async with services.sessions() as session:
@@ -142,7 +187,8 @@ async def _run_window_job(dose_event_id: int) -> None:
         await reminders.mark_window_notice_sent(session, dose_event_id, services.clock())
 
 
-async def _run_checkin_job(patient_id: int) -> None:
+@_in_job_slot
+async def run_checkin_job(patient_id: int) -> None:
     """Prompt the weekly check-in, then plan next week's prompt (local time, DST-correct)."""
     services = runtime.current()
     async with services.sessions() as session:
@@ -150,23 +196,19 @@ async def _run_checkin_job(patient_id: int) -> None:
     if prompt is None:
         return  # turned off, or the patient is gone
     if prompt.reachable:
-        try:
-            await runtime.courier().send_text(
-                prompt.chat_id, texts.CHECKIN_PROMPT, checkin_start_button()
-            )
-        except DeliveryDeferred:
+        delivery = await _deliver(
+            services, prompt.chat_id, texts.CHECKIN_PROMPT, checkin_start_button()
+        )
+        if delivery is Delivery.DEFERRED:
             services.planner.plan_checkin(patient_id, services.clock() + RETRY_DELAY)
             return
-        except RecipientUnreachable:
-            await _pause(services, prompt.chat_id)
-        except DeliveryRejected:
-            pass
-        else:
+        if delivery is Delivery.SENT:
             log.info("check-in prompt for patient %s sent", patient_id)
     services.planner.plan_checkin(patient_id, prompt.next_at)
 
 
-async def _run_agent_job(plan_id: int) -> None:
+@_in_job_slot
+async def run_agent_job(plan_id: int) -> None:
     """Send a clinic agent's reminder of the day, alert the circle when overdue; plan next."""
     services = runtime.current()
     async with services.sessions() as session:
@@ -178,18 +220,13 @@ async def _run_agent_job(plan_id: int) -> None:
     if run.step is not None and run.reachable:
         due_on = run.step.due_on
         markup = agent_given_buttons(plan_id, due_on) if run.step.asks_given and due_on else None
-        try:
-            await runtime.courier().send_text(
-                run.chat_id, texts.agent_reminder(run.step.message), markup
-            )
-        except DeliveryDeferred:
+        delivery = await _deliver(
+            services, run.chat_id, texts.agent_reminder(run.step.message), markup
+        )
+        if delivery is Delivery.DEFERRED:
             services.planner.plan_agent(plan_id, services.clock() + RETRY_DELAY)
             return
-        except RecipientUnreachable:
-            await _pause(services, run.chat_id)
-        except DeliveryRejected:
-            pass
-        else:
+        if delivery is Delivery.SENT:
             log.info("clinic agent reminder %s (%s) sent", plan_id, run.step.kind)
     async with services.sessions() as session:
         next_at = await agent_reminded(session, plan_id, run.day, run.step, services.clock())
@@ -199,7 +236,8 @@ async def _run_agent_job(plan_id: int) -> None:
         services.planner.plan_agent(plan_id, next_at)
 
 
-async def _run_dxa_job(profile_id: int) -> None:
+@_in_job_slot
+async def run_dxa_job(profile_id: int) -> None:
     """Send the day's bone density scan reminder, if any; plan the next one."""
     services = runtime.current()
     async with services.sessions() as session:
@@ -208,15 +246,10 @@ async def _run_dxa_job(profile_id: int) -> None:
         services.planner.cancel_dxa(profile_id)
         return
     if run.step is not None and run.reachable:
-        try:
-            await runtime.courier().send_text(run.chat_id, texts.dxa_reminder(run.step, run.view))
-        except DeliveryDeferred:
+        text = texts.dxa_reminder(run.step, run.view)
+        if await _deliver(services, run.chat_id, text) is Delivery.DEFERRED:
             services.planner.plan_dxa(profile_id, services.clock() + RETRY_DELAY)
             return
-        except RecipientUnreachable:
-            await _pause(services, run.chat_id)
-        except DeliveryRejected:
-            pass
     async with services.sessions() as session:
         next_at = await dxa_reminded(session, profile_id, run.day, run.step, services.clock())
     if next_at is None:
@@ -225,7 +258,8 @@ async def _run_dxa_job(profile_id: int) -> None:
         services.planner.plan_dxa(profile_id, next_at)
 
 
-async def _run_dental_job(prompts_id: int) -> None:
+@_in_job_slot
+async def run_dental_job(prompts_id: int) -> None:
     """Send a due dental check-up reminder (with its reason); plan the next one."""
     services = runtime.current()
     async with services.sessions() as session:
@@ -234,22 +268,21 @@ async def _run_dental_job(prompts_id: int) -> None:
         services.planner.cancel_dental(prompts_id)
         return
     if run.message is not None and run.reachable:
-        try:
-            await runtime.courier().send_text(
-                run.chat_id, texts.dental_reminder(run.message), dental_done_button(prompts_id)
-            )
-        except DeliveryDeferred:
+        delivery = await _deliver(
+            services,
+            run.chat_id,
+            texts.dental_reminder(run.message),
+            dental_done_button(prompts_id),
+        )
+        if delivery is Delivery.DEFERRED:
             services.planner.plan_dental(prompts_id, services.clock() + RETRY_DELAY)
             return
-        except RecipientUnreachable:
-            await _pause(services, run.chat_id)
-        except DeliveryRejected:
-            pass
     async with services.sessions() as session:
         await dental_reminded(session, services.planner, prompts_id, run.day, services.clock())
 
 
-async def _run_exercise_job(prompts_id: int) -> None:
+@_in_job_slot
+async def run_exercise_job(prompts_id: int) -> None:
     """Send the weekly exercise nudge, then plan next week's."""
     services = runtime.current()
     async with services.sessions() as session:
@@ -258,19 +291,15 @@ async def _run_exercise_job(prompts_id: int) -> None:
         services.planner.cancel_exercise(prompts_id)
         return
     if run.reachable:
-        try:
-            await runtime.courier().send_text(run.chat_id, texts.exercise_prompt(run.message))
-        except DeliveryDeferred:
+        text = texts.exercise_prompt(run.message)
+        if await _deliver(services, run.chat_id, text) is Delivery.DEFERRED:
             services.planner.plan_exercise(prompts_id, services.clock() + RETRY_DELAY)
             return
-        except RecipientUnreachable:
-            await _pause(services, run.chat_id)
-        except DeliveryRejected:
-            pass
     services.planner.plan_exercise(prompts_id, run.next_at)
 
 
-async def _run_supplement_job(prompt_id: int) -> None:
+@_in_job_slot
+async def run_supplement_job(prompt_id: int) -> None:
     """Send every due calcium reminder of a prompt (moved clear of a bisphosphonate)."""
     services = runtime.current()
     grace = timedelta(minutes=services.settings.late_grace_minutes)
@@ -306,7 +335,8 @@ async def _send_supplement(services: Services, due: DueSupplement) -> None:
     log.info("supplement reminder %s sent", due.event_id)
 
 
-async def _run_supplement_snooze_job(event_id: int) -> None:
+@_in_job_slot
+async def run_supplement_snooze_job(event_id: int) -> None:
     """Send a supplement reminder again after Later, if still unanswered."""
     services = runtime.current()
     async with services.sessions() as session:
@@ -321,7 +351,8 @@ async def _run_supplement_snooze_job(event_id: int) -> None:
         await _pause(services, due.chat_id)
 
 
-async def _run_refill_job(count_id: int) -> None:
+@_in_job_slot
+async def run_refill_job(count_id: int) -> None:
     """Remind once to ask for a refill when a counted medicine runs low; else check later."""
     services = runtime.current()
     async with services.sessions() as session:
@@ -330,24 +361,21 @@ async def _run_refill_job(count_id: int) -> None:
         services.planner.cancel_refill(count_id)
         return
     if run.due and run.reachable:
-        try:
-            await runtime.courier().send_text(
-                run.chat_id,
-                texts.refill_reminder(run.product, run.supply),
-                recount_button(run.medication_id),
-            )
-        except DeliveryDeferred:
+        delivery = await _deliver(
+            services,
+            run.chat_id,
+            texts.refill_reminder(run.product, run.supply),
+            recount_button(run.medication_id),
+        )
+        if delivery is Delivery.DEFERRED:
             services.planner.plan_refill(count_id, services.clock() + RETRY_DELAY)
             return
-        except RecipientUnreachable:
-            await _pause(services, run.chat_id)
-        except DeliveryRejected:
-            pass
     async with services.sessions() as session:
         await refill_checked(session, services.planner, count_id, run.due, services.clock())
 
 
-async def _run_missed_check_job(dose_event_id: int) -> None:
+@_in_job_slot
+async def run_missed_check_job(dose_event_id: int) -> None:
     """Alert linked caregivers about a dose still unconfirmed after the patient's delay."""
     services = runtime.current()
     async with services.sessions() as session:
@@ -355,10 +383,16 @@ async def _run_missed_check_job(dose_event_id: int) -> None:
             session, dose_event_id, services.clock()
         )
     for alert_id in alert_ids:
-        await _run_alert_job(alert_id)
+        await _deliver_alert(alert_id)
 
 
-async def _run_alert_job(alert_id: int) -> None:
+@_in_job_slot
+async def run_alert_job(alert_id: int) -> None:
+    """Deliver one alert to a linked caregiver or clinician."""
+    await _deliver_alert(alert_id)
+
+
+async def _deliver_alert(alert_id: int) -> None:
     """Deliver one alert to a linked person, unless it no longer applies or must wait."""
     services = runtime.current()
     async with services.sessions() as session:
@@ -385,7 +419,8 @@ async def _run_alert_job(alert_id: int) -> None:
         await care_alerts.mark_alert_sent(session, alert_id, message_id, services.clock())
 
 
-async def _run_summary_job(patient_id: int) -> None:
+@_in_job_slot
+async def run_summary_job(patient_id: int) -> None:
     """Send the weekly adherence summary to each caregiver who gets it; plan next week."""
     services = runtime.current()
     async with services.sessions() as session:
@@ -402,93 +437,3 @@ async def _run_summary_job(patient_id: int) -> None:
         await care_summary.plan_weekly_summary(
             session, services.planner, patient_id, services.clock()
         )
-
-
-async def run_dose_job(medication_id: int) -> None:
-    """Send every due reminder of a medication, then plan its next one."""
-    async with runtime.job_slots():
-        await _run_dose_job(medication_id)
-
-
-async def run_snooze_job(dose_event_id: int) -> None:
-    """Send a snoozed reminder again, if the dose is still unanswered."""
-    async with runtime.job_slots():
-        await _run_snooze_job(dose_event_id)
-
-
-async def run_recheck_job(dose_event_id: int) -> None:
-    """Ask once about a dose still unconfirmed a while after its reminder."""
-    async with runtime.job_slots():
-        await _run_recheck_job(dose_event_id)
-
-
-async def run_window_job(dose_event_id: int) -> None:
-    """Tell the patient the bisphosphonate's wait is over."""
-    async with runtime.job_slots():
-        await _run_window_job(dose_event_id)
-
-
-async def run_checkin_job(patient_id: int) -> None:
-    """Prompt the weekly check-in and plan the next one."""
-    async with runtime.job_slots():
-        await _run_checkin_job(patient_id)
-
-
-async def run_agent_job(plan_id: int) -> None:
-    """Send a clinic-given agent's reminder of the day and plan the next."""
-    async with runtime.job_slots():
-        await _run_agent_job(plan_id)
-
-
-async def run_dxa_job(profile_id: int) -> None:
-    """Send the day's bone density scan reminder and plan the next."""
-    async with runtime.job_slots():
-        await _run_dxa_job(profile_id)
-
-
-async def run_dental_job(prompts_id: int) -> None:
-    """Send a due dental check-up reminder and plan the next."""
-    async with runtime.job_slots():
-        await _run_dental_job(prompts_id)
-
-
-async def run_exercise_job(prompts_id: int) -> None:
-    """Send the weekly exercise nudge and plan the next."""
-    async with runtime.job_slots():
-        await _run_exercise_job(prompts_id)
-
-
-async def run_supplement_job(prompt_id: int) -> None:
-    """Send every due calcium reminder of a prompt and plan the next."""
-    async with runtime.job_slots():
-        await _run_supplement_job(prompt_id)
-
-
-async def run_supplement_snooze_job(event_id: int) -> None:
-    """Send a supplement reminder again after Later."""
-    async with runtime.job_slots():
-        await _run_supplement_snooze_job(event_id)
-
-
-async def run_refill_job(count_id: int) -> None:
-    """Check a pill count and remind to ask for a refill when it runs low."""
-    async with runtime.job_slots():
-        await _run_refill_job(count_id)
-
-
-async def run_missed_check_job(dose_event_id: int) -> None:
-    """Alert caregivers about a dose still unconfirmed."""
-    async with runtime.job_slots():
-        await _run_missed_check_job(dose_event_id)
-
-
-async def run_alert_job(alert_id: int) -> None:
-    """Deliver one alert to a linked caregiver or clinician."""
-    async with runtime.job_slots():
-        await _run_alert_job(alert_id)
-
-
-async def run_summary_job(patient_id: int) -> None:
-    """Send the weekly adherence summary to caregivers."""
-    async with runtime.job_slots():
-        await _run_summary_job(patient_id)
