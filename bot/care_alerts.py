@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, Exists, and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import redflags
@@ -71,16 +72,32 @@ def _instant(day: date, wall: time, zone: ZoneInfo) -> datetime:
 # --- Creating alerts ---------------------------------------------------------------------------
 
 
-async def _active_links(session: AsyncSession, patient_id: int, permission: str) -> list[CareLink]:
-    return list(
-        await session.scalars(
-            select(CareLink).where(
-                CareLink.patient_id == patient_id,
-                CareLink.status == LinkStatus.ACTIVE,
-                getattr(CareLink, permission).is_(True),
-            )
-        )
+def _receiving(patient_id: Any, permission: str) -> ColumnElement[bool]:
+    """The condition for a patient's active links that receive `permission` (a column name)."""
+    return and_(
+        CareLink.patient_id == patient_id,
+        CareLink.status == LinkStatus.ACTIVE,
+        getattr(CareLink, permission).is_(True),
     )
+
+
+def anyone_receives(patient_id: Any, permission: str) -> Exists:
+    """EXISTS: someone linked to the patient receives `permission` (usable in any select)."""
+    return exists().where(_receiving(patient_id, permission))
+
+
+async def active_links(session: AsyncSession, patient_id: int, permission: str) -> list[CareLink]:
+    """Return the patient's active links that receive `permission`."""
+    return list(await session.scalars(select(CareLink).where(_receiving(patient_id, permission))))
+
+
+def missed_check_time(
+    due_at: datetime, delay_minutes: int | None, watched: bool
+) -> datetime | None:
+    """Return when an unconfirmed dose alerts caregivers (None: delay off, or nobody to alert)."""
+    if delay_minutes is None or not watched:
+        return None
+    return due_at + timedelta(minutes=delay_minutes)
 
 
 async def add_red_flag_alerts(
@@ -92,7 +109,7 @@ async def add_red_flag_alerts(
     """
     if not episodes:
         return []
-    links = await _active_links(session, patient_id, "red_flag_alerts")
+    links = await active_links(session, patient_id, "red_flag_alerts")
     alerts = [
         CareAlert(
             patient_id=patient_id,
@@ -119,25 +136,16 @@ async def missed_check_at(session: AsyncSession, dose_event_id: int) -> datetime
     """Return when an unconfirmed dose should alert caregivers (None: nobody to alert)."""
     found = (
         await session.execute(
-            select(DoseEvent.due_at, Patient.missed_dose_alert_minutes, Patient.id)
+            select(
+                DoseEvent.due_at,
+                Patient.missed_dose_alert_minutes,
+                anyone_receives(Patient.id, "missed_dose_alerts"),
+            )
             .join(Patient, Patient.id == DoseEvent.patient_id)
             .where(DoseEvent.id == dose_event_id)
         )
     ).first()
-    if found is None or found.missed_dose_alert_minutes is None:
-        return None
-    anyone = await session.scalar(
-        select(
-            exists().where(
-                CareLink.patient_id == found.id,
-                CareLink.status == LinkStatus.ACTIVE,
-                CareLink.missed_dose_alerts.is_(True),
-            )
-        )
-    )
-    if not anyone:
-        return None
-    return found.due_at + timedelta(minutes=found.missed_dose_alert_minutes)
+    return None if found is None else missed_check_time(*found)
 
 
 async def add_missed_dose_alerts(
@@ -147,7 +155,7 @@ async def add_missed_dose_alerts(
     event = await session.get(DoseEvent, dose_event_id)
     if event is None or event.status not in OPEN_DOSE_STATUSES:
         return []
-    links = await _active_links(session, event.patient_id, "missed_dose_alerts")
+    links = await active_links(session, event.patient_id, "missed_dose_alerts")
     already = set(
         await session.scalars(
             select(CareAlert.link_id).where(CareAlert.dose_event_id == dose_event_id)

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.adherence import Adherence, adherence
+from bot.care_alerts import active_links, anyone_receives
 from bot.models import CareLink, LinkStatus, Patient
 from bot.planner import ReminderPlanner
 from bot.schedule import DoseSchedule, Frequency, next_occurrence
@@ -33,17 +34,7 @@ class Summary:
 
 
 async def _wanted(session: AsyncSession, patient_id: int) -> bool:
-    return bool(
-        await session.scalar(
-            select(
-                exists().where(
-                    CareLink.patient_id == patient_id,
-                    CareLink.status == LinkStatus.ACTIVE,
-                    CareLink.weekly_summary.is_(True),
-                )
-            )
-        )
-    )
+    return bool(await session.scalar(select(anyone_receives(patient_id, "weekly_summary"))))
 
 
 async def plan_weekly_summary(
@@ -63,15 +54,7 @@ async def weekly_summaries(session: AsyncSession, patient_id: int, now: datetime
     patient = await session.get(Patient, patient_id)
     if patient is None:
         return []
-    links = list(
-        await session.scalars(
-            select(CareLink).where(
-                CareLink.patient_id == patient_id,
-                CareLink.status == LinkStatus.ACTIVE,
-                CareLink.weekly_summary.is_(True),
-            )
-        )
-    )
+    links = await active_links(session, patient_id, "weekly_summary")
     if not links:
         return []
     rates = tuple(await adherence(session, patient, now, SUMMARY_DAYS))

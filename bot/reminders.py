@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import owned_by
+from bot.care_alerts import anyone_receives, missed_check_at, missed_check_time
 from bot.catalog import Product, get_product
 from bot.errors import AlreadyAnswered, NotYourRecord
 from bot.models import CheckinSchedule, DoseEvent, DoseStatus, Medication, Patient
@@ -52,6 +53,8 @@ class DueDose:
     product: Product
     due_local: datetime
     late: bool
+    # When an unconfirmed dose alerts linked caregivers (None: nobody to alert).
+    caregiver_check_at: datetime | None = None
 
 
 def schedule_of(medication: Medication) -> DoseSchedule | None:
@@ -125,14 +128,14 @@ async def open_due_doses(
     """
     loaded = (
         await session.execute(
-            select(Medication, Patient)
+            select(Medication, Patient, anyone_receives(Patient.id, "missed_dose_alerts"))
             .join(Patient, Patient.id == Medication.patient_id)
             .where(Medication.id == medication_id)
         )
     ).first()
     if loaded is None:
         return DueBatch([], None)
-    medication, patient = loaded
+    medication, patient, watched = loaded
     schedule = schedule_of(medication)
     if not medication.active or schedule is None or patient.unreachable_since is not None:
         return DueBatch([], None)
@@ -179,6 +182,9 @@ async def open_due_doses(
                 product,
                 event.due_at.astimezone(zone),
                 late=now - event.due_at > LATE_AFTER,
+                caregiver_check_at=missed_check_time(
+                    event.due_at, patient.missed_dose_alert_minutes, watched
+                ),
             )
         )
     if expired:
@@ -383,6 +389,7 @@ async def _reminder_for(session: AsyncSession, event: DoseEvent, now: datetime) 
         get_product(medication.product_key),
         event.due_at.astimezone(zone),
         late=now - event.due_at > LATE_AFTER,
+        caregiver_check_at=await missed_check_at(session, event.id),
     )
 
 

@@ -118,9 +118,8 @@ async def _send_reminder(services: Services, dose: reminders.DueDose) -> None:
     now = services.clock()
     async with services.sessions() as session:
         await reminders.mark_sent(session, dose.event_id, message.message_id, now, late=dose.late)
-        missed_check = await care_alerts.missed_check_at(session, dose.event_id)
-    if missed_check is not None:
-        services.planner.plan_missed_check(dose.event_id, max(missed_check, now))
+    if dose.caregiver_check_at is not None:
+        services.planner.plan_missed_check(dose.event_id, max(dose.caregiver_check_at, now))
     recheck = timedelta(minutes=services.settings.recheck_after_minutes)
     services.planner.plan_recheck(dose.event_id, now + recheck)
     log.info("dose reminder %s sent%s", dose.event_id, " (late)" if dose.late else "")
