@@ -115,6 +115,23 @@ def planner_of(app: Application) -> ApschedulerPlanner:
     return planner
 
 
+async def run_job(app: Application, job_id: str) -> None:
+    """Make a planned job due now and wait until it has run (driven time, no sleeping)."""
+    finished = asyncio.Event()
+
+    def listen(event_job_id: str | None, done: bool) -> None:
+        if done and event_job_id == job_id:
+            finished.set()
+
+    planner = planner_of(app)
+    stop = planner.watch(listen)
+    try:
+        assert planner.run_now(job_id), f"{job_id} is not planned"
+        await asyncio.wait_for(finished.wait(), 10)
+    finally:
+        stop()
+
+
 @asynccontextmanager
 async def bot_running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[Application]:
     """Run the real bot application against the simulator until the block ends."""

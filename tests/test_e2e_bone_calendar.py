@@ -7,7 +7,6 @@ The clock starts in the future, so nothing planned by the bot fires unless the t
 
 from __future__ import annotations
 
-import asyncio
 import io
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -43,6 +42,7 @@ from tests.e2e import (
     medication_of,
     planner_of,
     register,
+    run_job,
     services_of,
 )
 from tests.test_e2e_caregivers import link
@@ -131,23 +131,6 @@ async def planned_at(app: Application, job_id: str, when: datetime) -> None:
     await eventually(check, what=f"{job_id} planned at {when}")
 
 
-async def run_job(app: Application, job_id: str) -> None:
-    """Make a planned job due now (its day's 10:00 has come) and wait until it has run."""
-    finished = asyncio.Event()
-
-    def listen(event_job_id: str | None, done: bool) -> None:
-        if done and event_job_id == job_id:
-            finished.set()
-
-    planner = planner_of(app)
-    stop = planner.watch(listen)
-    try:
-        assert planner.run_now(job_id), f"{job_id} is not planned"
-        await asyncio.wait_for(finished.wait(), 10)
-    finally:
-        stop()
-
-
 async def run_agent_job(app: Application, plan_id: int) -> None:
     """Run the plan's reminder job now and wait for it."""
     await run_job(app, f"agent:{plan_id}")
@@ -192,8 +175,10 @@ async def test_zoledronic_acid_from_the_last_date_through_its_reminders_and_the_
         await planned_at(app, f"agent:{plan.id}", ten_am(book_day))
 
         # Book ahead (run early, on the day before, it sends nothing).
+        said = len(simulator.bot_messages(alice.id))
         await run_agent_job(app, plan.id)
         await planned_at(app, f"agent:{plan.id}", ten_am(book_day))
+        assert len(simulator.bot_messages(alice.id)) == said
         clock.jump_to(at_eleven(book_day))
         await run_agent_job(app, plan.id)
         book = await alice.expect("now is a good time to book one")
@@ -225,8 +210,10 @@ async def test_zoledronic_acid_from_the_last_date_through_its_reminders_and_the_
             texts.NOT_YET,
         ]
         # A second run the same day sends nothing more.
+        said = len(simulator.bot_messages(alice.id))
         await run_agent_job(app, plan.id)
         await planned_at(app, f"agent:{plan.id}", ten_am(due + timedelta(days=8)))
+        assert len(simulator.bot_messages(alice.id)) == said
 
         # It was given today, not on the due date: pick it from the calendar.
         alice.press(texts.GIVEN_OTHER_DAY, ask)

@@ -29,6 +29,7 @@ from tests.e2e import (
     medication_of,
     planner_of,
     register,
+    run_job,
     services_of,
 )
 from tests.test_e2e_checkins import answer_questions, finish
@@ -118,7 +119,9 @@ async def test_a_red_flag_alerts_the_linked_caregiver_who_acknowledges_it(
         code = await invite(alice)
         async with services_of(app).sessions() as session:
             [stored] = list(await session.scalars(select(Invite)))
-        assert stored.code_hash == invite_codes.code_hash(code) != code  # only the hash
+        assert stored.code_hash == invite_codes.code_hash(code)
+        stored_values = [getattr(stored, column.key) for column in Invite.__table__.c]
+        assert not any(code in str(value) for value in stored_values)  # only the hash
 
         # Carol (not a patient) opens the link, accepts; Alice confirms; both are told.
         carol.say(f"/start {code}")
@@ -200,16 +203,12 @@ async def test_an_unconfirmed_dose_alerts_after_the_delay_and_unlinking_stops_al
         assert f"missed:{second.id}" not in planner.planned_ids()
         # Even a check planned before the unlink sends nothing now.
         planner.plan_missed_check(second.id, services_of(app).clock())
-        await eventually(lambda: _no_job(planner, f"missed:{second.id}"), what="the check to run")
+        await run_job(app, f"missed:{second.id}")
         assert len(await alerts_of(app)) == 1
         assert all(
             "hasn't confirmed their anastrozole" not in (m.get("text") or "")
             for m in simulator.bot_messages(carol.id)
         )
-
-
-async def _no_job(planner: ApschedulerPlanner, job_id: str) -> bool:
-    return job_id not in planner.planned_ids()
 
 
 async def test_a_dose_taken_in_time_alerts_nobody_and_quiet_hours_hold_alerts(
@@ -226,8 +225,7 @@ async def test_a_dose_taken_in_time_alerts_nobody_and_quiet_hours_hold_alerts(
         event = await reminder_event(app, medication.id)
         alice.press(texts.TAKEN, reminder)
         await alice.expect("taken at")
-        assert planner.run_now(f"missed:{event.id}")
-        await eventually(lambda: _no_job(planner, f"missed:{event.id}"), what="the check")
+        await run_job(app, f"missed:{event.id}")
         assert await alerts_of(app) == []
 
         # Quiet hours that cover "now" hold the alert until they end.
@@ -245,13 +243,12 @@ async def test_a_dose_taken_in_time_alerts_nobody_and_quiet_hours_hold_alerts(
         await make_due_in(app, anastrozole.id, 1)
         await alice.expect("Time for your anastrozole", timeout=10)
         second = await reminder_event(app, anastrozole.id)
-        assert planner.run_now(f"missed:{second.id}")
-        [alert] = await eventually(lambda: alerts_of(app), what="the held alert row")
-        held = await eventually(
-            lambda: _job_time(planner, f"alert:{alert.id}"), what="the alert to be held"
-        )
+        await run_job(app, f"missed:{second.id}")
+        [alert] = await alerts_of(app)
+        held = await _job_time(planner, f"alert:{alert.id}")
+        assert held is not None
         assert held.astimezone(now_local.tzinfo).time() == time(end.hour, end.minute)
-        assert alert.sent_at is None
+        assert alert.sent_at is None  # read after the job ran: held, not sent
         assert not any(
             "hasn't confirmed" in (m.get("text") or "") for m in simulator.bot_messages(carol.id)
         )
@@ -297,7 +294,7 @@ async def test_forged_presses_reach_no_one_elses_links_or_alerts(
             assert await bob.toast(query) == texts.NOT_YOURS, data
         # Carol, the member, cannot change Alice's permissions either.
         query = carol.press_data(bob_message["message_id"], f"cg:t:{carol_link.id}:sl")
-        assert await carol.toast(query) in (texts.NOT_LINKED_ANY_MORE, texts.NOT_REGISTERED)
+        assert await carol.toast(query) == texts.NOT_LINKED_ANY_MORE
 
         [still] = await links_of(app, alice.id)
         assert still.status == LinkStatus.ACTIVE
@@ -444,8 +441,8 @@ async def test_the_weekly_summary_goes_only_to_caregivers_who_get_it(
         alice.press("Carol (caregiver)", await alice.expect("Carol, caregiver"))
         alice.press("✅ Weekly summary", await alice.expect("Tap to switch"))
         await alice.expect("Tap to switch")
-        assert planner.run_now(job)
-        await eventually(lambda: _no_job(planner, job), what="the summary to stop")
+        await run_job(app, job)
+        assert job not in planner.planned_ids()
         weekly = [
             m for m in simulator.bot_messages(carol.id) if "'s week" in (m.get("text") or "")
         ]

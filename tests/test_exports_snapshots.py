@@ -250,8 +250,8 @@ def test_adherence_counts_each_medicine_like_history() -> None:
         letrozole.taken + letrozole.skipped + letrozole.missed + letrozole.unanswered
     )
     assert letrozole.unanswered == 1  # the last day's reminder, sent and not yet answered
-    assert letrozole.percent_taken == round(100 * letrozole.taken / letrozole.due)
-    assert rows[ALENDRONATE].late >= 0
+    assert (letrozole.taken, letrozole.percent_taken) == (68, 89)  # 68 of 76
+    assert rows[ALENDRONATE].late == 0
 
 
 def test_branched_scores_fill_skipped_attributes_with_zero() -> None:
