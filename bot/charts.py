@@ -35,8 +35,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
-WHO_NORMAL_FLOOR = -1.0
-WHO_OSTEOPOROSIS_CEILING = -2.5
+from bot.bone_health import NORMAL_FROM, OSTEOPOROSIS_AT_OR_BELOW
 
 SCORE_MIN = 0
 SCORE_MAX = 4
@@ -124,16 +123,6 @@ class TScorePoint:
         return (self.lumbar_spine, self.total_hip, self.femoral_neck)
 
 
-def who_category(t_score: float) -> str:
-    """Classify a T-score by WHO 1994 (TRS 843): "normal", "osteopenia" or "osteoporosis"."""
-    value = _t_score(t_score)
-    if value <= WHO_OSTEOPOROSIS_CEILING:
-        return "osteoporosis"
-    if value < WHO_NORMAL_FLOOR:
-        return "osteopenia"
-    return "normal"
-
-
 def symptom_trend_png(series: Sequence[SymptomSeries], *, title: str, zone: ZoneInfo) -> bytes:
     """Draw one line per symptom series over the patient's local dates, as PNG bytes."""
     with _render_lock, _disposing(_symptom_figure(series, title=title, zone=zone)) as figure:
@@ -206,9 +195,9 @@ def _bone_density_figure(points: Sequence[TScorePoint]) -> Figure:
     axes.set_ylim(low, high)
 
     bands = (
-        ("normal", WHO_NORMAL_FLOOR, high),
-        ("osteopenia", WHO_OSTEOPOROSIS_CEILING, WHO_NORMAL_FLOOR),
-        ("osteoporosis", low, WHO_OSTEOPOROSIS_CEILING),
+        ("normal", NORMAL_FROM, high),
+        ("osteopenia", OSTEOPOROSIS_AT_OR_BELOW, NORMAL_FROM),
+        ("osteoporosis", low, OSTEOPOROSIS_AT_OR_BELOW),
     )
     for name, bottom, top in bands:
         axes.axhspan(bottom, top, color=_BAND_COLOURS[name], zorder=0, linewidth=0)
@@ -218,7 +207,7 @@ def _bone_density_figure(points: Sequence[TScorePoint]) -> Figure:
     names.set_yticklabels([_BAND_LABELS[name] for name, _, _ in bands])
     names.tick_params(length=0, labelsize=_BAND_SIZE, colors=_TEXT_COLOUR)
     names.spines["right"].set_visible(False)
-    for boundary in (WHO_NORMAL_FLOOR, WHO_OSTEOPOROSIS_CEILING):
+    for boundary in (NORMAL_FROM, OSTEOPOROSIS_AT_OR_BELOW):
         axes.axhline(boundary, color="#555555", linewidth=1.5, linestyle="--", zorder=1)
 
     for index, label, values in drawn:

@@ -35,7 +35,7 @@ from bot.clinic_agents import (
     reminder_dates,
 )
 from bot.date_input import InvalidDateText
-from bot.errors import NotRegistered, NotYourRecord
+from bot.errors import NotYourRecord
 from bot.models import ClinicAgentDose, ClinicAgentPlan, Medication, Patient
 from bot.planner import ReminderPlanner
 from bot.schedule import local_today
@@ -377,13 +377,6 @@ async def record_given(
     return Recorded(_view(plan, medication, today), changed=True)
 
 
-async def confirm_not_yet(
-    session: AsyncSession, telegram_user_id: int, plan_id: int, now: datetime
-) -> AgentView:
-    """Note that the dose has not been given yet: nothing changes, reminders go on."""
-    return await plan_view(session, telegram_user_id, plan_id, now)
-
-
 # --------------------------------------------------------------------------- the job
 
 
@@ -479,15 +472,3 @@ async def reconcile(session: AsyncSession, planner: ReminderPlanner, now: dateti
         if _replan(planner, plan, medication.product_key, ZoneInfo(patient.timezone), now):
             planned += 1
     return planned
-
-
-async def require_views(
-    session: AsyncSession, telegram_user_id: int, now: datetime
-) -> tuple[Patient, list[AgentView]]:
-    """Return the acting patient and their clinic agents, or raise NotRegistered."""
-    patient = await session.scalar(
-        select(Patient).where(Patient.telegram_user_id == telegram_user_id)
-    )
-    if patient is None:
-        raise NotRegistered
-    return patient, await agent_views(session, patient, now)

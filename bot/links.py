@@ -126,25 +126,6 @@ async def create_invite(
     return code
 
 
-async def revoke_invites(session: AsyncSession, telegram_user_id: int, now: datetime) -> int:
-    """Revoke the acting patient's unused invitations; return how many were open."""
-    patient = await require_patient(session, telegram_user_id)
-    rows = await session.scalars(
-        select(Invite).where(
-            Invite.patient_id == patient.id,
-            Invite.used_at.is_(None),
-            Invite.revoked_at.is_(None),
-            Invite.expires_at > now,
-        )
-    )
-    revoked = 0
-    for row in rows:
-        row.revoked_at = now
-        revoked += 1
-    await session.commit()
-    return revoked
-
-
 async def _failed_attempts(session: AsyncSession, telegram_user_id: int, now: datetime) -> int:
     return (
         await session.scalar(

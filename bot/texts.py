@@ -511,8 +511,6 @@ SETTINGS_VIEW = (
 )
 DELAY_OFF = "never (off)"
 QUIET_NONE = "none"
-DELAY_CHOICE = "Dose message after:"
-QUIET_CHOICE = "Quiet hours:"
 SETTINGS_SAVED = "Saved."
 CARE_TEAM_TOLD = "I've also let the people linked to you know."
 ALERT_SEEN = "👍 I've seen this"
@@ -671,10 +669,6 @@ def glance_line(name: str, flags: list[str], rates: list[tuple[str, int, int]], 
 # --- Bone calendar -----------------------------------------------------------------------------
 
 BONE_TITLE = "🦴 Your bone-protection calendar"
-BONE_NOTHING = (
-    "Nothing here yet. Clinic infusions or injections show here once they are part of your "
-    "plan (/regimen)."
-)
 AGENT_UNKNOWN = "💉 {name}: I don't know yet when your last one was given."
 AGENT_LAST = "💉 {name}: last given {last}."
 AGENT_NEXT = "Next one due {due}."

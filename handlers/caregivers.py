@@ -8,10 +8,7 @@ hears when an alert about them was seen. Every press is re-checked by the servic
 
 from __future__ import annotations
 
-import logging
-
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram import CallbackQuery, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import care_alerts, care_summary, invite_codes, links, symptom_history, texts
@@ -31,19 +28,7 @@ from handlers.care_keyboards import (
     settings_buttons,
 )
 from handlers.checkins import send_symptom_history
-from handlers.common import Context, answer_query, edit_query_message, services
-
-log = logging.getLogger(__name__)
-
-
-async def _notify(
-    context: Context, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """Tell the other person; if they blocked the bot, the action still stands."""
-    try:
-        await context.bot.send_message(chat_id, text, reply_markup=markup)
-    except TelegramError as error:
-        log.info("could not notify a linked person: %s", type(error).__name__)
+from handlers.common import Context, answer_query, edit_query_message, notify, services
 
 
 def _menu_text(views: list[links.LinkView]) -> str:
@@ -153,8 +138,8 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
                 code = await links.create_invite(session, user.id, role, now)
             await answer_query(query)
             link = invite_codes.deep_link(context.bot.username, code)
-            await _notify(
-                context,
+            await notify(
+                context.bot,
                 user.id,
                 texts.INVITE_CREATED.format(role=texts.role_name(role), link=link, code=code),
             )
@@ -198,8 +183,8 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
                 )
             await answer_query(query)
             await edit_query_message(query, texts.REMOVED_PATIENT.format(name=view.member_name))
-            await _notify(
-                context,
+            await notify(
+                context.bot,
                 view.member_chat_id,
                 texts.REMOVED_MEMBER.format(
                     patient=view.patient_name or "The person you helped",
@@ -231,8 +216,8 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
                 )
             await answer_query(query)
             await edit_query_message(query, texts.LEFT_MEMBER.format(patient=view.patient_name))
-            await _notify(
-                context, view.patient_chat_id, texts.LEFT_PATIENT.format(name=view.member_name)
+            await notify(
+                context.bot, view.patient_chat_id, texts.LEFT_PATIENT.format(name=view.member_name)
             )
         case "cr:b":
             async with found.sessions() as session:
@@ -312,8 +297,8 @@ async def _accept(update: Update, context: Context, code: str) -> None:
         return
     await answer_query(query)
     await edit_query_message(query, texts.INVITE_ACCEPTED)
-    await _notify(
-        context,
+    await notify(
+        context.bot,
         view.patient_chat_id,
         texts.CONFIRM_REQUEST.format(name=view.member_name, role=texts.role_name(view.role)),
         confirm_link_buttons(view.link_id),
@@ -344,14 +329,14 @@ async def _confirm(update: Update, context: Context, action: CareAction) -> None
         await edit_query_message(
             query, texts.LINKED_PATIENT.format(name=view.member_name, role=role)
         )
-        await _notify(
-            context,
+        await notify(
+            context.bot,
             view.member_chat_id,
             texts.LINKED_MEMBER.format(patient=view.patient_name, role=role),
         )
     else:
         await edit_query_message(query, texts.REFUSED_PATIENT.format(name=view.member_name))
-        await _notify(context, view.member_chat_id, texts.REFUSED_MEMBER)
+        await notify(context.bot, view.member_chat_id, texts.REFUSED_MEMBER)
 
 
 async def _acknowledge(update: Update, context: Context, alert_id: int) -> None:
@@ -365,8 +350,10 @@ async def _acknowledge(update: Update, context: Context, alert_id: int) -> None:
     text = getattr(query.message, "text", None) or ""
     if seen.first:
         await edit_query_message(query, text + texts.ALERT_SEEN_MARK)
-        await _notify(
-            context, seen.patient_chat_id, texts.ALERT_SEEN_PATIENT.format(name=seen.member_name)
+        await notify(
+            context.bot,
+            seen.patient_chat_id,
+            texts.ALERT_SEEN_PATIENT.format(name=seen.member_name),
         )
 
 

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.state import AppState, Services
@@ -61,3 +61,14 @@ async def edit_message(
         )
     except BadRequest as error:
         log.debug("edit skipped: %s", error.message)
+
+
+async def notify(
+    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Tell another person (a linked caregiver or patient); if they blocked the bot, the
+    action that prompted it still stands."""
+    try:
+        await bot.send_message(chat_id, text, reply_markup=markup)
+    except TelegramError as error:
+        log.info("could not notify a linked person: %s", type(error).__name__)

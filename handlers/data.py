@@ -6,10 +6,7 @@ that the acting user may see what they ask for; the files go out as Telegram doc
 
 from __future__ import annotations
 
-import logging
-
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import clinician, erasure, export_service, links, texts
@@ -17,7 +14,7 @@ from bot.errors import NotRegistered, NotYourRecord
 from bot.export_service import ExportFormat, ExportRequest
 from bot.models import LinkRole
 from bot.regimen import find_patient
-from handlers.common import Context, answer_query, edit_query_message, services
+from handlers.common import Context, answer_query, edit_query_message, notify, services
 from handlers.data_keyboards import (
     erase_buttons,
     format_buttons,
@@ -25,8 +22,6 @@ from handlers.data_keyboards import (
     period_buttons,
     whose_buttons,
 )
-
-log = logging.getLogger(__name__)
 
 
 async def export_command(update: Update, context: Context) -> None:
@@ -207,12 +202,9 @@ async def _erase(update: Update, context: Context, confirmed: bool) -> None:
     context.user_data.clear()  # nothing of theirs stays in memory either
     await edit_query_message(query, texts.DELETE_DONE)
     for notice in done.notices:
-        try:
-            await context.bot.send_message(
-                notice.chat_id, texts.ERASED_NOTICE.format(name=notice.name or "Someone")
-            )
-        except TelegramError as error:
-            log.info("could not tell a linked person of an erasure: %s", type(error).__name__)
+        await notify(
+            context.bot, notice.chat_id, texts.ERASED_NOTICE.format(name=notice.name or "Someone")
+        )
 
 
 def register(app: Application) -> None:

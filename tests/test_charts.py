@@ -16,19 +16,17 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from PIL import Image
 
+from bot.bone_health import NORMAL_FROM, OSTEOPOROSIS_AT_OR_BELOW, classify
 from bot.charts import (
     SCORE_LABELS,
     SERIES_COLOURS,
     SITE_COLOURS,
-    WHO_NORMAL_FLOOR,
-    WHO_OSTEOPOROSIS_CEILING,
     SymptomSeries,
     TScorePoint,
     _bone_density_figure,
     _symptom_figure,
     bone_density_png,
     symptom_trend_png,
-    who_category,
 )
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -232,13 +230,13 @@ def test_bone_density_bands_meet_at_the_who_thresholds() -> None:
         bands.append((min(corners[:, 1]), max(corners[:, 1])))
 
     assert sorted(bands) == [
-        (low, WHO_OSTEOPOROSIS_CEILING),
-        (WHO_OSTEOPOROSIS_CEILING, WHO_NORMAL_FLOOR),
-        (WHO_NORMAL_FLOOR, high),
+        (low, OSTEOPOROSIS_AT_OR_BELOW),
+        (OSTEOPOROSIS_AT_OR_BELOW, NORMAL_FROM),
+        (NORMAL_FROM, high),
     ]
     lines_at = {tuple(line.get_ydata()) for line in axes.get_lines()}
-    assert (WHO_NORMAL_FLOOR, WHO_NORMAL_FLOOR) in lines_at
-    assert (WHO_OSTEOPOROSIS_CEILING, WHO_OSTEOPOROSIS_CEILING) in lines_at
+    assert (NORMAL_FROM, NORMAL_FROM) in lines_at
+    assert (OSTEOPOROSIS_AT_OR_BELOW, OSTEOPOROSIS_AT_OR_BELOW) in lines_at
 
 
 def test_bone_density_y_range_is_at_least_minus_four_to_plus_two() -> None:
@@ -299,7 +297,7 @@ def test_t_scores_from_a_database_or_numpy_are_stored_as_floats() -> None:
 
     assert point.t_scores == (-2.5, -1.2, -3.0)
     assert all(type(value) is float for value in point.t_scores)
-    assert who_category(Decimal("-2.5")) == "osteoporosis"
+    assert classify(Decimal("-2.5")) == "osteoporosis"
 
 
 def test_scan_dates_with_a_time_are_rejected() -> None:
@@ -324,17 +322,12 @@ def test_scan_dates_with_a_time_are_rejected() -> None:
     ],
 )
 def test_who_category_boundaries(t_score: float, category: str) -> None:
-    assert who_category(t_score) == category
+    assert classify(t_score) == category
 
 
 def test_who_thresholds_are_the_1994_values() -> None:
-    assert WHO_NORMAL_FLOOR == -1.0
-    assert WHO_OSTEOPOROSIS_CEILING == -2.5
-
-
-def test_who_category_rejects_nan() -> None:
-    with pytest.raises(ValueError, match="finite number"):
-        who_category(float("nan"))
+    assert NORMAL_FROM == -1.0
+    assert OSTEOPOROSIS_AT_OR_BELOW == -2.5
 
 
 # -- threads ------------------------------------------------------------------------------

@@ -24,12 +24,12 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF, FontFace
 from fpdf.enums import XPos, YPos
 
+from bot.bone_health import classify
 from bot.charts import (
     SymptomSeries,
     TScorePoint,
     bone_density_png,
     symptom_trend_png,
-    who_category,
 )
 from bot.exports import labels
 from bot.exports.files import ExportFile, file_name
@@ -398,7 +398,7 @@ def _t_score(value: float | None) -> str:
 def _who(point: TScorePoint) -> str:
     """Classify a scan by its lowest site, as densitometry reports do (ISCD)."""
     scores = [value for value in point.t_scores if value is not None]
-    return who_category(min(scores)) if scores else NONE_SHOWN
+    return classify(min(scores)).value if scores else NONE_SHOWN
 
 
 def _clinic_and_appointments(pdf: FPDF, snapshot: ExportSnapshot) -> None:
