@@ -96,6 +96,14 @@ async def erase_person(
         if link.status != LinkStatus.ENDED:
             notices.append(Notice(patient.chat_id, link.member_name))
     removed_links = len(as_member)
+    member_link_ids = [link.id for link, _ in as_member]
+    # Alerts to this person about others go with their links (and their planned deliveries).
+    job_ids = [
+        f"alert:{alert_id}"
+        for alert_id in await session.scalars(
+            select(CareAlert.id).where(CareAlert.link_id.in_(member_link_ids))
+        )
+    ]
     await session.execute(
         delete(CareLink).where(CareLink.member_telegram_user_id == telegram_user_id)
     )
@@ -103,7 +111,6 @@ async def erase_person(
         delete(CodeAttempt).where(CodeAttempt.telegram_user_id == telegram_user_id)
     )
 
-    job_ids: list[str] = []
     patient = await find_patient(session, telegram_user_id)
     if patient is not None:
         for link in await session.scalars(

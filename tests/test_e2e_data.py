@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from sqlalchemy import func, select
 
 from bot import texts
 from bot.config import Settings
-from bot.models import Base, ExportRecord, Patient
+from bot.models import Base, CareAlert, ExportRecord, Patient
 from bot.simulator import BotApiSimulator, RateLimits
 from tests.e2e import Message, Person, bot_running, eventually, planner_of, register, services_of
 from tests.test_e2e_caregivers import link, links_of
@@ -245,3 +246,29 @@ async def test_the_command_line_export_writes_files_and_is_audited(
         alice.say("/privacy")
         privacy = await alice.expect("Exports of your records:")
         assert "clinic administrator, FHIR" in privacy["text"]
+
+
+async def test_a_caregiver_who_erases_their_data_leaves_no_link_alert_or_alert_job(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    alice, carol = Person(simulator, 1001, "Alice"), Person(simulator, 1003, "Carol")
+    async with bot_running(settings) as app:
+        await register(alice)
+        await link(alice, carol)
+        alice.say("/symptoms")
+        await answer_questions(alice, {"FATIGUE": ["Severe", "A little bit"]})
+        await finish(alice)
+        await carol.expect("symptom check-in shows")
+        async with services_of(app).sessions() as session:
+            [alert_id] = list(await session.scalars(select(CareAlert.id)))
+        planner = planner_of(app)
+        # An alert delivery still planned (as for one held or retried) when Carol leaves.
+        planner.plan_alert(alert_id, services_of(app).clock() + timedelta(hours=1))
+        carol.say("/deletemydata")
+        carol.press(texts.DELETE_YES, await carol.expect("Erase everything?"))
+        await carol.expect("everything I held about you is erased")
+        await alice.expect("Carol erased their data")
+        assert f"alert:{alert_id}" not in planner.planned_ids()
+        assert await links_of(app, alice.id) == []
+        async with services_of(app).sessions() as session:
+            assert list(await session.scalars(select(CareAlert.id))) == []
