@@ -145,11 +145,12 @@ async def calendar_entries(
 async def sync(
     session: AsyncSession, planner: ReminderPlanner, patient_id: int, now: datetime
 ) -> None:
-    """Follow a saved regimen: clinic agents, dental reminders and calcium times follow it."""
+    """Follow a saved regimen: clinic agents, dental, DXA, calcium times and pill counts."""
     await clinic_schedule.sync_plans(session, planner, patient_id, now)
     await care_schedule.sync_dental(session, planner, patient_id, now)
     await dxa_schedule.replan(session, planner, patient_id, now)
     await calcium_schedule.replan_all(session, planner, patient_id, now)
+    await pill_counts.follow_regimen(session, planner, patient_id, now)
 
 
 async def reconcile(session: AsyncSession, planner: ReminderPlanner, now: datetime) -> int:

@@ -189,6 +189,41 @@ async def stop_count(
     return get_product(medication.product_key)
 
 
+async def follow_regimen(
+    session: AsyncSession, planner: ReminderPlanner, patient_id: int, now: datetime
+) -> None:
+    """Carry counts over when a regimen edit replaced a medicine's row (same product).
+
+    `save_regimen` replaces a medication row on any change (a new time, say); the tablets in
+    hand do not change, so the count moves to the new row with what is left now. A count
+    whose product is no longer taken stops, with its refill check.
+    """
+    counts = await session.execute(
+        select(PillCount, Medication)
+        .join(Medication, Medication.id == PillCount.medication_id)
+        .where(PillCount.patient_id == patient_id, Medication.active.is_(False))
+    )
+    stale = list(counts)
+    if not stale:
+        return
+    patient = await session.get(Patient, patient_id)
+    in_force = await session.scalars(
+        select(Medication).where(Medication.patient_id == patient_id, Medication.active.is_(True))
+    )
+    active = {m.product_key: m for m in in_force}
+    for row, old in stale:
+        successor = active.get(old.product_key)
+        if patient is None or successor is None or schedule_of(successor) is None:
+            planner.cancel_refill(row.id)
+            await session.delete(row)
+            continue
+        left = await _supply(session, row, old)
+        row.medication_id, row.tablets, row.counted_at = successor.id, left.tablets, now
+        await session.flush()
+        await _plan_refill(session, planner, row, successor, patient, now)
+    await session.commit()
+
+
 @dataclass(frozen=True)
 class RefillRun:
     """A refill reminder to send, if one is due."""

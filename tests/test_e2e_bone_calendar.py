@@ -881,3 +881,40 @@ async def test_pill_count_goes_down_with_doses_taken_and_reminds_to_refill_once(
         alice.press("Stop counting anastrozole 1 mg", counts)
         await alice.expect("I've stopped counting anastrozole 1 mg.")
         assert f"refill:{count.id}" not in planner_of(app).planned_ids()
+
+
+async def test_a_pill_count_follows_its_medicine_through_a_regimen_edit(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings) as app:
+        await register(alice)
+        before = await medication_of(app, alice.id, "anastrozole-1-daily-tablet")
+        alice.say("/bone")
+        alice.press(texts.PILLS_SETTINGS, await alice.expect(texts.BONE_TITLE))
+        alice.press("Count anastrozole 1 mg", await alice.expect(texts.PILLS_HEAD))
+        await alice.expect("How many anastrozole 1 mg tablets do you have now?")
+        alice.say("20")
+        await alice.expect("Saved: 20 tablets of anastrozole 1 mg.")
+
+        # A new time replaces the medicine's row; the tablets in hand stay counted.
+        alice.say("/regimen")
+        await alice.expect("What would you like to change?")
+        alice.press("Aromatase inhibitor")
+        await alice.expect("Which aromatase inhibitor")
+        alice.press("Anastrozole")
+        await alice.expect("What time of day")
+        alice.press("20:00")
+        await alice.expect("Is this right?")
+        alice.press("Yes, save it")
+        await alice.expect("Saved")
+        after = await medication_of(app, alice.id, "anastrozole-1-daily-tablet")
+        assert after.id != before.id
+        async with services_of(app).sessions() as session:
+            count = await session.scalar(select(PillCount))
+        assert count is not None
+        assert (count.medication_id, count.tablets) == (after.id, 20)
+        assert f"refill:{count.id}" in planner_of(app).planned_ids()
+        alice.say("/bone")
+        alice.press(texts.PILLS_SETTINGS, await alice.expect(texts.BONE_TITLE))
+        await alice.expect("• Anastrozole 1 mg: about 20 tablets left")
