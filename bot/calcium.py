@@ -16,13 +16,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.bone_health import JOINT_POSITION_2017
 from bot.catalog import LabelSource, Product, get_product
-from bot.schedule import DoseSchedule, dose_dates
+from bot.schedule import DoseSchedule, dose_dates, local_instant
 
 # --------------------------------------------------------------------------- targets
 
@@ -287,11 +287,6 @@ def _reason(
     )
 
 
-def _instant(day: date, wall: time, zone: ZoneInfo) -> datetime:
-    """Return the UTC instant of a local wall time, with bot.schedule's fold=0 rule."""
-    return datetime.combine(day, wall.replace(fold=0), tzinfo=zone).astimezone(UTC)
-
-
 def _planned(
     prompt: SupplementPrompt,
     at: datetime,
@@ -320,11 +315,11 @@ def plan_supplement_times(
     Windows are measured in real elapsed time, so DST changes cannot shorten them. If the
     patient takes the dose at another time, plan again with that time in the schedule.
     """
-    fixed = [_planned(p, _instant(day, p.time_of_day, zone), zone) for p in prompts]
+    fixed = [_planned(p, local_instant(day, p.time_of_day, zone), zone) for p in prompts]
     if bisphosphonate is None or not bisphosphonate.is_dosing_day(day):
         return fixed
     product = bisphosphonate.product
-    dose_at = _instant(day, bisphosphonate.schedule.time_of_day, zone)
+    dose_at = local_instant(day, bisphosphonate.schedule.time_of_day, zone)
     planned: list[PlannedPrompt] = []
     for item in fixed:
         window = _window(product, item.prompt.kind)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,6 +36,7 @@ from bot.models import (
     RedFlagEpisode,
 )
 from bot.planner import ReminderPlanner
+from bot.schedule import local_instant
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +63,7 @@ def quiet_until(
         end_day = local.date() + timedelta(days=1) if clock >= start else local.date()
     if not inside:
         return None
-    return _instant(end_day, end, zone)
-
-
-def _instant(day: date, wall: time, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, wall.replace(fold=0), tzinfo=zone).astimezone(UTC)
+    return local_instant(end_day, end, zone)
 
 
 # --- Creating alerts ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ sense (the newest one before the due date); overdue days are judged on the day t
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -38,7 +38,7 @@ from bot.date_input import InvalidDateText
 from bot.errors import NotYourRecord
 from bot.models import ClinicAgentDose, ClinicAgentPlan, Medication, Patient
 from bot.planner import ReminderPlanner
-from bot.schedule import local_today
+from bot.schedule import local_instant, local_today
 
 # Project choice: late enough not to wake anyone, early enough to phone the clinic that day.
 REMINDER_TIME = time(10, 0)
@@ -140,7 +140,7 @@ def next_run_day(product_key: str, state: PlanState, after: date) -> date | None
 
 def at_reminder_time(day: date, zone: ZoneInfo) -> datetime:
     """Return the UTC instant of REMINDER_TIME on a local day."""
-    return datetime.combine(day, REMINDER_TIME, tzinfo=zone).astimezone(UTC)
+    return local_instant(day, REMINDER_TIME, zone)
 
 
 def _first_run(

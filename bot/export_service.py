@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,7 @@ from bot.exports.pdf_report import pdf_report_file
 from bot.exports.snapshot import ExportSnapshot
 from bot.models import ExportRecord, LinkRole, Patient
 from bot.regimen import require_patient
+from bot.schedule import local_instant
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +111,8 @@ def local_day_period(zone: ZoneInfo, first: date, last: date) -> tuple[datetime,
     """Return the UTC period from the start of `first` to the end of `last`, local days."""
     if last < first:
         raise ValueError("the period ends before it starts")
-    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    start = local_instant(first, time(0), zone)
+    end = local_instant(last + timedelta(days=1), time(0), zone)
     return start, end
 
 

@@ -166,12 +166,16 @@ def _is_dose_date(schedule: DoseSchedule, local_date: date) -> bool:
     return next(dose_dates(schedule, local_date, local_date), None) is not None
 
 
-def _due_at(schedule: DoseSchedule, local_date: date, zone: ZoneInfo) -> datetime:
-    """Return the UTC instant of the wall time on that date (PEP 495 fold=0 rules)."""
+def local_instant(local_date: date, wall: time, zone: ZoneInfo) -> datetime:
+    """Return the UTC instant of a wall-clock time on a local date (PEP 495 fold=0 rules)."""
     # fold=0 explicitly: a time carrying fold=1 would pick the *second* 01:30 on fall-back
     # night and move a spring-forward dose *backwards*.
-    wall = datetime.combine(local_date, schedule.time_of_day.replace(fold=0), tzinfo=zone)
-    return wall.astimezone(UTC)
+    return datetime.combine(local_date, wall.replace(fold=0), tzinfo=zone).astimezone(UTC)
+
+
+def _due_at(schedule: DoseSchedule, local_date: date, zone: ZoneInfo) -> datetime:
+    """Return the UTC instant of the dose's wall time on that date."""
+    return local_instant(local_date, schedule.time_of_day, zone)
 
 
 def occurrence_on(schedule: DoseSchedule, local_date: date, zone: ZoneInfo) -> Occurrence:
