@@ -1,4 +1,7 @@
-"""Per-patient access: a row is handed out only to the Telegram user it belongs to."""
+"""Per-patient access: a row is handed out only to the Telegram user it belongs to.
+
+Imports only the models, so every service can use it without an import cycle.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import NotYourRecord
+from bot.errors import NotRegistered, NotYourRecord
 from bot.models import Base, Patient
 
 Owned = TypeVar("Owned", bound=Base)
@@ -26,3 +29,18 @@ async def owned_by(
     if row is None:
         raise NotYourRecord
     return row
+
+
+async def find_patient(session: AsyncSession, telegram_user_id: int) -> Patient | None:
+    """Return the patient registered by this Telegram user, if any."""
+    return await session.scalar(
+        select(Patient).where(Patient.telegram_user_id == telegram_user_id)
+    )
+
+
+async def require_patient(session: AsyncSession, telegram_user_id: int) -> Patient:
+    """Return the acting user's own patient record, or raise NotRegistered."""
+    patient = await find_patient(session, telegram_user_id)
+    if patient is None:
+        raise NotRegistered
+    return patient

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import calcium_schedule, care_schedule, clinic_schedule, dxa_schedule, pill_counts
+from bot.access import require_patient
 from bot.calcium_schedule import CalciumView, SupplementTally, TodaySupplement
 from bot.calendar_export import AppointmentKind
 from bot.care_reminders import dental_check_message
@@ -22,7 +23,6 @@ from bot.catalog import AdviceTopic, Product
 from bot.clinic_agents import agent_advice
 from bot.clinic_schedule import AgentView
 from bot.dxa_schedule import DxaView
-from bot.errors import NotRegistered
 from bot.models import BoneHealthProfile, Patient
 from bot.planner import ReminderPlanner
 
@@ -47,18 +47,9 @@ class BoneDay:
     supplement_tally: SupplementTally | None  # the last 30 days' calcium reminders
 
 
-async def _patient(session: AsyncSession, telegram_user_id: int) -> Patient:
-    patient = await session.scalar(
-        select(Patient).where(Patient.telegram_user_id == telegram_user_id)
-    )
-    if patient is None:
-        raise NotRegistered
-    return patient
-
-
 async def bone_page(session: AsyncSession, telegram_user_id: int, now: datetime) -> BonePage:
     """Return the acting patient's bone calendar, or raise NotRegistered."""
-    patient = await _patient(session, telegram_user_id)
+    patient = await require_patient(session, telegram_user_id)
     agents = await clinic_schedule.agent_views(session, patient, now)
     dxa = await dxa_schedule.view_of(session, patient, now)
     care = await care_schedule.care_view(session, patient, now)

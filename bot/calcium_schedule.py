@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.access import owned_by
+from bot.access import owned_by, require_patient
 from bot.calcium import (
     BisphosphonateDose,
     CalciumForm,
@@ -36,7 +36,7 @@ from bot.calcium import (
     SupplementPrompt as PromptRule,
 )
 from bot.catalog import get_product
-from bot.errors import AlreadyAnswered, NotRegistered, NotYourRecord
+from bot.errors import AlreadyAnswered, NotYourRecord
 from bot.models import (
     CalciumPlan,
     DoseStatus,
@@ -71,15 +71,6 @@ class CalciumView:
     diet_mg: int | None
     proposal: tuple[int, ...]  # the suggested split doses (mg), for the food given
     times: tuple[tuple[time, int | None], ...]  # the reminders in force: time, dose
-
-
-async def _patient(session: AsyncSession, telegram_user_id: int) -> Patient:
-    patient = await session.scalar(
-        select(Patient).where(Patient.telegram_user_id == telegram_user_id)
-    )
-    if patient is None:
-        raise NotRegistered
-    return patient
 
 
 async def _plan_of(session: AsyncSession, patient: Patient, now: datetime) -> CalciumPlan:
@@ -123,7 +114,7 @@ async def _view(session: AsyncSession, patient: Patient, plan: CalciumPlan) -> C
 
 async def calcium_view(session: AsyncSession, telegram_user_id: int, now: datetime) -> CalciumView:
     """Return the acting patient's calcium set-up (creating the row on first use)."""
-    patient = await _patient(session, telegram_user_id)
+    patient = await require_patient(session, telegram_user_id)
     plan = await _plan_of(session, patient, now)
     await session.commit()
     return await _view(session, patient, plan)
@@ -137,7 +128,7 @@ async def set_form(
         chosen = CalciumForm(form)
     except ValueError as error:
         raise InvalidSetting(form) from error
-    patient = await _patient(session, telegram_user_id)
+    patient = await require_patient(session, telegram_user_id)
     plan = await _plan_of(session, patient, now)
     plan.calcium_form, plan.updated_at = chosen, now
     await session.commit()
@@ -150,7 +141,7 @@ async def set_diet(
     """Store about how much calcium the patient's food gives a day."""
     if diet_mg not in DIET_CHOICES:
         raise InvalidSetting(str(diet_mg))
-    patient = await _patient(session, telegram_user_id)
+    patient = await require_patient(session, telegram_user_id)
     plan = await _plan_of(session, patient, now)
     plan.diet_calcium_mg, plan.updated_at = diet_mg, now
     await session.commit()
@@ -175,7 +166,7 @@ async def set_targets(
 ) -> CalciumView:
     """Store the care team's daily numbers (None: the statement's default for that one)."""
     check_targets(calcium_mg, vitamin_d_iu)
-    patient = await _patient(session, telegram_user_id)
+    patient = await require_patient(session, telegram_user_id)
     plan = await _plan_of(session, patient, now)
     plan.calcium_target_mg, plan.vitamin_d_target_iu = calcium_mg, vitamin_d_iu
     plan.updated_at = now
@@ -192,7 +183,7 @@ async def set_times(
     now: datetime,
 ) -> CalciumView:
     """Replace the calcium reminders with one per chosen meal time, with the split doses."""
-    patient = await _patient(session, telegram_user_id)
+    patient = await require_patient(session, telegram_user_id)
     plan = await _plan_of(session, patient, now)
     view = await _view(session, patient, plan)
     chosen = sorted(set(times))
@@ -224,7 +215,7 @@ async def turn_off(
     session: AsyncSession, planner: ReminderPlanner, telegram_user_id: int, now: datetime
 ) -> None:
     """Stop every calcium reminder (the set-up is kept)."""
-    patient = await _patient(session, telegram_user_id)
+    patient = await require_patient(session, telegram_user_id)
     old = await _prompts(session, patient.id)
     for prompt in old:
         prompt.active, prompt.ended_at = False, now

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.access import owned_by
+from bot.access import owned_by, require_patient
 from bot.bone_health import add_months
 from bot.care_reminders import (
     DENTAL_INTERVAL_MONTHS,
@@ -29,7 +29,7 @@ from bot.care_reminders import (
 )
 from bot.clinic_schedule import at_reminder_time
 from bot.date_input import InvalidDateText
-from bot.errors import NotRegistered, NotYourRecord
+from bot.errors import NotYourRecord
 from bot.models import CarePrompts, Medication, MedicationRole, Patient
 from bot.planner import ReminderPlanner
 from bot.schedule import DoseSchedule, Frequency, local_today, next_occurrence
@@ -146,15 +146,6 @@ async def care_view(session: AsyncSession, patient: Patient, now: datetime) -> C
     await session.commit()
     today = local_today(ZoneInfo(patient.timezone), now)
     return _view(row, today, await _bone_agent(session, patient.id))
-
-
-async def _patient(session: AsyncSession, telegram_user_id: int) -> Patient:
-    patient = await session.scalar(
-        select(Patient).where(Patient.telegram_user_id == telegram_user_id)
-    )
-    if patient is None:
-        raise NotRegistered
-    return patient
 
 
 async def own_care_view(
@@ -282,7 +273,7 @@ async def set_exercise(
     """Turn the weekly nudge on (a weekday and time) or off (None); return the next one."""
     if weekday is not None and not 0 <= weekday <= 6:
         raise NotYourRecord  # forged data
-    patient = await _patient(session, telegram_user_id)
+    patient = await require_patient(session, telegram_user_id)
     row = await _prompts_of(session, patient, now)
     row.exercise_weekday = weekday if at is not None else None
     row.exercise_time = at if weekday is not None else None

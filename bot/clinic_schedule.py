@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import care_alerts
-from bot.access import owned_by
+from bot.access import find_patient, owned_by
 from bot.bone_health import add_months
 from bot.catalog import Product, get_product
 from bot.clinic_agents import (
@@ -266,9 +266,7 @@ async def first_unknown_plan(
     session: AsyncSession, telegram_user_id: int, now: datetime
 ) -> AgentView | None:
     """Return the acting patient's clinic agent whose last date is not known yet, if any."""
-    patient = await session.scalar(
-        select(Patient).where(Patient.telegram_user_id == telegram_user_id)
-    )
+    patient = await find_patient(session, telegram_user_id)
     if patient is None:
         return None
     for view in await agent_views(session, patient, now):

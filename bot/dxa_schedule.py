@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.access import owned_by
+from bot.access import owned_by, require_patient
 from bot.bone_health import (
     AGE_MAX,
     AGE_MIN,
@@ -41,7 +41,7 @@ from bot.bone_health import (
     changes_since,
 )
 from bot.clinic_schedule import at_reminder_time
-from bot.errors import NotRegistered, NotYourRecord
+from bot.errors import NotYourRecord
 from bot.models import BoneHealthProfile, DxaScan, Medication, MedicationRole, Patient
 from bot.planner import ReminderPlanner
 from bot.schedule import local_today
@@ -225,18 +225,9 @@ async def _view(
     )
 
 
-async def _patient(session: AsyncSession, telegram_user_id: int) -> Patient:
-    patient = await session.scalar(
-        select(Patient).where(Patient.telegram_user_id == telegram_user_id)
-    )
-    if patient is None:
-        raise NotRegistered
-    return patient
-
-
 async def dxa_view(session: AsyncSession, telegram_user_id: int, now: datetime) -> DxaView:
     """Return the acting patient's DXA record and follow-up (creating their profile)."""
-    patient = await _patient(session, telegram_user_id)
+    patient = await require_patient(session, telegram_user_id)
     return await _view(session, patient, await _profile_of(session, patient, now), now)
 
 
@@ -373,7 +364,7 @@ async def set_interval(
     """Set the care team's interval between scans (12, 18 or 24 months)."""
     if months not in INTERVAL_CHOICES:
         raise InvalidNumberText(str(months))
-    patient = await _patient(session, telegram_user_id)
+    patient = await require_patient(session, telegram_user_id)
     profile = await _profile_of(session, patient, now)
     profile.dxa_interval_months, profile.dxa_reminded_on, profile.updated_at = months, None, now
     await session.commit()
@@ -388,7 +379,7 @@ async def answer_risk(
     """Store one yes/no risk answer; return the next question's index (None: ask the age)."""
     if not 0 <= index < len(RISK_QUESTIONS):
         raise NotYourRecord  # forged data: like any bad reference
-    patient = await _patient(session, telegram_user_id)
+    patient = await require_patient(session, telegram_user_id)
     profile = await _profile_of(session, patient, now)
     setattr(profile, RISK_COLUMNS[RISK_QUESTIONS[index].code], yes)
     profile.updated_at = now
@@ -402,7 +393,7 @@ async def set_age(
     """Store the age (None: not given) and finish the questions; return the assessment."""
     if age_years is not None and not AGE_MIN <= age_years <= AGE_MAX:
         raise InvalidNumberText(str(age_years))
-    patient = await _patient(session, telegram_user_id)
+    patient = await require_patient(session, telegram_user_id)
     profile = await _profile_of(session, patient, now)
     profile.age_years, profile.risk_answered_at, profile.updated_at = age_years, now, now
     await session.commit()

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.access import owned_by
+from bot.access import owned_by, require_patient
 from bot.care_reminders import REFILL_AT_DOSES, PillSupply
 from bot.catalog import Product, get_product
-from bot.errors import NotRegistered, NotYourRecord
+from bot.errors import NotYourRecord
 from bot.models import DoseEvent, DoseStatus, Medication, Patient, PillCount
 from bot.planner import ReminderPlanner
 from bot.reminders import schedule_of
@@ -81,11 +81,7 @@ async def count_views(
     session: AsyncSession, telegram_user_id: int, now: datetime
 ) -> list[CountView]:
     """Return the acting patient's countable medicines with their counts now."""
-    patient = await session.scalar(
-        select(Patient).where(Patient.telegram_user_id == telegram_user_id)
-    )
-    if patient is None:
-        raise NotRegistered
+    patient = await require_patient(session, telegram_user_id)
     medications = await session.scalars(
         select(Medication)
         .where(Medication.patient_id == patient.id, Medication.active.is_(True))

@@ -8,9 +8,9 @@ from datetime import datetime, time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.access import find_patient, require_patient  # re-exported: callers import them here
 from bot.bone_calendar import sync as sync_bone_calendar
 from bot.catalog import get_product
-from bot.errors import NotRegistered
 from bot.models import Medication, MedicationRole, Patient
 from bot.planner import ReminderPlanner
 from bot.registration import CLINIC, NONE, RegimenDraft
@@ -56,21 +56,6 @@ def _plan_of(medication: Medication) -> MedicationPlan:
         medication.weekday,
         medication.day_of_month,
     )
-
-
-async def find_patient(session: AsyncSession, telegram_user_id: int) -> Patient | None:
-    """Return the patient registered by this Telegram user, if any."""
-    return await session.scalar(
-        select(Patient).where(Patient.telegram_user_id == telegram_user_id)
-    )
-
-
-async def require_patient(session: AsyncSession, telegram_user_id: int) -> Patient:
-    """Return the acting user's own patient record, or raise NotRegistered."""
-    patient = await find_patient(session, telegram_user_id)
-    if patient is None:
-        raise NotRegistered
-    return patient
 
 
 async def active_medications(session: AsyncSession, patient_id: int) -> list[Medication]:
