@@ -81,7 +81,8 @@ class CalendarEntry:
     note: str = ""  # label-sourced advice for the day, from the domain modules
 
 
-def _agent_kind(product: Product) -> AppointmentKind:
+def agent_kind(product: Product) -> AppointmentKind:
+    """Return whether a clinic-given agent comes as an infusion or an injection (its form)."""
     if "infusion" in product.form:
         return AppointmentKind.INFUSION
     return AppointmentKind.INJECTION
@@ -102,7 +103,7 @@ async def calendar_entries(
         )
         entries.append(
             CalendarEntry(
-                _agent_kind(agent.product),
+                agent_kind(agent.product),
                 agent.due_on,
                 f"{patient_seed}:agent-{agent.plan_id}:{agent.due_on.isoformat()}",
                 product=agent.product,

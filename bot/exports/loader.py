@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.catalog import DrugClass
+from bot.bone_calendar import agent_kind
 from bot.errors import NotRegistered
 from bot.exports.labels import medicine_name, product_of
 from bot.exports.snapshot import (
@@ -122,11 +122,8 @@ async def _appointments(
     )
     for due_on, key in plans:
         product = product_of(key)
-        kind = (
-            "injection"
-            if product is not None and product.drug_class is DrugClass.RANKL_INHIBITOR
-            else "infusion"
-        )
+        # The same rule as /calendar, so both say infusion or injection alike.
+        kind = agent_kind(product).value if product is not None else "infusion"
         found.append(AppointmentRow(kind, _day_start(info, due_on), f"{medicine_name(key)} due"))
     booked = await session.scalar(
         select(BoneHealthProfile.dxa_booked_on).where(
