@@ -61,16 +61,15 @@ class Lifecycle:
         app.bot_data.install(services)
         pacer = Pacer(self.settings.send_per_second, self.settings.send_per_chat_per_second)
         runtime.install(services, Courier(app.bot, pacer))
+        # Read the job ids once: every rebuild below plans only what is missing.
+        existing = self.planner.planned_ids()
+        now = self.clock()
         async with sessions() as session:
-            planned = await reconcile(
-                session,
-                self.planner,
-                self.clock(),
-                timedelta(minutes=self.settings.recheck_after_minutes),
-            )
-            planned += await care_alerts.reconcile(session, self.planner, self.clock())
-            planned += await reconcile_bone_calendar(session, self.planner, self.clock())
-            planned += await care_summary.reconcile(session, self.planner, self.clock())
+            recheck = timedelta(minutes=self.settings.recheck_after_minutes)
+            planned = await reconcile(session, self.planner, now, recheck, existing)
+            planned += await care_alerts.reconcile(session, self.planner, now, existing)
+            planned += await reconcile_bone_calendar(session, self.planner, now, existing)
+            planned += await care_summary.reconcile(session, self.planner, now, existing)
         log.info("scheduler ready: %d jobs reconciled from the database", planned)
         self._scheduler.resume()
         await app.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])

@@ -145,11 +145,13 @@ async def sync(
     await pill_counts.follow_regimen(session, planner, patient_id, now)
 
 
-async def reconcile(session: AsyncSession, planner: ReminderPlanner, now: datetime) -> int:
+async def reconcile(
+    session: AsyncSession, planner: ReminderPlanner, now: datetime, existing: set[str]
+) -> int:
     """Re-create every missing bone-calendar job from the tables (start-up)."""
-    planned = await clinic_schedule.reconcile(session, planner, now)
-    planned += await dxa_schedule.reconcile(session, planner, now)
-    planned += await care_schedule.reconcile(session, planner, now)
-    planned += await calcium_schedule.reconcile(session, planner, now)
-    planned += await pill_counts.reconcile(session, planner, now)
+    planned = await clinic_schedule.reconcile(session, planner, now, existing)
+    planned += await dxa_schedule.reconcile(session, planner, now, existing)
+    planned += await care_schedule.reconcile(session, planner, now, existing)
+    planned += await calcium_schedule.reconcile(session, planner, now, existing)
+    planned += await pill_counts.reconcile(session, planner, now, existing)
     return planned

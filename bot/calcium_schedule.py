@@ -625,9 +625,10 @@ async def replan_all(
         await plan_next_supplement(session, planner, prompt.id, now)
 
 
-async def reconcile(session: AsyncSession, planner: ReminderPlanner, now: datetime) -> int:
+async def reconcile(
+    session: AsyncSession, planner: ReminderPlanner, now: datetime, existing: set[str]
+) -> int:
     """Re-create missing supplement jobs, and Later jobs of open reminders (start-up)."""
-    existing = planner.planned_ids()
     planned = 0
     prompt_ids = await session.scalars(
         select(SupplementPrompt.id).where(SupplementPrompt.active.is_(True))

@@ -404,9 +404,10 @@ async def acknowledge(
 # --- Start-up ----------------------------------------------------------------------------------
 
 
-async def reconcile(session: AsyncSession, planner: ReminderPlanner, now: datetime) -> int:
+async def reconcile(
+    session: AsyncSession, planner: ReminderPlanner, now: datetime, existing: set[str]
+) -> int:
     """Re-plan unsent alerts and pending unconfirmed-dose checks (start-up)."""
-    existing = planner.planned_ids()
     planned = 0
     unsent = await session.scalars(
         select(CareAlert.id).where(

@@ -312,9 +312,10 @@ async def exercise_run(
 # --------------------------------------------------------------------------- start-up
 
 
-async def reconcile(session: AsyncSession, planner: ReminderPlanner, now: datetime) -> int:
+async def reconcile(
+    session: AsyncSession, planner: ReminderPlanner, now: datetime, existing: set[str]
+) -> int:
     """Re-create missing dental and exercise jobs from the table (start-up)."""
-    existing = planner.planned_ids()
     planned = 0
     rows = await session.execute(
         select(CarePrompts, Patient)

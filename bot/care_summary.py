@@ -61,9 +61,10 @@ async def weekly_summaries(session: AsyncSession, patient_id: int, now: datetime
     return [Summary(link.member_chat_id, link.patient_name, rates) for link in links]
 
 
-async def reconcile(session: AsyncSession, planner: ReminderPlanner, now: datetime) -> int:
+async def reconcile(
+    session: AsyncSession, planner: ReminderPlanner, now: datetime, existing: set[str]
+) -> int:
     """Plan the summary of every patient someone receives it for (start-up)."""
-    existing = planner.planned_ids()
     patient_ids = await session.scalars(
         select(CareLink.patient_id)
         .where(CareLink.status == LinkStatus.ACTIVE, CareLink.weekly_summary.is_(True))

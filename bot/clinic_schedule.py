@@ -454,9 +454,10 @@ async def agent_reminded(
     return at_reminder_time(following, zone) if following is not None else None
 
 
-async def reconcile(session: AsyncSession, planner: ReminderPlanner, now: datetime) -> int:
+async def reconcile(
+    session: AsyncSession, planner: ReminderPlanner, now: datetime, existing: set[str]
+) -> int:
     """Re-create missing agent jobs from the plans of medicines in force (start-up)."""
-    existing = planner.planned_ids()
     planned = 0
     rows = await session.execute(
         select(ClinicAgentPlan, Medication, Patient)

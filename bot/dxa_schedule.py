@@ -458,9 +458,10 @@ async def replan(
         _replan(planner, view, profile.dxa_reminded_on, ZoneInfo(patient.timezone), now)
 
 
-async def reconcile(session: AsyncSession, planner: ReminderPlanner, now: datetime) -> int:
+async def reconcile(
+    session: AsyncSession, planner: ReminderPlanner, now: datetime, existing: set[str]
+) -> int:
     """Re-create missing DXA jobs from the profiles (start-up)."""
-    existing = planner.planned_ids()
     planned = 0
     # Only profiles with something to remind about: a booked scan or a scan on record.
     rows = await session.execute(

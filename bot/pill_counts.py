@@ -268,9 +268,10 @@ async def refill_checked(
     await _plan_refill(session, planner, row, medication, patient, now + timedelta(minutes=1))
 
 
-async def reconcile(session: AsyncSession, planner: ReminderPlanner, now: datetime) -> int:
+async def reconcile(
+    session: AsyncSession, planner: ReminderPlanner, now: datetime, existing: set[str]
+) -> int:
     """Re-create missing refill checks of counts not yet reminded (start-up)."""
-    existing = planner.planned_ids()
     planned = 0
     rows = await session.execute(
         select(PillCount, Medication, Patient)

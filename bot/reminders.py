@@ -438,7 +438,11 @@ async def mark_window_notice_sent(session: AsyncSession, event_id: int, now: dat
 
 
 async def reconcile(
-    session: AsyncSession, planner: ReminderPlanner, now: datetime, recheck_after: timedelta
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    now: datetime,
+    recheck_after: timedelta,
+    existing: set[str],
 ) -> int:
     """Re-create every missing job from the database (start-up): the tables are the truth.
 
@@ -446,7 +450,6 @@ async def reconcile(
     its re-plan), it fires, finds nothing due by the tables, and re-plans itself.
     """
     planned = 0
-    existing = planner.planned_ids()
     rows = await session.execute(
         select(Medication, Patient)
         .join(Patient, Patient.id == Medication.patient_id)
