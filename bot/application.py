@@ -21,6 +21,7 @@ from bot.database import create_bot_engine, make_sessions, upgrade_database
 from bot.leadership import Leadership
 from bot.reminders import reconcile
 from bot.state import AppState, Services
+from bot.telegram_transport import AiohttpRequest
 from bot.updates import PerPersonUpdateProcessor
 from scheduler import runtime
 from scheduler.delivery import Courier, Pacer
@@ -94,6 +95,8 @@ def build_application(settings: Settings, clock: Clock = utc_now) -> Application
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
+        .request(AiohttpRequest(pool_size=256))
+        .get_updates_request(AiohttpRequest(pool_size=1))
         .context_types(ContextTypes(bot_data=AppState))
         .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))
         .job_queue(None)  # reminders use our own persistent scheduler, not PTB's in-memory one

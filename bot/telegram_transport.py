@@ -1,0 +1,123 @@
+"""python-telegram-bot's HTTP transport on aiohttp instead of httpx.
+
+PTB talks to Bot API through a `BaseRequest`, an extension point it documents for other
+asyncio HTTP libraries. Its default (httpx) cost about 1.4 ms of CPU per request here;
+aiohttp, already a dependency, costs about 0.25 ms (`benchmarks/run.py transport`). Every
+message, reply and poll goes through this, so it bounds the bot's send rate on one core.
+
+Errors map as PTB's own transport maps them: timeouts raise `TimedOut`, other transport
+failures `NetworkError`; the HTTP status and body go back to PTB, which raises the
+Telegram errors (400, 403, 429 with retry_after, 5xx) itself.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+# PTB's own defaults (ApplicationBuilder): 5 s to connect, read and write, 1 s for a free
+# connection in the pool; file uploads get 20 s.
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_POOL_TIMEOUT = 1.0
+
+
+class AiohttpRequest(BaseRequest):
+    """A `BaseRequest` that keeps one aiohttp session with up to `pool_size` connections."""
+
+    def __init__(
+        self,
+        pool_size: int = 256,
+        read_timeout: float | None = DEFAULT_TIMEOUT,
+        connect_timeout: float | None = DEFAULT_TIMEOUT,
+        pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
+    ) -> None:
+        self._pool_size = pool_size
+        self._read_timeout = read_timeout
+        self._connect_timeout = connect_timeout
+        self._pool_timeout = pool_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The default read timeout (PTB adds it to a long poll's own timeout)."""
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        """Open the session (PTB calls this when the bot initialises)."""
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._pool_size)
+            self._session = aiohttp.ClientSession(
+                connector=connector, headers={"User-Agent": self.USER_AGENT}
+            )
+
+    async def shutdown(self) -> None:
+        """Close the session and its connections."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Send one request; return the HTTP status and body for PTB to interpret.
+
+        aiohttp has no write timeout of its own: a write that stalls is caught by the read
+        timeout, which starts once the request is sent.
+        """
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=_sum(
+                _given(pool_timeout, self._pool_timeout),
+                _given(connect_timeout, self._connect_timeout),
+            ),
+            sock_connect=_given(connect_timeout, self._connect_timeout),
+            sock_read=_given(read_timeout, self._read_timeout),
+        )
+        try:
+            async with self._session.request(
+                method, url, data=_body(request_data), timeout=timeout
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as error:  # aiohttp's timeouts subclass it
+            raise TimedOut from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+
+def _given(value: ODVInput[float], default: float | None) -> float | None:
+    """The timeout a call asked for, or this transport's default when it asked for none."""
+    return default if isinstance(value, DefaultValue) else value
+
+
+def _sum(pool: float | None, connect: float | None) -> float | None:
+    """aiohttp's `connect` covers waiting for a pooled connection and opening it."""
+    return None if pool is None or connect is None else pool + connect
+
+
+def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+    """Form fields, as multipart when the request uploads files (as PTB's httpx one does)."""
+    if request_data is None:
+        return None
+    fields = request_data.json_parameters
+    files = request_data.multipart_data
+    if not files:
+        return fields
+    form = aiohttp.FormData()
+    for name, value in fields.items():
+        form.add_field(name, value)
+    for name, part in files.items():
+        filename, content, *mime = part
+        form.add_field(name, content, filename=filename, content_type=mime[0] if mime else None)
+    return form
