@@ -62,6 +62,7 @@ class Lifecycle:
         app.bot_data.install(services)
         pacer = Pacer(self.settings.send_per_second, self.settings.send_per_chat_per_second)
         runtime.install(services, Courier(app.bot, pacer))
+        self.planner.forget_stored_memory_kinds()
         # Read the job ids once: every rebuild below plans only what is missing.
         existing = self.planner.planned_ids()
         now = self.clock()

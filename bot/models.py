@@ -117,6 +117,9 @@ class Medication(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Due time of the last dose recorded (the cursor doses are opened from): kept here so
+    # neither a reminder nor a start-up has to aggregate the dose history to find it.
+    recorded_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     patient: Mapped[Patient] = relationship(back_populates="medications")
 

@@ -2,6 +2,12 @@
 
 Jobs name module-level functions and carry only primitive ids, with explicit ids and
 `replace_existing=True`, so the store can be rebuilt from the tables at any start.
+
+The jobs of the dose path (a dose, its snooze, its once-more question, the end of its
+wait, the caregivers' check) live in a memory store instead: every reminder and every
+press plans or drops one or two of them, and a write to the persistent store costs about
+a millisecond of blocking database work each time. The tables hold everything they are
+rebuilt from, and every start rebuilds them (`reminders.reconcile`, `care_alerts.reconcile`).
 `misfire_grace_time=None` runs a job however late (after downtime the job itself decides
 between "late" and "missed"), and `coalesce=True` runs a backlog once.
 """
@@ -15,9 +21,10 @@ from datetime import UTC, datetime
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, SchedulerEvent
 from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from bot.database import create_sync_engine, job_store_url
 from scheduler import jobs
@@ -26,13 +33,27 @@ log = logging.getLogger(__name__)
 
 JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
 
+PERSISTENT = "default"
+IN_MEMORY = "memory"
+# Job kinds kept in memory, rebuilt from the tables at every start (see the module's doc).
+IN_MEMORY_KINDS = frozenset({"dose", "snooze", "recheck", "window", "missed"})
+
+
+def store_of(job_id: str) -> str:
+    """Return the job store a job id belongs in, by its kind (the part before the colon)."""
+    return IN_MEMORY if job_id.partition(":")[0] in IN_MEMORY_KINDS else PERSISTENT
+
 
 def create_scheduler(database_url: str) -> AsyncIOScheduler:
     """Build a scheduler whose jobs live in the bot's database (start it inside the loop)."""
     store = SQLAlchemyJobStore(
         engine=create_sync_engine(job_store_url(database_url), derived_data=True)
     )
-    return AsyncIOScheduler(jobstores={"default": store}, job_defaults=JOB_DEFAULTS, timezone=UTC)
+    return AsyncIOScheduler(
+        jobstores={PERSISTENT: store, IN_MEMORY: MemoryJobStore()},
+        job_defaults=JOB_DEFAULTS,
+        timezone=UTC,
+    )
 
 
 class ApschedulerPlanner:
@@ -48,13 +69,14 @@ class ApschedulerPlanner:
             run_date=run_at,
             args=[arg],
             id=job_id,
+            jobstore=store_of(job_id),
             replace_existing=True,
             **JOB_DEFAULTS,
         )
 
     def _cancel(self, job_id: str) -> None:
         with contextlib.suppress(JobLookupError):
-            self._scheduler.remove_job(job_id)
+            self._scheduler.remove_job(job_id, jobstore=store_of(job_id))
 
     def plan_dose(self, medication_id: int, run_at: datetime) -> None:
         """Run the dose job of a medication at `run_at`."""
@@ -163,10 +185,18 @@ class ApschedulerPlanner:
             self._cancel(job_id)
 
     def planned_ids(self) -> set[str]:
-        """Return the ids of every stored job, reading only that column (fast at start-up)."""
-        store = self._scheduler._lookup_jobstore("default")
+        """Return the ids of every planned job, reading only that column (fast at start-up)."""
+        store = self._scheduler._lookup_jobstore(PERSISTENT)
         with store.engine.connect() as connection:
-            return set(connection.scalars(select(store.jobs_t.c.id)))
+            stored = set(connection.scalars(select(store.jobs_t.c.id)))
+        return stored | {job.id for job in self._scheduler.get_jobs(jobstore=IN_MEMORY)}
+
+    def forget_stored_memory_kinds(self) -> None:
+        """Delete dose-path jobs an earlier version kept in the persistent store (start-up)."""
+        store = self._scheduler._lookup_jobstore(PERSISTENT)
+        kinds = [store.jobs_t.c.id.startswith(f"{kind}:") for kind in IN_MEMORY_KINDS]
+        with store.engine.begin() as connection:
+            connection.execute(store.jobs_t.delete().where(or_(*kinds)))
 
     def next_jobs(self, limit: int = 10) -> list[tuple[str, datetime]]:
         """Return the soonest (job id, run time) pairs (for tests and the demo)."""
@@ -180,7 +210,9 @@ class ApschedulerPlanner:
     def run_now(self, job_id: str) -> bool:
         """Make a planned job due at once (the demo's time controls); False if there is none."""
         try:
-            self._scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
+            self._scheduler.modify_job(
+                job_id, jobstore=store_of(job_id), next_run_time=datetime.now(UTC)
+            )
         except JobLookupError:
             return False
         return True
