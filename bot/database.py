@@ -67,6 +67,10 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL syncs at checkpoints, not at every commit: a killed process loses
+    # nothing (only a power cut can lose the last commits), and a commit no longer waits
+    # for the disk (about 2 ms each, twice per reminder).
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 

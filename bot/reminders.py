@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +18,14 @@ from bot.access import owned_by
 from bot.care_alerts import anyone_receives, missed_check_at, missed_check_time
 from bot.catalog import Product, get_product
 from bot.errors import AlreadyAnswered, NotYourRecord
-from bot.models import CheckinSchedule, DoseEvent, DoseStatus, Medication, Patient
+from bot.models import (
+    CheckinSchedule,
+    DoseEvent,
+    DoseStatus,
+    Medication,
+    Patient,
+    UTCDateTime,
+)
 from bot.planner import ReminderPlanner
 from bot.schedule import (
     DoseSchedule,
@@ -114,82 +121,135 @@ class DueBatch:
 async def open_due_doses(
     session: AsyncSession, medication_id: int, now: datetime, grace: timedelta
 ) -> DueBatch:
-    """Record every dose due by `now`; return those to send (late ones within grace).
+    """Record every dose of one medication due by `now`; return those to send."""
+    opened = await open_due_batch(session, [medication_id], now, grace)
+    return opened.get(medication_id, DueBatch([], None))
 
-    Kept to a handful of round trips: it runs once per reminder at the peak minute.
+
+async def open_due_batch(
+    session: AsyncSession, medication_ids: list[int], now: datetime, grace: timedelta
+) -> dict[int, DueBatch]:
+    """Record every dose due by `now` of these medications; return those to send (late
+    ones within grace), by medication. A medication paused or gone maps to an empty batch.
+
+    A peak minute opens hundreds of medications at once, so the round trips are per
+    batch, not per medication: the rows, one insert, the pending doses, one commit.
     """
-    loaded = (
-        await session.execute(
-            select(Medication, Patient, anyone_receives(Patient.id, "missed_dose_alerts"))
-            .join(Patient, Patient.id == Medication.patient_id)
-            .where(Medication.id == medication_id)
+    loaded = await session.execute(
+        select(Medication, Patient, anyone_receives(Patient.id, "missed_dose_alerts"))
+        .join(Patient, Patient.id == Medication.patient_id)
+        .where(Medication.id.in_(medication_ids))
+    )
+    plans: dict[int, _Opening] = {}
+    for medication, patient, watched in loaded:
+        schedule = schedule_of(medication)
+        if not medication.active or schedule is None or patient.unreachable_since is not None:
+            continue
+        opening = _Opening(medication, patient, schedule, bool(watched), now)
+        replaced = await _days_of_replaced(
+            session, medication, patient, opening.occurrences, opening.zone
         )
-    ).first()
-    if loaded is None:
-        return DueBatch([], None)
-    medication, patient, watched = loaded
-    schedule = schedule_of(medication)
-    if not medication.active or schedule is None or patient.unreachable_since is not None:
-        return DueBatch([], None)
-    zone = ZoneInfo(patient.timezone)
-    # Plain values: a rollback below expires the rows, and async sessions cannot reload.
-    medication_id, chat_id = medication.id, patient.chat_id
-    product = get_product(medication.product_key)
-    alert_minutes = patient.missed_dose_alert_minutes
-    cursor = cursor_of(medication)
-    occurrences = occurrences_between(schedule, zone, cursor, now)
-    replaced_today = await _days_of_replaced(session, medication, patient, occurrences, zone)
-    for occurrence in occurrences:
-        if occurrence.local_date in replaced_today:
-            continue  # the same medicine, replaced today by an edit, already had this day
-        status = DoseStatus.MISSED if now - occurrence.due_at > grace else DoseStatus.PENDING
-        session.add(
-            DoseEvent(
-                medication_id=medication_id,
-                patient_id=patient.id,
-                local_date=occurrence.local_date,
-                due_at=occurrence.due_at,
-                status=status,
-            )
-        )
-    if occurrences:
-        cursor = occurrences[-1].due_at
-        medication.recorded_until = cursor
+        opening.record(session, replaced, now, grace)
+        plans[medication.id] = opening
+    if any(opening.occurrences for opening in plans.values()):
         try:
             await session.commit()
-        except IntegrityError:  # another process recorded the same days first
+        except IntegrityError:  # another process recorded some of the same days first
             await session.rollback()
-            await session.execute(
-                update(Medication)
-                .where(Medication.id == medication_id)
-                .values(recorded_until=cursor)
-            )
-            await session.commit()
+            await _advance_cursors(session, plans)
 
     pending = await session.scalars(
         select(DoseEvent)
-        .where(DoseEvent.medication_id == medication_id, DoseEvent.status == DoseStatus.PENDING)
+        .where(DoseEvent.medication_id.in_(plans), DoseEvent.status == DoseStatus.PENDING)
         .order_by(DoseEvent.due_at)
     )
-    due: list[DueDose] = []
+    due: dict[int, list[DueDose]] = {medication_id: [] for medication_id in plans}
     expired = False
     for event in pending:
         if now - event.due_at > grace:
             event.status, expired = DoseStatus.MISSED, True
             continue
-        due.append(
-            DueDose(
-                event.id,
-                chat_id,
-                product,
-                event.due_at.astimezone(zone),
-                late=now - event.due_at > LATE_AFTER,
-                caregiver_check_at=missed_check_time(event.due_at, alert_minutes, watched),
-            )
-        )
+        due[event.medication_id].append(plans[event.medication_id].reminder(event, now))
     if expired:
         await session.commit()
-    return DueBatch(due, next_occurrence(schedule, zone, max(cursor, now)).due_at)
+    opened = {medication_id: DueBatch([], None) for medication_id in medication_ids}
+    for medication_id, opening in plans.items():
+        opened[medication_id] = DueBatch(due[medication_id], opening.next_due_at(now))
+    return opened
+
+
+class _Opening:
+    """One medication being opened: its occurrences since the cursor, as plain values.
+
+    Plain values because a rollback expires the rows and async sessions cannot reload.
+    """
+
+    def __init__(
+        self,
+        medication: Medication,
+        patient: Patient,
+        schedule: DoseSchedule,
+        watched: bool,
+        now: datetime,
+    ) -> None:
+        self.medication = medication
+        self.medication_id, self.patient_id = medication.id, patient.id
+        self.chat_id = patient.chat_id
+        self.product = get_product(medication.product_key)
+        self.alert_minutes = patient.missed_dose_alert_minutes
+        self.watched = watched
+        self.schedule = schedule
+        self.zone = ZoneInfo(patient.timezone)
+        self.cursor = cursor_of(medication)
+        self.occurrences = occurrences_between(schedule, self.zone, self.cursor, now)
+
+    def record(
+        self, session: AsyncSession, replaced: set[date], now: datetime, grace: timedelta
+    ) -> None:
+        """Add a dose row per occurrence (missed if past grace) and move the cursor on."""
+        for occurrence in self.occurrences:
+            if occurrence.local_date in replaced:
+                continue  # the same medicine, replaced today by an edit, already had this day
+            late = now - occurrence.due_at > grace
+            session.add(
+                DoseEvent(
+                    medication_id=self.medication_id,
+                    patient_id=self.patient_id,
+                    local_date=occurrence.local_date,
+                    due_at=occurrence.due_at,
+                    status=DoseStatus.MISSED if late else DoseStatus.PENDING,
+                )
+            )
+        if self.occurrences:
+            self.cursor = self.occurrences[-1].due_at
+            self.medication.recorded_until = self.cursor
+
+    def reminder(self, event: DoseEvent, now: datetime) -> DueDose:
+        """The reminder of one pending dose of this medication."""
+        return DueDose(
+            event.id,
+            self.chat_id,
+            self.product,
+            event.due_at.astimezone(self.zone),
+            late=now - event.due_at > LATE_AFTER,
+            caregiver_check_at=missed_check_time(event.due_at, self.alert_minutes, self.watched),
+        )
+
+    def next_due_at(self, now: datetime) -> datetime:
+        """When the dose after those recorded falls due."""
+        return next_occurrence(self.schedule, self.zone, max(self.cursor, now)).due_at
+
+
+async def _advance_cursors(session: AsyncSession, plans: dict[int, _Opening]) -> None:
+    """After a conflict (another process recorded these days), move the cursors on only."""
+    for opening in plans.values():
+        if opening.occurrences:
+            await session.execute(
+                update(Medication)
+                .where(Medication.id == opening.medication_id)
+                .values(recorded_until=opening.cursor)
+            )
+    await session.commit()
 
 
 async def _days_of_replaced(
@@ -219,22 +279,54 @@ async def _days_of_replaced(
     return set(rows)
 
 
+@dataclass(frozen=True)
+class SentReminder:
+    """A reminder Telegram accepted, to record."""
+
+    event_id: int
+    message_id: int
+    late: bool
+
+
 async def mark_sent(
     session: AsyncSession, event_id: int, message_id: int, now: datetime, *, late: bool
 ) -> None:
-    """Record that a reminder reached Telegram (after the send, never before): one UPDATE."""
-    await session.execute(
-        update(DoseEvent)
-        .where(DoseEvent.id == event_id)
+    """Record that a reminder reached Telegram (after the send, never before)."""
+    await mark_all_sent(session, [SentReminder(event_id, message_id, late)], now)
+
+
+async def mark_all_sent(session: AsyncSession, sent: list[SentReminder], now: datetime) -> None:
+    """Record reminders that reached Telegram: one UPDATE executed for all of them.
+
+    A dose answered meanwhile keeps its answer; the first send time is kept.
+    """
+    if not sent:
+        return
+    table = DoseEvent.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("event_id"))
         .values(
             status=case(
-                (DoseEvent.status == DoseStatus.PENDING, DoseStatus.SENT),
-                else_=DoseEvent.status,
+                (table.c.status == DoseStatus.PENDING, DoseStatus.SENT),
+                else_=table.c.status,
             ),
-            sent_at=func.coalesce(DoseEvent.sent_at, now),
-            late=DoseEvent.late | late,
-            message_id=message_id,
+            sent_at=func.coalesce(table.c.sent_at, bindparam("now", type_=UTCDateTime())),
+            late=table.c.late | bindparam("was_late"),
+            message_id=bindparam("sent_message_id"),
         )
+    )
+    await session.execute(
+        statement,
+        [
+            {
+                "event_id": item.event_id,
+                "sent_message_id": item.message_id,
+                "was_late": item.late,
+                "now": now,
+            }
+            for item in sent
+        ],
     )
     await session.commit()
 

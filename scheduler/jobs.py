@@ -81,28 +81,14 @@ async def _deliver(
     return Delivery.SENT
 
 
-@_in_job_slot
 async def run_dose_job(medication_id: int) -> None:
-    """Send every due reminder of a medication, then plan its next one."""
-    services = runtime.current()
-    settings = services.settings
-    grace = timedelta(minutes=settings.late_grace_minutes)
-    async with services.sessions() as session:
-        batch = await reminders.open_due_doses(session, medication_id, services.clock(), grace)
-    for dose in batch.doses:
-        try:
-            await _send_reminder(services, dose)
-        except DeliveryDeferred:
-            services.planner.plan_dose(medication_id, services.clock() + RETRY_DELAY)
-            return
-        except RecipientUnreachable:
-            await _pause(services, dose.chat_id)
-            services.planner.cancel_dose(medication_id)
-            return
-    if batch.next_due_at is None:
-        services.planner.cancel_dose(medication_id)
-    else:
-        services.planner.plan_dose(medication_id, batch.next_due_at)
+    """Send every due reminder of a medication, then plan its next one.
+
+    Dose jobs firing together are opened and sent as one batch (`dose_batches`); this job
+    waits for its medication's part without holding a job slot (the batch holds one).
+    """
+    async with runtime.tracked():
+        await runtime.dose_batcher().run(medication_id)
 
 
 async def _send_reminder(services: Services, dose: reminders.DueDose) -> None:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, SchedulerEvent
 from apscheduler.jobstores.base import JobLookupError
@@ -44,12 +44,60 @@ def store_of(job_id: str) -> str:
     return IN_MEMORY if job_id.partition(":")[0] in IN_MEMORY_KINDS else PERSISTENT
 
 
+class CoalescingScheduler(AsyncIOScheduler):
+    """AsyncIOScheduler that wakes only when a new job needs it, and once per loop turn.
+
+    The stock scheduler re-scans every job store (a synchronous query on the persistent
+    one) each time any job is added: twice or three times per reminder at a peak minute.
+    A job due no sooner than the timer already set needs no wake-up: the timer's scan
+    will find it.
+    """
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        self._wake_pending = False
+        self._timer_at: float | None = None  # loop time the current timer fires at
+        self._quiet = False
+
+    def wakes_by(self, run_at: datetime) -> bool:
+        """True if the timer already set fires no later than `run_at`."""
+        if self._timer_at is None or self._eventloop is None:
+            return False
+        seconds_left = self._timer_at - self._eventloop.time()
+        return run_at >= datetime.now(UTC) + timedelta(seconds=max(seconds_left, 0.0))
+
+    @contextlib.contextmanager
+    def quietly(self) -> Iterator[None]:
+        """Add or change jobs without a wake-up (call on the loop, after `wakes_by`)."""
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
+
+    def wakeup(self) -> None:  # type: ignore[override]
+        """Ask for one scan of the job stores on the next loop turn (callable from threads)."""
+        if self._quiet or self._wake_pending:
+            return
+        self._wake_pending = True
+        self._eventloop.call_soon_threadsafe(self._scan)
+
+    def _scan(self) -> None:
+        self._wake_pending = False
+        self._stop_timer()
+        self._start_timer(self._process_jobs())
+
+    def _start_timer(self, wait_seconds: float | None) -> None:
+        super()._start_timer(wait_seconds)
+        self._timer_at = None if wait_seconds is None else self._eventloop.time() + wait_seconds
+
+
 def create_scheduler(database_url: str) -> AsyncIOScheduler:
     """Build a scheduler whose jobs live in the bot's database (start it inside the loop)."""
     store = SQLAlchemyJobStore(
         engine=create_sync_engine(job_store_url(database_url), derived_data=True)
     )
-    return AsyncIOScheduler(
+    return CoalescingScheduler(
         jobstores={PERSISTENT: store, IN_MEMORY: MemoryJobStore()},
         job_defaults=JOB_DEFAULTS,
         timezone=UTC,
@@ -63,16 +111,19 @@ class ApschedulerPlanner:
         self._scheduler = scheduler
 
     def _plan(self, job_id: str, func: object, run_at: datetime, arg: int) -> None:
-        self._scheduler.add_job(
-            func,
-            trigger="date",
-            run_date=run_at,
-            args=[arg],
-            id=job_id,
-            jobstore=store_of(job_id),
-            replace_existing=True,
-            **JOB_DEFAULTS,
-        )
+        scheduler = self._scheduler
+        quiet = isinstance(scheduler, CoalescingScheduler) and scheduler.wakes_by(run_at)
+        with scheduler.quietly() if quiet else contextlib.nullcontext():
+            scheduler.add_job(
+                func,
+                trigger="date",
+                run_date=run_at,
+                args=[arg],
+                id=job_id,
+                jobstore=store_of(job_id),
+                replace_existing=True,
+                **JOB_DEFAULTS,
+            )
 
     def _cancel(self, job_id: str) -> None:
         with contextlib.suppress(JobLookupError):

@@ -9,13 +9,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from bot.state import Services
 from scheduler.delivery import Courier
 
+if TYPE_CHECKING:
+    from scheduler.dose_batches import DoseBatcher
+
 _current: Services | None = None
 _courier: Courier | None = None
 _job_slots: asyncio.Semaphore | None = None
+_dose_batcher: DoseBatcher | None = None
 _running_jobs: set[asyncio.Task[object]] = set()
 
 # Jobs that may run at once: a peak minute fires thousands together, and each needs a
@@ -25,14 +30,17 @@ CONCURRENT_JOBS = 10
 
 def install(services: Services, courier: Courier) -> None:
     """Make the services and the outbound path visible to jobs (application start)."""
-    global _current, _courier, _job_slots
+    from scheduler.dose_batches import DoseBatcher, open_and_send  # it needs this module
+
+    global _current, _courier, _job_slots, _dose_batcher
     _current, _courier, _job_slots = services, courier, asyncio.Semaphore(CONCURRENT_JOBS)
+    _dose_batcher = DoseBatcher(open_and_send)
 
 
 def uninstall() -> None:
     """Forget the services (application stop), so a stale bot is never used."""
-    global _current, _courier, _job_slots
-    _current, _courier, _job_slots = None, None, None
+    global _current, _courier, _job_slots, _dose_batcher
+    _current, _courier, _job_slots, _dose_batcher = None, None, None, None
 
 
 def courier() -> Courier:
@@ -40,6 +48,13 @@ def courier() -> Courier:
     if _courier is None:
         raise RuntimeError("no bot application is running in this process")
     return _courier
+
+
+def dose_batcher() -> DoseBatcher:
+    """Return the batcher the dose jobs of this process hand their medications to."""
+    if _dose_batcher is None:
+        raise RuntimeError("no bot application is running in this process")
+    return _dose_batcher
 
 
 def current() -> Services:
@@ -54,12 +69,18 @@ async def job_slots() -> AsyncIterator[None]:
     """Hold one of the job slots while a job works, and let shutdown find the job."""
     if _job_slots is None:
         raise RuntimeError("no bot application is running in this process")
+    async with tracked(), _job_slots:
+        yield
+
+
+@asynccontextmanager
+async def tracked() -> AsyncIterator[None]:
+    """Let shutdown find and cancel this job (one that waits for others, holding no slot)."""
     task = asyncio.current_task()
     if task is not None:
         _running_jobs.add(task)
     try:
-        async with _job_slots:
-            yield
+        yield
     finally:
         if task is not None:
             _running_jobs.discard(task)
