@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import random
 import resource
 import socket
 import statistics
@@ -23,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from datetime import time as wall_time
 from pathlib import Path
@@ -33,6 +34,7 @@ import httpx
 from sqlalchemy import insert, select, update
 from telegram.ext import Application
 
+from bot import texts
 from bot.application import build_application, running
 from bot.config import Settings
 from bot.models import Medication, MedicationRole, Patient
@@ -246,6 +248,83 @@ async def interaction(users: int, database_url: str, label: str) -> None:
     print(f"update to reply      p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {worst:.0f} ms")
 
 
+async def checkin_interaction(users: int, database_url: str, label: str, think: float) -> None:
+    """Users start a symptom check-in together and answer it, pausing `think` s (+-50%)
+    between taps as a person does: time from each message or tap to the bot's answer."""
+    first = 4_000_000
+    async with BotApiSimulator(rate_limits=RateLimits(enabled=False)) as sim:
+        for uid in range(first, first + users):
+            sim.add_user(uid, "P", started=True)
+        settings = settings_for(sim.url, database_url, 1_000_000.0, 1000.0)
+        async with bot(settings) as app:
+            await insert_patients(app, first, users, wall_time(23, 59))
+            started = time.monotonic()
+            runs = await asyncio.gather(
+                *(
+                    _check_in(sim, uid, think, random.Random(uid))
+                    for uid in range(first, first + users)
+                )
+            )
+            elapsed = time.monotonic() - started
+    latencies = sorted(latency for run in runs for latency in run)
+    p50 = statistics.median(latencies) * 1000
+    p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
+    print(
+        f"\n== interaction ({label}): {users} users do a check-in at once, ~{think:g} s per tap =="
+    )
+    print(
+        f"answers              {len(latencies)} in {elapsed:.1f} s "
+        f"({len(latencies) / elapsed:.0f}/s)"
+    )
+    print(
+        f"update to reply      p50 {p50:.0f} ms, p99 {p99:.0f} ms, "
+        f"max {latencies[-1] * 1000:.0f} ms"
+    )
+
+
+ZERO_LABELS = ("Never", "None", "No", "Not at all")
+STOP_QUESTION = "want to stop taking your aromatase inhibitor"
+
+
+async def _check_in(
+    sim: BotApiSimulator, uid: int, think: float, pace: random.Random
+) -> list[float]:
+    """One person's whole check-in: every question answered 'none', no note."""
+    latencies: list[float] = []
+
+    async def act_and_wait(act: Callable[[], object], expected: Callable[[str], bool]) -> dict:
+        started = time.monotonic()
+        act()
+        message = await sim.wait_for_message(
+            uid, lambda m: expected(m.get("text") or ""), timeout=120
+        )
+        latencies.append(time.monotonic() - started)
+        await asyncio.sleep(think * pace.uniform(0.5, 1.5))
+        return message
+
+    number = 1
+    message = await act_and_wait(
+        lambda: sim.send_text(uid, "/symptoms"), lambda t: t.startswith("Question 1\n")
+    )
+    while STOP_QUESTION not in (message.get("text") or ""):
+        labels = [b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
+        label = next(b for b in labels if b in ZERO_LABELS)
+        number += 1
+        message = await act_and_wait(
+            lambda m=message, label=label: sim.press_button(uid, m["message_id"], text=label),
+            lambda t, n=number: t.startswith(f"Question {n}\n") or STOP_QUESTION in t,
+        )
+    prompt = await act_and_wait(
+        lambda: sim.press_button(uid, message["message_id"], text="No"),
+        lambda t: "Anything else" in t,
+    )
+    await act_and_wait(
+        lambda: sim.press_button(uid, prompt["message_id"], text=texts.CHECKIN_NO_NOTE),
+        lambda t: t.startswith(texts.CHECKIN_DONE),
+    )
+    return latencies
+
+
 def _reminder(sim: BotApiSimulator, uid: int) -> dict | None:
     for message in sim.bot_messages(uid):
         if REMINDER in (message.get("text") or ""):
@@ -305,6 +384,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--patients", type=int)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument(
+        "--think", type=float, default=1.0, help="seconds between a person's taps (check-in)"
+    )
+    parser.add_argument(
         "--postgres",
         default=os.environ.get("TEST_POSTGRES_URL"),
         help="PostgreSQL URL for the interaction benchmark (an empty database)",
@@ -319,8 +401,12 @@ def main(argv: list[str] | None = None) -> None:
         with tempfile.TemporaryDirectory() as folder:
             url = f"sqlite:///{folder}/bench.sqlite3"
             asyncio.run(interaction(args.users, url, "SQLite"))
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite:///{folder}/bench.sqlite3"
+            asyncio.run(checkin_interaction(args.users, url, "SQLite", args.think))
         if args.postgres:
             asyncio.run(interaction(args.users, args.postgres, "PostgreSQL"))
+            asyncio.run(checkin_interaction(args.users, args.postgres, "PostgreSQL", args.think))
     if args.which in ("scale", "all"):
         asyncio.run(scale(args.patients or 100_000))
 
