@@ -30,7 +30,6 @@ from bot.planner import ReminderPlanner
 from bot.schedule import (
     DoseSchedule,
     Frequency,
-    Occurrence,
     next_occurrence,
     occurrences_between,
 )
@@ -145,12 +144,10 @@ async def open_due_batch(
         schedule = schedule_of(medication)
         if not medication.active or schedule is None or patient.unreachable_since is not None:
             continue
-        opening = _Opening(medication, patient, schedule, bool(watched), now)
-        replaced = await _days_of_replaced(
-            session, medication, patient, opening.occurrences, opening.zone
-        )
-        opening.record(session, replaced, now, grace)
-        plans[medication.id] = opening
+        plans[medication.id] = _Opening(medication, patient, schedule, bool(watched), now)
+    replaced = await _days_of_replaced(session, list(plans.values()))
+    for medication_id, opening in plans.items():
+        opening.record(session, replaced.get(medication_id, set()), now, grace)
     if any(opening.occurrences for opening in plans.values()):
         try:
             await session.commit()
@@ -195,12 +192,14 @@ class _Opening:
         self.medication = medication
         self.medication_id, self.patient_id = medication.id, patient.id
         self.chat_id = patient.chat_id
+        self.product_key = medication.product_key
         self.product = get_product(medication.product_key)
         self.alert_minutes = patient.missed_dose_alert_minutes
         self.watched = watched
         self.schedule = schedule
         self.zone = ZoneInfo(patient.timezone)
         self.cursor = cursor_of(medication)
+        self.first_day = medication.started_at.astimezone(self.zone).date()
         self.occurrences = occurrences_between(schedule, self.zone, self.cursor, now)
 
     def record(
@@ -253,30 +252,42 @@ async def _advance_cursors(session: AsyncSession, plans: dict[int, _Opening]) ->
 
 
 async def _days_of_replaced(
-    session: AsyncSession,
-    medication: Medication,
-    patient: Patient,
-    occurrences: list[Occurrence],
-    zone: ZoneInfo,
-) -> set[date]:
-    """Days already recorded under an earlier row of the same medicine (an edit today).
+    session: AsyncSession, openings: list[_Opening]
+) -> dict[int, set[date]]:
+    """Days already recorded under an earlier row of the same medicine (an edit today), by
+    medication id.
 
-    Only a medicine's first day can overlap its predecessor, so later runs skip the query.
+    Only a medicine's first day can overlap its predecessor, so only medications opening
+    their first day are asked about, all in one query.
     """
-    first_day = medication.started_at.astimezone(zone).date()
-    if not occurrences or occurrences[0].local_date > first_day:
-        return set()
-    rows = await session.scalars(
-        select(DoseEvent.local_date)
+    first_days = {
+        opening.medication_id: opening.first_day
+        for opening in openings
+        if opening.occurrences and opening.occurrences[0].local_date <= opening.first_day
+    }
+    if not first_days:
+        return {}
+    asking = [o for o in openings if o.medication_id in first_days]
+    rows = await session.execute(
+        select(DoseEvent.patient_id, Medication.product_key, DoseEvent.local_date, Medication.id)
         .join(Medication, Medication.id == DoseEvent.medication_id)
         .where(
-            DoseEvent.patient_id == patient.id,
-            Medication.product_key == medication.product_key,
-            Medication.id != medication.id,
-            DoseEvent.local_date == first_day,
+            DoseEvent.patient_id.in_({o.patient_id for o in asking}),
+            DoseEvent.local_date.in_(set(first_days.values())),
         )
     )
-    return set(rows)
+    recorded = list(rows)
+    return {
+        opening.medication_id: {
+            day
+            for patient_id, product_key, day, medication_id in recorded
+            if patient_id == opening.patient_id
+            and product_key == opening.product_key
+            and medication_id != opening.medication_id
+            and day == opening.first_day
+        }
+        for opening in asking
+    }
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,9 @@ class EventBus:
 
     def __init__(self, history_size: int = 10_000) -> None:
         self._history: deque[SimEvent] = deque(maxlen=history_size)
+        # The same events by chat, so a waiter for one chat never scans everyone's.
+        self._by_chat: dict[int | None, deque[SimEvent]] = {}
+        self._chat_history_size = min(history_size, 1000)
         self._listeners: list[Callable[[SimEvent], None]] = []
         self._subscriptions: set[Subscription] = set()
         self._changed = asyncio.Event()
@@ -88,6 +91,10 @@ class EventBus:
         self.last_seq += 1
         event = SimEvent(self.last_seq, kind, chat_id, data)
         self._history.append(event)
+        chat = self._by_chat.get(chat_id)
+        if chat is None:
+            chat = self._by_chat[chat_id] = deque(maxlen=self._chat_history_size)
+        chat.append(event)
         for listener in list(self._listeners):
             listener(event)
         for subscription in list(self._subscriptions):
@@ -98,7 +105,11 @@ class EventBus:
 
     def history(self, after: int = 0) -> list[SimEvent]:
         """Events with seq greater than `after` still kept in history, oldest first."""
-        return [event for event in self._history if event.seq > after]
+        return _newer(self._history, after)
+
+    def chat_history(self, chat_id: int, after: int = 0) -> list[SimEvent]:
+        """The events of one chat with seq greater than `after` still kept, oldest first."""
+        return _newer(self._by_chat.get(chat_id, ()), after)
 
     def add_listener(self, listener: Callable[[SimEvent], None]) -> Callable[[], None]:
         """Call `listener` synchronously for every event; returns the function to remove it."""
@@ -129,3 +140,14 @@ class EventBus:
             return await self.wait_until(lambda: self.history(after), seconds)
         except TimeoutError:
             return []
+
+
+def _newer(events: deque[SimEvent] | tuple[()], after: int) -> list[SimEvent]:
+    """The events after seq `after`, read from the newest end (seqs only grow)."""
+    newer: list[SimEvent] = []
+    for event in reversed(events):
+        if event.seq <= after:
+            break
+        newer.append(event)
+    newer.reverse()
+    return newer

@@ -308,10 +308,9 @@ class BotApiSimulator:
         start = chat.last_user_seq if after is None else after
 
         def check() -> Message | None:
-            for event in self.events.history(start):
+            for event in self.events.chat_history(chat_id, start):
                 if (
-                    event.chat_id == chat_id
-                    and event.kind in (MESSAGE, EDITED)
+                    event.kind in (MESSAGE, EDITED)
                     and event.data["from"]["is_bot"]
                     and (predicate is None or predicate(event.data))
                 ):
