@@ -117,14 +117,6 @@ class DueBatch:
     next_due_at: datetime | None  # None when the medicine or patient is paused or gone
 
 
-async def open_due_doses(
-    session: AsyncSession, medication_id: int, now: datetime, grace: timedelta
-) -> DueBatch:
-    """Record every dose of one medication due by `now`; return those to send."""
-    opened = await open_due_batch(session, [medication_id], now, grace)
-    return opened.get(medication_id, DueBatch([], None))
-
-
 async def open_due_batch(
     session: AsyncSession, medication_ids: list[int], now: datetime, grace: timedelta
 ) -> dict[int, DueBatch]:
@@ -297,13 +289,6 @@ class SentReminder:
     event_id: int
     message_id: int
     late: bool
-
-
-async def mark_sent(
-    session: AsyncSession, event_id: int, message_id: int, now: datetime, *, late: bool
-) -> None:
-    """Record that a reminder reached Telegram (after the send, never before)."""
-    await mark_all_sent(session, [SentReminder(event_id, message_id, late)], now)
 
 
 async def mark_all_sent(session: AsyncSession, sent: list[SentReminder], now: datetime) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot import reminders, texts
@@ -134,19 +135,28 @@ class _Recorder:
             await self._writing
 
 
-class _Outcome:
+@dataclass
+class Outcome:
     """What became of one medication's reminders."""
 
-    def __init__(self) -> None:
-        self.deferred = False
-        self.unreachable_chat: int | None = None
+    deferred: bool = False
+    unreachable_chat: int | None = None
+
+
+async def send_and_record(services: Services, doses: list[DueDose]) -> Outcome:
+    """Send reminders outside a batch (a snooze ending), recorded before returning."""
+    recorder = _Recorder(services)
+    try:
+        return await _send_all(services, doses, asyncio.Semaphore(1), recorder)
+    finally:
+        await recorder.flushed()
 
 
 async def _send_all(
     services: Services, doses: list[DueDose], sends: asyncio.Semaphore, recorder: _Recorder
-) -> _Outcome:
+) -> Outcome:
     """Send one medication's due reminders in order; stop at the first that must wait."""
-    outcome = _Outcome()
+    outcome = Outcome()
     settings, planner = services.settings, services.planner
     recheck = timedelta(minutes=settings.recheck_after_minutes)
     for dose in doses:

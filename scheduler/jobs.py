@@ -31,9 +31,10 @@ from handlers.bone_keyboards import (
     supplement_buttons,
 )
 from handlers.care_keyboards import acknowledge_button
-from handlers.keyboards import checkin_start_button, dose_buttons, recheck_buttons
+from handlers.keyboards import checkin_start_button, recheck_buttons
 from scheduler import runtime
 from scheduler.delivery import DeliveryDeferred, DeliveryRejected, RecipientUnreachable
+from scheduler.dose_batches import send_and_record
 
 log = logging.getLogger(__name__)
 
@@ -91,26 +92,6 @@ async def run_dose_job(medication_id: int) -> None:
         await runtime.dose_batcher().run(medication_id)
 
 
-async def _send_reminder(services: Services, dose: reminders.DueDose) -> None:
-    """Send one reminder, then record it as sent and plan the once-more question."""
-    try:
-        message = await runtime.courier().send_text(
-            dose.chat_id,
-            texts.dose_reminder(dose),
-            dose_buttons(dose.event_id, services.settings.snooze_minutes),
-        )
-    except DeliveryRejected:
-        return
-    now = services.clock()
-    async with services.sessions() as session:
-        await reminders.mark_sent(session, dose.event_id, message.message_id, now, late=dose.late)
-    if dose.caregiver_check_at is not None:
-        services.planner.plan_missed_check(dose.event_id, max(dose.caregiver_check_at, now))
-    recheck = timedelta(minutes=services.settings.recheck_after_minutes)
-    services.planner.plan_recheck(dose.event_id, now + recheck)
-    log.info("dose reminder %s sent%s", dose.event_id, " (late)" if dose.late else "")
-
-
 async def _pause(services: Services, chat_id: int) -> None:
     async with services.sessions() as session:
         await reminders.mark_unreachable(session, chat_id, services.clock())
@@ -124,11 +105,10 @@ async def run_snooze_job(dose_event_id: int) -> None:
         dose = await reminders.snoozed_reminder(session, dose_event_id, services.clock())
     if dose is None:
         return
-    try:
-        await _send_reminder(services, dose)
-    except DeliveryDeferred:
+    outcome = await send_and_record(services, [dose])
+    if outcome.deferred:
         services.planner.plan_snooze(dose_event_id, services.clock() + RETRY_DELAY)
-    except RecipientUnreachable:
+    elif outcome.unreachable_chat is not None:
         await _pause(services, dose.chat_id)
 
 

@@ -92,7 +92,7 @@ class CoalescingScheduler(AsyncIOScheduler):
         self._timer_at = None if wait_seconds is None else self._eventloop.time() + wait_seconds
 
 
-def create_scheduler(database_url: str) -> AsyncIOScheduler:
+def create_scheduler(database_url: str) -> CoalescingScheduler:
     """Build a scheduler whose jobs live in the bot's database (start it inside the loop)."""
     store = SQLAlchemyJobStore(
         engine=create_sync_engine(job_store_url(database_url), derived_data=True)
@@ -107,13 +107,12 @@ def create_scheduler(database_url: str) -> AsyncIOScheduler:
 class ApschedulerPlanner:
     """The domain's ReminderPlanner, carried out by APScheduler date jobs."""
 
-    def __init__(self, scheduler: AsyncIOScheduler) -> None:
+    def __init__(self, scheduler: CoalescingScheduler) -> None:
         self._scheduler = scheduler
 
     def _plan(self, job_id: str, func: object, run_at: datetime, arg: int) -> None:
         scheduler = self._scheduler
-        quiet = isinstance(scheduler, CoalescingScheduler) and scheduler.wakes_by(run_at)
-        with scheduler.quietly() if quiet else contextlib.nullcontext():
+        with scheduler.quietly() if scheduler.wakes_by(run_at) else contextlib.nullcontext():
             scheduler.add_job(
                 func,
                 trigger="date",
