@@ -6,8 +6,9 @@
     .venv/bin/python -m benchmarks.run interaction --users 200 [--postgres URL]
     .venv/bin/python -m benchmarks.run scale --patients 100000
 
-Peak and headroom run the simulator in its own process, so the bot has a core to itself;
-interaction and scale run it in the bot's process.
+Peak, headroom and interaction run the simulator in its own process, and interaction runs
+the simulated people in a third (benchmarks.people), so the bot has a core to itself; scale
+runs the simulator in the bot's process.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
-import random
 import resource
 import socket
 import statistics
@@ -24,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from datetime import time as wall_time
 from pathlib import Path
@@ -34,7 +35,6 @@ import httpx
 from sqlalchemy import insert, select, update
 from telegram.ext import Application
 
-from bot import texts
 from bot.application import build_application, running
 from bot.config import Settings
 from bot.models import Medication, MedicationRole, Patient
@@ -162,9 +162,11 @@ async def add_users(client: httpx.AsyncClient, base: str, first: int, count: int
         )
 
 
-async def reminder_calls(client: httpx.AsyncClient, base: str) -> list[dict]:
-    """Every sendMessage call the simulator received (with outcome and time)."""
-    reply = await client.get(f"{base}/_sim/sent", params={"method": "sendMessage"}, timeout=60)
+async def reminder_calls(client: httpx.AsyncClient, base: str, after: int = 0) -> list[dict]:
+    """The sendMessage calls the simulator received after seq `after` (outcome and time)."""
+    reply = await client.get(
+        f"{base}/_sim/sent", params={"method": "sendMessage", "after": after}, timeout=60
+    )
     return list(reply.json()["calls"])
 
 
@@ -183,8 +185,11 @@ async def delivery_run(count: int, limited: bool, label: str) -> None:
                 cpu_before = time.process_time()
                 due = await make_all_due(app, medications, lead=5 + count * 0.002)
                 deadline = time.monotonic() + 60 + count / 20
+                calls: list[dict] = []
+                # Only the calls since the last look: this runs in the bot's process, and
+                # re-reading thousands of calls every second would take the bot's CPU.
                 while time.monotonic() < deadline:
-                    calls = await reminder_calls(client, base)
+                    calls += await reminder_calls(client, base, calls[-1]["seq"] if calls else 0)
                     if sum(1 for c in calls if c["ok"]) >= count:
                         break
                     await asyncio.sleep(1)
@@ -223,58 +228,40 @@ def report_delivery(
     print(f"lost / duplicated    {lost} / {duplicated}")
 
 
-async def interaction(users: int, database_url: str, label: str) -> None:
-    """Users press Taken on a reminder all at once: time from press to the edited message."""
-    async with BotApiSimulator(rate_limits=RateLimits(enabled=False)) as sim:
-        for uid in range(2_000_000, 2_000_000 + users):
-            sim.add_user(uid, "P", started=True)
-        settings = settings_for(sim.url, database_url, 1_000_000.0, 1000.0)
+async def interaction(task: str, users: int, database_url: str, label: str, think: float) -> None:
+    """Simulated people (another process) use the bot at once; time each answer.
+
+    `taken`: everyone presses Taken on a reminder in the same instant. `checkin`: everyone
+    starts a symptom check-in together and answers it, pausing `think` s between taps.
+    """
+    first = 2_000_000 if task == "taken" else 4_000_000
+    port = free_port()
+    with simulator_process(port) as base:
+        async with httpx.AsyncClient(timeout=30) as client:
+            await client.post(f"{base}/_sim/rate_limits", json={"enabled": False})
+            await add_users(client, base, first, users)
+        settings = settings_for(base, database_url, 1_000_000.0, 1000.0)
         async with bot(settings) as app:
-            medications = await insert_patients(app, 2_000_000, users, wall_time(23, 59))
-            await make_all_due(app, medications, lead=2)
-            await sim.wait_for(
-                lambda: all(_reminder(sim, uid) for uid in range(2_000_000, 2_000_000 + users)),
-                timeout=120,
-            )
-            await asyncio.sleep(1)  # let the jobs record their sends
-            latencies = await asyncio.gather(
-                *(_press_taken(sim, uid) for uid in range(2_000_000, 2_000_000 + users))
-            )
-    latencies.sort()
+            medications = await insert_patients(app, first, users, wall_time(23, 59))
+            if task == "taken":
+                await make_all_due(app, medications, lead=3)
+            cpu_before = time.process_time()
+            figures = await play_people(base, first, users, task, think)
+            cpu = time.process_time() - cpu_before
+    latencies = sorted(figures["latencies"])
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
-    print(f"\n== interaction ({label}): {users} users press Taken at once ==")
-    worst = latencies[-1] * 1000
-    print(f"update to reply      p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {worst:.0f} ms")
-
-
-async def checkin_interaction(users: int, database_url: str, label: str, think: float) -> None:
-    """Users start a symptom check-in together and answer it, pausing `think` s (+-50%)
-    between taps as a person does: time from each message or tap to the bot's answer."""
-    first = 4_000_000
-    async with BotApiSimulator(rate_limits=RateLimits(enabled=False)) as sim:
-        for uid in range(first, first + users):
-            sim.add_user(uid, "P", started=True)
-        settings = settings_for(sim.url, database_url, 1_000_000.0, 1000.0)
-        async with bot(settings) as app:
-            await insert_patients(app, first, users, wall_time(23, 59))
-            started = time.monotonic()
-            runs = await asyncio.gather(
-                *(
-                    _check_in(sim, uid, think, random.Random(uid))
-                    for uid in range(first, first + users)
-                )
-            )
-            elapsed = time.monotonic() - started
-    latencies = sorted(latency for run in runs for latency in run)
-    p50 = statistics.median(latencies) * 1000
-    p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
-    print(
-        f"\n== interaction ({label}): {users} users do a check-in at once, ~{think:g} s per tap =="
-    )
+    if task == "taken":
+        print(f"\n== interaction ({label}): {users} users press Taken at once ==")
+    else:
+        print(
+            f"\n== interaction ({label}): {users} users do a check-in at once, "
+            f"~{think:g} s per tap =="
+        )
+    elapsed = figures["elapsed"]
     print(
         f"answers              {len(latencies)} in {elapsed:.1f} s "
-        f"({len(latencies) / elapsed:.0f}/s)"
+        f"({len(latencies) / elapsed:.0f}/s); bot CPU {cpu * 1000 / len(latencies):.1f} ms each"
     )
     print(
         f"update to reply      p50 {p50:.0f} ms, p99 {p99:.0f} ms, "
@@ -282,64 +269,23 @@ async def checkin_interaction(users: int, database_url: str, label: str, think: 
     )
 
 
-ZERO_LABELS = ("Never", "None", "No", "Not at all")
-STOP_QUESTION = "want to stop taking your aromatase inhibitor"
-
-
-async def _check_in(
-    sim: BotApiSimulator, uid: int, think: float, pace: random.Random
-) -> list[float]:
-    """One person's whole check-in: every question answered 'none', no note."""
-    latencies: list[float] = []
-
-    async def act_and_wait(act: Callable[[], object], expected: Callable[[str], bool]) -> dict:
-        started = time.monotonic()
-        act()
-        message = await sim.wait_for_message(
-            uid, lambda m: expected(m.get("text") or ""), timeout=120
-        )
-        latencies.append(time.monotonic() - started)
-        await asyncio.sleep(think * pace.uniform(0.5, 1.5))
-        return message
-
-    number = 1
-    message = await act_and_wait(
-        lambda: sim.send_text(uid, "/symptoms"), lambda t: t.startswith("Question 1\n")
+async def play_people(base: str, first: int, count: int, task: str, think: float) -> dict:
+    """Run benchmarks.people in its own process; return the figures it prints."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "benchmarks.people",
+        task,
+        f"--base={base}",
+        f"--first={first}",
+        f"--count={count}",
+        f"--think={think}",
+        stdout=asyncio.subprocess.PIPE,
     )
-    while STOP_QUESTION not in (message.get("text") or ""):
-        labels = [b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
-        label = next(b for b in labels if b in ZERO_LABELS)
-        number += 1
-        message = await act_and_wait(
-            lambda m=message, label=label: sim.press_button(uid, m["message_id"], text=label),
-            lambda t, n=number: t.startswith(f"Question {n}\n") or STOP_QUESTION in t,
-        )
-    prompt = await act_and_wait(
-        lambda: sim.press_button(uid, message["message_id"], text="No"),
-        lambda t: "Anything else" in t,
-    )
-    await act_and_wait(
-        lambda: sim.press_button(uid, prompt["message_id"], text=texts.CHECKIN_NO_NOTE),
-        lambda t: t.startswith(texts.CHECKIN_DONE),
-    )
-    return latencies
-
-
-def _reminder(sim: BotApiSimulator, uid: int) -> dict | None:
-    for message in sim.bot_messages(uid):
-        if REMINDER in (message.get("text") or ""):
-            return message
-    return None
-
-
-async def _press_taken(sim: BotApiSimulator, uid: int) -> float:
-    message = _reminder(sim, uid)
-    assert message is not None
-    data = message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
-    started = time.monotonic()
-    sim.press_button(uid, message["message_id"], data)
-    await sim.wait_for_message(uid, lambda m: "taken at" in (m.get("text") or ""), timeout=60)
-    return time.monotonic() - started
+    output, _ = await process.communicate()
+    if process.returncode:
+        raise RuntimeError(f"benchmarks.people failed with exit code {process.returncode}")
+    return dict(json.loads(output))
 
 
 async def scale(patients: int) -> None:
@@ -398,15 +344,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.which in ("headroom", "all"):
         asyncio.run(delivery_run(args.patients or 5000, False, "headroom, limits off"))
     if args.which in ("interaction", "all"):
-        with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{folder}/bench.sqlite3"
-            asyncio.run(interaction(args.users, url, "SQLite"))
-        with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{folder}/bench.sqlite3"
-            asyncio.run(checkin_interaction(args.users, url, "SQLite", args.think))
-        if args.postgres:
-            asyncio.run(interaction(args.users, args.postgres, "PostgreSQL"))
-            asyncio.run(checkin_interaction(args.users, args.postgres, "PostgreSQL", args.think))
+        for task in ("taken", "checkin"):
+            with tempfile.TemporaryDirectory() as folder:
+                url = f"sqlite:///{folder}/bench.sqlite3"
+                asyncio.run(interaction(task, args.users, url, "SQLite", args.think))
+            if args.postgres:
+                asyncio.run(interaction(task, args.users, args.postgres, "PostgreSQL", args.think))
     if args.which in ("scale", "all"):
         asyncio.run(scale(args.patients or 100_000))
 

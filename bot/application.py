@@ -38,9 +38,10 @@ CONCURRENT_UPDATES = 4
 class Lifecycle:
     """Creates the engine and scheduler after start-up and disposes of them at shutdown."""
 
-    def __init__(self, settings: Settings, clock: Clock) -> None:
+    def __init__(self, settings: Settings, clock: Clock, transport: AiohttpRequest) -> None:
         self.settings = settings
         self.clock = clock
+        self.transport = transport  # the bot's own; the courier sends reminders through it
         self._engine: AsyncEngine | None = None
         self._scheduler = None
         self.planner: ApschedulerPlanner | None = None
@@ -61,7 +62,7 @@ class Lifecycle:
         services = Services(self.settings, sessions, self.planner, self.clock, app.bot)
         app.bot_data.install(services)
         pacer = Pacer(self.settings.send_per_second, self.settings.send_per_chat_per_second)
-        runtime.install(services, Courier(app.bot, pacer))
+        runtime.install(services, Courier(self.transport, app.bot.base_url, pacer))
         self.planner.forget_stored_memory_kinds()
         # Read the job ids once: every rebuild below plans only what is missing.
         existing = self.planner.planned_ids()
@@ -90,13 +91,14 @@ class Lifecycle:
 
 def build_application(settings: Settings, clock: Clock = utc_now) -> Application:
     """Build the bot: PTB application, handlers, and the lifecycle hooks."""
-    lifecycle = Lifecycle(settings, clock)
+    transport = AiohttpRequest(pool_size=256)
+    lifecycle = Lifecycle(settings, clock, transport)
     app = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
-        .request(AiohttpRequest(pool_size=256))
+        .request(transport)
         .get_updates_request(AiohttpRequest(pool_size=1))
         .context_types(ContextTypes(bot_data=AppState))
         .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))

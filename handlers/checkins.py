@@ -28,7 +28,14 @@ from bot.errors import NotRegistered, NotYourRecord
 from bot.schedule import InvalidTimeText, parse_time_of_day
 from bot.state import Services
 from bot.symptoms import NOTE_MAX_LENGTH, NotePrompt, NoteTooLong, UnexpectedAnswer
-from handlers.common import Context, answer_query, edit_message, edit_query_message, services
+from handlers.common import (
+    Context,
+    answer_query,
+    edit_message,
+    edit_query_message,
+    services,
+    settle_query,
+)
 from handlers.keyboards import (
     CheckinAction,
     checkin_day_buttons,
@@ -209,19 +216,23 @@ async def on_button(update: Update, context: Context) -> int | None:
     except UnexpectedAnswer:
         await answer_query(query, texts.CHECKIN_STALE)
         return None
-    await answer_query(query)
     match action.action:
         case "x":
             paused = texts.CHECKIN_PAUSED.format(count=kept) if kept else texts.CHECKIN_PAUSED_NONE
-            await edit_query_message(query, paused)
+            await settle_query(query, paused)
             return ConversationHandler.END
         case "n":
             context.user_data.pop(NOTE_MESSAGE, None)
-            await edit_query_message(query, texts.answered_line(question, pressed))
+            await settle_query(query, texts.answered_line(question, pressed))
             await _send_result(update, context, result)
             return ConversationHandler.END
-    await edit_query_message(query, texts.answered_line(question, pressed))
-    return await _send_step(update, context, view)
+    # The next question goes out while the answered one is settled: the person waits for
+    # the question, and three calls in flight together shorten that wait.
+    _, state = await asyncio.gather(
+        settle_query(query, texts.answered_line(question, pressed)),
+        _send_step(update, context, view),
+    )
+    return state
 
 
 def _pressed_label(update: Update) -> str:

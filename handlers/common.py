@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -41,6 +42,14 @@ async def edit_query_message(
         await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as error:
         log.debug("edit skipped: %s", error.message)
+
+
+async def settle_query(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Stop the button's spinner and show the outcome in place, both at once: two Bot API
+    calls in flight together instead of one after the other halve the wait after a tap."""
+    await asyncio.gather(answer_query(query), edit_query_message(query, text, markup))
 
 
 async def edit_query_markup(query: CallbackQuery, markup: InlineKeyboardMarkup) -> None:

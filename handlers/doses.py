@@ -7,7 +7,14 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot import reminders, texts
 from bot.errors import AlreadyAnswered, NotYourRecord
-from handlers.common import Context, answer_query, edit_query_markup, edit_query_message, services
+from handlers.common import (
+    Context,
+    answer_query,
+    edit_query_markup,
+    edit_query_message,
+    services,
+    settle_query,
+)
 from handlers.keyboards import dose_buttons, parse_dose_action, skip_reason_buttons
 
 
@@ -57,8 +64,7 @@ async def on_dose_button(update: Update, context: Context) -> None:
             await answer_query(query, texts.already_answered(answer))
             await edit_query_message(query, texts.answered(answer))
             return
-    await answer_query(query)
-    await edit_query_message(query, texts.answered(answer))
+    await settle_query(query, texts.answered(answer))
 
 
 def register(app: Application) -> None:

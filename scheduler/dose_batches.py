@@ -162,7 +162,7 @@ async def _send_all(
     for dose in doses:
         try:
             async with sends:
-                message = await runtime.courier().send_text(
+                message_id = await runtime.courier().send_text(
                     dose.chat_id,
                     texts.dose_reminder(dose),
                     dose_buttons(dose.event_id, settings.snooze_minutes),
@@ -175,7 +175,7 @@ async def _send_all(
         except RecipientUnreachable:
             outcome.unreachable_chat = dose.chat_id
             break
-        recorder.add(SentReminder(dose.event_id, message.message_id, dose.late))
+        recorder.add(SentReminder(dose.event_id, message_id, dose.late))
         now = services.clock()
         if dose.caregiver_check_at is not None:
             planner.plan_missed_check(dose.event_id, max(dose.caregiver_check_at, now))

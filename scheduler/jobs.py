@@ -290,13 +290,13 @@ async def _send_supplement(services: Services, due: DueSupplement) -> None:
     """Send one supplement reminder with Taken / Later, then record it as sent."""
     minutes = services.settings.snooze_minutes
     try:
-        message = await runtime.courier().send_text(
+        message_id = await runtime.courier().send_text(
             due.chat_id, texts.supplement_reminder(due), supplement_buttons(due.event_id, minutes)
         )
     except DeliveryRejected:
         return
     async with services.sessions() as session:
-        await mark_supplement_sent(session, due.event_id, message.message_id, services.clock())
+        await mark_supplement_sent(session, due.event_id, message_id, services.clock())
     log.info("supplement reminder %s sent", due.event_id)
 
 
@@ -369,7 +369,7 @@ async def _deliver_alert(alert_id: int) -> None:
     if outgoing is not None:
         markup = acknowledge_button(alert_id) if outgoing.kind is AlertKind.RED_FLAG else None
         try:
-            message = await runtime.courier().send_text(
+            sent_id = await runtime.courier().send_text(
                 outgoing.chat_id, texts.care_alert(outgoing), markup
             )
         except DeliveryDeferred:
@@ -378,7 +378,7 @@ async def _deliver_alert(alert_id: int) -> None:
         except (RecipientUnreachable, DeliveryRejected):
             log.info("alert %s could not be delivered", alert_id)
         else:
-            message_id = message.message_id
+            message_id = sent_id
             log.info("alert %s sent", alert_id)
     async with services.sessions() as session:
         await care_alerts.mark_alert_sent(session, alert_id, message_id, services.clock())

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import datetime as dtm
 import struct
+import time
 import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -531,6 +532,28 @@ async def test_waiting_and_subscribing_need_no_sleeping(bot: Bot, sim: BotApiSim
     assert call.result["text"] == "first"
 
 
+async def test_a_chat_waiter_wakes_only_for_its_own_chat(bot: Bot, sim: BotApiSimulator) -> None:
+    sim.add_user(OTHER, "Bob", started=True)
+    sim.send_text(USER, "/start")
+    after = sim.events.last_seq
+    checks = 0
+
+    def second_arrived() -> bool:
+        nonlocal checks
+        checks += 1
+        return any(e.data.get("text") == "second" for e in sim.events.chat_history(USER, after))
+
+    waiter = asyncio.create_task(sim.events.wait_until(second_arrived, 5, chat_id=USER))
+    await asyncio.sleep(0)
+    for n in range(5):
+        await bot.send_message(OTHER, f"to Bob {n}")
+    await bot.send_message(USER, "first")
+    await bot.send_message(USER, "second")
+    assert await waiter
+    # Bob's ten events (message and call each) woke nobody waiting in USER's chat.
+    assert checks <= 1 + 4
+
+
 def test_spec_is_found_or_clearly_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BONEBOT_API_SPEC", raising=False)
     assert find_spec_path().name == "api.json"
@@ -619,6 +642,9 @@ async def test_control_api_plays_users_and_reports(bot: Bot, sim: BotApiSimulato
         )
         assert status == 200
         message_id = waited["message"]["message_id"]
+        # Both ends carry the simulator's clock, so a reply's latency can be measured there.
+        assert sent["time"] <= waited["time"] <= time.time()
+        assert waited["message_seq"] > sent["seq"]
 
         status, pressed = await control(
             session,
@@ -626,6 +652,8 @@ async def test_control_api_plays_users_and_reports(bot: Bot, sim: BotApiSimulato
             f"{root}/users/{OTHER}/press",
             json={"message_id": message_id, "button_text": "OK"},
         )
+        assert pressed["seq"] > waited["message_seq"]
+        assert pressed["time"] >= waited["time"]
         await bot.answer_callback_query(pressed["callback_query_id"], text="fine")
         status, record = await control(
             session, "GET", f"{root}/callbacks/{pressed['callback_query_id']}"

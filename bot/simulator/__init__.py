@@ -65,16 +65,17 @@ Control API (JSON; for out-of-process bots and the demo page):
 - ``GET  /_sim/state`` overview: bot, users, chats, webhook, pending updates, limits, faults
 - ``GET  /_sim/users``; ``POST /_sim/users`` {id, first_name, username?, last_name?,
   language_code?, started?}
-- ``POST /_sim/users/{id}/text`` {text, reply_to?} -> {message, seq}
-- ``POST /_sim/users/{id}/edit`` {message_id, text} -> {message, seq}
+- ``POST /_sim/users/{id}/text`` {text, reply_to?} -> {message, seq, time}
+- ``POST /_sim/users/{id}/edit`` {message_id, text} -> {message, seq, time}
 - ``POST /_sim/users/{id}/press`` {message_id, callback_data? | button_text?, forge?}
-  -> {callback_query_id, seq}
+  -> {callback_query_id, seq, time} (time: when the action happened, Unix seconds)
 - ``POST /_sim/users/{id}/document`` multipart (part "document", fields caption, mime_type)
   or JSON {filename, content_base64, mime_type?, caption?}; ``.../photo`` likewise
 - ``POST /_sim/users/{id}/block`` and ``.../unblock``
 - ``GET  /_sim/chats/{id}`` chat state; ``GET /_sim/chats/{id}/messages`` current messages
 - ``GET  /_sim/chats/{id}/wait?after=&timeout=&contains=&regex=`` next bot message sent or
-  edited after the user's last action (or after seq ``after``); 408 on timeout
+  edited after the user's last action (or after seq ``after``) -> {message, seq,
+  message_seq, time} (time: when the bot's message arrived); 408 on timeout
 - ``GET  /_sim/sent?method=&after=`` the bot's calls {calls: [...]} (getUpdates left out)
 - ``GET  /_sim/callbacks/{query_id}`` a press and its answer
 - ``GET  /_sim/events?after=&timeout=`` long-poll events {events, last_seq}

@@ -139,9 +139,14 @@ class _ControlApi:
         )
         return web.json_response(user.to_json(), status=201)
 
-    def _sent(self, user_id: int, message: dict[str, Any]) -> web.Response:
+    def _last_action(self, user_id: int) -> dict[str, Any]:
+        """The seq and time (Unix seconds) of the user's action just published."""
         seq = self.sim.chat(user_id).last_user_seq
-        return web.json_response({"message": message, "seq": seq})
+        events = self.sim.events.chat_history(user_id, seq - 1)
+        return {"seq": seq, "time": events[0].time if events else None}
+
+    def _sent(self, user_id: int, message: dict[str, Any]) -> web.Response:
+        return web.json_response({"message": message, **self._last_action(user_id)})
 
     async def text(self, request: web.Request) -> web.Response:
         user_id, body = _int(request, "user_id"), await _body(request)
@@ -162,8 +167,7 @@ class _ControlApi:
             text=body.get("button_text"),
             forge=bool(body.get("forge", False)),
         )
-        seq = self.sim.chat(user_id).last_user_seq
-        return web.json_response({"callback_query_id": query_id, "seq": seq})
+        return web.json_response({"callback_query_id": query_id, **self._last_action(user_id)})
 
     async def _upload(self, request: web.Request, field: str) -> tuple[bytes, dict[str, Any]]:
         """Read a file from multipart (`field` part) or JSON ({"content_base64": ...})."""
@@ -227,12 +231,19 @@ class _ControlApi:
             )
 
         try:
-            message = await self.sim.wait_for_message(
+            event = await self.sim.wait_for_message_event(
                 chat_id, matches, _float_query(request, "timeout", 5.0), after=after
             )
         except TimeoutError as exc:
             return _error(408, str(exc))
-        return web.json_response({"message": message, "seq": self.sim.events.last_seq})
+        return web.json_response(
+            {
+                "message": event.data,
+                "seq": self.sim.events.last_seq,
+                "message_seq": event.seq,
+                "time": event.time,
+            }
+        )
 
     async def sent(self, request: web.Request) -> web.Response:
         after = int(request.query.get("after", 0))

@@ -84,6 +84,9 @@ class EventBus:
         self._listeners: list[Callable[[SimEvent], None]] = []
         self._subscriptions: set[Subscription] = set()
         self._changed = asyncio.Event()
+        # Waiters for one chat wake only on that chat's events (200 people waiting for
+        # their own reply would otherwise all re-check on every event).
+        self._chat_changed: dict[int | None, asyncio.Event] = {}
         self.last_seq = 0
 
     def publish(self, kind: str, chat_id: int | None, data: dict[str, Any]) -> SimEvent:
@@ -101,6 +104,9 @@ class EventBus:
             subscription.queue.put_nowait(event)
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
+        chat_changed = self._chat_changed.pop(chat_id, None)
+        if chat_changed is not None:
+            chat_changed.set()
         return event
 
     def history(self, after: int = 0) -> list[SimEvent]:
@@ -122,17 +128,33 @@ class EventBus:
         self._subscriptions.add(subscription)
         return subscription
 
-    async def wait_until(self, check: Callable[[], T], seconds: float, what: str = "") -> T:
-        """Re-run `check` after every event until it returns something truthy; never sleeps."""
+    async def wait_until(
+        self,
+        check: Callable[[], T],
+        seconds: float,
+        what: str = "",
+        *,
+        chat_id: int | None = None,
+    ) -> T:
+        """Re-run `check` after every event (of `chat_id` only, when given) until it returns
+        something truthy; never sleeps."""
         try:
             async with asyncio.timeout(seconds):
                 while True:
                     result = check()
                     if result:
                         return result
-                    await self._changed.wait()
+                    await self._next_change(chat_id).wait()
         except TimeoutError:
             raise TimeoutError(f"simulator: {what or 'condition'} not met in {seconds}s") from None
+
+    def _next_change(self, chat_id: int | None) -> asyncio.Event:
+        if chat_id is None:
+            return self._changed
+        event = self._chat_changed.get(chat_id)
+        if event is None:
+            event = self._chat_changed[chat_id] = asyncio.Event()
+        return event
 
     async def wait_for_events(self, after: int, seconds: float) -> list[SimEvent]:
         """Return events after `after`, waiting up to `seconds` for at least one."""

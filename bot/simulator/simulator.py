@@ -304,20 +304,35 @@ class BotApiSimulator:
         The message is returned as it was at that send or edit. `after` is an event seq to
         start from instead (0 means from the beginning).
         """
+        event = await self.wait_for_message_event(chat_id, predicate, timeout, after=after)
+        return event.data
+
+    async def wait_for_message_event(
+        self,
+        chat_id: int,
+        predicate: Callable[[Message], bool] | None = None,
+        timeout: float = 5.0,  # noqa: ASYNC109 - see wait_for
+        *,
+        after: int | None = None,
+    ) -> SimEvent:
+        """Like wait_for_message, but the event itself: its seq and time tell when the bot's
+        message arrived (benchmarks measure replies with it)."""
         chat = self.chat(chat_id)
         start = chat.last_user_seq if after is None else after
 
-        def check() -> Message | None:
+        def check() -> SimEvent | None:
             for event in self.events.chat_history(chat_id, start):
                 if (
                     event.kind in (MESSAGE, EDITED)
                     and event.data["from"]["is_bot"]
                     and (predicate is None or predicate(event.data))
                 ):
-                    return event.data
+                    return event
             return None
 
-        return await self.wait_for(check, timeout, f"bot message in chat {chat_id}")
+        return await self.events.wait_until(
+            check, timeout, f"bot message in chat {chat_id}", chat_id=chat_id
+        )
 
     async def wait_for_callback_answer(
         self,
