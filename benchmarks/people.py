@@ -61,11 +61,12 @@ class Person:
 
 async def check_in(person: Person, think: float, pace: random.Random) -> None:
     """A whole symptom check-in: every question answered 'none', no note; `think` seconds
-    (+-50%) between taps, as a person reads and chooses."""
+    (+-50%) before each tap, as a person reads and chooses."""
 
     async def pause() -> None:
         await asyncio.sleep(think * pace.uniform(0.5, 1.5))
 
+    await pause()  # people open the check-in within the same moment, not the same instant
     message = await person.act("text", {"text": "/symptoms"}, r"^Question 1\n")
     number = 1
     while STOP_QUESTION not in (message.get("text") or ""):
@@ -128,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--base", required=True, help="the simulator's URL")
     parser.add_argument("--first", type=int, required=True, help="the first user id")
     parser.add_argument("--count", type=int, default=200)
-    parser.add_argument("--think", type=float, default=1.0, help="seconds between taps")
+    parser.add_argument("--think", type=float, default=3.0, help="seconds to read and tap")
     args = parser.parse_args(argv)
     figures = asyncio.run(run(args.base, args.first, args.count, args.task, args.think))
     print(json.dumps(figures))

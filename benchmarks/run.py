@@ -43,6 +43,9 @@ from bot.simulator import DEFAULT_TOKEN, BotApiSimulator, RateLimits
 ZONE = "Europe/London"
 PRODUCT = "anastrozole-1-daily-tablet"
 REMINDER = "Time for your"
+# A person reads a question and picks one of four or five big buttons: a few seconds. The
+# README also gives a run at 1 s a tap (--think 1), which loads the bot about 3 times more.
+THINK_SECONDS = 3.0
 
 
 def free_port() -> int:
@@ -232,7 +235,8 @@ async def interaction(task: str, users: int, database_url: str, label: str, thin
     """Simulated people (another process) use the bot at once; time each answer.
 
     `taken`: everyone presses Taken on a reminder in the same instant. `checkin`: everyone
-    starts a symptom check-in together and answers it, pausing `think` s between taps.
+    opens a symptom check-in within the same few seconds and answers it, taking `think` s
+    (+-50%) to read each question and tap.
     """
     first = 2_000_000 if task == "taken" else 4_000_000
     port = free_port()
@@ -330,7 +334,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--patients", type=int)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument(
-        "--think", type=float, default=1.0, help="seconds between a person's taps (check-in)"
+        "--think",
+        type=float,
+        default=THINK_SECONDS,
+        help="seconds a person takes to read and tap, +-50%% (check-in)",
     )
     parser.add_argument(
         "--postgres",

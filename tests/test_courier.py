@@ -3,14 +3,17 @@ python-telegram-bot would (it skips PTB's objects, not PTB's answer handling).""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterator
 
 import pytest
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from bot.simulator import BotApiSimulator, RateLimits
 from bot.telegram_transport import AiohttpRequest
+from handlers.bone_keyboards import supplement_buttons
+from handlers.keyboards import dose_buttons
 from scheduler import delivery
 from scheduler.delivery import (
     Courier,
@@ -18,6 +21,7 @@ from scheduler.delivery import (
     DeliveryRejected,
     Pacer,
     RecipientUnreachable,
+    markup_json,
 )
 
 PATIENT = 5001
@@ -69,7 +73,7 @@ async def test_a_blocked_patient_is_unreachable(
 async def test_a_refused_message_is_not_retried(
     courier: Courier, simulator: BotApiSimulator
 ) -> None:
-    with pytest.raises(DeliveryRejected, match="(?i)chat not found"):
+    with pytest.raises(DeliveryRejected, match=r"(?i)chat not found"):
         await courier.send_text(999_999, "Time for your letrozole")
     assert len(simulator.calls("sendMessage")) == 1
 
@@ -86,3 +90,17 @@ async def test_server_errors_are_retried_then_deferred(
     with pytest.raises(DeliveryDeferred):
         await courier.send_text(PATIENT, "Telegram is down")
     assert len(simulator.bot_messages(PATIENT)) == 1
+
+
+def test_keyboards_are_written_as_python_telegram_bot_writes_them() -> None:
+    web = InlineKeyboardButton("Open", web_app=WebAppInfo("https://example.org/app"))
+    keyboards = [
+        dose_buttons(42, 30),
+        supplement_buttons(7, 60),
+        InlineKeyboardMarkup([[InlineKeyboardButton("Site", url="https://example.org")]]),
+        InlineKeyboardMarkup([[InlineKeyboardButton("Copy", copy_text=CopyTextButton("x"))]]),
+        InlineKeyboardMarkup([[web, InlineKeyboardButton("Pay", pay=True)]]),
+        InlineKeyboardMarkup([[InlineKeyboardButton("New", api_kwargs={"future_field": 1})]]),
+    ]
+    for keyboard in keyboards:
+        assert json.loads(markup_json(keyboard)) == keyboard.to_dict()
