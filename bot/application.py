@@ -29,7 +29,7 @@ from scheduler.planner import ApschedulerPlanner, create_scheduler
 
 log = logging.getLogger(__name__)
 
-# Updates of different people handled at once. Each costs about 40 ms of CPU (see the
+# Updates of different people handled at once. Each costs 4 to 7 ms of CPU (see the
 # README's benchmarks), so more concurrency adds contention, not throughput; a few let one
 # person's slow request (a network hiccup) not hold up everyone else.
 CONCURRENT_UPDATES = 4

@@ -8,6 +8,7 @@ button still works after a restart; only a typed note needs the conversation's s
 from __future__ import annotations
 
 import asyncio
+import logging
 import warnings
 from datetime import time
 
@@ -47,6 +48,8 @@ from handlers.keyboards import (
 )
 
 ANSWERING, SETTING_TIME = 1, 2
+log = logging.getLogger(__name__)
+
 SETTINGS_DAY = "checkin_settings_day"
 NOTE_MESSAGE = "checkin_note_message_id"
 
@@ -227,11 +230,17 @@ async def on_button(update: Update, context: Context) -> int | None:
             await _send_result(update, context, result)
             return ConversationHandler.END
     # The next question goes out while the answered one is settled: the person waits for
-    # the question, and three calls in flight together shorten that wait.
-    _, state = await asyncio.gather(
+    # the question, and three calls in flight together shorten that wait. A failure to
+    # settle (the old question keeps its buttons) must not lose the conversation's state.
+    settled, state = await asyncio.gather(
         settle_query(query, texts.answered_line(question, pressed)),
         _send_step(update, context, view),
+        return_exceptions=True,
     )
+    if isinstance(state, BaseException):
+        raise state
+    if isinstance(settled, BaseException):
+        log.warning("answered question not settled: %s", type(settled).__name__)
     return state
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup
@@ -48,8 +49,27 @@ async def settle_query(
     query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
     """Stop the button's spinner and show the outcome in place, both at once: two Bot API
-    calls in flight together instead of one after the other halve the wait after a tap."""
-    await asyncio.gather(answer_query(query), edit_query_message(query, text, markup))
+    calls in flight together instead of one after the other halve the wait after a tap.
+
+    Both calls finish before this returns (the person's next update waits for them), and
+    the first failure, if any, is raised then.
+    """
+    await all_of(answer_query(query), edit_query_message(query, text, markup))
+
+
+async def all_of(*calls: Awaitable[Any]) -> list[Any]:
+    """Await calls together and return their results; when one fails, still wait for the
+    others (none is left running behind the handler), log any further failure, and raise
+    the first."""
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    failures = [r for r in results if isinstance(r, BaseException)]
+    for extra in failures[1:]:
+        log.warning(
+            "a Bot API call made together with another also failed: %s", type(extra).__name__
+        )
+    if failures:
+        raise failures[0]
+    return results
 
 
 async def edit_query_markup(query: CallbackQuery, markup: InlineKeyboardMarkup) -> None:

@@ -151,7 +151,7 @@ def markup_json(markup: InlineKeyboardMarkup) -> str:
     for row in markup.inline_keyboard:
         buttons: list[dict[str, object]] = []
         for button in row:
-            if button.api_kwargs:
+            if type(button) is not InlineKeyboardButton or button.api_kwargs:
                 return json.dumps(markup.to_dict())
             fields: dict[str, object] = {}
             for name in _BUTTON_FIELDS:

@@ -383,3 +383,31 @@ async def test_weekly_reminder_is_planned_in_the_patients_zone_and_prompts(
         alice.press(texts.CHECKIN_SETTINGS_NONE, days)
         await alice.expect("No weekly reminder")
         assert f"checkin:{patient.id}" not in dict(planner_of(app).next_jobs(50))
+
+
+async def test_a_failed_edit_loses_neither_the_next_question_nor_the_conversation(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings) as app:
+        await register(alice)
+        alice.say("/symptoms")
+        first = await alice.expect("Question 1\n")
+        # Showing the first answer in place fails (Telegram answers 502 to that edit only).
+        simulator.faults.script("error", method="editMessageText", count=1, status=502)
+        person_label = next(b for b in alice.buttons(first) if b in ZERO_LABELS)
+        alice.press(person_label, first)
+        asked = await answer_questions(alice, first=2)
+        assert asked == len(ALENDRONATE_ITEMS) - 1
+        # The conversation kept its state: the typed note after the last question is taken.
+        await finish(alice, note="Sleeping badly this week")
+        patient = await patient_of(app, alice.id)
+        [checkin] = await checkins_of(app, patient.id)
+        assert checkin.note == "Sleeping badly this week"
+        assert len(await answers_of(app, checkin.id)) == len(ALENDRONATE_ITEMS)
+    edit_calls = [c for c in simulator.calls("editMessageText") if c.error_code == 502]
+    assert len(edit_calls) == 1
+    # Only the old question keeps its buttons: no apology for a failure she cannot fix.
+    said = [m.get("text") or "" for m in simulator.bot_messages(alice.id)]
+    assert texts.SOMETHING_WRONG not in said
+    assert alice.buttons(simulator.bot_messages(alice.id)[said.index(first["text"])])

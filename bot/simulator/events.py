@@ -137,7 +137,8 @@ class EventBus:
         chat_id: int | None = None,
     ) -> T:
         """Re-run `check` after every event (of `chat_id` only, when given) until it returns
-        something truthy; never sleeps."""
+        something truthy; never sleeps. With `chat_id`, `check` must read only that chat's
+        events: other chats' events do not wake it."""
         try:
             async with asyncio.timeout(seconds):
                 while True:
