@@ -51,7 +51,14 @@ from handlers.bone_keyboards import (
     risk_buttons,
     skip_site_button,
 )
-from handlers.common import Context, answer_query, edit_message, edit_query_message, services
+from handlers.common import (
+    Context,
+    answer_query,
+    edit_message,
+    edit_query_message,
+    services,
+    settle_query,
+)
 
 PENDING = "bone_input"
 CALCIUM_TIMES = "calcium_times"  # meal times picked so far in the calcium set-up
@@ -606,8 +613,7 @@ async def _supplement(update: Update, context: Context, action: BoneAction) -> N
             await answer_query(query, texts.supplement_answered(answer))
             await edit_query_message(query, texts.supplement_answered(answer))
             return
-    await answer_query(query)
-    await edit_query_message(query, texts.supplement_answered(answer))
+    await settle_query(query, texts.supplement_answered(answer))
 
 
 async def _calcium(update: Update, context: Context, action: BoneAction) -> None:
@@ -631,8 +637,7 @@ async def _calcium(update: Update, context: Context, action: BoneAction) -> None
                 )
             case "x":
                 await calcium_schedule.turn_off(session, found.planner, user.id, now)
-                await answer_query(query)
-                await edit_query_message(query, texts.CALCIUM_TURNED_OFF)
+                await settle_query(query, texts.CALCIUM_TURNED_OFF)
                 return
             case _:  # m: a meal time
                 await _meal_time(update, context, action)
@@ -702,10 +707,7 @@ async def _meal_time(update: Update, context: Context, action: BoneAction) -> No
             now=found.clock(),
         )
     context.user_data.pop(CALCIUM_TIMES, None)
-    await answer_query(query)
-    await edit_query_message(
-        query, texts.CALCIUM_SAVED.format(plan=texts.calcium_plan(view.times))
-    )
+    await settle_query(query, texts.CALCIUM_SAVED.format(plan=texts.calcium_plan(view.times)))
 
 
 # --------------------------------------------------------------------------- pill counts

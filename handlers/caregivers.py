@@ -28,7 +28,14 @@ from handlers.care_keyboards import (
     settings_buttons,
 )
 from handlers.checkins import send_symptom_history
-from handlers.common import Context, answer_query, edit_query_message, notify, services
+from handlers.common import (
+    Context,
+    answer_query,
+    edit_query_message,
+    notify,
+    services,
+    settle_query,
+)
 
 
 def _menu_text(views: list[links.LinkView]) -> str:
@@ -146,8 +153,7 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
         case "cg:b":
             async with found.sessions() as session:
                 views = await links.links_of_patient(session, user.id)
-            await answer_query(query)
-            await edit_query_message(query, _menu_text(views), care_menu_buttons(views))
+            await settle_query(query, _menu_text(views), care_menu_buttons(views))
         case "cg:m":
             async with found.sessions() as session:
                 view = await links.link_of_patient(session, user.id, action.record_id or 0)
@@ -170,8 +176,7 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
         case "cg:x":
             async with found.sessions() as session:
                 view = await links.link_of_patient(session, user.id, action.record_id or 0)
-            await answer_query(query)
-            await edit_query_message(
+            await settle_query(
                 query,
                 texts.REMOVE_CONFIRM.format(name=view.member_name),
                 remove_confirm_buttons(view.link_id),
@@ -181,8 +186,7 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
                 view = await links.unlink(
                     session, telegram_user_id=user.id, link_id=action.record_id or 0, now=now
                 )
-            await answer_query(query)
-            await edit_query_message(query, texts.REMOVED_PATIENT.format(name=view.member_name))
+            await settle_query(query, texts.REMOVED_PATIENT.format(name=view.member_name))
             await notify(
                 context.bot,
                 view.member_chat_id,
@@ -198,13 +202,11 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
         case "iv:a":
             await _accept(update, context, action.value or "")
         case "iv:n":
-            await answer_query(query)
-            await edit_query_message(query, texts.INVITE_DECLINED)
+            await settle_query(query, texts.INVITE_DECLINED)
         case "cr:l":
             async with found.sessions() as session:
                 view = await links.member_link(session, user.id, action.record_id or 0)
-            await answer_query(query)
-            await edit_query_message(
+            await settle_query(
                 query,
                 texts.LEAVE_CONFIRM.format(patient=view.patient_name),
                 leave_confirm_buttons(view.link_id),
@@ -214,16 +216,14 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
                 view = await links.leave(
                     session, telegram_user_id=user.id, link_id=action.record_id or 0, now=now
                 )
-            await answer_query(query)
-            await edit_query_message(query, texts.LEFT_MEMBER.format(patient=view.patient_name))
+            await settle_query(query, texts.LEFT_MEMBER.format(patient=view.patient_name))
             await notify(
                 context.bot, view.patient_chat_id, texts.LEFT_PATIENT.format(name=view.member_name)
             )
         case "cr:b":
             async with found.sessions() as session:
                 views = await links.cared_for(session, user.id)
-            await answer_query(query)
-            await edit_query_message(query, texts.CARING_HINT, caring_buttons(views))
+            await settle_query(query, texts.CARING_HINT, caring_buttons(views))
         case "cr:h":
             async with found.sessions() as session:
                 history = await symptom_history.linked_history(
@@ -284,19 +284,15 @@ async def _accept(update: Update, context: Context, code: str) -> None:
                 now=found.clock(),
             )
     except links.TooManyAttempts:
-        await answer_query(query)
-        await edit_query_message(query, texts.TOO_MANY_ATTEMPTS)
+        await settle_query(query, texts.TOO_MANY_ATTEMPTS)
         return
     except links.InvalidCode:
-        await answer_query(query)
-        await edit_query_message(query, texts.INVALID_CODE)
+        await settle_query(query, texts.INVALID_CODE)
         return
     except (links.OwnCode, links.AlreadyLinked):
-        await answer_query(query)
-        await edit_query_message(query, texts.ALREADY_LINKED)
+        await settle_query(query, texts.ALREADY_LINKED)
         return
-    await answer_query(query)
-    await edit_query_message(query, texts.INVITE_ACCEPTED)
+    await settle_query(query, texts.INVITE_ACCEPTED)
     await notify(
         context.bot,
         view.patient_chat_id,
