@@ -269,7 +269,7 @@ async def _answered(update: Update, label: str) -> None:
     """Show the pressed question with its answer, without buttons."""
     query = update.callback_query
     if query is not None:
-        await edit_query_message(query, f"{_question_of(update)}\n\n➜ {label}")
+        await edit_query_message(query, texts.answered_line(_question_of(update), label))
 
 
 @dataclass(frozen=True)
@@ -390,10 +390,9 @@ async def _mark_answered(update: Update, context: Context, label: str) -> None:
     pending = _forget(context)
     query, chat = update.callback_query, update.effective_chat
     if query is not None:
-        await answer_query(query)
-        await _answered(update, label)
+        await settle_query(query, texts.answered_line(_question_of(update), label))
     elif pending is not None and chat is not None:
-        answer = f"{pending.question}\n\n➜ {label}"
+        answer = texts.answered_line(pending.question, label)
         await edit_message(context.bot, chat.id, pending.message_id, answer)
 
 
@@ -526,8 +525,8 @@ async def _risk(update: Update, context: Context, action: BoneAction) -> None:
             yes=bool(action.yes),
             now=found.clock(),
         )
-    await answer_query(query)
-    await _answered(update, texts.RISK_YES if action.yes else texts.RISK_NO)
+    label = texts.RISK_YES if action.yes else texts.RISK_NO
+    await settle_query(query, texts.answered_line(_question_of(update), label))
     if following is not None:
         await _ask_risk(context, chat.id, following)
         return
@@ -599,6 +598,7 @@ async def _supplement(update: Update, context: Context, action: BoneAction) -> N
         return
     found = services(context)
     who = {"telegram_user_id": user.id, "event_id": action.record_id, "now": found.clock()}
+    notice = None
     async with found.sessions() as session:
         try:
             if action.action == "t":
@@ -610,10 +610,8 @@ async def _supplement(update: Update, context: Context, action: BoneAction) -> N
                 )
         except AlreadyAnswered:
             answer = await calcium_schedule.describe_supplement(session, user.id, action.record_id)
-            await answer_query(query, texts.supplement_answered(answer))
-            await edit_query_message(query, texts.supplement_answered(answer))
-            return
-    await settle_query(query, texts.supplement_answered(answer))
+            notice = texts.supplement_answered(answer)
+    await settle_query(query, texts.supplement_answered(answer), notice=notice)
 
 
 async def _calcium(update: Update, context: Context, action: BoneAction) -> None:

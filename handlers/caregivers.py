@@ -260,12 +260,12 @@ async def _settings(update: Update, context: Context, action: CareAction) -> Non
             start, end = hours if hours else (None, None)
             await links.set_quiet_hours(session, user.id, start, end)
         settings = await links.alert_settings(session, user.id)
-    await answer_query(query, None if action.action == "cg:s" else texts.SETTINGS_SAVED)
     text = texts.SETTINGS_VIEW.format(
         delay=texts.minutes_phrase(settings.missed_dose_alert_minutes),
         quiet=texts.quiet_phrase(settings.quiet_hours_start, settings.quiet_hours_end),
     )
-    await edit_query_message(query, text, settings_buttons())
+    notice = None if action.action == "cg:s" else texts.SETTINGS_SAVED
+    await settle_query(query, text, settings_buttons(), notice=notice)
 
 
 async def _accept(update: Update, context: Context, code: str) -> None:

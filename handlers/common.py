@@ -46,15 +46,20 @@ async def edit_query_message(
 
 
 async def settle_query(
-    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+    query: CallbackQuery,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    notice: str | None = None,
 ) -> None:
-    """Stop the button's spinner and show the outcome in place, both at once: two Bot API
-    calls in flight together instead of one after the other halve the wait after a tap.
+    """Stop the button's spinner (with a short `notice`, if given) and show the outcome in
+    place, both at once: two Bot API calls in flight together instead of one after the
+    other halve the wait after a tap.
 
     Both calls finish before this returns (the person's next update waits for them), and
     the first failure, if any, is raised then.
     """
-    await all_of(answer_query(query), edit_query_message(query, text, markup))
+    await all_of(answer_query(query, notice), edit_query_message(query, text, markup))
 
 
 async def all_of(*calls: Awaitable[Any]) -> list[Any]:

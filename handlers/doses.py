@@ -11,7 +11,6 @@ from handlers.common import (
     Context,
     answer_query,
     edit_query_markup,
-    edit_query_message,
     services,
     settle_query,
 )
@@ -30,6 +29,7 @@ async def on_dose_button(update: Update, context: Context) -> None:
     found = services(context)
     now, planner, event_id = found.clock(), found.planner, action.event_id
     who = {"telegram_user_id": user.id, "event_id": event_id}
+    notice = None
     async with found.sessions() as session:
         try:
             match action.action:
@@ -61,10 +61,8 @@ async def on_dose_button(update: Update, context: Context) -> None:
             return
         except AlreadyAnswered:
             answer = await reminders.describe_answer(session, user.id, event_id)
-            await answer_query(query, texts.already_answered(answer))
-            await edit_query_message(query, texts.answered(answer))
-            return
-    await settle_query(query, texts.answered(answer))
+            notice = texts.already_answered(answer)
+    await settle_query(query, texts.answered(answer), notice=notice)
 
 
 def register(app: Application) -> None:
