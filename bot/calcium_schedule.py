@@ -38,6 +38,7 @@ from bot.calcium import (
 from bot.catalog import get_product
 from bot.errors import AlreadyAnswered, NotYourRecord
 from bot.models import (
+    OPEN_DOSE_STATUSES,
     CalciumPlan,
     DoseStatus,
     Medication,
@@ -52,7 +53,6 @@ from bot.schedule import local_today
 
 DIET_CHOICES = (0, 300, 600, 900)  # mg of calcium a day from food, by buttons
 _SEARCH_DAYS = 400  # after a long outage the first unrecorded day may be far back
-OPEN = (DoseStatus.PENDING, DoseStatus.SENT)
 
 
 class InvalidSetting(ValueError):
@@ -464,7 +464,7 @@ async def _open_event(
     session: AsyncSession, telegram_user_id: int, event_id: int
 ) -> SupplementEvent:
     event = await owned_by(session, SupplementEvent, event_id, telegram_user_id)
-    if event.status not in OPEN:
+    if event.status not in OPEN_DOSE_STATUSES:
         raise AlreadyAnswered(event.status)
     return event
 
@@ -515,7 +515,7 @@ async def snoozed_supplement(
 ) -> DueSupplement | None:
     """Return the reminder to send again when a Later ends, if still unanswered."""
     event = await session.get(SupplementEvent, event_id)
-    if event is None or event.status not in OPEN or event.snoozed_until is None:
+    if event is None or event.status not in OPEN_DOSE_STATUSES or event.snoozed_until is None:
         return None
     prompt = await session.get(SupplementPrompt, event.prompt_id)
     patient = await session.get(Patient, event.patient_id)
@@ -640,7 +640,8 @@ async def reconcile(
             planned += 1
     snoozed = await session.scalars(
         select(SupplementEvent).where(
-            SupplementEvent.status.in_(OPEN), SupplementEvent.snoozed_until.is_not(None)
+            SupplementEvent.status.in_(OPEN_DOSE_STATUSES),
+            SupplementEvent.snoozed_until.is_not(None),
         )
     )
     for event in snoozed:

@@ -24,6 +24,7 @@ from bot.catalog import Product, get_product
 from bot.clinic_agents import overdue_actions
 from bot.errors import NotYourRecord
 from bot.models import (
+    OPEN_DOSE_STATUSES,
     AlertKind,
     CareAlert,
     CareLink,
@@ -39,8 +40,6 @@ from bot.planner import ReminderPlanner
 from bot.schedule import local_instant
 
 log = logging.getLogger(__name__)
-
-OPEN_DOSE_STATUSES = (DoseStatus.PENDING, DoseStatus.SENT)
 
 
 def quiet_until(
@@ -418,17 +417,26 @@ async def reconcile(
         if f"alert:{alert_id}" not in existing:
             planner.plan_alert(alert_id, now)
             planned += 1
-    open_events = await session.scalars(
-        select(DoseEvent.id).where(
+    # One query for every open dose (the check's time with it): these jobs live in memory,
+    # so at each start all of them are planned again.
+    open_events = await session.execute(
+        select(
+            DoseEvent.id,
+            DoseEvent.due_at,
+            Patient.missed_dose_alert_minutes,
+            anyone_receives(Patient.id, "missed_dose_alerts"),
+        )
+        .join(Patient, Patient.id == DoseEvent.patient_id)
+        .where(
             DoseEvent.status == DoseStatus.SENT,
             DoseEvent.due_at > now - timedelta(days=1),
             ~exists().where(CareAlert.dose_event_id == DoseEvent.id),
         )
     )
-    for event_id in list(open_events):
+    for event_id, due_at, delay_minutes, watched in open_events.all():
         if f"missed:{event_id}" in existing:
             continue
-        run_at = await missed_check_at(session, event_id)
+        run_at = missed_check_time(due_at, delay_minutes, watched)
         if run_at is not None:
             planner.plan_missed_check(event_id, max(run_at, now))
             planned += 1

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.bone_health import JOINT_POSITION_2017, add_months
-from bot.catalog import AdviceTopic, DrugClass, LabelSource, Product, get_product
+from bot.catalog import ANTIRESORPTIVES, AdviceTopic, LabelSource, Product, get_product
 from bot.schedule import Frequency
 
 
@@ -48,14 +48,10 @@ GENERIC_ONJ_SOURCES = (
 # or care team's interval wins.
 DENTAL_INTERVAL_MONTHS = 6
 
-_BONE_AGENT_CLASSES = frozenset(
-    {DrugClass.ORAL_BISPHOSPHONATE, DrugClass.IV_BISPHOSPHONATE, DrugClass.RANKL_INHIBITOR}
-)
-
 
 def needs_dental_checks(product_key: str) -> bool:
     """Tell whether a product carries the jaw-bone (ONJ) warning: bisphosphonates, denosumab."""
-    return get_product(product_key).drug_class in _BONE_AGENT_CLASSES
+    return get_product(product_key).drug_class in ANTIRESORPTIVES
 
 
 def _check_dates(last_check_on: date | None, today: date) -> None:
@@ -99,7 +95,7 @@ def _onj_sources(product: Product) -> tuple[LabelSource, ...]:
 def dental_check_message(product_key: str, *, starting: bool = False) -> CareMessage:
     """Return why a dental check matters for this medicine, before starting or routinely."""
     product = get_product(product_key)
-    if product.drug_class not in _BONE_AGENT_CLASSES:
+    if product.drug_class not in ANTIRESORPTIVES:
         raise ValueError(f"{product_key!r} carries no jaw-bone warning")
     name = product.name
     first = (

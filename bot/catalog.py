@@ -36,6 +36,13 @@ class DrugClass(StrEnum):
     RANKL_INHIBITOR = "rankl_inhibitor"
 
 
+# The bone-modifying agents (bisphosphonates and denosumab): the jaw and thigh questions,
+# the dental check-ups and the bone calendar follow them.
+ANTIRESORPTIVES = frozenset(
+    {DrugClass.ORAL_BISPHOSPHONATE, DrugClass.IV_BISPHOSPHONATE, DrugClass.RANKL_INHIBITOR}
+)
+
+
 class Timing(StrEnum):
     """When in the day the label says to take the dose."""
 

@@ -40,6 +40,7 @@ from bot.bone_health import (
     assess,
     changes_since,
 )
+from bot.clinic_agents import BOOK_AHEAD_DAYS  # scan slots are booked weeks out, as doses
 from bot.clinic_schedule import at_reminder_time
 from bot.errors import NotYourRecord
 from bot.models import BoneHealthProfile, DxaScan, Medication, MedicationRole, Patient
@@ -48,7 +49,6 @@ from bot.schedule import local_today
 
 INTERVAL_CHOICES = (12, 18, 24)  # months; the care team's interval, by buttons
 DEFAULT_INTERVAL_MONTHS = FOLLOW_UP_MONTHS[0]  # the statement's "every 12 to 24 months"
-BOOK_AHEAD_DAYS = 28  # as for clinic doses: scan slots are booked weeks out (project choice)
 BOOKING_MONTHS_AHEAD = 12  # a booked scan further out than this is a typing error
 EARLIEST_SCAN_MONTHS = 240  # older reports are a typing error (and no longer useful)
 _SEARCH_DAYS = 800

@@ -77,6 +77,10 @@ class DoseStatus(StrEnum):
     MISSED = "missed"
 
 
+# Sent or about to be, and not answered: what a press, a snooze or a caregiver check acts on.
+OPEN_DOSE_STATUSES = (DoseStatus.PENDING, DoseStatus.SENT)
+
+
 class Patient(Base):
     """A person who registered a regimen (created only after consent and confirmation)."""
 

@@ -55,9 +55,6 @@ SEVERE_SCORE = 3  # "Severe" / "Quite a bit" and above
 RISE_POINTS = 2
 GRADED_ATTRIBUTES = frozenset({Attribute.SEVERITY, Attribute.INTERFERENCE})
 RISE_ATTRIBUTES = frozenset({Attribute.FREQUENCY, Attribute.SEVERITY, Attribute.INTERFERENCE})
-ANTIRESORPTIVES = frozenset(
-    {DrugClass.ORAL_BISPHOSPHONATE, DrugClass.IV_BISPHOSPHONATE, DrugClass.RANKL_INHIBITOR}
-)
 
 
 class Urgency(StrEnum):

@@ -19,6 +19,7 @@ from bot.care_alerts import anyone_receives, missed_check_at, missed_check_time
 from bot.catalog import Product, get_product
 from bot.errors import AlreadyAnswered, NotYourRecord
 from bot.models import (
+    OPEN_DOSE_STATUSES,
     CheckinSchedule,
     DoseEvent,
     DoseStatus,
@@ -36,8 +37,6 @@ from bot.schedule import (
 
 # A reminder sent more than this after its time is labelled late (downtime, outage).
 LATE_AFTER = timedelta(minutes=5)
-
-OPEN_STATUSES = (DoseStatus.PENDING, DoseStatus.SENT)
 
 
 class SkipReason:
@@ -342,7 +341,7 @@ async def _own_event(session: AsyncSession, telegram_user_id: int, event_id: int
 
 async def _open_event(session: AsyncSession, telegram_user_id: int, event_id: int) -> DoseEvent:
     event = await _own_event(session, telegram_user_id, event_id)
-    if event.status not in OPEN_STATUSES:
+    if event.status not in OPEN_DOSE_STATUSES:
         raise AlreadyAnswered(event.status)
     return event
 
@@ -484,7 +483,7 @@ async def _reminder_for(session: AsyncSession, event: DoseEvent, now: datetime) 
 async def snoozed_reminder(session: AsyncSession, event_id: int, now: datetime) -> DueDose | None:
     """Return the reminder to send again when a snooze ends, if still unanswered."""
     event = await session.get(DoseEvent, event_id)
-    if event is None or event.status not in OPEN_STATUSES or event.snoozed_until is None:
+    if event is None or event.status not in OPEN_DOSE_STATUSES or event.snoozed_until is None:
         return None
     event.snoozed_until = None
     await session.commit()

@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from types import MappingProxyType
 
-from bot.catalog import DrugClass, LabelSource
+from bot.catalog import ANTIRESORPTIVES, DrugClass, LabelSource
 from bot.errors import BonebotError
 
 RECALL = "In the last 7 days"
@@ -286,9 +286,6 @@ _ORAL_BISPHOSPHONATE_GUIDES = (
     "Oral bisphosphonate Medication Guides / Patient Information "
     "(FOSAMAX, BINOSTO, ACTONEL, ATELVIA, BONIVA tablets)"
 )
-_ANTIRESORPTIVES = frozenset(
-    {DrugClass.ORAL_BISPHOSPHONATE, DrugClass.IV_BISPHOSPHONATE, DrugClass.RANKL_INHIBITOR}
-)
 
 
 def _proctcae(number: int, term: str) -> LabelSource:
@@ -482,7 +479,7 @@ ALL_ITEMS: tuple[Item, ...] = (
             "5 Warnings and Precautions: Osteonecrosis of the Jaw",
         ),
         own_item=True,
-        applies_to=_ANTIRESORPTIVES,
+        applies_to=ANTIRESORPTIVES,
     ),
     Item(
         code="thigh",
@@ -502,7 +499,7 @@ ALL_ITEMS: tuple[Item, ...] = (
             "5 Warnings and Precautions: Atypical Femoral (Femur) Fractures",
         ),
         own_item=True,
-        applies_to=_ANTIRESORPTIVES,
+        applies_to=ANTIRESORPTIVES,
     ),
     Item(
         code="calcium",
