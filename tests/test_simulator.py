@@ -41,7 +41,9 @@ from telegram.ext import (
     filters,
 )
 
+import bot.simulator.spec as spec_module
 from bot.simulator import (
+    ApiSpec,
     BotApiSimulator,
     FaultConfig,
     FaultInjector,
@@ -554,13 +556,23 @@ async def test_a_chat_waiter_wakes_only_for_its_own_chat(bot: Bot, sim: BotApiSi
     assert checks <= 1 + 4
 
 
-def test_spec_is_found_or_clearly_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_spec_is_packaged_or_overridden_or_clearly_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("BONEBOT_API_SPEC", raising=False)
-    assert find_spec_path().name == "api.json"
+    packaged = find_spec_path()
+    assert packaged.name == "api.json"
+    # The copy inside the package, whatever sits beside the clone.
+    assert packaged == Path(spec_module.__file__).parent / "telegram_bot_api_spec" / "api.json"
+    assert ApiSpec.load(packaged).version.startswith("Bot API ")
     with pytest.raises(SpecNotFoundError, match="BONEBOT_API_SPEC"):
-        find_spec_path(tmp_path)
+        find_spec_path(tmp_path / "gone.json")
+    newer = tmp_path / "newer.json"
+    newer.write_bytes(packaged.read_bytes())
+    monkeypatch.setenv("BONEBOT_API_SPEC", str(newer))
+    assert find_spec_path() == newer
     monkeypatch.setenv("BONEBOT_API_SPEC", str(tmp_path / "missing.json"))
-    with pytest.raises(SpecNotFoundError):
+    with pytest.raises(SpecNotFoundError, match="does not name a file"):
         find_spec_path()
 
 

@@ -20,8 +20,8 @@ url-encoded or multipart forms, or a JSON body):
 - Tokens must look real (``digits:30+ of [A-Za-z0-9_-]``); malformed ones get 404 "Not Found"
   like Telegram, unknown ones 401 "Unauthorized" when a fixed ``tokens`` list is given. One
   simulated bot account serves every accepted token; its id is the token's digits.
-- Methods are looked up case-insensitively in the Bot API spec (``api.json``, found through
-  ``BONEBOT_API_SPEC`` or by walking up to ``shared/telegram-bot-api-spec/api.json``).
+- Methods are looked up case-insensitively in the Bot API spec (the ``api.json`` the package
+  carries in ``telegram_bot_api_spec/``, or the file ``BONEBOT_API_SPEC`` names).
   Unknown: 404 "Not Found". Parameters are checked against the spec: missing required ones
   and wrong types get 400 "Bad Request: ..." (Telegram's own texts where known, e.g.
   "chat_id is empty", "message text is empty"); unknown parameters are ignored.

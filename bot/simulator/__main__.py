@@ -21,7 +21,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="append",
         help="accept only these tokens (repeatable); default: any well-formed token",
     )
-    parser.add_argument("--spec", help="path to api.json (default: BONEBOT_API_SPEC or search)")
+    parser.add_argument(
+        "--spec", help="path to api.json (default: BONEBOT_API_SPEC or the packaged copy)"
+    )
     parser.add_argument("--no-rate-limits", action="store_true", help="disable flood control")
     parser.add_argument(
         "--user",

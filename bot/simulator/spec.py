@@ -15,7 +15,8 @@ from bot.simulator.errors import QUERY_TOO_OLD, bad_request
 from bot.simulator.payload import UploadedFile
 
 SPEC_ENV_VAR = "BONEBOT_API_SPEC"
-SPEC_RELATIVE_PATH = Path("shared", "telegram-bot-api-spec", "api.json")
+# The copy the project carries as package data (source and licence in its README.md).
+PACKAGED_SPEC = Path(__file__).with_name("telegram_bot_api_spec") / "api.json"
 
 # Telegram answers a missing required parameter with these texts instead of the generic one.
 _MISSING_REASONS = {
@@ -52,7 +53,7 @@ _FALSE = frozenset({"false", "0"})
 
 
 class SpecNotFoundError(FileNotFoundError):
-    """Raised when api.json is neither named by BONEBOT_API_SPEC nor found above the package."""
+    """Raised when BONEBOT_API_SPEC names no file, or the packaged api.json is missing."""
 
 
 @dataclass(frozen=True)
@@ -72,23 +73,20 @@ class MethodSpec:
     fields: tuple[FieldSpec, ...]
 
 
-def find_spec_path(start: Path | None = None) -> Path:
-    """Locate api.json via BONEBOT_API_SPEC or by walking up to a `shared/` checkout."""
+def find_spec_path(packaged: Path = PACKAGED_SPEC) -> Path:
+    """Return BONEBOT_API_SPEC when set (a newer description), else the packaged copy."""
     override = os.environ.get(SPEC_ENV_VAR)
     if override:
         path = Path(override)
         if not path.is_file():
             raise SpecNotFoundError(f"{SPEC_ENV_VAR}={override} does not name a file")
         return path
-    origin = (start or Path(__file__)).resolve()
-    for directory in (origin, *origin.parents):
-        candidate = directory / SPEC_RELATIVE_PATH
-        if candidate.is_file():
-            return candidate
-    raise SpecNotFoundError(
-        f"Bot API spec not found: set {SPEC_ENV_VAR} or check out the shared repo so that "
-        f"{SPEC_RELATIVE_PATH} exists in a parent directory of {origin}"
-    )
+    if not packaged.is_file():
+        raise SpecNotFoundError(
+            f"Bot API spec not found at {packaged}: reinstall the package, or set "
+            f"{SPEC_ENV_VAR} to an api.json"
+        )
+    return packaged
 
 
 class ApiSpec:
