@@ -21,7 +21,6 @@ from telegram.ext import Application
 from bot import texts
 from bot.bone_health import CRITERIA_MET_MESSAGE, NO_SCAN_MESSAGE, RISK_QUESTIONS, add_months
 from bot.clinic_agents import next_due
-from bot.clock import utc_now
 from bot.config import Settings
 from bot.models import (
     BoneHealthProfile,
@@ -45,6 +44,7 @@ from tests.e2e import (
     run_job,
     services_of,
 )
+from tests.fakes.clock import DrivenClock
 from tests.test_e2e_caregivers import link
 
 LONDON = ZoneInfo("Europe/London")
@@ -52,24 +52,6 @@ ZOLEDRONIC = "zoledronic-acid-4-every-6-months-iv"
 DENOSUMAB = "denosumab-60-every-6-months-sc"
 # A Monday in the future, late morning in London (outside the default quiet hours).
 START = datetime(2031, 3, 3, 11, 0, tzinfo=LONDON)
-
-
-class DrivenClock:
-    """The bot's clock, set by the test: real seconds pass, days are jumped."""
-
-    def __init__(self, start: datetime) -> None:
-        self._offset = start - utc_now()
-
-    def __call__(self) -> datetime:
-        return utc_now() + self._offset
-
-    def jump_to(self, when: datetime) -> None:
-        """Move the clock to `when` (forward or back)."""
-        self._offset = when - utc_now()
-
-    def today(self) -> date:
-        """The London date now."""
-        return self().astimezone(LONDON).date()
 
 
 def at_eleven(day: date) -> datetime:

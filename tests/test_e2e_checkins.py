@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +15,16 @@ from bot.config import Settings
 from bot.models import Checkin, CheckinAnswer, Patient, RedFlagEpisode
 from bot.simulator import BotApiSimulator, RateLimits
 from bot.symptoms import ITEMS
-from tests.e2e import Message, Person, bot_running, eventually, planner_of, register, services_of
+from tests.e2e import (
+    Message,
+    Person,
+    bot_running,
+    planner_of,
+    register,
+    run_job,
+    services_of,
+)
+from tests.fakes.clock import DrivenClock
 
 ZERO_LABELS = ("Never", "None", "No", "Not at all")
 # The items for anastrozole + weekly alendronate (an oral bisphosphonate), in asking order.
@@ -339,7 +348,8 @@ async def test_weekly_reminder_is_planned_in_the_patients_zone_and_prompts(
     simulator: BotApiSimulator, settings: Settings
 ) -> None:
     alice = Person(simulator, 1001, "Alice")
-    async with bot_running(settings) as app:
+    clock = DrivenClock()
+    async with bot_running(settings, clock) as app:
         await register(alice, zone="New York (Eastern)")
         patient = await patient_of(app, alice.id)
         alice.say("/symptoms settings")
@@ -349,7 +359,7 @@ async def test_weekly_reminder_is_planned_in_the_patients_zone_and_prompts(
         times = await alice.expect("What time on Wednesday?")
         alice.press("18:00", times)
         await alice.expect("every Wednesday at 18:00")
-        expected = _next_local("America/New_York", 2, 18, 0, services_of(app).clock())
+        expected = _next_local("America/New_York", 2, 18, 0, clock())
         jobs = dict(planner_of(app).next_jobs(50))
         assert jobs[f"checkin:{patient.id}"] == expected
 
@@ -360,19 +370,20 @@ async def test_weekly_reminder_is_planned_in_the_patients_zone_and_prompts(
         await alice.expect("What time on Friday?")
         alice.say("7:30 pm")
         await alice.expect("every Friday at 19:30")
-        expected = _next_local("America/New_York", 4, 19, 30, services_of(app).clock())
+        expected = _next_local("America/New_York", 4, 19, 30, clock())
         assert dict(planner_of(app).next_jobs(50))[f"checkin:{patient.id}"] == expected
 
-        # The job's time comes: run it now instead of waiting.
-        planner_of(app).plan_checkin(patient.id, services_of(app).clock())
+        # Friday 19:30 in New York comes (the bot's clock is set to it): the prompt is sent,
+        # and the next one is planned a week later at the same local time.
+        clock.jump_to(expected)
+        await run_job(app, f"checkin:{patient.id}")
         prompt: Message = await alice.expect(texts.CHECKIN_PROMPT)
         assert alice.buttons(prompt) == [texts.CHECKIN_START]
-
-        async def next_week() -> bool:
-            planned = dict(planner_of(app).next_jobs(50)).get(f"checkin:{patient.id}")
-            return planned is not None and planned > services_of(app).clock() + timedelta(days=6)
-
-        await eventually(next_week, what="the prompt planned for next week")
+        new_york = ZoneInfo("America/New_York")
+        a_week_later = datetime.combine(
+            expected.astimezone(new_york).date() + timedelta(days=7), time(19, 30), new_york
+        )
+        assert dict(planner_of(app).next_jobs(50))[f"checkin:{patient.id}"] == a_week_later
         alice.press(texts.CHECKIN_START, prompt)
         await alice.expect("Question 1\n")
 
