@@ -90,7 +90,9 @@ async def check_in(person: Person, think: float, pace: random.Random) -> None:
 
 
 def _zero_answer(message: dict[str, Any]) -> str:
-    labels = [b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
+    labels: list[str] = [
+        b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row
+    ]
     return next(label for label in labels if label in ZERO_LABELS)
 
 

@@ -29,16 +29,18 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from datetime import time as wall_time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+from pydantic import SecretStr
 from sqlalchemy import insert, select, update
-from telegram.ext import Application
 
 from bot.application import build_application, running
 from bot.config import Settings
 from bot.models import Medication, MedicationRole, Patient
 from bot.simulator import DEFAULT_TOKEN, BotApiSimulator, RateLimits
+from handlers.common import App
 
 ZONE = "Europe/London"
 PRODUCT = "anastrozole-1-daily-tablet"
@@ -78,8 +80,10 @@ def simulator_process(port: int) -> Iterator[str]:
 
 def settings_for(base: str, database_url: str, per_second: float, per_chat: float) -> Settings:
     """Settings for a benchmark bot."""
-    return Settings(
-        telegram_bot_token=DEFAULT_TOKEN,
+    # pydantic-settings takes `_env_file` in __init__, but mypy sees only the signature
+    # dataclass_transform derives from the fields.
+    return Settings(  # type: ignore[call-arg]
+        telegram_bot_token=SecretStr(DEFAULT_TOKEN),
         telegram_api_base_url=f"{base}/bot",
         database_url=database_url,
         send_per_second=per_second,
@@ -90,16 +94,14 @@ def settings_for(base: str, database_url: str, per_second: float, per_chat: floa
 
 
 @contextlib.asynccontextmanager
-async def bot(settings: Settings) -> AsyncIterator[Application]:
+async def bot(settings: Settings) -> AsyncIterator[App]:
     """Run the real bot application until the block ends."""
     app = build_application(settings)
     async with running(app, poll_timeout=1) as started:
         yield started
 
 
-async def insert_patients(
-    app: Application, first_user: int, count: int, at: wall_time
-) -> list[int]:
+async def insert_patients(app: App, first_user: int, count: int, at: wall_time) -> list[int]:
     """Bulk-insert registered patients with one daily medicine each; return medication ids."""
     sessions = app.bot_data.services.sessions
     now = datetime.now(UTC)
@@ -139,7 +141,7 @@ async def insert_patients(
         return list(await session.scalars(select(Medication.id).order_by(Medication.id)))
 
 
-async def make_all_due(app: Application, medication_ids: list[int], lead: float) -> datetime:
+async def make_all_due(app: App, medication_ids: list[int], lead: float) -> datetime:
     """Move every dose to the same second `lead` seconds ahead and plan the jobs there."""
     due = (datetime.now(UTC) + timedelta(seconds=lead)).replace(microsecond=0)
     local = due.astimezone(ZoneInfo(ZONE)).time()
@@ -165,7 +167,9 @@ async def add_users(client: httpx.AsyncClient, base: str, first: int, count: int
         )
 
 
-async def reminder_calls(client: httpx.AsyncClient, base: str, after: int = 0) -> list[dict]:
+async def reminder_calls(
+    client: httpx.AsyncClient, base: str, after: int = 0
+) -> list[dict[str, Any]]:
     """The sendMessage calls the simulator received after seq `after` (outcome and time)."""
     reply = await client.get(
         f"{base}/_sim/sent", params={"method": "sendMessage", "after": after}, timeout=60
@@ -188,7 +192,7 @@ async def delivery_run(count: int, limited: bool, label: str) -> None:
                 cpu_before = time.process_time()
                 due = await make_all_due(app, medications, lead=5 + count * 0.002)
                 deadline = time.monotonic() + 60 + count / 20
-                calls: list[dict] = []
+                calls: list[dict[str, Any]] = []
                 # Only the calls since the last look: this runs in the bot's process, and
                 # re-reading thousands of calls every second would take the bot's CPU.
                 while time.monotonic() < deadline:
@@ -201,7 +205,7 @@ async def delivery_run(count: int, limited: bool, label: str) -> None:
 
 
 def report_delivery(
-    label: str, count: int, calls: list[dict], due: datetime, limited: bool, cpu: float
+    label: str, count: int, calls: list[dict[str, Any]], due: datetime, limited: bool, cpu: float
 ) -> None:
     """Print the figures of one delivery run."""
     sent = sorted(
@@ -273,7 +277,9 @@ async def interaction(task: str, users: int, database_url: str, label: str, thin
     )
 
 
-async def play_people(base: str, first: int, count: int, task: str, think: float) -> dict:
+async def play_people(
+    base: str, first: int, count: int, task: str, think: float
+) -> dict[str, Any]:
     """Run benchmarks.people in its own process; return the figures it prints."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,

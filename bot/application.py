@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import ApplicationBuilder, ContextTypes
 
 import handlers
 from bot import care_alerts, care_summary, texts
@@ -23,9 +23,10 @@ from bot.reminders import reconcile
 from bot.state import AppState, Services
 from bot.telegram_transport import AiohttpRequest
 from bot.updates import PerPersonUpdateProcessor
+from handlers.common import App
 from scheduler import runtime
 from scheduler.delivery import Courier, Pacer
-from scheduler.planner import ApschedulerPlanner, create_scheduler
+from scheduler.planner import ApschedulerPlanner, CoalescingScheduler, create_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +44,11 @@ class Lifecycle:
         self.clock = clock
         self.transport = transport  # the bot's own; the courier sends reminders through it
         self._engine: AsyncEngine | None = None
-        self._scheduler = None
+        self._scheduler: CoalescingScheduler | None = None
         self.planner: ApschedulerPlanner | None = None
         self._leadership: Leadership | None = None
 
-    async def post_init(self, app: Application) -> None:
+    async def post_init(self, app: App) -> None:
         """Become leader, migrate, open the database, rebuild jobs, start the scheduler."""
         url = self.settings.database_url
         self._leadership = Leadership(url, self.settings.leader_retry_seconds)
@@ -56,9 +57,10 @@ class Lifecycle:
         await asyncio.to_thread(upgrade_database, url)
         self._engine = create_bot_engine(url)
         sessions = make_sessions(self._engine)
-        self._scheduler = create_scheduler(url)
-        self._scheduler.start(paused=True)
-        self.planner = ApschedulerPlanner(self._scheduler)
+        scheduler = create_scheduler(url)
+        self._scheduler = scheduler
+        scheduler.start(paused=True)
+        self.planner = ApschedulerPlanner(scheduler)
         services = Services(self.settings, sessions, self.planner, self.clock, app.bot)
         app.bot_data.install(services)
         pacer = Pacer(self.settings.send_per_second, self.settings.send_per_chat_per_second)
@@ -74,10 +76,10 @@ class Lifecycle:
             planned += await reconcile_bone_calendar(session, self.planner, now, existing)
             planned += await care_summary.reconcile(session, self.planner, now, existing)
         log.info("scheduler ready: %d jobs reconciled from the database", planned)
-        self._scheduler.resume()
+        scheduler.resume()
         await app.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
 
-    async def post_shutdown(self, app: Application) -> None:
+    async def post_shutdown(self, app: App) -> None:
         """Stop the scheduler and close the database."""
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
@@ -89,7 +91,7 @@ class Lifecycle:
             await self._leadership.release()
 
 
-def build_application(settings: Settings, clock: Clock = utc_now) -> Application:
+def build_application(settings: Settings, clock: Clock = utc_now) -> App:
     """Build the bot: PTB application, handlers, and the lifecycle hooks."""
     transport = AiohttpRequest(pool_size=256)
     lifecycle = Lifecycle(settings, clock, transport)
@@ -111,7 +113,7 @@ def build_application(settings: Settings, clock: Clock = utc_now) -> Application
     return app
 
 
-def serve(app: Application, settings: Settings) -> None:
+def serve(app: App, settings: Settings) -> None:
     """Run until a signal: by webhook when WEBHOOK_URL is set, else by long polling."""
     if settings.webhook_url:
         app.run_webhook(
@@ -132,8 +134,8 @@ def _secret(settings: Settings) -> str | None:
 
 @asynccontextmanager
 async def running(
-    app: Application, poll_timeout: int = 10, settings: Settings | None = None
-) -> AsyncIterator[Application]:
+    app: App, poll_timeout: int = 10, settings: Settings | None = None
+) -> AsyncIterator[App]:
     """Run the application inside an event loop that is already running.
 
     `Application.run_polling` owns the loop and signals; tests and the demo share a loop

@@ -105,7 +105,8 @@ def calendar_ics(
             raise ValueError(f"two appointments share the identity of {appointment.title!r}")
         seen.add(appointment.uid)
         calendar.add_component(_event(appointment, stamp))
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()  # icalendar leaves Component.to_ical unannotated
+    return ical
 
 
 def _event(appointment: Appointment, stamp: datetime) -> Event:

@@ -158,7 +158,7 @@ def _symptom_figure(series: Sequence[SymptomSeries], *, title: str, zone: ZoneIn
         all_days.extend(days)
         style = index % len(SERIES_COLOURS)
         axes.plot(
-            days,
+            days,  # type: ignore[arg-type]  # matplotlib's stubs omit dates (a units type)
             [score for _, score in ordered],
             color=SERIES_COLOURS[style],
             marker=_MARKERS[style],
@@ -178,7 +178,10 @@ def _symptom_figure(series: Sequence[SymptomSeries], *, title: str, zone: ZoneIn
 def _bone_density_figure(points: Sequence[TScorePoint]) -> Figure:
     ordered = sorted(points, key=lambda point: point.scanned_on)
     sites = [
-        (label, [(p.scanned_on, p.t_scores[i]) for p in ordered if p.t_scores[i] is not None])
+        (
+            label,
+            [(p.scanned_on, t_score) for p in ordered if (t_score := p.t_scores[i]) is not None],
+        )
         for i, label in enumerate(SITE_LABELS)
     ]
     drawn = [(i, label, values) for i, (label, values) in enumerate(sites) if values]
@@ -212,7 +215,7 @@ def _bone_density_figure(points: Sequence[TScorePoint]) -> Figure:
 
     for index, label, values in drawn:
         axes.plot(
-            [day for day, _ in values],
+            [day for day, _ in values],  # type: ignore[arg-type]  # as above: dates
             [score for _, score in values],
             color=SITE_COLOURS[index],
             marker=_MARKERS[index],
@@ -259,14 +262,15 @@ def _style_axes(axes: Axes, title: str) -> None:
 
 def _date_axis(axes: Axes, first: date, last: date, min_span: timedelta) -> None:
     # Few ticks: at 17 pt only about five dates fit across 800 px.
-    locator = AutoDateLocator(minticks=3, maxticks=6)
+    # matplotlib.dates has no annotations yet, hence the two ignores.
+    locator = AutoDateLocator(minticks=3, maxticks=6)  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_locator(locator)
-    formatter = ConciseDateFormatter(locator)
+    formatter = ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_formatter(formatter)
     axes.xaxis.get_offset_text().set_fontsize(_TICK_SIZE)
     span = last - first
     pad = max((min_span - span) / 2, span * 0.05, timedelta(days=1))
-    axes.set_xlim(first - pad, last + pad)
+    axes.set_xlim(first - pad, last + pad)  # type: ignore[arg-type]  # dates, as in plot
 
 
 def _legend(figure: Figure) -> None:
@@ -320,5 +324,6 @@ def _disposing(figure: Figure) -> Iterator[Figure]:
 def _png(figure: Figure) -> bytes:
     canvas = FigureCanvasAgg(figure)
     buffer = io.BytesIO()
-    canvas.print_png(buffer, metadata={"Software": None})
+    # backend_agg has no annotations yet.
+    canvas.print_png(buffer, metadata={"Software": None})  # type: ignore[no-untyped-call]
     return buffer.getvalue()

@@ -9,7 +9,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -104,7 +109,7 @@ def _relax_sync(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_sessions(engine: AsyncEngine) -> async_sessionmaker:
+def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Open one session per update or job; objects stay readable after the service commits."""
     return async_sessionmaker(engine, expire_on_commit=False)
 

@@ -92,9 +92,9 @@ async def erase_person(
             .where(CareLink.member_telegram_user_id == telegram_user_id)
         )
     )
-    for link, patient in as_member:
+    for link, linked_patient in as_member:
         if link.status != LinkStatus.ENDED:
-            notices.append(Notice(patient.chat_id, link.member_name))
+            notices.append(Notice(linked_patient.chat_id, link.member_name))
     removed_links = len(as_member)
     member_link_ids = [link.id for link, _ in as_member]
     # Alerts to this person about others go with their links (and their planned deliveries).

@@ -8,7 +8,9 @@ from datetime import datetime, time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.access import find_patient, require_patient  # re-exported: callers import them here
+# Re-exported: callers import them here.
+from bot.access import find_patient as find_patient
+from bot.access import require_patient as require_patient
 from bot.bone_calendar import sync as sync_bone_calendar
 from bot.catalog import get_product
 from bot.models import Medication, MedicationRole, Patient

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import time
 from enum import StrEnum
+from typing import Any
 
 from bot.catalog import (
     AROMATASE_INHIBITOR_DRUGS,
@@ -111,7 +112,8 @@ class RegimenDraft:
 
     def cleared(self, section: Section) -> RegimenDraft:
         """Return a copy with one section unanswered, so it is asked again."""
-        return replace(self, **dict.fromkeys(_SECTION_FIELDS[section]))
+        unanswered: dict[str, Any] = dict.fromkeys(_SECTION_FIELDS[section])
+        return replace(self, **unanswered)
 
 
 def _product_or_none(key: str | None) -> Product | None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import Table, bindparam, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -297,7 +298,8 @@ async def mark_all_sent(session: AsyncSession, sent: list[SentReminder], now: da
     """
     if not sent:
         return
-    table = DoseEvent.__table__
+    # Declarative types __table__ as any FromClause; a class mapped to a table has a Table.
+    table = cast(Table, DoseEvent.__table__)
     statement = (
         update(table)
         .where(table.c.id == bindparam("event_id"))
@@ -611,6 +613,9 @@ async def _reconcile_doses(
     for medication_id, frequency, at, weekday, day, cursor, zone_name in rows:
         if f"dose:{medication_id}" in existing:
             continue
+        # The query keeps only medications with a frequency and a time of day.
+        assert frequency is not None
+        assert at is not None
         zone = zones.setdefault(zone_name, ZoneInfo(zone_name))
         schedule = DoseSchedule(Frequency(frequency), at, weekday=weekday, day_of_month=day)
         upcoming = next_occurrence(schedule, zone, as_aware(cursor)).due_at

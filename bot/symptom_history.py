@@ -55,6 +55,7 @@ async def _history(session: AsyncSession, patient: Patient, now: datetime) -> Sy
     )
     by_checkin: dict[int, tuple[datetime, list[Answer]]] = {}
     for checkin_id, completed_at, row in rows:
+        assert completed_at is not None  # the query keeps completed check-ins only
         entry = by_checkin.setdefault(checkin_id, (completed_at, []))
         entry[1].append(Answer(row.item_code, Attribute(row.attribute), row.score))
     points: dict[tuple[str, Attribute], list[tuple[datetime, int]]] = {}

@@ -147,7 +147,9 @@ def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
     return form
 
 
-class FormFields(RequestData):
+# PTB marks RequestData @final; subclassing it anyway skips its per-parameter objects, and
+# only this module's _body reads the result (json_parameters, and multipart_data: empty).
+class FormFields(RequestData):  # type: ignore[misc]
     """Fields of one request, already strings, for a caller that builds them itself.
 
     The courier sends every reminder through `BaseRequest.post` with these, keeping PTB's

@@ -1,11 +1,10 @@
 """Telegram updates in, replies out: thin handlers over the services in `bot/`."""
 
-from telegram.ext import Application
-
 from handlers import bone, caregivers, checkins, data, doses, general, overview, registration
+from handlers.common import App
 
 
-def register_all(app: Application) -> None:
+def register_all(app: App) -> None:
     """Register every handler, the catch-alls last (caregivers first: /start <code>)."""
     caregivers.register(app)
     registration.register(app)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import (
     bone_calendar,
@@ -52,12 +52,14 @@ from handlers.bone_keyboards import (
     skip_site_button,
 )
 from handlers.common import (
+    App,
     Context,
     answer_query,
     edit_message,
     edit_query_message,
     services,
     settle_query,
+    user_data,
 )
 
 PENDING = "bone_input"
@@ -98,7 +100,7 @@ class PendingInput:
 class AwaitingInput(filters.UpdateFilter):
     """Let typed text through only while this person has an open bone-calendar question."""
 
-    def __init__(self, app: Application) -> None:
+    def __init__(self, app: App) -> None:
         super().__init__(name="AwaitingBoneInput")
         self._app = app
 
@@ -106,7 +108,9 @@ class AwaitingInput(filters.UpdateFilter):
         """Tell whether the sender was asked something that takes a typed answer."""
         user = update.effective_user
         data = self._app.user_data.get(user.id) if user is not None else None
-        return bool(data) and isinstance(data.get(PENDING), PendingInput)
+        if not data:
+            return False
+        return isinstance(data.get(PENDING), PendingInput)
 
 
 def _remember(
@@ -118,13 +122,14 @@ def _remember(
 ) -> None:
     """Store what typed text would answer (one open question per person)."""
     until = services(context).clock() + INPUT_TTL
-    context.user_data[PENDING] = PendingInput(
+    user_data(context)[PENDING] = PendingInput(
         purpose, record_id, message.message_id, message.text or "", until, draft
     )
 
 
 def _forget(context: Context) -> PendingInput | None:
-    return context.user_data.pop(PENDING, None)
+    pending: PendingInput | None = user_data(context).pop(PENDING, None)
+    return pending
 
 
 # --------------------------------------------------------------------------- /bone
@@ -322,7 +327,7 @@ async def _picker(update: Update, context: Context, action: BoneAction) -> None:
         await edit_query_message(query, text, markup)
         return
     markup = date_picker(action.purpose, action.record_id, span.today, span.earliest, span.latest)
-    pending: PendingInput | None = context.user_data.get(PENDING)
+    pending: PendingInput | None = user_data(context).get(PENDING)
     message = query.message
     if pending is not None and message is not None and pending.message_id == message.message_id:
         await edit_query_message(query, span.question, markup)  # Back from the days
@@ -418,7 +423,7 @@ async def _not_given(update: Update, context: Context, action: BoneAction) -> No
         await answer_query(query, texts.AGENT_ALREADY.format(name=view.product.name, given=given))
         return
     await answer_query(query)
-    pending: PendingInput | None = context.user_data.get(PENDING)
+    pending: PendingInput | None = user_data(context).get(PENDING)
     if pending is not None and pending.purpose in AGENT_PURPOSES:
         _forget(context)
     if action.action == "n":
@@ -444,7 +449,7 @@ async def _ask_site(context: Context, chat_id: int, user_id: int, draft: ScanDra
 async def _skip_site(update: Update, context: Context, site: int) -> None:
     """Not on my report: go on to the next site."""
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
-    pending: PendingInput | None = context.user_data.get(PENDING)
+    pending: PendingInput | None = user_data(context).get(PENDING)
     if query is None or user is None or chat is None:
         return
     if pending is None or pending.draft is None or pending.draft.site != site:
@@ -597,16 +602,22 @@ async def _supplement(update: Update, context: Context, action: BoneAction) -> N
     if query is None or user is None:
         return
     found = services(context)
-    who = {"telegram_user_id": user.id, "event_id": action.record_id, "now": found.clock()}
+    event_id, now = action.record_id, found.clock()
     notice = None
     async with found.sessions() as session:
         try:
             if action.action == "t":
-                answer = await calcium_schedule.take_supplement(session, found.planner, **who)
+                answer = await calcium_schedule.take_supplement(
+                    session, found.planner, telegram_user_id=user.id, event_id=event_id, now=now
+                )
             else:
-                minutes = found.settings.snooze_minutes
                 answer = await calcium_schedule.snooze_supplement(
-                    session, found.planner, minutes=minutes, **who
+                    session,
+                    found.planner,
+                    telegram_user_id=user.id,
+                    event_id=event_id,
+                    now=now,
+                    minutes=found.settings.snooze_minutes,
                 )
         except AlreadyAnswered:
             answer = await calcium_schedule.describe_supplement(session, user.id, action.record_id)
@@ -673,7 +684,7 @@ async def _ask_meal_times(
     if not view.proposal or view.form is None:
         await context.bot.send_message(chat_id, texts.calcium_proposal(view))
         return
-    context.user_data[CALCIUM_TIMES] = []
+    user_data(context)[CALCIUM_TIMES] = []
     await context.bot.send_message(
         chat_id, texts.ask_meal_times(view, []), reply_markup=meal_time_buttons([])
     )
@@ -685,14 +696,14 @@ async def _meal_time(update: Update, context: Context, action: BoneAction) -> No
     if query is None or user is None or action.at is None:
         return
     found = services(context)
-    chosen = [*context.user_data.get(CALCIUM_TIMES, []), action.at]
+    chosen = [*user_data(context).get(CALCIUM_TIMES, []), action.at]
     async with found.sessions() as session:
         view = await calcium_schedule.calcium_view(session, user.id, found.clock())
         if not view.proposal or view.form is None or len(set(chosen)) != len(chosen):
             await answer_query(query, texts.BUTTON_EXPIRED)
             return
         if len(chosen) < len(view.proposal):
-            context.user_data[CALCIUM_TIMES] = chosen
+            user_data(context)[CALCIUM_TIMES] = chosen
             await answer_query(query)
             markup = meal_time_buttons(chosen)
             await edit_query_message(query, texts.ask_meal_times(view, chosen), markup)
@@ -704,7 +715,7 @@ async def _meal_time(update: Update, context: Context, action: BoneAction) -> No
             times=chosen[: len(view.proposal)],
             now=found.clock(),
         )
-    context.user_data.pop(CALCIUM_TIMES, None)
+    user_data(context).pop(CALCIUM_TIMES, None)
     await settle_query(query, texts.CALCIUM_SAVED.format(plan=texts.calcium_plan(view.times)))
 
 
@@ -745,7 +756,7 @@ async def _pills(update: Update, context: Context, action: BoneAction) -> None:
 async def on_typed(update: Update, context: Context) -> None:
     """Take a typed date or number for the open question; re-ask kindly when it won't do."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
-    pending: PendingInput | None = context.user_data.get(PENDING)
+    pending: PendingInput | None = user_data(context).get(PENDING)
     if message is None or user is None or chat is None or pending is None:
         return
     if services(context).clock() > pending.until:
@@ -844,7 +855,7 @@ async def cancel_input(update: Update, context: Context) -> None:
         await message.reply_text(texts.CANCELLED)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     """Add /bone, /calendar, their buttons, and typed answers while a question is open."""
     awaiting = AwaitingInput(app)
     app.add_handler(CommandHandler("bone", bone_command))

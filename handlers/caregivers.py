@@ -9,7 +9,7 @@ hears when an alert about them was seen. Every press is re-checked by the servic
 from __future__ import annotations
 
 from telegram import CallbackQuery, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import care_alerts, care_summary, invite_codes, links, symptom_history, texts
 from bot.errors import NotRegistered, NotYourRecord
@@ -29,6 +29,7 @@ from handlers.care_keyboards import (
 )
 from handlers.checkins import send_symptom_history
 from handlers.common import (
+    App,
     Context,
     answer_query,
     edit_query_message,
@@ -353,7 +354,7 @@ async def _acknowledge(update: Update, context: Context, alert_id: int) -> None:
         )
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     """Add the caregiver commands and buttons (before registration, for /start <code>)."""
     app.add_handler(CommandHandler("start", start_with_code, has_args=True))
     app.add_handler(CommandHandler("caregiver", caregiver_command))

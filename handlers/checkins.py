@@ -13,9 +13,8 @@ import warnings
 from datetime import time
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -30,12 +29,14 @@ from bot.schedule import InvalidTimeText, parse_time_of_day
 from bot.state import Services
 from bot.symptoms import NOTE_MAX_LENGTH, NotePrompt, NoteTooLong, UnexpectedAnswer
 from handlers.common import (
+    App,
     Context,
     answer_query,
     edit_message,
     edit_query_message,
     services,
     settle_query,
+    user_data,
 )
 from handlers.keyboards import (
     CheckinAction,
@@ -65,7 +66,7 @@ async def _send_step(update: Update, context: Context, view: checkins.CheckinSte
         sent = await context.bot.send_message(
             chat.id, text, reply_markup=checkin_note_buttons(view.checkin_id)
         )
-        context.user_data[NOTE_MESSAGE] = sent.message_id
+        user_data(context)[NOTE_MESSAGE] = sent.message_id
         return ANSWERING
     if isinstance(step, checkins.WantsToStopPrompt):
         text, markup = texts.CHECKIN_WANTS_TO_STOP, checkin_yes_no_buttons(view.checkin_id)
@@ -225,7 +226,7 @@ async def on_button(update: Update, context: Context) -> int | None:
             await settle_query(query, paused)
             return ConversationHandler.END
         case "n":
-            context.user_data.pop(NOTE_MESSAGE, None)
+            user_data(context).pop(NOTE_MESSAGE, None)
             await settle_query(query, texts.answered_line(question, pressed))
             await _send_result(update, context, result)
             return ConversationHandler.END
@@ -247,7 +248,9 @@ async def on_button(update: Update, context: Context) -> int | None:
 def _pressed_label(update: Update) -> str:
     """Return the text of the button that was pressed (to echo the answer)."""
     query = update.callback_query
-    markup = getattr(query.message if query else None, "reply_markup", None)
+    markup: InlineKeyboardMarkup | None = getattr(
+        query.message if query else None, "reply_markup", None
+    )
     for row in markup.inline_keyboard if markup else ():
         for button in row:
             if query is not None and button.callback_data == query.data:
@@ -279,7 +282,7 @@ async def on_note(update: Update, context: Context) -> int | None:
     except (UnexpectedAnswer, NotYourRecord, checkins.CheckinClosed):
         await message.reply_text(texts.CHECKIN_NOT_NOW)
         return None
-    note_message = context.user_data.pop(NOTE_MESSAGE, None)
+    note_message = user_data(context).pop(NOTE_MESSAGE, None)
     if note_message is not None:
         prompt = texts.CHECKIN_NOTE.format(limit=NOTE_MAX_LENGTH)
         await edit_message(context.bot, chat.id, note_message, texts.answered_line(prompt, "✍️"))
@@ -310,7 +313,7 @@ async def _settings_button(update: Update, context: Context, action: CheckinActi
     found = services(context)
     if action.action == "w" and action.weekday is not None:
         await answer_query(query)
-        context.user_data[SETTINGS_DAY] = action.weekday
+        user_data(context)[SETTINGS_DAY] = action.weekday
         day = texts.WEEKDAYS[action.weekday]
         await edit_query_message(
             query,
@@ -333,7 +336,7 @@ async def _settings_button(update: Update, context: Context, action: CheckinActi
         await answer_query(query, texts.NOT_REGISTERED)
         return ConversationHandler.END
     await answer_query(query)
-    context.user_data.pop(SETTINGS_DAY, None)
+    user_data(context).pop(SETTINGS_DAY, None)
     await edit_query_message(query, reply)
     return ConversationHandler.END
 
@@ -358,7 +361,7 @@ async def _save_schedule(
 async def on_settings_time(update: Update, context: Context) -> int | None:
     """Take a typed time for the weekly reminder."""
     message, user = update.effective_message, update.effective_user
-    weekday = context.user_data.get(SETTINGS_DAY)
+    weekday = user_data(context).get(SETTINGS_DAY)
     if message is None or user is None or weekday is None:
         return ConversationHandler.END
     try:
@@ -373,7 +376,7 @@ async def on_settings_time(update: Update, context: Context) -> int | None:
     except NotRegistered:
         await message.reply_text(texts.NOT_REGISTERED)
         return ConversationHandler.END
-    context.user_data.pop(SETTINGS_DAY, None)
+    user_data(context).pop(SETTINGS_DAY, None)
     await message.reply_text(reply)
     return ConversationHandler.END
 
@@ -381,8 +384,8 @@ async def on_settings_time(update: Update, context: Context) -> int | None:
 async def cancel(update: Update, context: Context) -> int:
     """/cancel during a check-in keeps the answers given so far; /symptoms goes on."""
     user, message = update.effective_user, update.effective_message
-    context.user_data.pop(SETTINGS_DAY, None)
-    context.user_data.pop(NOTE_MESSAGE, None)
+    user_data(context).pop(SETTINGS_DAY, None)
+    user_data(context).pop(NOTE_MESSAGE, None)
     if user is None or message is None:
         return ConversationHandler.END
     found = services(context)
@@ -406,7 +409,7 @@ async def on_other_message(update: Update, context: Context) -> int | None:
     return None
 
 
-def conversation() -> ConversationHandler:
+def conversation() -> ConversationHandler[Context]:
     """Build the check-in conversation (buttons work without it; typed text needs it)."""
     with warnings.catch_warnings():
         # Buttons and text share the states on purpose (see handlers/registration.py).
@@ -436,6 +439,6 @@ def conversation() -> ConversationHandler:
         )
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     """Add the check-in conversation."""
     app.add_handler(conversation())

@@ -9,18 +9,29 @@ from typing import Any
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.state import AppState, Services
 
 log = logging.getLogger(__name__)
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppState]
+# The application `bot.application.build_application` makes: typed bot_data, no PTB job queue.
+App = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], AppState, None]
 
 
 def services(context: Context) -> Services:
     """Return the shared services from the typed bot_data."""
     return context.bot_data.services
+
+
+def user_data(context: Context) -> dict[Any, Any]:
+    """Return the acting person's user_data (PTB gives one to every update from a user;
+    every handler that keeps state here is reached only through updates from a user)."""
+    data = context.user_data
+    if data is None:
+        raise RuntimeError("user_data used for an update without a user")
+    return data
 
 
 async def answer_query(query: CallbackQuery, text: str | None = None) -> None:

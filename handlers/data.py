@@ -7,14 +7,22 @@ that the acting user may see what they ask for; the files go out as Telegram doc
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import clinician, erasure, export_service, links, texts
 from bot.errors import NotRegistered, NotYourRecord
 from bot.export_service import ExportFormat, ExportRequest
 from bot.models import LinkRole
 from bot.regimen import find_patient
-from handlers.common import Context, answer_query, edit_query_message, notify, services
+from handlers.common import (
+    App,
+    Context,
+    answer_query,
+    edit_query_message,
+    notify,
+    services,
+    user_data,
+)
 from handlers.data_keyboards import (
     erase_buttons,
     format_buttons,
@@ -199,7 +207,7 @@ async def _erase(update: Update, context: Context, confirmed: bool) -> None:
     found = services(context)
     async with found.sessions() as session:
         done = await erasure.erase_person(session, found.planner, user.id)
-    context.user_data.clear()  # nothing of theirs stays in memory either
+    user_data(context).clear()  # nothing of theirs stays in memory either
     await edit_query_message(query, texts.DELETE_DONE)
     for notice in done.notices:
         await notify(
@@ -207,7 +215,7 @@ async def _erase(update: Update, context: Context, confirmed: bool) -> None:
         )
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     """Add the export, privacy and erasure commands and buttons."""
     app.add_handler(CommandHandler("export", export_command))
     app.add_handler(CommandHandler("patients", patients_command))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot import reminders, texts
 from bot.errors import AlreadyAnswered, NotYourRecord
 from handlers.common import (
+    App,
     Context,
     answer_query,
     edit_query_markup,
@@ -65,6 +66,6 @@ async def on_dose_button(update: Update, context: Context) -> None:
     await settle_query(query, texts.answered(answer), notice=notice)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     """Add the dose button handler."""
     app.add_handler(CallbackQueryHandler(on_dose_button, pattern=r"^d:"))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
-from handlers.common import Context, answer_query
+from handlers.common import App, Context, answer_query
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ async def on_error(update: object, context: Context) -> None:
             log.warning("could not tell the user about the error", exc_info=True)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     """Add the catch-all handlers; call after every other module registered its own."""
     app.add_handler(CommandHandler("cancel", cancel_outside))
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))

@@ -7,12 +7,12 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot import adherence, bone_calendar, regimen, texts
 from bot.errors import NotRegistered
 from bot.models import Patient
-from handlers.common import Context, services
+from handlers.common import App, Context, services
 from handlers.keyboards import change_menu
 
 Reply = tuple[str, InlineKeyboardMarkup | None]
@@ -77,7 +77,7 @@ async def help_command(update: Update, context: Context) -> None:
         await message.reply_text(texts.HELP)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     """Add the overview commands."""
     app.add_handler(CommandHandler("today", today))
     app.add_handler(CommandHandler("history", history))

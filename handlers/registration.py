@@ -7,10 +7,10 @@ so the handlers only parse the answer, store it, and ask again.
 from __future__ import annotations
 
 import warnings
+from datetime import time
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -42,7 +42,15 @@ from bot.registration import (
     next_question,
 )
 from handlers.bone import ask_last_given
-from handlers.common import Context, answer_query, edit_message, edit_query_message, services
+from handlers.common import (
+    App,
+    Context,
+    answer_query,
+    edit_message,
+    edit_query_message,
+    services,
+    user_data,
+)
 from handlers.keyboards import choices, parse_edit_section, parse_registration_answer
 
 ASKING = 1
@@ -138,7 +146,7 @@ def _bone_day_question(draft: RegimenDraft, field: str) -> tuple[str, InlineKeyb
 
 
 def _summary(draft: RegimenDraft) -> str:
-    rows = []
+    rows: list[tuple[str, str | None, time | None, int | None, int | None]] = []
     ai, ai_schedule = draft.ai(), draft.ai_schedule()
     if ai is not None and ai_schedule is not None:
         rows.append((ai.key, ai_schedule.frequency.value, ai_schedule.time_of_day, None, None))
@@ -165,10 +173,10 @@ async def _ask(update: Update, context: Context, draft: RegimenDraft) -> int:
     chat = update.effective_chat
     if chat is None:
         return ConversationHandler.END
-    context.user_data[DRAFT] = draft
+    user_data(context)[DRAFT] = draft
     text, markup = question_view(draft)
     message = await context.bot.send_message(chat.id, text, reply_markup=markup)
-    context.user_data[QUESTION_MESSAGE] = message.message_id
+    user_data(context)[QUESTION_MESSAGE] = message.message_id
     return ASKING
 
 
@@ -216,7 +224,7 @@ def _pressed_label(update: Update) -> str:
     """Return the text of the button that was pressed (to echo the answer)."""
     query = update.callback_query
     message = query.message if query else None
-    markup = getattr(message, "reply_markup", None)
+    markup: InlineKeyboardMarkup | None = getattr(message, "reply_markup", None)
     for row in markup.inline_keyboard if markup else ():
         for button in row:
             if query is not None and button.callback_data == query.data:
@@ -229,7 +237,7 @@ async def on_button(update: Update, context: Context) -> int:
     query = update.callback_query
     if query is None:
         return ASKING
-    draft: RegimenDraft | None = context.user_data.get(DRAFT)
+    draft: RegimenDraft | None = user_data(context).get(DRAFT)
     parsed = parse_registration_answer(query.data)
     if draft is None or parsed is None or parsed[0] != next_question(draft).value:
         await answer_query(query, texts.BUTTON_EXPIRED)
@@ -245,7 +253,7 @@ async def on_button(update: Update, context: Context) -> int:
 async def on_text(update: Update, context: Context) -> int:
     """Take a typed answer where typing is allowed (times, zones); re-ask kindly otherwise."""
     message, chat = update.effective_message, update.effective_chat
-    draft: RegimenDraft | None = context.user_data.get(DRAFT)
+    draft: RegimenDraft | None = user_data(context).get(DRAFT)
     if message is None or chat is None or draft is None:
         return ConversationHandler.END
     question = next_question(draft)
@@ -259,7 +267,7 @@ async def on_text(update: Update, context: Context) -> int:
         reply = texts.BAD_ZONE if question is Question.TIMEZONE else texts.BAD_TIME
         await message.reply_text(reply)
         return ASKING
-    question_id = context.user_data.get(QUESTION_MESSAGE)
+    question_id = user_data(context).get(QUESTION_MESSAGE)
     if question_id is not None:
         asked, _ = question_view(draft)
         await edit_message(context.bot, chat.id, question_id, f"{asked}\n\n➜ {text[:40]}")
@@ -272,7 +280,7 @@ async def _advance(
     """Apply a valid answer, then ask the next question or finish."""
     chat = update.effective_chat
     if question is Question.CONSENT and value == "no":
-        context.user_data.pop(DRAFT, None)
+        user_data(context).pop(DRAFT, None)
         if chat is not None:
             await context.bot.send_message(chat.id, texts.CONSENT_DECLINED)
         return ConversationHandler.END
@@ -302,8 +310,8 @@ async def _save(update: Update, context: Context, draft: RegimenDraft) -> int:
             now=found.clock(),
         )
         upcoming = await next_reminder(session, patient, found.clock())
-    context.user_data.pop(DRAFT, None)
-    context.user_data.pop(QUESTION_MESSAGE, None)
+    user_data(context).pop(DRAFT, None)
+    user_data(context).pop(QUESTION_MESSAGE, None)
     if upcoming is None:
         reply = texts.NO_REMINDERS
     else:
@@ -317,8 +325,8 @@ async def _save(update: Update, context: Context, draft: RegimenDraft) -> int:
 async def cancel(update: Update, context: Context) -> int:
     """Leave the conversation at any point, changing nothing."""
     chat = update.effective_chat
-    had_draft = context.user_data.pop(DRAFT, None) is not None
-    question_id = context.user_data.pop(QUESTION_MESSAGE, None)
+    had_draft = user_data(context).pop(DRAFT, None) is not None
+    question_id = user_data(context).pop(QUESTION_MESSAGE, None)
     if chat is not None:
         if had_draft and question_id is not None:
             await edit_message(context.bot, chat.id, question_id, texts.CANCELLED)
@@ -335,7 +343,7 @@ async def on_other_message(update: Update, context: Context) -> int:
     return ASKING
 
 
-def conversation() -> ConversationHandler:
+def conversation() -> ConversationHandler[Context]:
     """Build the registration conversation handler."""
     with warnings.catch_warnings():
         # One state answers both buttons and text on purpose; PTB warns that its
@@ -359,6 +367,6 @@ def conversation() -> ConversationHandler:
         )
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     """Add the registration conversation to the application."""
     app.add_handler(conversation())

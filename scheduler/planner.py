@@ -44,7 +44,7 @@ def store_of(job_id: str) -> str:
     return IN_MEMORY if job_id.partition(":")[0] in IN_MEMORY_KINDS else PERSISTENT
 
 
-class CoalescingScheduler(AsyncIOScheduler):
+class CoalescingScheduler(AsyncIOScheduler):  # type: ignore[misc]  # APScheduler 3 is untyped
     """AsyncIOScheduler that wakes only when a new job needs it, and once per loop turn.
 
     The stock scheduler re-scans every job store (a synchronous query on the persistent
@@ -75,7 +75,7 @@ class CoalescingScheduler(AsyncIOScheduler):
         finally:
             self._quiet = False
 
-    def wakeup(self) -> None:  # type: ignore[override]
+    def wakeup(self) -> None:
         """Ask for one scan of the job stores on the next loop turn (callable from threads)."""
         if self._quiet or self._wake_pending:
             return

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from telegram.ext import Application
-
 from bot.application import build_application, running
 from bot.config import SettingsProblem, load_settings
 from bot.demo.server import DemoSite
 from bot.demo.timekeeper import DemoClock, Timekeeper
 from bot.logs import configure_logging
 from bot.simulator import DEFAULT_TOKEN, BotApiSimulator, RateLimits
+from handlers.common import App
 from scheduler.planner import ApschedulerPlanner
 
 log = logging.getLogger(__name__)
@@ -41,7 +40,7 @@ class Demo:
 
     url: str
     sim: BotApiSimulator
-    app: Application
+    app: App
     clock: DemoClock
     timekeeper: Timekeeper
 

@@ -23,7 +23,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from telegram.ext import Application
 
 from bot.demo.schedule import PlannedJob, describe_jobs, zone_of
 from bot.demo.timekeeper import Timekeeper
@@ -36,6 +35,7 @@ from bot.simulator.events import (
     EDITED,
     MESSAGE,
 )
+from handlers.common import App
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ _CLOSE = object()  # queue marker: the server is stopping
 class RunningBot:
     """The parts of the running bot the page needs, known once it has started."""
 
-    app: Application
+    app: App
     timekeeper: Timekeeper
 
 
@@ -85,7 +85,7 @@ class DemoSite:
         self._streams: set[asyncio.Queue[object]] = set()
         self._run_lock = asyncio.Lock()
 
-    def attach(self, app: Application, timekeeper: Timekeeper) -> None:
+    def attach(self, app: App, timekeeper: Timekeeper) -> None:
         """Connect the running bot (the server starts first: the bot needs it to poll)."""
         self.bot = RunningBot(app, timekeeper)
         timekeeper.add_listener(self._schedule_changed)

@@ -198,7 +198,7 @@ def _bone_health(snapshot: ExportSnapshot) -> Iterable[Sequence[Cell]]:
     patient_id = snapshot.patient.patient_id
     rows: list[tuple[date, int, Sequence[Cell]]] = []
     for scan in snapshot.dxa:
-        cells = (patient_id, "dxa", scan.scanned_on, None, None)
+        cells: tuple[Cell, ...] = (patient_id, "dxa", scan.scanned_on, None, None)
         scores = (scan.lumbar_spine, scan.total_hip, scan.femoral_neck)
         rows.append((scan.scanned_on, 0, (*cells, *scores)))
     for given in snapshot.clinic_agents:

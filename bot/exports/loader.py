@@ -121,6 +121,7 @@ async def _appointments(
         )
     )
     for due_on, key in plans:
+        assert due_on is not None  # the query keeps only plans due on or after `first`
         product = product_of(key)
         # The same rule as /calendar, so both say infusion or injection alike.
         kind = agent_kind(product).value if product is not None else "infusion"

@@ -130,7 +130,7 @@ class EventBus:
 
     async def wait_until(
         self,
-        check: Callable[[], T],
+        check: Callable[[], T | None],
         seconds: float,
         what: str = "",
         *,

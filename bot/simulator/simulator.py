@@ -284,7 +284,7 @@ class BotApiSimulator:
 
     async def wait_for(
         self,
-        check: Callable[[], T],
+        check: Callable[[], T | None],
         timeout: float = 5.0,  # noqa: ASYNC109 - tests want a timeout argument, not a scope
         what: str = "",
     ) -> T:

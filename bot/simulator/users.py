@@ -198,7 +198,8 @@ class UserActions:
             if (callback_data is None or button["callback_data"] == callback_data) and (
                 text is None or button["text"] == text
             ):
-                return button["callback_data"]
+                data: str = button["callback_data"]
+                return data
         if forge and callback_data is not None:
             return callback_data
         wanted = callback_data if text is None else f"labelled {text!r}"
