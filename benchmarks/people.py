@@ -22,7 +22,7 @@ from typing import Any
 
 import aiohttp
 
-from bot import texts
+from ui import texts
 
 REMINDER = "Time for your"
 ZERO_LABELS = ("Never", "None", "No", "Not at all")

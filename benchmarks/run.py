@@ -36,11 +36,11 @@ import httpx
 from pydantic import SecretStr
 from sqlalchemy import insert, select, update
 
-from bot.application import build_application, running
+from app.application import build_application, running
 from bot.config import Settings
-from bot.models import Medication, MedicationRole, Patient
-from bot.simulator import DEFAULT_TOKEN, BotApiSimulator, RateLimits
+from bot.db.models import Medication, MedicationRole, Patient
 from handlers.common import App
+from simulator import DEFAULT_TOKEN, BotApiSimulator, RateLimits
 
 ZONE = "Europe/London"
 PRODUCT = "anastrozole-1-daily-tablet"
@@ -61,7 +61,7 @@ def free_port() -> int:
 def simulator_process(port: int) -> Iterator[str]:
     """Run the Bot API simulator as its own process; yield its base URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.simulator", "--port", str(port)],
+        [sys.executable, "-m", "simulator", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -14,24 +14,30 @@ from datetime import date, datetime, timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import (
-    bone_calendar,
-    calcium_schedule,
-    care_schedule,
-    charts,
-    clinic_schedule,
-    dxa_schedule,
-    pill_counts,
-    texts,
+from bot.domain.bone_health import RISK_QUESTIONS, DxaResult, Site
+from bot.domain.catalog import drug_display_name
+from bot.domain.clinic_agents import BOOK_AHEAD_DAYS
+from bot.domain.errors import AlreadyAnswered, NotRegistered, NotYourRecord
+from bot.domain.text_input import InvalidDateText, parse_date
+from bot.exports import charts
+from bot.exports.ics import calendar_ics
+from bot.services.bone import calcium as calcium_schedule
+from bot.services.bone import care_prompts, clinic_agents, pill_counts
+from bot.services.bone import dxa as dxa_schedule
+from bot.services.bone import page as bone_calendar
+from bot.services.bone.dxa import InvalidNumberText
+from handlers.common import (
+    App,
+    Context,
+    answer_query,
+    edit_message,
+    edit_query_message,
+    services,
+    settle_query,
+    user_data,
 )
-from bot.bone_health import RISK_QUESTIONS, DxaResult, Site
-from bot.calendar_export import calendar_ics
-from bot.catalog import drug_display_name
-from bot.clinic_agents import BOOK_AHEAD_DAYS
-from bot.date_input import InvalidDateText, parse_date
-from bot.dxa_schedule import InvalidNumberText
-from bot.errors import AlreadyAnswered, NotRegistered, NotYourRecord
-from handlers.bone_keyboards import (
+from ui import texts
+from ui.keyboards.bone import (
     BoneAction,
     age_skip_button,
     agent_menu_buttons,
@@ -50,16 +56,6 @@ from handlers.bone_keyboards import (
     pill_count_buttons,
     risk_buttons,
     skip_site_button,
-)
-from handlers.common import (
-    App,
-    Context,
-    answer_query,
-    edit_message,
-    edit_query_message,
-    services,
-    settle_query,
-    user_data,
 )
 
 PENDING = "bone_input"
@@ -139,10 +135,10 @@ async def ask_last_given(context: Context, chat_id: int, telegram_user_id: int) 
     """Ask for the last clinic dose's date if it is not known (the end of registration)."""
     found = services(context)
     async with found.sessions() as session:
-        view = await clinic_schedule.first_unknown_plan(session, telegram_user_id, found.clock())
+        view = await clinic_agents.first_unknown_plan(session, telegram_user_id, found.clock())
     if view is None:
         return
-    earliest, latest = clinic_schedule.date_range(view.today)
+    earliest, latest = clinic_agents.date_range(view.today)
     markup = date_picker("c", view.plan_id, view.today, earliest, latest, first_dose=True)
     text = texts.ASK_LAST_GIVEN.format(name=view.product.name)
     sent = await context.bot.send_message(chat_id, text, reply_markup=markup)
@@ -290,8 +286,8 @@ async def _range_for(context: Context, user_id: int, purpose: str, record_id: in
     found = services(context)
     async with found.sessions() as session:
         if purpose in AGENT_PURPOSES:
-            agent = await clinic_schedule.plan_view(session, user_id, record_id, found.clock())
-            earliest, latest = clinic_schedule.date_range(agent.today)
+            agent = await clinic_agents.plan_view(session, user_id, record_id, found.clock())
+            earliest, latest = clinic_agents.date_range(agent.today)
             name = agent.product.name
             if agent.last_given_on is None:
                 question = texts.ASK_LAST_GIVEN.format(name=name)
@@ -301,8 +297,8 @@ async def _range_for(context: Context, user_id: int, purpose: str, record_id: in
                 question = texts.ASK_CORRECT_DATE.format(name=name)
             return _Range(agent.today, earliest, latest, question)
         if purpose == "k":
-            care = await care_schedule.own_care_view(session, user_id, record_id, found.clock())
-            earliest, latest = care_schedule.check_date_range(care.today)
+            care = await care_prompts.own_care_view(session, user_id, record_id, found.clock())
+            earliest, latest = care_prompts.check_date_range(care.today)
             return _Range(care.today, earliest, latest, texts.ASK_DENTAL_DATE)
         dxa = await dxa_schedule.own_view(session, user_id, record_id, found.clock())
     if purpose == "x":
@@ -350,7 +346,7 @@ async def _on_date(
     reply: str | None = None
     async with found.sessions() as session:
         if purpose in AGENT_PURPOSES:
-            recorded = await clinic_schedule.record_given(
+            recorded = await clinic_agents.record_given(
                 session,
                 found.planner,
                 telegram_user_id=user.id,
@@ -371,10 +367,10 @@ async def _on_date(
             )
             reply = texts.BOOKED_SAVED.format(
                 date=texts.long_date(view.next_on or day),
-                time=texts.hhmm(clinic_schedule.REMINDER_TIME),
+                time=texts.hhmm(clinic_agents.REMINDER_TIME),
             )
         elif purpose == "k":
-            care = await care_schedule.record_dental_check(
+            care = await care_prompts.record_dental_check(
                 session,
                 found.planner,
                 telegram_user_id=user.id,
@@ -401,12 +397,12 @@ async def _mark_answered(update: Update, context: Context, label: str) -> None:
         await edit_message(context.bot, chat.id, pending.message_id, answer)
 
 
-def _recorded_text(recorded: clinic_schedule.Recorded) -> str:
+def _recorded_text(recorded: clinic_agents.Recorded) -> str:
     view = recorded.view
     if not recorded.changed:
         given = texts.long_date(view.last_given_on or view.today)
         return texts.AGENT_ALREADY.format(name=view.product.name, given=given)
-    return texts.agent_saved(view, BOOK_AHEAD_DAYS // 7, clinic_schedule.REMINDER_TIME)
+    return texts.agent_saved(view, BOOK_AHEAD_DAYS // 7, clinic_agents.REMINDER_TIME)
 
 
 async def _not_given(update: Update, context: Context, action: BoneAction) -> None:
@@ -416,7 +412,7 @@ async def _not_given(update: Update, context: Context, action: BoneAction) -> No
         return
     found = services(context)
     async with found.sessions() as session:
-        view = await clinic_schedule.plan_view(session, user.id, action.record_id, found.clock())
+        view = await clinic_agents.plan_view(session, user.id, action.record_id, found.clock())
     if action.action == "n" and view.due_on != action.day and view.last_given_on is not None:
         # An old reminder: the dose it asked about was recorded since.
         given = texts.long_date(view.last_given_on)
@@ -576,7 +572,7 @@ async def _exercise(update: Update, context: Context, action: BoneAction) -> Non
         return
     weekday = action.number if action.action == "e" else None
     async with found.sessions() as session:
-        upcoming = await care_schedule.set_exercise(
+        upcoming = await care_prompts.set_exercise(
             session,
             found.planner,
             telegram_user_id=user.id,

@@ -11,10 +11,22 @@ from __future__ import annotations
 from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import care_alerts, care_summary, invite_codes, links, symptom_history, texts
-from bot.errors import NotRegistered, NotYourRecord
-from bot.models import LinkRole
-from handlers.care_keyboards import (
+from bot.db.models import LinkRole
+from bot.domain import invite_codes
+from bot.domain.errors import NotRegistered, NotYourRecord
+from bot.services import care_alerts, care_links, care_summary, symptom_history
+from handlers.checkins import send_symptom_history
+from handlers.common import (
+    App,
+    Context,
+    answer_query,
+    edit_query_message,
+    notify,
+    services,
+    settle_query,
+)
+from ui import texts
+from ui.keyboards.care import (
     QUIET_CHOICES,
     CareAction,
     care_menu_buttons,
@@ -27,19 +39,9 @@ from handlers.care_keyboards import (
     remove_confirm_buttons,
     settings_buttons,
 )
-from handlers.checkins import send_symptom_history
-from handlers.common import (
-    App,
-    Context,
-    answer_query,
-    edit_query_message,
-    notify,
-    services,
-    settle_query,
-)
 
 
-def _menu_text(views: list[links.LinkView]) -> str:
+def _menu_text(views: list[care_links.LinkView]) -> str:
     if not views:
         return texts.CARE_MENU_EMPTY
     lines = [texts.CARE_MENU_HEAD, ""]
@@ -59,7 +61,7 @@ async def caregiver_command(update: Update, context: Context) -> None:
         return
     try:
         async with services(context).sessions() as session:
-            views = await links.links_of_patient(session, user.id)
+            views = await care_links.links_of_patient(session, user.id)
     except NotRegistered:
         await message.reply_text(texts.NOT_REGISTERED)
         return
@@ -72,7 +74,7 @@ async def caring_command(update: Update, context: Context) -> None:
     if user is None or message is None:
         return
     async with services(context).sessions() as session:
-        views = await links.cared_for(session, user.id)
+        views = await care_links.cared_for(session, user.id)
     if not views:
         await message.reply_text(texts.CARING_EMPTY)
         return
@@ -94,17 +96,17 @@ async def start_with_code(update: Update, context: Context) -> None:
     found = services(context)
     try:
         async with found.sessions() as session:
-            role = await links.check_invite(session, user.id, code, found.clock())
-    except links.TooManyAttempts:
+            role = await care_links.check_invite(session, user.id, code, found.clock())
+    except care_links.TooManyAttempts:
         await message.reply_text(texts.TOO_MANY_ATTEMPTS)
         return
-    except links.InvalidCode:
+    except care_links.InvalidCode:
         await message.reply_text(texts.INVALID_CODE)
         return
-    except links.OwnCode:
+    except care_links.OwnCode:
         await message.reply_text(texts.OWN_CODE)
         return
-    except links.AlreadyLinked:
+    except care_links.AlreadyLinked:
         await message.reply_text(texts.ALREADY_LINKED)
         return
     intro = texts.INVITE_INTRO.format(
@@ -143,7 +145,7 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
         case "cg:i" | "cg:k":
             role = LinkRole.CAREGIVER if action.action == "cg:i" else LinkRole.CLINICIAN
             async with found.sessions() as session:
-                code = await links.create_invite(session, user.id, role, now)
+                code = await care_links.create_invite(session, user.id, role, now)
             await answer_query(query)
             link = invite_codes.deep_link(context.bot.username, code)
             await notify(
@@ -153,16 +155,16 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
             )
         case "cg:b":
             async with found.sessions() as session:
-                views = await links.links_of_patient(session, user.id)
+                views = await care_links.links_of_patient(session, user.id)
             await settle_query(query, _menu_text(views), care_menu_buttons(views))
         case "cg:m":
             async with found.sessions() as session:
-                view = await links.link_of_patient(session, user.id, action.record_id or 0)
+                view = await care_links.link_of_patient(session, user.id, action.record_id or 0)
             await answer_query(query)
             await _show_link(query, view)
         case "cg:t":
             async with found.sessions() as session:
-                view = await links.toggle_permission(
+                view = await care_links.toggle_permission(
                     session,
                     telegram_user_id=user.id,
                     link_id=action.record_id or 0,
@@ -176,7 +178,7 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
             await _show_link(query, view)
         case "cg:x":
             async with found.sessions() as session:
-                view = await links.link_of_patient(session, user.id, action.record_id or 0)
+                view = await care_links.link_of_patient(session, user.id, action.record_id or 0)
             await settle_query(
                 query,
                 texts.REMOVE_CONFIRM.format(name=view.member_name),
@@ -184,7 +186,7 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
             )
         case "cg:X":
             async with found.sessions() as session:
-                view = await links.unlink(
+                view = await care_links.unlink(
                     session, telegram_user_id=user.id, link_id=action.record_id or 0, now=now
                 )
             await settle_query(query, texts.REMOVED_PATIENT.format(name=view.member_name))
@@ -206,7 +208,7 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
             await settle_query(query, texts.INVITE_DECLINED)
         case "cr:l":
             async with found.sessions() as session:
-                view = await links.member_link(session, user.id, action.record_id or 0)
+                view = await care_links.member_link(session, user.id, action.record_id or 0)
             await settle_query(
                 query,
                 texts.LEAVE_CONFIRM.format(patient=view.patient_name),
@@ -214,7 +216,7 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
             )
         case "cr:L":
             async with found.sessions() as session:
-                view = await links.leave(
+                view = await care_links.leave(
                     session, telegram_user_id=user.id, link_id=action.record_id or 0, now=now
                 )
             await settle_query(query, texts.LEFT_MEMBER.format(patient=view.patient_name))
@@ -223,7 +225,7 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
             )
         case "cr:b":
             async with found.sessions() as session:
-                views = await links.cared_for(session, user.id)
+                views = await care_links.cared_for(session, user.id)
             await settle_query(query, texts.CARING_HINT, caring_buttons(views))
         case "cr:h":
             async with found.sessions() as session:
@@ -238,7 +240,7 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
             await answer_query(query, texts.NOT_YOURS)
 
 
-async def _show_link(query: CallbackQuery, view: links.LinkView) -> None:
+async def _show_link(query: CallbackQuery, view: care_links.LinkView) -> None:
     text = texts.LINK_DETAIL.format(name=view.member_name, role=texts.role_name(view.role))
     await edit_query_message(query, text, link_detail_buttons(view))
 
@@ -252,15 +254,15 @@ async def _settings(update: Update, context: Context, action: CareAction) -> Non
         if action.action == "cg:d":
             minutes = int(action.value or "0")
             try:
-                await links.set_missed_dose_delay(session, user.id, minutes or None)
+                await care_links.set_missed_dose_delay(session, user.id, minutes or None)
             except ValueError:
                 await answer_query(query, texts.NOT_YOURS)
                 return
         elif action.action == "cg:q":
             hours = QUIET_CHOICES.get(action.value or "")
             start, end = hours if hours else (None, None)
-            await links.set_quiet_hours(session, user.id, start, end)
-        settings = await links.alert_settings(session, user.id)
+            await care_links.set_quiet_hours(session, user.id, start, end)
+        settings = await care_links.alert_settings(session, user.id)
     text = texts.SETTINGS_VIEW.format(
         delay=texts.minutes_phrase(settings.missed_dose_alert_minutes),
         quiet=texts.quiet_phrase(settings.quiet_hours_start, settings.quiet_hours_end),
@@ -276,7 +278,7 @@ async def _accept(update: Update, context: Context, code: str) -> None:
     found = services(context)
     try:
         async with found.sessions() as session:
-            view = await links.accept_invite(
+            view = await care_links.accept_invite(
                 session,
                 telegram_user_id=user.id,
                 chat_id=chat.id if chat else user.id,
@@ -284,13 +286,13 @@ async def _accept(update: Update, context: Context, code: str) -> None:
                 code=code,
                 now=found.clock(),
             )
-    except links.TooManyAttempts:
+    except care_links.TooManyAttempts:
         await settle_query(query, texts.TOO_MANY_ATTEMPTS)
         return
-    except links.InvalidCode:
+    except care_links.InvalidCode:
         await settle_query(query, texts.INVALID_CODE)
         return
-    except (links.OwnCode, links.AlreadyLinked):
+    except (care_links.OwnCode, care_links.AlreadyLinked):
         await settle_query(query, texts.ALREADY_LINKED)
         return
     await settle_query(query, texts.INVITE_ACCEPTED)
@@ -309,7 +311,7 @@ async def _confirm(update: Update, context: Context, action: CareAction) -> None
     found = services(context)
     async with found.sessions() as session:
         if action.action == "lk:y":
-            view = await links.confirm_link(
+            view = await care_links.confirm_link(
                 session,
                 telegram_user_id=user.id,
                 link_id=action.record_id or 0,
@@ -317,7 +319,7 @@ async def _confirm(update: Update, context: Context, action: CareAction) -> None
                 now=found.clock(),
             )
         else:
-            view = await links.refuse_link(
+            view = await care_links.refuse_link(
                 session, telegram_user_id=user.id, link_id=action.record_id or 0, now=found.clock()
             )
     await answer_query(query)

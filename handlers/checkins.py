@@ -23,11 +23,12 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import care_alerts, charts, checkins, symptom_history, texts
-from bot.errors import NotRegistered, NotYourRecord
-from bot.schedule import InvalidTimeText, parse_time_of_day
-from bot.state import Services
-from bot.symptoms import NOTE_MAX_LENGTH, NotePrompt, NoteTooLong, UnexpectedAnswer
+from bot.domain.dose_times import InvalidTimeText, parse_time_of_day
+from bot.domain.errors import NotRegistered, NotYourRecord
+from bot.domain.symptoms import NOTE_MAX_LENGTH, NotePrompt, NoteTooLong, UnexpectedAnswer
+from bot.exports import charts
+from bot.services import care_alerts, checkins, symptom_history
+from bot.services.context import Services
 from handlers.common import (
     App,
     Context,
@@ -38,7 +39,8 @@ from handlers.common import (
     settle_query,
     user_data,
 )
-from handlers.keyboards import (
+from ui import texts
+from ui.keyboards.doses import (
     CheckinAction,
     checkin_day_buttons,
     checkin_note_buttons,

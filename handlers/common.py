@@ -11,12 +11,12 @@ from telegram import Bot, CallbackQuery, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.state import AppState, Services
+from bot.services.context import AppState, Services
 
 log = logging.getLogger(__name__)
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppState]
-# The application `bot.application.build_application` makes: typed bot_data, no PTB job queue.
+# The application `app.application.build_application` makes: typed bot_data, no PTB job queue.
 App = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], AppState, None]
 
 

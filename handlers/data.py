@@ -1,7 +1,8 @@
 """Records out and data erased: /export, /patients, /privacy, /mydata, /deletemydata.
 
-Thin: each step asks `bot.export_service`, `bot.clinician` or `bot.erasure`, which check
-that the acting user may see what they ask for; the files go out as Telegram documents.
+Thin: each step asks `bot.services.exports`, `bot.services.clinician` or
+`bot.services.erasure`, which check that the acting user may see what they ask for; the
+files go out as Telegram documents.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import clinician, erasure, export_service, links, texts
-from bot.errors import NotRegistered, NotYourRecord
-from bot.export_service import ExportFormat, ExportRequest
-from bot.models import LinkRole
-from bot.regimen import find_patient
+from bot.db.models import LinkRole
+from bot.domain.errors import NotRegistered, NotYourRecord
+from bot.services import care_links, clinician, erasure
+from bot.services import exports as export_service
+from bot.services.exports import ExportFormat, ExportRequest
+from bot.services.regimen import find_patient
 from handlers.common import (
     App,
     Context,
@@ -23,7 +25,8 @@ from handlers.common import (
     services,
     user_data,
 )
-from handlers.data_keyboards import (
+from ui import texts
+from ui.keyboards.data import (
     erase_buttons,
     format_buttons,
     parse_data_action,
@@ -41,7 +44,7 @@ async def export_command(update: Update, context: Context) -> None:
         own = await find_patient(session, user.id) is not None
         patients = [
             view
-            for view in await links.cared_for(session, user.id)
+            for view in await care_links.cared_for(session, user.id)
             if view.role is LinkRole.CLINICIAN
         ]
     if not own and not patients:
@@ -134,11 +137,11 @@ async def privacy_command(update: Update, context: Context) -> None:
     parts = [texts.PRIVACY_HEAD]
     async with services(context).sessions() as session:
         try:
-            mine = await links.links_of_patient(session, user.id)
+            mine = await care_links.links_of_patient(session, user.id)
             exports = await export_service.export_log(session, user.id)
         except NotRegistered:
             mine, exports = None, []
-        helping = await links.cared_for(session, user.id)
+        helping = await care_links.cared_for(session, user.id)
     if mine is not None:
         lines = [
             f"• {view.member_name}, {texts.role_name(view.role)}: "

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from bot import reminders, texts
-from bot.errors import AlreadyAnswered, NotYourRecord
+from bot.domain.errors import AlreadyAnswered, NotYourRecord
+from bot.services import doses
 from handlers.common import (
     App,
     Context,
@@ -15,7 +15,8 @@ from handlers.common import (
     services,
     settle_query,
 )
-from handlers.keyboards import dose_buttons, parse_dose_action, skip_reason_buttons
+from ui import texts
+from ui.keyboards.doses import dose_buttons, parse_dose_action, skip_reason_buttons
 
 
 async def on_dose_button(update: Update, context: Context) -> None:
@@ -35,7 +36,7 @@ async def on_dose_button(update: Update, context: Context) -> None:
         try:
             match action.action:
                 case "s" | "b":
-                    await reminders.check_open_dose(session, user.id, event_id)
+                    await doses.check_open_dose(session, user.id, event_id)
                     await answer_query(query)
                     markup = (
                         skip_reason_buttons(event_id)
@@ -45,23 +46,23 @@ async def on_dose_button(update: Update, context: Context) -> None:
                     await edit_query_markup(query, markup)
                     return
                 case "t":
-                    answer = await reminders.take_dose(session, planner, now=now, **who)
+                    answer = await doses.take_dose(session, planner, now=now, **who)
                 case "z":
                     minutes = found.settings.snooze_minutes
-                    answer = await reminders.snooze_dose(
+                    answer = await doses.snooze_dose(
                         session, planner, now=now, minutes=minutes, **who
                     )
                 case "r":
-                    answer = await reminders.skip_dose(
+                    answer = await doses.skip_dose(
                         session, planner, reason=action.reason or "", now=now, **who
                     )
                 case _:
-                    answer = await reminders.miss_dose(session, planner, now=now, **who)
+                    answer = await doses.miss_dose(session, planner, now=now, **who)
         except NotYourRecord:
             await answer_query(query, texts.NOT_YOURS)
             return
         except AlreadyAnswered:
-            answer = await reminders.describe_answer(session, user.id, event_id)
+            answer = await doses.describe_answer(session, user.id, event_id)
             notice = texts.already_answered(answer)
     await settle_query(query, texts.answered(answer), notice=notice)
 

@@ -7,8 +7,8 @@ import logging
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import texts
 from handlers.common import App, Context, answer_query
+from ui import texts
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler
 
-from bot import adherence, bone_calendar, regimen, texts
-from bot.errors import NotRegistered
-from bot.models import Patient
+from bot.db.models import Patient
+from bot.domain.errors import NotRegistered
+from bot.services import adherence, regimen
+from bot.services.bone import page
 from handlers.common import App, Context, services
-from handlers.keyboards import change_menu
+from ui import texts
+from ui.keyboards.doses import change_menu
 
 Reply = tuple[str, InlineKeyboardMarkup | None]
 
@@ -40,13 +42,13 @@ async def _reply_for_patient(
 
 async def _today(session: AsyncSession, patient: Patient, now: datetime) -> Reply:
     text = texts.today_view(await adherence.doses_today(session, patient, now))
-    clinic = texts.bone_today(await bone_calendar.bone_day(session, patient, now))
+    clinic = texts.bone_today(await page.bone_day(session, patient, now))
     return (f"{text}\n\n{clinic}" if clinic else text), None
 
 
 async def _history(session: AsyncSession, patient: Patient, now: datetime) -> Reply:
     text = texts.history_view(await adherence.adherence(session, patient, now))
-    clinic = texts.bone_history(await bone_calendar.bone_day(session, patient, now))
+    clinic = texts.bone_history(await page.bone_day(session, patient, now))
     return (f"{text}\n\n{clinic}" if clinic else text), None
 
 

@@ -1,6 +1,6 @@
 """The registration conversation: /start, and changes started from /regimen.
 
-One state: the next question is whatever the draft has not answered (bot.registration),
+One state: the next question is whatever the draft has not answered (bot.domain.regimen_draft),
 so the handlers only parse the answer, store it, and ask again.
 """
 
@@ -19,9 +19,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import regimen, texts
-from bot.adherence import next_reminder
-from bot.catalog import (
+from bot.domain.catalog import (
     AROMATASE_INHIBITOR_DRUGS,
     CLINIC_BONE_PRODUCTS,
     ORAL_BONE_DRUGS,
@@ -30,8 +28,8 @@ from bot.catalog import (
     get_product,
     products_of,
 )
-from bot.errors import NotRegistered
-from bot.registration import (
+from bot.domain.errors import NotRegistered
+from bot.domain.regimen_draft import (
     CLINIC,
     NONE,
     InvalidAnswer,
@@ -41,6 +39,8 @@ from bot.registration import (
     apply_answer,
     next_question,
 )
+from bot.services import regimen
+from bot.services.adherence import next_reminder
 from handlers.bone import ask_last_given
 from handlers.common import (
     App,
@@ -51,7 +51,8 @@ from handlers.common import (
     services,
     user_data,
 )
-from handlers.keyboards import choices, parse_edit_section, parse_registration_answer
+from ui import texts
+from ui.keyboards.doses import choices, parse_edit_section, parse_registration_answer
 
 ASKING = 1
 DRAFT = "draft"

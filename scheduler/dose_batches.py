@@ -17,12 +17,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot import reminders, texts
-from bot.reminders import DueDose, SentReminder
-from bot.state import Services
-from handlers.keyboards import dose_buttons
+from bot.services import doses as reminders
+from bot.services.context import Services
+from bot.services.doses import DueDose, SentReminder
 from scheduler import runtime
 from scheduler.delivery import DeliveryDeferred, DeliveryRejected, RecipientUnreachable
+from ui import texts
+from ui.keyboards.doses import dose_buttons
 
 log = logging.getLogger(__name__)
 

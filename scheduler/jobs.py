@@ -10,31 +10,32 @@ from enum import Enum
 
 from telegram import InlineKeyboardMarkup
 
-from bot import care_alerts, care_summary, checkins, reminders, texts
-from bot.calcium_schedule import (
+from bot.db.models import AlertKind
+from bot.domain.catalog import after_window_message
+from bot.services import care_alerts, care_summary, checkins, doses
+from bot.services.bone.calcium import (
     DueSupplement,
     mark_supplement_sent,
     open_due_supplements,
     snoozed_supplement,
 )
-from bot.care_schedule import dental_reminded, dental_run, exercise_run
-from bot.catalog import after_window_message
-from bot.clinic_schedule import agent_reminded, agent_run
-from bot.dxa_schedule import dxa_reminded, dxa_run
-from bot.models import AlertKind
-from bot.pill_counts import refill_checked, refill_run
-from bot.state import Services
-from handlers.bone_keyboards import (
+from bot.services.bone.care_prompts import dental_reminded, dental_run, exercise_run
+from bot.services.bone.clinic_agents import agent_reminded, agent_run
+from bot.services.bone.dxa import dxa_reminded, dxa_run
+from bot.services.bone.pill_counts import refill_checked, refill_run
+from bot.services.context import Services
+from scheduler import runtime
+from scheduler.delivery import DeliveryDeferred, DeliveryRejected, RecipientUnreachable
+from scheduler.dose_batches import send_and_record
+from ui import texts
+from ui.keyboards.bone import (
     agent_given_buttons,
     dental_done_button,
     recount_button,
     supplement_buttons,
 )
-from handlers.care_keyboards import acknowledge_button
-from handlers.keyboards import checkin_start_button, recheck_buttons
-from scheduler import runtime
-from scheduler.delivery import DeliveryDeferred, DeliveryRejected, RecipientUnreachable
-from scheduler.dose_batches import send_and_record
+from ui.keyboards.care import acknowledge_button
+from ui.keyboards.doses import checkin_start_button, recheck_buttons
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ async def run_dose_job(medication_id: int) -> None:
 
 async def _pause(services: Services, chat_id: int) -> None:
     async with services.sessions() as session:
-        await reminders.mark_unreachable(session, chat_id, services.clock())
+        await doses.mark_unreachable(session, chat_id, services.clock())
 
 
 @_in_job_slot
@@ -102,7 +103,7 @@ async def run_snooze_job(dose_event_id: int) -> None:
     """Send a snoozed reminder again, if the dose is still unanswered."""
     services = runtime.current()
     async with services.sessions() as session:
-        dose = await reminders.snoozed_reminder(session, dose_event_id, services.clock())
+        dose = await doses.snoozed_reminder(session, dose_event_id, services.clock())
     if dose is None:
         return
     outcome = await send_and_record(services, [dose])
@@ -117,7 +118,7 @@ async def run_recheck_job(dose_event_id: int) -> None:
     """Ask once about a dose still unconfirmed a while after its reminder."""
     services = runtime.current()
     async with services.sessions() as session:
-        dose = await reminders.recheck_reminder(session, dose_event_id, services.clock())
+        dose = await doses.recheck_reminder(session, dose_event_id, services.clock())
     if dose is None:
         return
     delivery = await _deliver(
@@ -127,7 +128,7 @@ async def run_recheck_job(dose_event_id: int) -> None:
         services.planner.plan_recheck(dose_event_id, services.clock() + RETRY_DELAY)
         return
     async with services.sessions() as session:
-        await reminders.mark_rechecked(session, dose_event_id, services.clock())
+        await doses.mark_rechecked(session, dose_event_id, services.clock())
 
 
 @_in_job_slot
@@ -135,7 +136,7 @@ async def run_window_job(dose_event_id: int) -> None:
     """Tell the patient that the bisphosphonate's wait is over: breakfast, medicines, rest."""
     services = runtime.current()
     async with services.sessions() as session:
-        dose = await reminders.window_notice(session, dose_event_id)
+        dose = await doses.window_notice(session, dose_event_id)
     if dose is None:
         return
     message = after_window_message(dose.product)
@@ -149,7 +150,7 @@ async def run_window_job(dose_event_id: int) -> None:
     except (RecipientUnreachable, DeliveryRejected):
         pass
     async with services.sessions() as session:
-        await reminders.mark_window_notice_sent(session, dose_event_id, services.clock())
+        await doses.mark_window_notice_sent(session, dose_event_id, services.clock())
 
 
 @_in_job_slot

@@ -26,7 +26,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import or_, select
 
-from bot.database import create_sync_engine, job_store_url
+from bot.db.database import create_sync_engine, job_store_url
 from scheduler import jobs
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from bot.state import Services
+from bot.services.context import Services
 from scheduler.delivery import Courier
 
 if TYPE_CHECKING:

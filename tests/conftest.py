@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
-from bot.simulator import BotApiSimulator, RateLimits
+from simulator import BotApiSimulator, RateLimits
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 # Which database the whole suite runs on: "sqlite" (default) or "postgresql".

@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.demo import Demo, demo_running
+from demo import Demo, demo_running
 
 
 @pytest.fixture(name="demo")

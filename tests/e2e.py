@@ -14,17 +14,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from telegram.ext import Application
 
-from bot.application import build_application, running
-from bot.clock import Clock, utc_now
+from app.application import build_application, running
 from bot.config import Settings
-from bot.models import DoseEvent, Medication, Patient
-from bot.regimen import save_regimen
-from bot.registration import NONE, RegimenDraft
-from bot.reminders import plan_next_dose
-from bot.schedule import Frequency
-from bot.simulator import BotApiSimulator
-from bot.state import Services
+from bot.db.models import DoseEvent, Medication, Patient
+from bot.domain.clock import Clock, utc_now
+from bot.domain.dose_times import Frequency
+from bot.domain.regimen_draft import NONE, RegimenDraft
+from bot.services.context import Services
+from bot.services.doses import plan_next_dose
+from bot.services.regimen import save_regimen
 from scheduler.planner import ApschedulerPlanner
+from simulator import BotApiSimulator
 
 Message = dict[str, Any]
 T = TypeVar("T")

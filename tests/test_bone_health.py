@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.bone_health import (
+from bot.domain.bone_health import (
     CRITERIA_MET_MESSAGE,
     FOLLOW_UP_MONTHS,
     RISK_QUESTIONS,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.calcium import (
+from bot.domain.calcium import (
     ALLOWED_MAX_PER_DOSE_MG,
     DEFAULT_CALCIUM_MG,
     DEFAULT_VITAMIN_D_IU,
@@ -29,8 +29,8 @@ from bot.calcium import (
     propose_calcium_doses,
     targets,
 )
-from bot.catalog import ALL_PRODUCTS, UnknownProduct, get_product
-from bot.schedule import DoseSchedule, Frequency
+from bot.domain.catalog import ALL_PRODUCTS, UnknownProduct, get_product
+from bot.domain.dose_times import DoseSchedule, Frequency
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar, Event
 
-from bot.calendar_export import (
+from bot.exports.ics import (
     DAY_BEFORE_TRIGGER,
     DEFAULT_PRODUCT_ID,
     WEEK_BEFORE_TRIGGER,

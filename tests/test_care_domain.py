@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import invite_codes, redflags
-from bot.care_alerts import quiet_until
-from bot.links import Permission, clean_name
-from handlers.care_keyboards import CareAction, parse_care_action
+from bot.domain import invite_codes, redflags
+from bot.services.care_alerts import quiet_until
+from bot.services.care_links import Permission, clean_name
+from ui.keyboards.care import CareAction, parse_care_action
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.care_reminders import (
+from bot.domain.care_reminders import (
     BEFORE_START_SOURCE,
     DENTAL_INTERVAL_MONTHS,
     EXERCISE_PROMPT,
@@ -18,7 +18,7 @@ from bot.care_reminders import (
     next_dental_check,
     refill_due,
 )
-from bot.schedule import Frequency
+from bot.domain.dose_times import Frequency
 
 TODAY = date(2025, 9, 10)
 

@@ -7,7 +7,7 @@ from dataclasses import FrozenInstanceError, replace
 
 import pytest
 
-from bot.catalog import (
+from bot.domain.catalog import (
     ALL_PRODUCTS,
     AROMATASE_INHIBITOR_DRUGS,
     CLINIC_BONE_PRODUCTS,
@@ -24,7 +24,7 @@ from bot.catalog import (
     get_product,
     products_of,
 )
-from bot.schedule import Frequency
+from bot.domain.dose_times import Frequency
 
 # Published keys are stored in the database: this list may only ever grow.
 PUBLISHED_KEYS = [

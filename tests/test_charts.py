@@ -16,8 +16,8 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from PIL import Image
 
-from bot.bone_health import NORMAL_FROM, OSTEOPOROSIS_AT_OR_BELOW, classify
-from bot.charts import (
+from bot.domain.bone_health import NORMAL_FROM, OSTEOPOROSIS_AT_OR_BELOW, classify
+from bot.exports.charts import (
     SCORE_LABELS,
     SERIES_COLOURS,
     SITE_COLOURS,

@@ -6,8 +6,8 @@ from datetime import time
 
 import pytest
 
-from bot.symptoms import ALL_ITEMS, next_question
-from handlers.keyboards import (
+from bot.domain.symptoms import ALL_ITEMS, next_question
+from ui.keyboards.doses import (
     checkin_day_buttons,
     checkin_question_buttons,
     checkin_time_buttons,

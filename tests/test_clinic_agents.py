@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.catalog import CLINIC_BONE_PRODUCTS, UnknownProduct
-from bot.clinic_agents import (
+from bot.domain.catalog import CLINIC_BONE_PRODUCTS, UnknownProduct
+from bot.domain.clinic_agents import (
     BOOK_AHEAD_DAYS,
     DENOSUMAB_POLICY,
     GENTLE_POLICY,

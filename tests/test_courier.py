@@ -10,10 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
-from bot.simulator import BotApiSimulator, RateLimits
-from bot.telegram_transport import AiohttpRequest
-from handlers.bone_keyboards import supplement_buttons
-from handlers.keyboards import dose_buttons
+from app.telegram_transport import AiohttpRequest
 from scheduler import delivery
 from scheduler.delivery import (
     Courier,
@@ -23,6 +20,9 @@ from scheduler.delivery import (
     RecipientUnreachable,
     markup_json,
 )
+from simulator import BotApiSimulator, RateLimits
+from ui.keyboards.bone import supplement_buttons
+from ui.keyboards.doses import dose_buttons
 
 PATIENT = 5001
 

@@ -14,10 +14,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.database import create_sync_engine
-from bot.models import DoseEvent, DoseStatus
-from bot.simulator import BotApiSimulator, RateLimits
+from bot.db.database import create_sync_engine
+from bot.db.models import DoseEvent, DoseStatus
 from scheduler.runtime import CONCURRENT_JOBS
+from simulator import BotApiSimulator, RateLimits
 from tests.e2e import bot_running, delivered_reminders, seed_patients
 
 PATIENTS = 60

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.date_input import (
+from bot.domain.text_input import (
     InvalidDateText,
     compact,
     from_compact,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 from bot.config import Settings
-from bot.models import DoseStatus
-from bot.simulator import BotApiSimulator, FaultConfig, RateLimits
+from bot.db.models import DoseStatus
 from scheduler.delivery import Pacer
+from simulator import BotApiSimulator, FaultConfig, RateLimits
 from tests.e2e import (
     bot_running,
     delivered_reminders,

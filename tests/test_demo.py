@@ -16,11 +16,10 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import pytest
 
-from bot import texts
-from bot.catalog import get_product
-from bot.demo import Demo, DemoClock, PortUnavailable, demo_running
-from bot.models import DoseStatus
-from bot.simulator import BotApiSimulator
+from bot.db.models import DoseStatus
+from bot.domain.catalog import get_product
+from demo import Demo, DemoClock, PortUnavailable, demo_running
+from simulator import BotApiSimulator
 from tests.demo_fixtures import (  # noqa: F401 - fixtures
     demo_fixture,
     http_fixture,
@@ -28,6 +27,7 @@ from tests.demo_fixtures import (  # noqa: F401 - fixtures
     text_of,
 )
 from tests.e2e import Person, dose_events, medication_of, register, settled_events
+from ui import texts
 
 ANASTROZOLE = "anastrozole-1-daily-tablet"
 LONDON = ZoneInfo("Europe/London")
@@ -258,11 +258,12 @@ async def test_a_busy_port_is_reported_in_one_line(database_url: str) -> None:
 def test_time_controls_exist_only_in_demo_mode() -> None:
     routes = {r.resource.canonical for r in BotApiSimulator().build_app().router.routes()}
     assert not any(route.startswith("/demo") for route in routes)
-    for package in ("bot", "handlers", "scheduler"):
+    for package in ("bot", "ui", "handlers", "scheduler", "app"):
         for path in (ROOT / package).rglob("*.py"):
-            if "demo" in path.relative_to(ROOT).parts or path.name == "__main__.py":
+            if path == ROOT / "app" / "cli.py":
                 continue  # `python -m bot demo` imports it only when asked for the demo
-            assert "bot.demo" not in path.read_text(), f"{path} must not load the demo"
+            imports_demo = re.search(r"^\s*(from|import) demo\b", path.read_text(), re.M)
+            assert not imports_demo, f"{path} must not load the demo"
 
 
 async def test_python_m_bot_demo_needs_no_token_and_stops_cleanly_on_ctrl_c(

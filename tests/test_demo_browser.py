@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import Demo
+from demo import Demo
 from tests.demo_fixtures import demo_fixture  # noqa: F401 - fixture
 
 try:

@@ -18,11 +18,8 @@ from PIL import Image
 from sqlalchemy import select
 from telegram.ext import Application
 
-from bot import texts
-from bot.bone_health import CRITERIA_MET_MESSAGE, NO_SCAN_MESSAGE, RISK_QUESTIONS, add_months
-from bot.clinic_agents import next_due
 from bot.config import Settings
-from bot.models import (
+from bot.db.models import (
     BoneHealthProfile,
     CareAlert,
     CarePrompts,
@@ -33,7 +30,14 @@ from bot.models import (
     SupplementEvent,
     SupplementPrompt,
 )
-from bot.simulator import BotApiSimulator, RateLimits
+from bot.domain.bone_health import (
+    CRITERIA_MET_MESSAGE,
+    NO_SCAN_MESSAGE,
+    RISK_QUESTIONS,
+    add_months,
+)
+from bot.domain.clinic_agents import next_due
+from simulator import BotApiSimulator, RateLimits
 from tests.e2e import (
     Person,
     bot_running,
@@ -46,6 +50,7 @@ from tests.e2e import (
 )
 from tests.fakes.clock import DrivenClock
 from tests.test_e2e_caregivers import link
+from ui import texts
 
 LONDON = ZoneInfo("Europe/London")
 ZOLEDRONIC = "zoledronic-acid-4-every-6-months-iv"

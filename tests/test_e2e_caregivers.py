@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import select, update
 from telegram.ext import Application
 
-from bot import invite_codes, texts
 from bot.config import Settings
-from bot.models import CareAlert, CareLink, CodeAttempt, DoseEvent, Invite, LinkStatus, Patient
-from bot.simulator import BotApiSimulator, RateLimits
+from bot.db.models import CareAlert, CareLink, CodeAttempt, DoseEvent, Invite, LinkStatus, Patient
+from bot.domain import invite_codes
 from scheduler.planner import ApschedulerPlanner
+from simulator import BotApiSimulator, RateLimits
 from tests.e2e import (
     Person,
     bot_running,
@@ -33,6 +33,7 @@ from tests.e2e import (
     services_of,
 )
 from tests.test_e2e_checkins import answer_questions, finish
+from ui import texts
 
 ALENDRONATE = "alendronate-70-weekly-tablet"
 

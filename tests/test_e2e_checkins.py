@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 from telegram.ext import Application
 
-from bot import redflags, texts
 from bot.config import Settings
-from bot.models import Checkin, CheckinAnswer, Patient, RedFlagEpisode
-from bot.simulator import BotApiSimulator, RateLimits
-from bot.symptoms import ITEMS
+from bot.db.models import Checkin, CheckinAnswer, Patient, RedFlagEpisode
+from bot.domain import redflags
+from bot.domain.symptoms import ITEMS
+from simulator import BotApiSimulator, RateLimits
 from tests.e2e import (
     Message,
     Person,
@@ -25,6 +25,7 @@ from tests.e2e import (
     services_of,
 )
 from tests.fakes.clock import DrivenClock
+from ui import texts
 
 ZERO_LABELS = ("Never", "None", "No", "Not at all")
 # The items for anastrozole + weekly alendronate (an oral bisphosphonate), in asking order.

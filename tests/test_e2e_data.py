@@ -22,13 +22,13 @@ from fhirclient.models.bundle import Bundle
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from bot import texts
 from bot.config import Settings
-from bot.models import Base, CareAlert, ExportRecord, Patient
-from bot.simulator import BotApiSimulator, RateLimits
+from bot.db.models import Base, CareAlert, ExportRecord, Patient
+from simulator import BotApiSimulator, RateLimits
 from tests.e2e import Message, Person, bot_running, eventually, planner_of, register, services_of
 from tests.test_e2e_caregivers import link, links_of
 from tests.test_e2e_checkins import answer_questions, finish
+from ui import texts
 
 
 @pytest.fixture

@@ -7,14 +7,14 @@ from datetime import time
 import pytest
 from sqlalchemy import func, select
 
-from bot import texts
-from bot.catalog import Timing, get_product
 from bot.config import Settings
-from bot.models import Medication, Patient
-from bot.schedule import Frequency
-from bot.simulator import BotApiSimulator
-from bot.texts import WEEKDAYS
+from bot.db.models import Medication, Patient
+from bot.domain.catalog import Timing, get_product
+from bot.domain.dose_times import Frequency
+from simulator import BotApiSimulator
 from tests.e2e import Person, bot_running, medication_of, planner_of, register, services_of
+from ui import texts
+from ui.texts import WEEKDAYS
 
 
 async def test_weekly_alendronate_registration_is_saved_and_scheduled(

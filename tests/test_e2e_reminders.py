@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.catalog import get_product
 from bot.config import Settings
-from bot.models import DoseStatus
-from bot.simulator import BotApiSimulator, RateLimits
+from bot.db.models import DoseStatus
+from bot.domain.catalog import get_product
+from simulator import BotApiSimulator, RateLimits
 from tests.e2e import (
     Person,
     bot_running,

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text, update
 
 from bot.config import Settings
-from bot.database import create_sync_engine, job_store_url
-from bot.models import DoseStatus, Medication, Patient
-from bot.reminders import schedule_of
-from bot.schedule import next_occurrence
-from bot.simulator import BotApiSimulator
+from bot.db.database import create_sync_engine, job_store_url
+from bot.db.models import DoseStatus, Medication, Patient
+from bot.domain.dose_times import next_occurrence
+from bot.services.doses import schedule_of
+from simulator import BotApiSimulator
 from tests.e2e import (
     Person,
     bot_running,

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fhirclient.models.bundle import Bundle
 
+from bot.domain.symptoms import ALL_ITEMS
 from bot.exports.fhir_bundle import (
     CHECKIN_ANSWER_SYSTEM,
     CHECKIN_ITEM_SYSTEM,
@@ -25,7 +26,6 @@ from bot.exports.fhir_bundle import (
     render_fhir_json,
 )
 from bot.exports.snapshot import AnswerRow
-from bot.symptoms import ALL_ITEMS
 from tests.test_exports_snapshots import (
     ALENDRONATE,
     LETROZOLE,

@@ -11,13 +11,8 @@ import pytest
 from fhirclient.models.bundle import Bundle
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.database import create_bot_engine, make_sessions, upgrade_database
-from bot.errors import NotRegistered
-from bot.exports.csv_files import write_csv_files
-from bot.exports.fhir_bundle import build_fhir_bundle
-from bot.exports.loader import load_snapshot
-from bot.exports.pdf_report import render_pdf_report
-from bot.models import (
+from bot.db.database import create_bot_engine, make_sessions, upgrade_database
+from bot.db.models import (
     BoneHealthProfile,
     Checkin,
     CheckinAnswer,
@@ -30,6 +25,11 @@ from bot.models import (
     Patient,
     RedFlagEpisode,
 )
+from bot.domain.errors import NotRegistered
+from bot.exports.csv_files import write_csv_files
+from bot.exports.fhir_bundle import build_fhir_bundle
+from bot.exports.loader import load_snapshot
+from bot.exports.pdf_report import render_pdf_report
 
 ZONE = ZoneInfo("America/New_York")
 START = datetime(2025, 1, 1, tzinfo=ZONE)

@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.catalog import DrugClass
+from bot.domain.catalog import DrugClass
+from bot.domain.symptoms import Answer, Attribute, Question
+from bot.domain.symptoms import Checkin as CheckinFlow
 from bot.exports import labels
 from bot.exports.snapshot import (
     AnswerRow,
@@ -22,8 +24,6 @@ from bot.exports.snapshot import (
     RedFlagRow,
 )
 from bot.exports.summary import adherence_by_medicine, checkin_scores, score_series
-from bot.symptoms import Answer, Attribute, Question
-from bot.symptoms import Checkin as CheckinFlow
 
 ZONE_NAME = "Europe/Berlin"
 ZONE = ZoneInfo(ZONE_NAME)

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from bot.config import Settings
-from bot.simulator import BotApiSimulator, RateLimits
+from simulator import BotApiSimulator, RateLimits
 from tests.e2e import bot_running, delivered_reminders, eventually, seed_patients
 from tests.test_crash import bot_process, send_times
 

@@ -36,14 +36,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from telegram.ext import Application
 
-from bot import texts
-from bot.catalog import PRODUCTS
 from bot.config import Settings
-from bot.models import DoseEvent, DoseStatus, Medication, Patient
-from bot.registration import Question
-from bot.simulator import BotApiSimulator, RateLimits
-from bot.simulator import events as ev
-from handlers.keyboards import dose_buttons
+from bot.db.models import DoseEvent, DoseStatus, Medication, Patient
+from bot.domain.catalog import PRODUCTS
+from bot.domain.regimen_draft import Question
+from simulator import BotApiSimulator, RateLimits
+from simulator import events as ev
 from tests.e2e import (
     Person,
     bot_running,
@@ -53,6 +51,8 @@ from tests.e2e import (
     services_of,
     settled_events,
 )
+from ui import texts
+from ui.keyboards.doses import dose_buttons
 
 T = TypeVar("T")
 

@@ -1,6 +1,6 @@
 """Logs at the recommended level keep secrets and health data out.
 
-Logging is configured exactly as `python -m bot` does (`bot.logs.configure_logging` at INFO:
+Logging is configured exactly as `python -m bot` does (`app.logs.configure_logging` at INFO:
 the token-redacting filter, transport loggers held at WARNING), its output captured, and a
 whole patient's life is played through the real bot: registration with typed answers and
 mistakes, reminders answered Taken, Later and Skip with a reason, the window-end message,
@@ -20,12 +20,11 @@ from contextlib import contextmanager
 
 import pytest
 
-from bot import texts
+from app.logs import QUIET_LOGGERS, RedactToken, configure_logging
 from bot.config import Settings
-from bot.logs import QUIET_LOGGERS, RedactToken, configure_logging
-from bot.models import DoseStatus
-from bot.simulator import BotApiSimulator, RateLimits
-from bot.simulator import events as ev
+from bot.db.models import DoseStatus
+from simulator import BotApiSimulator, RateLimits
+from simulator import events as ev
 from tests.e2e import (
     Person,
     bot_running,
@@ -38,11 +37,12 @@ from tests.e2e import (
 )
 from tests.test_e2e_caregivers import link
 from tests.test_e2e_checkins import answer_questions, finish
+from ui import texts
 
 ALENDRONATE = "alendronate-70-weekly-tablet"
 ANASTROZOLE = "anastrozole-1-daily-tablet"
 # Loggers of the test's own infrastructure (the simulated Telegram server), not the bot's.
-INFRASTRUCTURE = ("bot.simulator", "aiohttp")
+INFRASTRUCTURE = ("simulator", "aiohttp")
 # Health data that must never reach a log: medicines, symptoms, skip reasons, answers.
 HEALTH_WORDS = (
     "alendronate",

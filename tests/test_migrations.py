@@ -7,8 +7,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from bot.database import alembic_config, create_sync_engine, include_name, upgrade_database
-from bot.models import Base
+from bot.db.database import alembic_config, create_sync_engine, include_name, upgrade_database
+from bot.db.models import Base
 
 
 def _diff(url: str) -> list:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.catalog import DrugClass, LabelSource
-from bot.redflags import (
+from bot.domain.catalog import DrugClass, LabelSource
+from bot.domain.redflags import (
     ADHERENCE_MESSAGE,
     CALCIUM_MESSAGE,
     FALL_MESSAGE,
@@ -20,7 +20,7 @@ from bot.redflags import (
     open_episodes_after,
     red_flags,
 )
-from bot.symptoms import Answer, Attribute
+from bot.domain.symptoms import Answer, Attribute
 
 FRQ, SEV, INT, PRS = (
     Attribute.FREQUENCY,

@@ -6,7 +6,8 @@ from datetime import time
 
 import pytest
 
-from bot.registration import (
+from bot.domain.dose_times import Frequency
+from bot.domain.regimen_draft import (
     CLINIC,
     NONE,
     InvalidAnswer,
@@ -16,7 +17,6 @@ from bot.registration import (
     apply_answer,
     next_question,
 )
-from bot.schedule import Frequency
 
 
 def answer_all(*answers: tuple[Question, str]) -> RegimenDraft:

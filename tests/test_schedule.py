@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.schedule import (
+from bot.domain.dose_times import (
     DoseSchedule,
     Frequency,
     InvalidSchedule,

@@ -41,8 +41,8 @@ from telegram.ext import (
     filters,
 )
 
-import bot.simulator.spec as spec_module
-from bot.simulator import (
+import simulator.spec as spec_module
+from simulator import (
     ApiSpec,
     BotApiSimulator,
     FaultConfig,
@@ -53,7 +53,7 @@ from bot.simulator import (
     UnknownObjectError,
     find_spec_path,
 )
-from bot.simulator.formatting import EntityParseError, format_text, parse_markdown_v2
+from simulator.formatting import EntityParseError, format_text, parse_markdown_v2
 
 USER = 1001
 OTHER = 1002

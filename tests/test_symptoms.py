@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bot.catalog import DrugClass, LabelSource
-from bot.symptoms import (
+from bot.domain.catalog import DrugClass, LabelSource
+from bot.domain.symptoms import (
     ALL_ITEMS,
     FREQUENCY_SCALE,
     INTERFERENCE_SCALE,

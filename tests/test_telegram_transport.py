@@ -10,8 +10,8 @@ from aiohttp import web
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.simulator import BotApiSimulator, RateLimits
-from bot.telegram_transport import AiohttpRequest
+from app.telegram_transport import AiohttpRequest
+from simulator import BotApiSimulator, RateLimits
 from tests.test_simulator import USER
 
 

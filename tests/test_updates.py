@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update, User
 
-from bot.updates import PerPersonUpdateProcessor
+from app.updates import PerPersonUpdateProcessor
 
 
 def update_from(user_id: int, update_id: int) -> Update:

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from bot.config import Settings, SettingsProblem, load_settings
-from bot.simulator import BotApiSimulator
+from simulator import BotApiSimulator
 from tests.e2e import Person, bot_running
 
 SECRET = "s3cret_Token-for-tests"

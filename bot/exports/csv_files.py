@@ -23,10 +23,10 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
+from bot.domain.symptoms import ITEMS
 from bot.exports import labels
 from bot.exports.files import ExportFile, file_name
 from bot.exports.snapshot import ExportSnapshot
-from bot.symptoms import ITEMS
 
 CSV_MIME = "text/csv"
 ENCODING = "utf-8-sig"  # UTF-8 with a byte-order mark, for Excel

@@ -38,6 +38,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from bot.domain.symptoms import ALL_ITEMS, ITEMS, NOTE_PROMPT, RECALL, Attribute, Item, Scale
 from bot.exports import labels
 from bot.exports.files import ExportFile, file_name
 from bot.exports.snapshot import (
@@ -48,7 +49,6 @@ from bot.exports.snapshot import (
     ExportSnapshot,
     MedicationRow,
 )
-from bot.symptoms import ALL_ITEMS, ITEMS, NOTE_PROMPT, RECALL, Attribute, Item, Scale
 
 FHIR_MIME = "application/fhir+json"
 BASE = "https://bonebot.example/fhir"
@@ -98,7 +98,7 @@ DXA_SITES: tuple[tuple[str, str, str, tuple[str, str] | None], ...] = (
     ("femoral_neck", "femoral-neck", "Femoral neck", None),
 )
 
-# The project's own yes/no question, as asked in bot.texts.CHECKIN_WANTS_TO_STOP.
+# The project's own yes/no question, as asked in ui.texts.CHECKIN_WANTS_TO_STOP.
 WANTS_TO_STOP_LINK = "wants_to_stop"
 WANTS_TO_STOP_TEXT = "Do you feel you want to stop taking your aromatase inhibitor?"
 NOTE_LINK = "note"

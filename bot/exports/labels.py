@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from bot.catalog import PRODUCTS, Product, drug_display_name
+from bot.domain.catalog import PRODUCTS, Product, drug_display_name
+from bot.domain.symptoms import ITEMS, SCALES, Attribute
 from bot.exports.snapshot import MedicationRow
-from bot.symptoms import ITEMS, SCALES, Attribute
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -36,7 +36,7 @@ STATUS_LABELS: Mapping[str, str] = MappingProxyType(
         "missed": "Missed",
     }
 )
-# For clinicians; the patient's own wording is in bot.redflags.
+# For clinicians; the patient's own wording is in bot.domain.redflags.
 _FLAG_LABELS: Mapping[str, str] = MappingProxyType(
     {
         "upper_gi": "Chest pain, swallowing trouble or new/worse heartburn on an oral "

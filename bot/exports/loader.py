@@ -8,8 +8,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.bone_calendar import agent_kind
-from bot.errors import NotRegistered
+from bot.db.models import (
+    BoneHealthProfile,
+    Checkin,
+    CheckinAnswer,
+    ClinicAgentDose,
+    ClinicAgentPlan,
+    DoseEvent,
+    DxaScan,
+    Medication,
+    Patient,
+    RedFlagEpisode,
+)
+from bot.domain.errors import NotRegistered
+from bot.exports.ics import agent_kind
 from bot.exports.labels import medicine_name, product_of
 from bot.exports.snapshot import (
     AnswerRow,
@@ -22,18 +34,6 @@ from bot.exports.snapshot import (
     MedicationRow,
     PatientInfo,
     RedFlagRow,
-)
-from bot.models import (
-    BoneHealthProfile,
-    Checkin,
-    CheckinAnswer,
-    ClinicAgentDose,
-    ClinicAgentPlan,
-    DoseEvent,
-    DxaScan,
-    Medication,
-    Patient,
-    RedFlagEpisode,
 )
 
 

@@ -6,8 +6,8 @@ chart and a table; clinic-given bone medicine; upcoming appointments; the patien
 notes. The patient is pseudonymous ("Patient #<id>"): the bot holds no names.
 
 Text is set in DejaVu Sans, the font matplotlib ships, embedded and subset, so notes in any
-script print as typed (a PDF core font only covers Latin-1). Charts come from bot.charts, the
-same images the patient sees in the chat.
+script print as typed (a PDF core font only covers Latin-1). Charts come from
+bot.exports.charts, the same images the patient sees in the chat.
 """
 
 from __future__ import annotations
@@ -24,18 +24,18 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF, FontFace
 from fpdf.enums import XPos, YPos
 
-from bot.bone_health import classify
-from bot.charts import (
+from bot.domain.bone_health import classify
+from bot.domain.symptoms import ITEMS, Attribute
+from bot.exports import labels
+from bot.exports.charts import (
     SymptomSeries,
     TScorePoint,
     bone_density_png,
     symptom_trend_png,
 )
-from bot.exports import labels
 from bot.exports.files import ExportFile, file_name
 from bot.exports.snapshot import ExportSnapshot, MedicationRow
 from bot.exports.summary import adherence_by_medicine, checkin_scores, checkin_time, score_series
-from bot.symptoms import ITEMS, Attribute
 
 PDF_MIME = "application/pdf"
 FONT = "DejaVu"

@@ -6,16 +6,16 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.symptoms import Answer, Attribute, branched_scores
 from bot.exports.snapshot import CheckinRow, ExportSnapshot
-from bot.symptoms import Answer, Attribute, branched_scores
 
-# Statuses of a dose that was due but has no answer yet (see bot.models.DoseStatus).
+# Statuses of a dose that was due but has no answer yet (see bot.db.models.DoseStatus).
 UNANSWERED = frozenset({"pending", "sent"})
 
 
 @dataclass(frozen=True)
 class AdherenceRow:
-    """Counts for one medicine over the period, as /history counts them (bot.adherence)."""
+    """Counts for one medicine over the period, as /history counts them (services.adherence)."""
 
     product_key: str
     due: int

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, engine_from_config, pool
 
-from bot.database import include_name
-from bot.models import Base
+from bot.db.database import include_name
+from bot.db.models import Base
 
 
 def run_migrations() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.clock import utc_now
+from bot.domain.clock import utc_now
 
 
 class DrivenClock:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.db.models
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -28,9 +28,9 @@ def upgrade() -> None:
         sa.Column("telegram_user_id", sa.BigInteger(), nullable=False),
         sa.Column("chat_id", sa.BigInteger(), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
-        sa.Column("consent_at", bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("created_at", bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("unreachable_since", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("consent_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("unreachable_since", bot.db.models.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_patients")),
         sa.UniqueConstraint("telegram_user_id", name=op.f("uq_patients_telegram_user_id")),
     )
@@ -45,8 +45,8 @@ def upgrade() -> None:
         sa.Column("weekday", sa.Integer(), nullable=True),
         sa.Column("day_of_month", sa.Integer(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("started_at", bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("ended_at", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("started_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["patient_id"],
             ["patients.id"],
@@ -66,17 +66,19 @@ def upgrade() -> None:
         sa.Column("medication_id", sa.Integer(), nullable=False),
         sa.Column("patient_id", sa.Integer(), nullable=False),
         sa.Column("local_date", sa.Date(), nullable=False),
-        sa.Column("due_at", bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("sent_at", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("late", sa.Boolean(), nullable=False),
         sa.Column("message_id", sa.BigInteger(), nullable=True),
-        sa.Column("snoozed_until", bot.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("rechecked_at", bot.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("answered_at", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("snoozed_until", bot.db.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("rechecked_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("answered_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("skip_reason", sa.String(length=32), nullable=True),
-        sa.Column("window_ends_at", bot.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("window_notice_sent_at", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("window_ends_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "window_notice_sent_at", bot.db.models.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.ForeignKeyConstraint(
             ["medication_id"],
             ["medications.id"],

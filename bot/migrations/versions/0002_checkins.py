@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.db.models
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("patient_id", sa.Integer(), nullable=False),
         sa.Column("weekday", sa.Integer(), nullable=False),
         sa.Column("time_of_day", sa.Time(), nullable=False),
-        sa.Column("updated_at", bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["patient_id"],
             ["patients.id"],
@@ -42,8 +42,8 @@ def upgrade() -> None:
         "checkins",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("patient_id", sa.Integer(), nullable=False),
-        sa.Column("started_at", bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("completed_at", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("started_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("completed_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("product_keys", sa.String(length=255), nullable=False),
         sa.Column("wants_to_stop", sa.Boolean(), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
@@ -68,7 +68,7 @@ def upgrade() -> None:
         sa.Column("item_code", sa.String(length=24), nullable=False),
         sa.Column("attribute", sa.String(length=16), nullable=False),
         sa.Column("score", sa.Integer(), nullable=True),
-        sa.Column("answered_at", bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["checkin_id"],
             ["checkins.id"],
@@ -97,9 +97,9 @@ def upgrade() -> None:
         sa.Column("patient_id", sa.Integer(), nullable=False),
         sa.Column("checkin_id", sa.Integer(), nullable=True),
         sa.Column("flag_code", sa.String(length=40), nullable=False),
-        sa.Column("opened_at", bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("closed_at", bot.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("alerted_at", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("opened_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("alerted_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["checkin_id"],
             ["checkins.id"],

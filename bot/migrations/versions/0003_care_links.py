@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.db.models
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -27,7 +27,7 @@ def upgrade() -> None:
         "code_attempts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("telegram_user_id", sa.BigInteger(), nullable=False),
-        sa.Column("attempted_at", bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("attempted_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_code_attempts")),
     )
     with op.batch_alter_table("code_attempts", schema=None) as batch_op:
@@ -49,9 +49,9 @@ def upgrade() -> None:
         sa.Column("red_flag_alerts", sa.Boolean(), nullable=False),
         sa.Column("weekly_summary", sa.Boolean(), nullable=False),
         sa.Column("sees_symptom_log", sa.Boolean(), nullable=False),
-        sa.Column("created_at", bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("confirmed_at", bot.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("ended_at", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("confirmed_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("ended_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["patient_id"],
             ["patients.id"],
@@ -74,10 +74,10 @@ def upgrade() -> None:
         sa.Column("patient_id", sa.Integer(), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("code_hash", sa.String(length=64), nullable=False),
-        sa.Column("created_at", bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("used_at", bot.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("revoked_at", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["patient_id"],
             ["patients.id"],
@@ -96,10 +96,10 @@ def upgrade() -> None:
         sa.Column("flag_code", sa.String(length=40), nullable=True),
         sa.Column("episode_id", sa.Integer(), nullable=True),
         sa.Column("dose_event_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("sent_at", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("message_id", sa.BigInteger(), nullable=True),
-        sa.Column("acknowledged_at", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("acknowledged_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["dose_event_id"],
             ["dose_events.id"],

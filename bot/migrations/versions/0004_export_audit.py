@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.db.models
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -30,9 +30,9 @@ def upgrade() -> None:
         sa.Column("actor_role", sa.String(length=16), nullable=False),
         sa.Column("actor_name", sa.String(length=64), nullable=False),
         sa.Column("export_format", sa.String(length=8), nullable=False),
-        sa.Column("range_start", bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("range_end", bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("created_at", bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("range_start", bot.db.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("range_end", bot.db.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["patient_id"],
             ["patients.id"],

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.db.models
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("medication_id", sa.Integer(), nullable=False),
         sa.Column("given_on", sa.Date(), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=True),
-        sa.Column("recorded_at", bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recorded_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["medication_id"],
             ["medications.id"],
@@ -60,7 +60,7 @@ def upgrade() -> None:
         sa.Column("reminded_on", sa.Date(), nullable=True),
         sa.Column("post_check_on", sa.Date(), nullable=True),
         sa.Column("alerted_due_on", sa.Date(), nullable=True),
-        sa.Column("updated_at", bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["medication_id"],
             ["medications.id"],

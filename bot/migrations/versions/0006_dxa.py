@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.db.models
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -34,8 +34,8 @@ def upgrade() -> None:
         sa.Column("fragility_fracture_after_50", sa.Boolean(), nullable=True),
         sa.Column("oral_corticosteroids", sa.Boolean(), nullable=True),
         sa.Column("smoking", sa.Boolean(), nullable=True),
-        sa.Column("risk_answered_at", bot.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("updated_at", bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("risk_answered_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["patient_id"],
             ["patients.id"],
@@ -53,7 +53,7 @@ def upgrade() -> None:
         sa.Column("lumbar_spine", sa.Float(), nullable=True),
         sa.Column("total_hip", sa.Float(), nullable=True),
         sa.Column("femoral_neck", sa.Float(), nullable=True),
-        sa.Column("recorded_at", bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recorded_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["patient_id"],
             ["patients.id"],

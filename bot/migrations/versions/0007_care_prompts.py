@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.db.models
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("dental_reminded_on", sa.Date(), nullable=True),
         sa.Column("exercise_weekday", sa.Integer(), nullable=True),
         sa.Column("exercise_time", sa.Time(), nullable=True),
-        sa.Column("updated_at", bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["patient_id"],
             ["patients.id"],

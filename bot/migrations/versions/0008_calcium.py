@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.db.models
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("vitamin_d_target_iu", sa.Integer(), nullable=True),
         sa.Column("calcium_form", sa.String(length=16), nullable=True),
         sa.Column("diet_calcium_mg", sa.Integer(), nullable=True),
-        sa.Column("updated_at", bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["patient_id"],
             ["patients.id"],
@@ -48,8 +48,8 @@ def upgrade() -> None:
         sa.Column("time_of_day", sa.Time(), nullable=False),
         sa.Column("dose_mg", sa.Integer(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("started_at", bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("ended_at", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("started_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["patient_id"],
             ["patients.id"],
@@ -69,13 +69,13 @@ def upgrade() -> None:
         sa.Column("prompt_id", sa.Integer(), nullable=False),
         sa.Column("patient_id", sa.Integer(), nullable=False),
         sa.Column("local_date", sa.Date(), nullable=False),
-        sa.Column("due_at", bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("moved_reason", sa.String(length=400), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("sent_at", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("message_id", sa.BigInteger(), nullable=True),
-        sa.Column("snoozed_until", bot.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("answered_at", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("snoozed_until", bot.db.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("answered_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["patient_id"],
             ["patients.id"],

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.db.models
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -29,8 +29,8 @@ def upgrade() -> None:
         sa.Column("medication_id", sa.Integer(), nullable=False),
         sa.Column("tablets", sa.Integer(), nullable=False),
         sa.Column("tablets_per_dose", sa.Integer(), nullable=False),
-        sa.Column("counted_at", bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("refill_reminded_at", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("counted_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("refill_reminded_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["medication_id"],
             ["medications.id"],

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.db.models
 
 revision: str = "0010"
 down_revision: str | None = "0009"
@@ -23,7 +23,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("medications") as batch:
         batch.add_column(
-            sa.Column("recorded_until", bot.models.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("recorded_until", bot.db.models.UTCDateTime(timezone=True), nullable=True)
         )
     # Backfill from the history once; from now on the dose job keeps it up to date.
     op.execute(

@@ -1,0 +1,548 @@
+"""ORM models: the database is the source of truth for regimens, doses and check-ins."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Store aware datetimes as UTC and hand them back aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # SQLite drops the offset; we only ever stored UTC
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names for Alembic."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class MedicationRole(StrEnum):
+    """Which slot of the regimen a medication fills."""
+
+    AROMATASE_INHIBITOR = "aromatase_inhibitor"
+    BONE_AGENT = "bone_agent"
+
+
+class DoseStatus(StrEnum):
+    """Life of one due dose: created, sent, then answered (or missed)."""
+
+    PENDING = "pending"  # due, not yet delivered
+    SENT = "sent"  # reminder delivered, no answer yet
+    TAKEN = "taken"
+    SKIPPED = "skipped"
+    MISSED = "missed"
+
+
+# Sent or about to be, and not answered: what a press, a snooze or a caregiver check acts on.
+OPEN_DOSE_STATUSES = (DoseStatus.PENDING, DoseStatus.SENT)
+
+
+class Patient(Base):
+    """A person who registered a regimen (created only after consent and confirmation)."""
+
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    timezone: Mapped[str] = mapped_column(String(64))
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Caregiver alerts: minutes after a dose's time before an unconfirmed dose alerts
+    # (None: off), and the local quiet hours when such alerts wait (None: no quiet hours).
+    missed_dose_alert_minutes: Mapped[int | None] = mapped_column(default=60)
+    quiet_hours_start: Mapped[time | None] = mapped_column(Time(), default=time(22, 0))
+    quiet_hours_end: Mapped[time | None] = mapped_column(Time(), default=time(7, 0))
+
+    medications: Mapped[list[Medication]] = relationship(
+        back_populates="patient", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Medication(Base):
+    """One medicine of a patient's regimen; replaced, not edited, when the plan changes."""
+
+    __tablename__ = "medications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(32))
+    product_key: Mapped[str] = mapped_column(String(48))
+    # Empty for clinic-given agents, which are recorded here and scheduled elsewhere.
+    frequency: Mapped[str | None] = mapped_column(String(24), default=None)
+    time_of_day: Mapped[time | None] = mapped_column(Time(), default=None)
+    weekday: Mapped[int | None] = mapped_column(default=None)
+    day_of_month: Mapped[int | None] = mapped_column(default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Due time of the last dose recorded (the cursor doses are opened from): kept here so
+    # neither a reminder nor a start-up has to aggregate the dose history to find it.
+    recorded_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    patient: Mapped[Patient] = relationship(back_populates="medications")
+
+    __table_args__ = (Index("ix_medications_patient_active", "patient_id", "active"),)
+
+
+class DoseEvent(Base):
+    """One due dose and what became of it: the adherence record."""
+
+    __tablename__ = "dose_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    medication_id: Mapped[int] = mapped_column(ForeignKey("medications.id", ondelete="CASCADE"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), default=DoseStatus.PENDING)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    rechecked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    skip_reason: Mapped[str | None] = mapped_column(String(32), default=None)
+    window_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    window_notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    medication: Mapped[Medication] = relationship()
+
+    __table_args__ = (
+        # One event per medicine per local day: a fall-back night cannot double a dose.
+        UniqueConstraint("medication_id", "local_date", name="uq_dose_events_medication_day"),
+        Index("ix_dose_events_patient_due", "patient_id", "due_at"),
+        Index("ix_dose_events_status", "status"),
+    )
+
+
+class Checkin(Base):
+    """One weekly symptom check-in: open until the note step is done, then completed."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # The regimen in force when it started, as sorted catalogue keys joined by commas: it
+    # decides the items asked, and stays with the answers if the regimen changes later.
+    product_keys: Mapped[str] = mapped_column(String(255))
+    # The project's own yes/no question "I want to stop my aromatase inhibitor".
+    wants_to_stop: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    # The patient's free-text note for the care team: health data, never logged.
+    note: Mapped[str | None] = mapped_column(Text(), default=None)
+
+    __table_args__ = (Index("ix_checkins_patient_started", "patient_id", "started_at"),)
+
+
+class CheckinAnswer(Base):
+    """One answer of a check-in: a PRO-CTCAE (or own) item, an attribute and its score."""
+
+    __tablename__ = "checkin_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    item_code: Mapped[str] = mapped_column(String(24))
+    attribute: Mapped[str] = mapped_column(String(16))
+    score: Mapped[int | None] = mapped_column(Integer(), default=None)  # None: not applicable
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        # One answer per question: a double press cannot store two.
+        UniqueConstraint(
+            "checkin_id", "item_code", "attribute", name="uq_checkin_answers_question"
+        ),
+        Index("ix_checkin_answers_patient_answered", "patient_id", "answered_at"),
+    )
+
+
+class RedFlagEpisode(Base):
+    """A red flag from its first check-in until a completed check-in no longer raises it."""
+
+    __tablename__ = "redflag_episodes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    checkin_id: Mapped[int | None] = mapped_column(
+        ForeignKey("checkins.id", ondelete="SET NULL"), default=None
+    )
+    flag_code: Mapped[str] = mapped_column(String(40))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # When the episode's alert went out (today: to the patient, when the check-in ended).
+    alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    __table_args__ = (Index("ix_redflag_episodes_patient_closed", "patient_id", "closed_at"),)
+
+
+class CheckinSchedule(Base):
+    """When a patient wants the weekly check-in prompt, in their local wall-clock time."""
+
+    __tablename__ = "checkin_schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), unique=True
+    )
+    weekday: Mapped[int] = mapped_column()  # 0=Monday..6=Sunday
+    time_of_day: Mapped[time] = mapped_column(Time())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LinkRole(StrEnum):
+    """What a linked person is to the patient; decides the defaults of what they receive."""
+
+    CAREGIVER = "caregiver"
+    CLINICIAN = "clinician"
+
+
+class LinkStatus(StrEnum):
+    """A link waits for the patient's confirmation, then is active until someone ends it."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class Invite(Base):
+    """A single-use, expiring invitation code; only its hash is kept, never the code."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class CareLink(Base):
+    """A caregiver or clinician linked to a patient, and what the patient lets them see."""
+
+    __tablename__ = "care_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    member_telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    member_chat_id: Mapped[int] = mapped_column(BigInteger)
+    role: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default=LinkStatus.PENDING)
+    # First names as Telegram gave them, so each side can tell whom a message is about.
+    member_name: Mapped[str] = mapped_column(String(64))
+    patient_name: Mapped[str] = mapped_column(String(64), default="")
+    missed_dose_alerts: Mapped[bool] = mapped_column(Boolean, default=True)
+    red_flag_alerts: Mapped[bool] = mapped_column(Boolean, default=True)
+    weekly_summary: Mapped[bool] = mapped_column(Boolean, default=False)
+    sees_symptom_log: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    __table_args__ = (
+        Index("ix_care_links_patient_status", "patient_id", "status"),
+        Index("ix_care_links_member_status", "member_telegram_user_id", "status"),
+    )
+
+
+class CodeAttempt(Base):
+    """A failed invitation-code attempt, kept briefly to rate-limit guessing per user."""
+
+    __tablename__ = "code_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_code_attempts_user_at", "telegram_user_id", "attempted_at"),)
+
+
+class AlertKind(StrEnum):
+    """Why a linked person is alerted."""
+
+    RED_FLAG = "red_flag"
+    MISSED_DOSE = "missed_dose"
+    OVERDUE_AGENT = "overdue_agent"
+
+
+class CareAlert(Base):
+    """One alert to one linked person: an outbox row, delivered by a job, then acknowledged."""
+
+    __tablename__ = "care_alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    link_id: Mapped[int] = mapped_column(ForeignKey("care_links.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    # What the alert is about: a red-flag code, or a dose event; never free text.
+    flag_code: Mapped[str | None] = mapped_column(String(40), default=None)
+    episode_id: Mapped[int | None] = mapped_column(
+        ForeignKey("redflag_episodes.id", ondelete="CASCADE"), default=None
+    )
+    dose_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dose_events.id", ondelete="CASCADE"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    __table_args__ = (
+        # One alert per person per episode or dose: a re-run job cannot double it.
+        UniqueConstraint("link_id", "episode_id", name="uq_care_alerts_link_episode"),
+        UniqueConstraint("link_id", "dose_event_id", name="uq_care_alerts_link_dose"),
+        Index("ix_care_alerts_sent", "sent_at"),
+    )
+
+
+class ExportRecord(Base):
+    """The audit log of exports: who took whose data, when, which range and format."""
+
+    __tablename__ = "export_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    # None for the command-line export run by a clinic's administrator.
+    actor_telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    actor_role: Mapped[str] = mapped_column(String(16))  # patient, clinician, administrator
+    actor_name: Mapped[str] = mapped_column(String(64), default="")
+    export_format: Mapped[str] = mapped_column(String(8))  # csv, pdf, fhir, all
+    range_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    range_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_export_records_patient_created", "patient_id", "created_at"),)
+
+
+class ClinicAgentPlan(Base):
+    """When a clinic-given bone agent is next due, counted from the date it was last given."""
+
+    __tablename__ = "clinic_agent_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    medication_id: Mapped[int] = mapped_column(
+        ForeignKey("medications.id", ondelete="CASCADE"), unique=True
+    )
+    last_given_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # None until the patient tells the date of the last dose.
+    due_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # The patient's local day the job last sent a reminder about this due date: a re-run
+    # the same day sends nothing more.
+    reminded_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # The how-are-you check after an infusion, still to send on this local day.
+    post_check_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # The due date linked people were alerted about (one alert per due date).
+    alerted_due_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_clinic_agent_plans_patient", "patient_id"),)
+
+
+class ClinicAgentDose(Base):
+    """One clinic dose the patient recorded as given, on the date it was actually given."""
+
+    __tablename__ = "clinic_agent_doses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    medication_id: Mapped[int] = mapped_column(ForeignKey("medications.id", ondelete="CASCADE"))
+    given_on: Mapped[date] = mapped_column(Date())
+    # The due date it answered, when it was given in answer to one (None: the first record).
+    due_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("medication_id", "given_on", name="uq_clinic_agent_doses_day"),
+        Index("ix_clinic_agent_doses_patient_given", "patient_id", "given_on"),
+    )
+
+
+class BoneHealthProfile(Base):
+    """A patient's bone-density follow-up and fracture-risk answers (one row per patient)."""
+
+    __tablename__ = "bone_health_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), unique=True
+    )
+    # The care team's interval between DXA scans; None: the guideline's default.
+    dxa_interval_months: Mapped[int | None] = mapped_column(default=None)
+    # A scan the patient has booked (their local date); None when none is booked.
+    dxa_booked_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # The patient's local day the DXA job last sent a reminder (once a day at most).
+    dxa_reminded_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # Fracture risk questionnaire (2017 joint position statement); None: not answered.
+    age_years: Mapped[int | None] = mapped_column(default=None)
+    family_hip_fracture: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    fragility_fracture_after_50: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    oral_corticosteroids: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    smoking: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    risk_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DxaScan(Base):
+    """One DXA scan's T-scores as the patient typed them from the report (any site optional)."""
+
+    __tablename__ = "dxa_scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    scanned_on: Mapped[date] = mapped_column(Date())
+    lumbar_spine: Mapped[float | None] = mapped_column(Float(), default=None)
+    total_hip: Mapped[float | None] = mapped_column(Float(), default=None)
+    femoral_neck: Mapped[float | None] = mapped_column(Float(), default=None)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        # One scan a day: typing the same report twice replaces it.
+        UniqueConstraint("patient_id", "scanned_on", name="uq_dxa_scans_patient_day"),
+    )
+
+
+class CarePrompts(Base):
+    """Dental check-up reminders and the optional weekly exercise nudge (one row per patient)."""
+
+    __tablename__ = "care_prompts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), unique=True
+    )
+    last_dental_check_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # The next check-up's local date; None while no medicine with the jaw warning is taken.
+    dental_due_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # The next reminder is the one before starting the medicine (worded for that).
+    dental_before_start: Mapped[bool] = mapped_column(Boolean, default=False)
+    dental_reminded_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # The weekly exercise nudge, local weekday (0=Monday) and time; None: off.
+    exercise_weekday: Mapped[int | None] = mapped_column(default=None)
+    exercise_time: Mapped[time | None] = mapped_column(Time(), default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CalciumPlan(Base):
+    """A patient's calcium and vitamin D set-up: targets, calcium form, calcium from food."""
+
+    __tablename__ = "calcium_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), unique=True
+    )
+    # The care team's daily numbers; None: the 2017 statement's defaults.
+    calcium_target_mg: Mapped[int | None] = mapped_column(default=None)
+    vitamin_d_target_iu: Mapped[int | None] = mapped_column(default=None)
+    calcium_form: Mapped[str | None] = mapped_column(String(16), default=None)
+    diet_calcium_mg: Mapped[int | None] = mapped_column(default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SupplementPrompt(Base):
+    """One daily supplement reminder at a meal time the patient picked; replaced on change."""
+
+    __tablename__ = "supplement_prompts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # bot.domain.calcium.SupplementKind
+    time_of_day: Mapped[time] = mapped_column(Time())
+    dose_mg: Mapped[int | None] = mapped_column(default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    __table_args__ = (Index("ix_supplement_prompts_patient_active", "patient_id", "active"),)
+
+
+class SupplementEvent(Base):
+    """One day's supplement reminder and what became of it (counted in adherence)."""
+
+    __tablename__ = "supplement_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prompt_id: Mapped[int] = mapped_column(ForeignKey("supplement_prompts.id", ondelete="CASCADE"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date())
+    # When it was due: the picked time, or later on a bisphosphonate's dosing day.
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    moved_reason: Mapped[str | None] = mapped_column(String(400), default=None)
+    status: Mapped[str] = mapped_column(String(16), default=DoseStatus.PENDING)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    __table_args__ = (
+        UniqueConstraint("prompt_id", "local_date", name="uq_supplement_events_prompt_day"),
+        Index("ix_supplement_events_patient_day", "patient_id", "local_date"),
+    )
+
+
+class PillCount(Base):
+    """How many tablets of one medicine the patient had when they last counted (optional)."""
+
+    __tablename__ = "pill_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    medication_id: Mapped[int] = mapped_column(
+        ForeignKey("medications.id", ondelete="CASCADE"), unique=True
+    )
+    # Tablets in hand at counted_at; doses confirmed taken since then are subtracted.
+    tablets: Mapped[int] = mapped_column()
+    tablets_per_dose: Mapped[int] = mapped_column(default=1)
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the refill reminder for this count went out (once per count).
+    refill_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

@@ -1,0 +1,302 @@
+"""Clinic-given bone agents: when the next dose is due, reminders around it, overdue steps.
+
+Pure domain: no Telegram, no database, no I/O. Intervals come from the catalogue
+(``Product.interval_months``) and advice from its label-sourced ``AdviceItem`` entries, so
+each clinical sentence here names the label or guideline it follows.
+
+Next doses are counted from the date a dose was actually given, in calendar months, moving
+to the month's last day when it is shorter (given 31 August, due in 6 months: 28 or 29
+February). PROLIA PI 2.1 and the BONIVA injection PI say a late dose is followed by the next
+one an interval after *that* date. # not verified against stored label text
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from bot.domain.bone_health import add_months
+from bot.domain.catalog import AdviceTopic, DrugClass, LabelSource, Product, get_product
+
+# Where each clinic product's interval comes from. ZOMETA's label has no every-6-months
+# schedule: adjuvant zoledronic acid "4 mg intravenously every 6 months" is from the Cancer
+# Care Ontario / ASCO guideline (verified against a stored copy of its abstract).
+_ASCO_CCO_2017 = (
+    "Dhesy-Thind S, et al. Use of Adjuvant Bisphosphonates and Other Bone-Modifying Agents in "
+    "Breast Cancer: a Cancer Care Ontario and ASCO Clinical Practice Guideline. "
+    "J Clin Oncol 2017;35:2062-81"
+)
+INTERVAL_SOURCES: dict[str, LabelSource] = {
+    "zoledronic-acid-4-every-6-months-iv": LabelSource(_ASCO_CCO_2017, "Recommendations"),
+    # RECLAST PI 2: once a year. # not verified against stored label text
+    "zoledronic-acid-5-yearly-iv": LabelSource(
+        "RECLAST (zoledronic acid) injection, US Prescribing Information",
+        "2 Dosage and Administration",
+    ),
+    # PROLIA PI 2.1: 60 mg every 6 months (stored dosage pages agree).
+    # not verified against stored label text
+    "denosumab-60-every-6-months-sc": LabelSource(
+        "PROLIA (denosumab) injection, US Prescribing Information", "2.1 Recommended Dosage"
+    ),
+    # BONIVA injection PI 2: 3 mg every 3 months. # not verified against stored label text
+    "ibandronate-3-every-3-months-iv": LabelSource(
+        "BONIVA (ibandronate sodium) injection, US Prescribing Information",
+        "2 Dosage and Administration",
+    ),
+}
+
+_PROLIA_PI = "PROLIA (denosumab) injection, US Prescribing Information"
+_PROLIA_MG = "PROLIA (denosumab) injection, Medication Guide"
+# PROLIA PI 5 "Multiple Vertebral Fractures (MVF) Following Discontinuation of Prolia
+# Treatment". # not verified against stored label text (the stored MHRA Drug Safety Update
+# and TGA safety alert say the same: multiple spine fractures after stopping or delaying,
+# new ones as early as 7 months after the last dose).
+STOPPING_SOURCE = LabelSource(
+    _PROLIA_PI,
+    "5 Warnings and Precautions: Multiple Vertebral Fractures Following Discontinuation",
+)
+
+
+def _clinic_product(product_key: str) -> Product:
+    """Return the catalogue entry, refusing products taken at home."""
+    product = get_product(product_key)  # raises UnknownProduct
+    if not product.is_clinic_given or product.interval_months is None:
+        raise ValueError(f"{product_key!r} is not given at a clinic")
+    return product
+
+
+def _display_name(product: Product) -> str:
+    """Return 'denosumab 60 mg (Prolia)' for sentences."""
+    brand = product.brand_example.split()[0].capitalize()
+    return f"{product.name} ({brand})"
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _day_label(value: date) -> str:
+    """Format a date like 'Monday 3 March' (same as texts.day_label)."""
+    return f"{_WEEKDAYS[value.weekday()]} {value.day} {value.strftime('%B')}"
+
+
+def _every(months: int) -> str:
+    """Return 'once a year' or 'every 6 months'."""
+    return "once a year" if months == 12 else f"every {months} months"
+
+
+def _days(count: int) -> str:
+    """Return '1 day' or '9 days'."""
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
+def next_due(product_key: str, last_given_on: date) -> date:
+    """Return the next due date, counted from the date the last dose was actually given."""
+    product = _clinic_product(product_key)
+    assert product.interval_months is not None  # checked by _clinic_product
+    return add_months(last_given_on, product.interval_months)
+
+
+def agent_advice(product_key: str, topic: AdviceTopic) -> tuple[tuple[str, LabelSource], ...]:
+    """Return the catalogue's label advice for one clinic product on one topic."""
+    product = _clinic_product(product_key)
+    return tuple((item.text, item.source) for item in product.advice if item.topic == topic)
+
+
+# --------------------------------------------------------------------------- reminders
+
+
+class ReminderKind(StrEnum):
+    """Which reminder around a clinic dose (stored: never rename)."""
+
+    BOOK_AHEAD = "book_ahead"
+    DAY_BEFORE = "day_before"
+    ON_THE_DAY = "on_the_day"
+    ASK_GIVEN = "ask_given"
+    POST_INFUSION_CHECK = "post_infusion_check"
+
+
+BOOK_AHEAD_DAYS = 28  # clinics often book a few weeks out; a project choice, not a label rule
+# Acute-phase reaction (fever, flu-like symptoms, aches) "within the first 3 days" after
+# zoledronic acid (RECLAST Patient Information, ZOMETA PI 6.1) and after ibandronate injection
+# (BONIVA injection PI 6), per the catalogue's AFTER_DOSE advice. Ask on day 2, inside that
+# span. # not verified against stored label text
+POST_INFUSION_CHECK_DAYS = 2
+
+
+@dataclass(frozen=True)
+class ClinicReminder:
+    """One reminder: the patient's local date to send it and the plain message."""
+
+    kind: ReminderKind
+    on: date
+    message: str
+    sources: tuple[LabelSource, ...] = ()
+
+
+def _with_advice(
+    lead: str, advice: tuple[tuple[str, LabelSource], ...]
+) -> tuple[str, tuple[LabelSource, ...]]:
+    """Join a lead sentence and label advice lines, collecting their sources."""
+    text = " ".join([lead, *(line for line, _ in advice)])
+    return text, tuple(dict.fromkeys(source for _, source in advice))
+
+
+def _do_not_stop(product: Product, lead: str) -> tuple[str, tuple[LabelSource, ...]]:
+    """Add the label's do-not-stop warning (denosumab) and its warnings-section source."""
+    advice = agent_advice(product.key, AdviceTopic.DO_NOT_STOP)
+    text, sources = _with_advice(lead, advice)
+    return text, (*sources, STOPPING_SOURCE) if advice else sources
+
+
+def _book_ahead(product: Product, due_on: date) -> ClinicReminder:
+    """Say the dose is coming up and it is time to book; denosumab adds do-not-delay."""
+    lead = (
+        f"Your {_display_name(product)} is due on {_day_label(due_on)}. If you do not have an "
+        "appointment yet, now is a good time to book one. It is given "
+        f"{_every(product.interval_months or 0)}."
+    )
+    text, sources = _do_not_stop(product, lead)
+    return ClinicReminder(
+        ReminderKind.BOOK_AHEAD,
+        due_on - timedelta(days=BOOK_AHEAD_DAYS),
+        text,
+        (INTERVAL_SOURCES[product.key], *sources),
+    )
+
+
+def _before_dose(product: Product, kind: ReminderKind, on: date, lead: str) -> ClinicReminder:
+    """Remind of the appointment with the label's before-dose advice (fluids for infusions)."""
+    text, sources = _with_advice(lead, agent_advice(product.key, AdviceTopic.BEFORE_DOSE))
+    return ClinicReminder(kind, on, text, sources)
+
+
+def _ask_given(product: Product, due_on: date) -> ClinicReminder:
+    """Ask whether the dose was given, so the next due date counts from the real date."""
+    text = (
+        f"Was your {_display_name(product)} given? Please tell me the date it was given, so I "
+        "can work out when the next one is due."
+    )
+    sources = (product.missed_dose.source,) if product.missed_dose is not None else ()
+    return ClinicReminder(ReminderKind.ASK_GIVEN, due_on + timedelta(days=1), text, sources)
+
+
+def post_dose_check(product_key: str, given_on: date) -> ClinicReminder | None:
+    """Return the how-are-you check after an infusion, or None for agents without one."""
+    product = _clinic_product(product_key)
+    advice = agent_advice(product_key, AdviceTopic.AFTER_DOSE)
+    if product.drug_class is not DrugClass.IV_BISPHOSPHONATE or not advice:
+        return None
+    lead = f"How are you feeling after your {_display_name(product)}?"
+    text, sources = _with_advice(lead, advice)
+    text += " Contact your care team if the symptoms are bad or do not settle."
+    return ClinicReminder(
+        ReminderKind.POST_INFUSION_CHECK,
+        given_on + timedelta(days=POST_INFUSION_CHECK_DAYS),
+        text,
+        sources,
+    )
+
+
+def reminder_dates(product_key: str, due_on: date) -> list[ClinicReminder]:
+    """Return the reminders around one due date, in date order.
+
+    Planned as if the dose is given on the due date. Once the patient records the real date,
+    drop the ones still pending and plan ``post_dose_check(key, given_on)`` and the next
+    cycle from ``next_due(key, given_on)``.
+    """
+    product = _clinic_product(product_key)
+    name = _display_name(product)
+    reminders = [
+        _book_ahead(product, due_on),
+        _before_dose(
+            product,
+            ReminderKind.DAY_BEFORE,
+            due_on - timedelta(days=1),
+            f"Reminder: your {name} is due tomorrow, {_day_label(due_on)}.",
+        ),
+        _before_dose(product, ReminderKind.ON_THE_DAY, due_on, f"Your {name} is due today."),
+        _ask_given(product, due_on),
+    ]
+    check = post_dose_check(product_key, due_on)
+    if check is not None:
+        reminders.append(check)
+    return sorted(reminders, key=lambda reminder: reminder.on)
+
+
+# --------------------------------------------------------------------------- overdue
+
+
+@dataclass(frozen=True)
+class EscalationPolicy:
+    """How often to remind while a dose is overdue, and when to tell the care circle."""
+
+    remind_every_days: int
+    daily_from_day: int | None  # remind every day from this many days overdue
+    alert_from_day: int | None  # tell caregivers / care team from this many days overdue
+
+
+# Denosumab: stopping or delaying it raises the risk of multiple spine fractures (PROLIA PI 5;
+# MHRA and TGA say "stopping or delaying", new fractures "as early as 7 months after the last
+# dose", i.e. about 4 weeks late). Project decision, not label text: remind every 3 days, every
+# day from 2 weeks late, and alert the care circle at 7 days late, leaving about three weeks
+# to get the injection before that 7-month mark. # not verified against stored label text
+DENOSUMAB_POLICY = EscalationPolicy(remind_every_days=3, daily_from_day=14, alert_from_day=7)
+# Bisphosphonates stay in bone and carry no rebound warning: a weekly gentle reminder, no
+# alert. Project decision; change here if the clinical lead wants an alert.
+GENTLE_POLICY = EscalationPolicy(remind_every_days=7, daily_from_day=None, alert_from_day=None)
+
+
+def escalation_policy(product_key: str) -> EscalationPolicy:
+    """Return how hard to chase an overdue dose of this product."""
+    product = _clinic_product(product_key)
+    if product.drug_class is DrugClass.RANKL_INHIBITOR:
+        return DENOSUMAB_POLICY
+    return GENTLE_POLICY
+
+
+@dataclass(frozen=True)
+class OverdueState:
+    """Where an overdue clinic dose stands today."""
+
+    days_overdue: int  # 0 when not overdue
+    remind_today: bool
+    # Level, not edge: True every day from the alert day on. Send the alert once and record
+    # it, so a day of downtime cannot swallow it.
+    alert_care_team: bool
+    message: str | None  # to the patient, when remind_today
+    alert_message: str | None  # to caregivers / care team, when alert_care_team
+    sources: tuple[LabelSource, ...] = ()
+
+
+def overdue_actions(product_key: str, due_on: date, today: date) -> OverdueState:
+    """Return today's step for a dose due on due_on and not yet recorded as given."""
+    product = _clinic_product(product_key)
+    days = (today - due_on).days
+    if days <= 0:
+        return OverdueState(0, False, False, None, None)
+    policy = escalation_policy(product_key)
+    remind = (days - 1) % policy.remind_every_days == 0 or (
+        policy.daily_from_day is not None and days >= policy.daily_from_day
+    )
+    alert = policy.alert_from_day is not None and days >= policy.alert_from_day
+    name = _display_name(product)
+    lead = (
+        f"Your {name} was due on {_day_label(due_on)}, {_days(days)} ago. If it has not "
+        "been given yet, please contact your care team to get it as soon as you can."
+    )
+    text, sources = _do_not_stop(product, lead)
+    if product.missed_dose is not None:
+        sources = (*sources, product.missed_dose.source)
+    alert_text = (
+        f"The {name} due on {_day_label(due_on)} is {_days(days)} overdue and has not been "
+        "recorded as given."
+    )
+    return OverdueState(
+        days_overdue=days,
+        remind_today=remind,
+        alert_care_team=alert,
+        message=text if remind else None,
+        alert_message=alert_text if alert else None,
+        sources=sources,
+    )

@@ -1,0 +1,231 @@
+"""The regimen being registered, and which question to ask next (no Telegram here).
+
+The conversation asks whatever is still unanswered, so the same logic serves a first
+registration and an edit of one section from /regimen: clearing a section makes exactly
+its questions come back, then the summary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import time
+from enum import StrEnum
+from typing import Any
+
+from bot.domain.catalog import (
+    AROMATASE_INHIBITOR_DRUGS,
+    CLINIC_BONE_PRODUCTS,
+    ORAL_BONE_DRUGS,
+    Product,
+    UnknownProduct,
+    get_product,
+    products_of,
+)
+from bot.domain.dose_times import (
+    DoseSchedule,
+    Frequency,
+    InvalidTimeText,
+    UnknownZone,
+    parse_time_of_day,
+    parse_zone,
+)
+
+NONE = "none"  # the patient's explicit "none / not sure yet"
+CLINIC = "clinic"  # bone agent given at a clinic (infusion or injection)
+
+
+class Question(StrEnum):
+    """Steps of the registration conversation, in the order they are asked."""
+
+    CONSENT = "consent"
+    AI_DRUG = "ai_drug"
+    AI_TIME = "ai_time"
+    BONE_FAMILY = "bone_family"
+    BONE_PRODUCT = "bone_product"
+    BONE_DAY = "bone_day"
+    BONE_TIME = "bone_time"
+    TIMEZONE = "timezone"
+    CONFIRM = "confirm"
+
+
+class Section(StrEnum):
+    """Parts of the regimen the patient can change from /regimen."""
+
+    AROMATASE_INHIBITOR = "ai"
+    BONE_AGENT = "bone"
+    TIMEZONE = "tz"
+
+
+_SECTION_FIELDS = {
+    Section.AROMATASE_INHIBITOR: ("ai_product", "ai_time"),
+    Section.BONE_AGENT: (
+        "bone_family",
+        "bone_product",
+        "bone_weekday",
+        "bone_day_of_month",
+        "bone_time",
+    ),
+    Section.TIMEZONE: ("timezone",),
+}
+
+
+@dataclass(frozen=True)
+class RegimenDraft:
+    """Answers so far; `None` means not asked yet, `NONE` means the patient said none."""
+
+    consent: bool = False
+    ai_product: str | None = None
+    ai_time: time | None = None
+    bone_family: str | None = None
+    bone_product: str | None = None
+    bone_weekday: int | None = None
+    bone_day_of_month: int | None = None
+    bone_time: time | None = None
+    timezone: str | None = None
+
+    def ai(self) -> Product | None:
+        """Return the chosen aromatase inhibitor, if any."""
+        return _product_or_none(self.ai_product)
+
+    def bone(self) -> Product | None:
+        """Return the chosen bone-modifying agent, if any."""
+        return _product_or_none(self.bone_product)
+
+    def ai_schedule(self) -> DoseSchedule | None:
+        """Return the daily schedule of the aromatase inhibitor, once complete."""
+        if self.ai() is None or self.ai_time is None:
+            return None
+        return DoseSchedule(Frequency.DAILY, self.ai_time)
+
+    def bone_schedule(self) -> DoseSchedule | None:
+        """Return the schedule of a self-taken bone agent, once complete."""
+        product = self.bone()
+        if product is None or product.frequency is None or self.bone_time is None:
+            return None
+        return DoseSchedule(
+            product.frequency,
+            self.bone_time,
+            weekday=self.bone_weekday if product.frequency is Frequency.WEEKLY else None,
+            day_of_month=self.bone_day_of_month if _is_monthly(product.frequency) else None,
+        )
+
+    def cleared(self, section: Section) -> RegimenDraft:
+        """Return a copy with one section unanswered, so it is asked again."""
+        unanswered: dict[str, Any] = dict.fromkeys(_SECTION_FIELDS[section])
+        return replace(self, **unanswered)
+
+
+def _product_or_none(key: str | None) -> Product | None:
+    if key is None or key == NONE:
+        return None
+    return get_product(key)
+
+
+def _is_monthly(frequency: Frequency) -> bool:
+    return frequency in (Frequency.MONTHLY, Frequency.MONTHLY_TWO_DAYS)
+
+
+def next_question(draft: RegimenDraft) -> Question:
+    """Return the first question the draft has no answer to (CONFIRM when complete)."""
+    if not draft.consent:
+        return Question.CONSENT
+    if draft.ai_product is None:
+        return Question.AI_DRUG
+    if draft.ai_product != NONE and draft.ai_time is None:
+        return Question.AI_TIME
+    if draft.bone_family is None:
+        return Question.BONE_FAMILY
+    if draft.bone_family != NONE and draft.bone_product is None:
+        return Question.BONE_PRODUCT
+    bone = draft.bone()
+    if bone is not None and bone.frequency is not None:
+        if bone.frequency is Frequency.WEEKLY and draft.bone_weekday is None:
+            return Question.BONE_DAY
+        if _is_monthly(bone.frequency) and draft.bone_day_of_month is None:
+            return Question.BONE_DAY
+        if draft.bone_time is None:
+            return Question.BONE_TIME
+    if draft.timezone is None:
+        return Question.TIMEZONE
+    return Question.CONFIRM
+
+
+class InvalidAnswer(ValueError):
+    """An answer that does not fit the question (typo, or forged callback data)."""
+
+
+_BUTTON_TIME = re.compile(r"^\d{4}$")  # buttons carry 07:30 as "0730" (no colons in data)
+
+
+def _parse_time(value: str) -> time:
+    if _BUTTON_TIME.fullmatch(value):
+        value = f"{value[:2]}:{value[2:]}"
+    try:
+        return parse_time_of_day(value)
+    except InvalidTimeText as error:
+        raise InvalidAnswer(value) from error
+
+
+def _product_in(key: str, allowed: set[str]) -> str:
+    if key not in allowed:
+        raise InvalidAnswer(key)
+    try:
+        get_product(key)
+    except UnknownProduct as error:
+        raise InvalidAnswer(key) from error
+    return key
+
+
+def _ai_keys() -> set[str]:
+    return {p.key for drug in AROMATASE_INHIBITOR_DRUGS for p in products_of(drug)}
+
+
+def _bone_keys(family: str | None) -> set[str]:
+    if family == CLINIC:
+        return set(CLINIC_BONE_PRODUCTS)
+    if family in ORAL_BONE_DRUGS:
+        return {p.key for p in products_of(family) if not p.is_clinic_given}
+    return set()
+
+
+def _day(draft: RegimenDraft, value: str) -> RegimenDraft:
+    bone = draft.bone()
+    frequency = bone.frequency if bone else None
+    kind, number = value[:1], value[1:]
+    if not number.isdigit():
+        raise InvalidAnswer(value)
+    if kind == "w" and frequency is Frequency.WEEKLY and 0 <= int(number) <= 6:
+        return replace(draft, bone_weekday=int(number))
+    if kind == "m" and frequency is not None and _is_monthly(frequency) and 1 <= int(number) <= 31:
+        return replace(draft, bone_day_of_month=int(number))
+    raise InvalidAnswer(value)
+
+
+def apply_answer(draft: RegimenDraft, question: Question, value: str) -> RegimenDraft:
+    """Return the draft with one answer applied; raise InvalidAnswer if it does not fit."""
+    match question:
+        case Question.CONSENT if value == "yes":
+            return replace(draft, consent=True)
+        case Question.AI_DRUG if value == NONE:
+            return replace(draft, ai_product=NONE, ai_time=None)
+        case Question.AI_DRUG:
+            return replace(draft, ai_product=_product_in(value, _ai_keys()))
+        case Question.AI_TIME:
+            return replace(draft, ai_time=_parse_time(value))
+        case Question.BONE_FAMILY if value == NONE:
+            return replace(draft, bone_family=NONE, bone_product=NONE)
+        case Question.BONE_FAMILY if value == CLINIC or value in ORAL_BONE_DRUGS:
+            return replace(draft, bone_family=value)
+        case Question.BONE_PRODUCT:
+            return replace(draft, bone_product=_product_in(value, _bone_keys(draft.bone_family)))
+        case Question.BONE_DAY:
+            return _day(draft, value)
+        case Question.BONE_TIME:
+            return replace(draft, bone_time=_parse_time(value))
+        case Question.TIMEZONE:
+            try:
+                return replace(draft, timezone=parse_zone(value).key)
+            except UnknownZone as error:
+                raise InvalidAnswer(value) from error
+    raise InvalidAnswer(value)

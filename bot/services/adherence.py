@@ -1,0 +1,121 @@
+"""Today's doses and the last days' adherence, computed from the dose record."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import DoseEvent, DoseStatus, Medication, Patient
+from bot.domain.catalog import Product, get_product
+from bot.domain.dose_times import dose_dates, local_today, next_occurrence, occurrence_on
+from bot.services.doses import schedule_of
+from bot.services.regimen import active_medications
+
+UPCOMING = "upcoming"  # a dose later today that has no record yet
+
+
+@dataclass(frozen=True)
+class TodayDose:
+    """One dose of today, with what has become of it so far."""
+
+    product: Product
+    due_local: datetime
+    status: str
+    answered_local: datetime | None
+
+
+@dataclass(frozen=True)
+class Adherence:
+    """Counts for one medicine over a period."""
+
+    product: Product
+    due: int
+    taken: int
+    skipped: int
+    missed: int
+    unanswered: int
+
+    @property
+    def percent_taken(self) -> int:
+        """Share of due doses confirmed taken, rounded to a whole percent."""
+        return round(100 * self.taken / self.due) if self.due else 0
+
+
+async def _events_on(
+    session: AsyncSession, patient_id: int, first: date, last: date
+) -> list[tuple[DoseEvent, str]]:
+    rows = await session.execute(
+        select(DoseEvent, Medication.product_key)
+        .join(Medication, Medication.id == DoseEvent.medication_id)
+        .where(
+            DoseEvent.patient_id == patient_id,
+            DoseEvent.local_date >= first,
+            DoseEvent.local_date <= last,
+        )
+        .order_by(DoseEvent.due_at)
+    )
+    return [(event, key) for event, key in rows]
+
+
+async def doses_today(session: AsyncSession, patient: Patient, now: datetime) -> list[TodayDose]:
+    """List today's doses in the patient's zone, recorded or still to come."""
+    zone = ZoneInfo(patient.timezone)
+    today = local_today(zone, now)
+    recorded = {
+        (key, event.local_date): event
+        for event, key in await _events_on(session, patient.id, today, today)
+    }
+    doses: list[TodayDose] = []
+    for medication in await active_medications(session, patient.id):
+        schedule = schedule_of(medication)
+        if schedule is None:
+            continue
+        for day in dose_dates(schedule, today, today):
+            event = recorded.get((medication.product_key, day))
+            due = occurrence_on(schedule, day, zone).due_at
+            doses.append(
+                TodayDose(
+                    get_product(medication.product_key),
+                    (event.due_at if event else due).astimezone(zone),
+                    event.status if event else UPCOMING,
+                    event.answered_at.astimezone(zone) if event and event.answered_at else None,
+                )
+            )
+    return sorted(doses, key=lambda dose: dose.due_local)
+
+
+async def adherence(
+    session: AsyncSession, patient: Patient, now: datetime, days: int = 30
+) -> list[Adherence]:
+    """Count taken, skipped, missed and unanswered doses per medicine over `days` days."""
+    today = local_today(ZoneInfo(patient.timezone), now)
+    counts: dict[str, Counter[str]] = {}
+    for event, key in await _events_on(session, patient.id, today - timedelta(days - 1), today):
+        counts.setdefault(key, Counter())[event.status] += 1
+    return [
+        Adherence(
+            get_product(key),
+            due=sum(tally.values()),
+            taken=tally[DoseStatus.TAKEN],
+            skipped=tally[DoseStatus.SKIPPED],
+            missed=tally[DoseStatus.MISSED],
+            unanswered=tally[DoseStatus.SENT] + tally[DoseStatus.PENDING],
+        )
+        for key, tally in counts.items()
+    ]
+
+
+async def next_reminder(session: AsyncSession, patient: Patient, now: datetime) -> datetime | None:
+    """Return when the next dose reminder is due, in the patient's zone."""
+    zone = ZoneInfo(patient.timezone)
+    upcoming = [
+        next_occurrence(schedule, zone, now).due_at
+        for medication in await active_medications(session, patient.id)
+        if (schedule := schedule_of(medication)) is not None
+    ]
+    return min(upcoming).astimezone(zone) if upcoming else None

@@ -1,0 +1,176 @@
+"""Saving and reading a patient's regimen: the service behind registration and /regimen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+# Re-exported: callers import them here.
+from bot.db.access import find_patient as find_patient
+from bot.db.access import require_patient as require_patient
+from bot.db.models import Medication, MedicationRole, Patient
+from bot.domain.catalog import get_product
+from bot.domain.regimen_draft import CLINIC, NONE, RegimenDraft
+from bot.ports import ReminderPlanner
+from bot.services.bone.page import sync as sync_bone_calendar
+from bot.services.doses import plan_next_checkin, plan_next_dose
+
+
+@dataclass(frozen=True)
+class MedicationPlan:
+    """What one regimen slot should hold; compared with the stored row to spot changes."""
+
+    product_key: str
+    frequency: str | None
+    time_of_day: time | None
+    weekday: int | None
+    day_of_month: int | None
+
+
+def _plans_from(draft: RegimenDraft) -> dict[MedicationRole, MedicationPlan]:
+    plans: dict[MedicationRole, MedicationPlan] = {}
+    ai, ai_schedule = draft.ai(), draft.ai_schedule()
+    if ai is not None and ai_schedule is not None:
+        plans[MedicationRole.AROMATASE_INHIBITOR] = MedicationPlan(
+            ai.key, ai_schedule.frequency, ai_schedule.time_of_day, None, None
+        )
+    bone = draft.bone()
+    if bone is not None:
+        schedule = draft.bone_schedule()
+        plans[MedicationRole.BONE_AGENT] = MedicationPlan(
+            bone.key,
+            schedule.frequency if schedule else None,
+            schedule.time_of_day if schedule else None,
+            schedule.weekday if schedule else None,
+            schedule.day_of_month if schedule else None,
+        )
+    return plans
+
+
+def _plan_of(medication: Medication) -> MedicationPlan:
+    return MedicationPlan(
+        medication.product_key,
+        medication.frequency,
+        medication.time_of_day,
+        medication.weekday,
+        medication.day_of_month,
+    )
+
+
+async def active_medications(session: AsyncSession, patient_id: int) -> list[Medication]:
+    """Return the medications in force, aromatase inhibitor first."""
+    rows = await session.scalars(
+        select(Medication)
+        .where(Medication.patient_id == patient_id, Medication.active.is_(True))
+        .order_by(Medication.role, Medication.id)
+    )
+    return list(rows)
+
+
+async def save_regimen(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    *,
+    telegram_user_id: int,
+    chat_id: int,
+    draft: RegimenDraft,
+    now: datetime,
+) -> Patient:
+    """Store a confirmed regimen, replacing changed medications, and plan their reminders."""
+    if draft.timezone is None or not draft.consent:
+        raise ValueError("draft is not complete")
+    patient = await find_patient(session, telegram_user_id)
+    if patient is None:
+        patient = Patient(
+            telegram_user_id=telegram_user_id,
+            chat_id=chat_id,
+            timezone=draft.timezone,
+            consent_at=now,
+            created_at=now,
+        )
+        session.add(patient)
+        await session.flush()
+    patient.chat_id = chat_id
+    patient.timezone = draft.timezone
+
+    wanted = _plans_from(draft)
+    ended: list[int] = []
+    current = {MedicationRole(m.role): m for m in await active_medications(session, patient.id)}
+    for role in MedicationRole:
+        old, plan = current.get(role), wanted.get(role)
+        if old is not None and (plan is None or _plan_of(old) != plan):
+            old.active, old.ended_at = False, now
+            ended.append(old.id)
+            old = None
+        if old is None and plan is not None:
+            session.add(
+                Medication(
+                    patient_id=patient.id,
+                    role=role,
+                    product_key=plan.product_key,
+                    frequency=plan.frequency,
+                    time_of_day=plan.time_of_day,
+                    weekday=plan.weekday,
+                    day_of_month=plan.day_of_month,
+                    started_at=now,
+                )
+            )
+    await session.commit()
+
+    for medication_id in ended:
+        planner.cancel_dose(medication_id)
+    # Every medication is re-planned: a new time zone moves all of them (and the check-in).
+    for medication in await active_medications(session, patient.id):
+        await plan_next_dose(session, planner, medication, patient, now)
+    await plan_next_checkin(session, planner, patient.id, now)
+    await sync_bone_calendar(session, planner, patient.id, now)
+    return patient
+
+
+async def load_draft(session: AsyncSession, telegram_user_id: int) -> RegimenDraft:
+    """Rebuild a complete draft from the stored regimen, so one part can be changed."""
+    patient = await require_patient(session, telegram_user_id)
+    draft = RegimenDraft(
+        consent=True, timezone=patient.timezone, ai_product=NONE, bone_family=NONE
+    )
+    for medication in await active_medications(session, patient.id):
+        if medication.role == MedicationRole.AROMATASE_INHIBITOR:
+            draft = replace(
+                draft, ai_product=medication.product_key, ai_time=medication.time_of_day
+            )
+            continue
+        product = get_product(medication.product_key)
+        draft = replace(
+            draft,
+            bone_family=CLINIC if product.is_clinic_given else product.drug,
+            bone_product=medication.product_key,
+            bone_weekday=medication.weekday,
+            bone_day_of_month=medication.day_of_month,
+            bone_time=medication.time_of_day,
+        )
+    return draft
+
+
+async def resume_patient(
+    session: AsyncSession, planner: ReminderPlanner, patient: Patient, now: datetime
+) -> None:
+    """Resume reminders of a patient who had blocked the bot and came back with /start."""
+    if patient.unreachable_since is None:
+        return
+    patient.unreachable_since = None
+    await session.commit()
+    for medication in await active_medications(session, patient.id):
+        await plan_next_dose(session, planner, medication, patient, now)
+
+
+async def regimen_rows(
+    session: AsyncSession, patient: Patient
+) -> list[tuple[str, str | None, time | None, int | None, int | None]]:
+    """Return the regimen as (product, frequency, time, weekday, day of month) rows."""
+    return [
+        (m.product_key, m.frequency, m.time_of_day, m.weekday, m.day_of_month)
+        for m in await active_medications(session, patient.id)
+    ]

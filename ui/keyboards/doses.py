@@ -1,0 +1,237 @@
+"""Inline keyboards and the callback data they carry.
+
+Callback data is written by the client and can be forged, so every parser here is strict
+(fixed prefixes, digits only for ids, bounded lengths) and ids are re-checked against the
+acting user by the services.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import time
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain.symptoms import ITEM_CODE_MAX_LENGTH, Attribute, Question
+from bot.services.doses import SkipReason
+from ui import texts
+
+# Dose actions: t=taken, z=snooze, s=ask skip reason, r=skip with reason, m=missed,
+# b=back to the main buttons.
+_DOSE_DATA = re.compile(
+    r"^d:(?P<action>[tzsmb]):(?P<id>[0-9]{1,10})(?::(?P<reason>[a-z_]{1,20}))?$"
+)
+# Row ids are INTEGER primary keys: 32-bit on PostgreSQL, which refuses a larger query
+# argument outright instead of finding no row.
+MAX_ROW_ID = 2**31 - 1
+_REG_DATA = re.compile(r"^reg:(?P<field>[a-z_]{1,20}):(?P<value>[A-Za-z0-9_+\-/]{1,40})$")
+_EDIT_DATA = re.compile(r"^edit:(?P<section>[a-z]{1,8})$")
+
+
+@dataclass(frozen=True)
+class DoseAction:
+    """A parsed press on a dose button."""
+
+    action: str
+    event_id: int
+    reason: str | None = None
+
+
+def parse_dose_action(data: str | None) -> DoseAction | None:
+    """Return the dose action in callback data, or None if it is malformed."""
+    match = _DOSE_DATA.fullmatch(data or "")
+    if match is None or int(match["id"]) > MAX_ROW_ID:
+        return None
+    if match["reason"] is not None:
+        if match["action"] != "s":
+            return None
+        return DoseAction("r", int(match["id"]), match["reason"])
+    return DoseAction(match["action"], int(match["id"]))
+
+
+def parse_registration_answer(data: str | None) -> tuple[str, str] | None:
+    """Return (field, value) from a registration button, or None if malformed."""
+    match = _REG_DATA.fullmatch(data or "")
+    return (match["field"], match["value"]) if match else None
+
+
+def parse_edit_section(data: str | None) -> str | None:
+    """Return the section a /regimen change button names, or None if malformed."""
+    match = _EDIT_DATA.fullmatch(data or "")
+    return match["section"] if match else None
+
+
+def _button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def dose_buttons(event_id: int, snooze_minutes: int) -> InlineKeyboardMarkup:
+    """Taken (its own big row), then Later and Skip."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.TAKEN, f"d:t:{event_id}")],
+            [
+                _button(texts.SNOOZE.format(minutes=snooze_minutes), f"d:z:{event_id}"),
+                _button(texts.SKIP, f"d:s:{event_id}"),
+            ],
+        ]
+    )
+
+
+def skip_reason_buttons(event_id: int) -> InlineKeyboardMarkup:
+    """One reason per row, plus a way back."""
+    rows = [
+        [_button(texts.SKIP_REASON_LABELS[reason], f"d:s:{event_id}:{reason}")]
+        for reason in SkipReason.ALL
+    ]
+    rows.append([_button(texts.BACK, f"d:b:{event_id}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def recheck_buttons(event_id: int) -> InlineKeyboardMarkup:
+    """Yes I took it / No I missed it."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.TOOK_IT, f"d:t:{event_id}")],
+            [_button(texts.MISSED_IT, f"d:m:{event_id}")],
+        ]
+    )
+
+
+def choices(field: str, options: list[tuple[str, str]], per_row: int = 1) -> InlineKeyboardMarkup:
+    """Registration answers as buttons: (label, value) pairs, `per_row` to a row."""
+    buttons = [_button(label, f"reg:{field}:{value}") for label, value in options]
+    return InlineKeyboardMarkup(
+        [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+    )
+
+
+def change_menu() -> InlineKeyboardMarkup:
+    """What part of the regimen to change from /regimen."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.CHANGE_AI, "edit:ai")],
+            [_button(texts.CHANGE_BONE, "edit:bone")],
+            [_button(texts.CHANGE_TZ, "edit:tz")],
+            [_button(texts.KEEP, "edit:keep")],
+        ]
+    )
+
+
+# --- The weekly check-in -------------------------------------------------------------------
+# c:a:<checkin>:<item>:<attribute letter>:<score 0-4, n = not applicable>  an answer
+# c:y:<checkin>:<0|1>  "I want to stop my aromatase inhibitor"; c:n:<checkin>  no note;
+# c:x:<checkin>  stop for now; c:go  start or resume (the weekly prompt's button);
+# c:w:<0-6|off>  the prompt's weekday; c:t:<0-6>:<HHMM>  the prompt's time.
+_ATTRIBUTE_LETTERS = {
+    Attribute.FREQUENCY: "f",
+    Attribute.SEVERITY: "s",
+    Attribute.INTERFERENCE: "i",
+    Attribute.PRESENCE: "p",
+}
+_LETTER_ATTRIBUTES = {letter: attribute for attribute, letter in _ATTRIBUTE_LETTERS.items()}
+_CHECKIN_ANSWER = re.compile(
+    r"^c:a:(?P<id>[0-9]{1,10}):(?P<item>[a-z]{1,24}(?:_[a-z]{1,23}){0,4}):"
+    r"(?P<attr>[fsip]):(?P<score>[0-4n])$"
+)
+_CHECKIN_STEP = re.compile(r"^c:(?P<action>[ynx]):(?P<id>[0-9]{1,10})(?::(?P<value>[01]))?$")
+_CHECKIN_DAY = re.compile(r"^c:w:(?P<day>[0-6]|off)$")
+_CHECKIN_TIME = re.compile(
+    r"^c:t:(?P<day>[0-6]):(?P<hour>[01][0-9]|2[0-3])(?P<minute>[0-5][0-9])$"
+)
+
+
+@dataclass(frozen=True)
+class CheckinAction:
+    """A parsed press on a check-in button."""
+
+    action: str  # a=answer, y=wants-to-stop answer, n=no note, x=stop for now, go, w, t
+    checkin_id: int | None = None
+    item_code: str | None = None
+    attribute: Attribute | None = None
+    score: int | None = None
+    yes: bool | None = None
+    weekday: int | None = None  # None with action "w": turn the prompt off
+    time_of_day: time | None = None
+
+
+def parse_checkin_action(data: str | None) -> CheckinAction | None:
+    """Return the check-in action in callback data, or None if it is malformed."""
+    data = data or ""
+    if data == "c:go":
+        return CheckinAction("go")
+    if match := _CHECKIN_ANSWER.fullmatch(data):
+        if int(match["id"]) > MAX_ROW_ID or len(match["item"]) > ITEM_CODE_MAX_LENGTH:
+            return None
+        score = None if match["score"] == "n" else int(match["score"])
+        return CheckinAction(
+            "a", int(match["id"]), match["item"], _LETTER_ATTRIBUTES[match["attr"]], score
+        )
+    if match := _CHECKIN_STEP.fullmatch(data):
+        if int(match["id"]) > MAX_ROW_ID or (match["action"] == "y") != (
+            match["value"] is not None
+        ):
+            return None
+        yes = None if match["value"] is None else match["value"] == "1"
+        return CheckinAction(match["action"], int(match["id"]), yes=yes)
+    if match := _CHECKIN_DAY.fullmatch(data):
+        return CheckinAction("w", weekday=None if match["day"] == "off" else int(match["day"]))
+    if match := _CHECKIN_TIME.fullmatch(data):
+        at = time(int(match["hour"]), int(match["minute"]))
+        return CheckinAction("t", weekday=int(match["day"]), time_of_day=at)
+    return None
+
+
+def checkin_question_buttons(checkin_id: int, question: Question) -> InlineKeyboardMarkup:
+    """Each answer on its own big row (the scale's labels), then Stop for now."""
+    letter = _ATTRIBUTE_LETTERS[question.attribute]
+    rows = [
+        [
+            _button(
+                option.label,
+                f"c:a:{checkin_id}:{question.item_code}:{letter}:"
+                + ("n" if option.score is None else str(option.score)),
+            )
+        ]
+        for option in question.options
+    ]
+    rows.append([_button(texts.CHECKIN_STOP_FOR_NOW, f"c:x:{checkin_id}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def checkin_yes_no_buttons(checkin_id: int) -> InlineKeyboardMarkup:
+    """Yes / No for "I want to stop my aromatase inhibitor", then Stop for now."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.CHECKIN_YES, f"c:y:{checkin_id}:1")],
+            [_button(texts.CHECKIN_NO, f"c:y:{checkin_id}:0")],
+            [_button(texts.CHECKIN_STOP_FOR_NOW, f"c:x:{checkin_id}")],
+        ]
+    )
+
+
+def checkin_note_buttons(checkin_id: int) -> InlineKeyboardMarkup:
+    """No note (typing the note is the other answer)."""
+    return InlineKeyboardMarkup([[_button(texts.CHECKIN_NO_NOTE, f"c:n:{checkin_id}")]])
+
+
+def checkin_start_button() -> InlineKeyboardMarkup:
+    """The weekly prompt's Start button."""
+    return InlineKeyboardMarkup([[_button(texts.CHECKIN_START, "c:go")]])
+
+
+def checkin_day_buttons() -> InlineKeyboardMarkup:
+    """Weekdays two to a row, then No reminder."""
+    days = [_button(name, f"c:w:{index}") for index, name in enumerate(texts.WEEKDAYS)]
+    rows = [days[i : i + 2] for i in range(0, len(days), 2)]
+    rows.append([_button(texts.CHECKIN_SETTINGS_NONE, "c:w:off")])
+    return InlineKeyboardMarkup(rows)
+
+
+def checkin_time_buttons(weekday: int) -> InlineKeyboardMarkup:
+    """A few usual times for the weekly prompt (any other can be typed)."""
+    buttons = [
+        _button(label, f"c:t:{weekday}:{label.replace(':', '')}") for label in texts.CHECKIN_TIMES
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
