@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.db.models import DoseStatus
 from simulator import BotApiSimulator, RateLimits
 from simulator import events as ev
-from tests.e2e import (
+from tests.e2e.helpers import (
     Person,
     bot_running,
     make_due_in,
@@ -35,8 +35,8 @@ from tests.e2e import (
     services_of,
     settled_events,
 )
-from tests.test_e2e_caregivers import link
-from tests.test_e2e_checkins import answer_questions, finish
+from tests.e2e.test_caregivers import link
+from tests.e2e.test_checkins import answer_questions, finish
 from ui import texts
 
 ALENDRONATE = "alendronate-70-weekly-tablet"

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from bot.exports.pdf_report import MISSING_GLYPH, pdf_report_file, printable, render_pdf_report
-from tests.test_exports_snapshots import UNICODE_NOTE, empty_snapshot, quarter_snapshot
+from tests.exports.test_exports_snapshots import UNICODE_NOTE, empty_snapshot, quarter_snapshot
 
 
 def _pages(data: bytes) -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from demo import Demo
-from tests.demo_fixtures import demo_fixture  # noqa: F401 - fixture
+from tests.demo.fixtures import demo_fixture  # noqa: F401 - fixture
 
 try:
     from playwright.async_api import BrowserContext, Locator, Page, async_playwright, expect
@@ -24,7 +24,7 @@ else:
     PLAYWRIGHT = True
 
 CHROMIUM = Path(os.environ.get("BONEBOT_CHROMIUM", "/usr/bin/chromium"))
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PHONE = {"width": 390, "height": 844}
 CHROMIUM_FLAGS = [
     "--no-sandbox",

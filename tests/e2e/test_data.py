@@ -25,9 +25,17 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.db.models import Base, CareAlert, ExportRecord, Patient
 from simulator import BotApiSimulator, RateLimits
-from tests.e2e import Message, Person, bot_running, eventually, planner_of, register, services_of
-from tests.test_e2e_caregivers import link, links_of
-from tests.test_e2e_checkins import answer_questions, finish
+from tests.e2e.helpers import (
+    Message,
+    Person,
+    bot_running,
+    eventually,
+    planner_of,
+    register,
+    services_of,
+)
+from tests.e2e.test_caregivers import link, links_of
+from tests.e2e.test_checkins import answer_questions, finish
 from ui import texts
 
 

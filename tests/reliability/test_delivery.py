@@ -8,7 +8,7 @@ from bot.config import Settings
 from bot.db.models import DoseStatus
 from scheduler.delivery import Pacer
 from simulator import BotApiSimulator, FaultConfig, RateLimits
-from tests.e2e import (
+from tests.e2e.helpers import (
     bot_running,
     delivered_reminders,
     dose_events,

@@ -20,18 +20,18 @@ from bot.db.models import DoseStatus
 from bot.domain.catalog import get_product
 from demo import Demo, DemoClock, PortUnavailable, demo_running
 from simulator import BotApiSimulator
-from tests.demo_fixtures import (  # noqa: F401 - fixtures
+from tests.demo.fixtures import (  # noqa: F401 - fixtures
     demo_fixture,
     http_fixture,
     page_stream,
     text_of,
 )
-from tests.e2e import Person, dose_events, medication_of, register, settled_events
+from tests.e2e.helpers import Person, dose_events, medication_of, register, settled_events
 from ui import texts
 
 ANASTROZOLE = "anastrozole-1-daily-tablet"
 LONDON = ZoneInfo("Europe/London")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def _json(response: aiohttp.ClientResponse) -> Any:

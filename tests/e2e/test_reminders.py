@@ -10,7 +10,7 @@ from bot.config import Settings
 from bot.db.models import DoseStatus
 from bot.domain.catalog import get_product
 from simulator import BotApiSimulator, RateLimits
-from tests.e2e import (
+from tests.e2e.helpers import (
     Person,
     bot_running,
     dose_events,

@@ -15,7 +15,7 @@ from bot.db.models import Checkin, CheckinAnswer, Patient, RedFlagEpisode
 from bot.domain import redflags
 from bot.domain.symptoms import ITEMS
 from simulator import BotApiSimulator, RateLimits
-from tests.e2e import (
+from tests.e2e.helpers import (
     Message,
     Person,
     bot_running,

@@ -26,7 +26,7 @@ from bot.exports.fhir_bundle import (
     render_fhir_json,
 )
 from bot.exports.snapshot import AnswerRow
-from tests.test_exports_snapshots import (
+from tests.exports.test_exports_snapshots import (
     ALENDRONATE,
     LETROZOLE,
     UNICODE_NOTE,

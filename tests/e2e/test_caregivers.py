@@ -21,7 +21,7 @@ from bot.db.models import CareAlert, CareLink, CodeAttempt, DoseEvent, Invite, L
 from bot.domain import invite_codes
 from scheduler.planner import ApschedulerPlanner
 from simulator import BotApiSimulator, RateLimits
-from tests.e2e import (
+from tests.e2e.helpers import (
     Person,
     bot_running,
     eventually,
@@ -32,7 +32,7 @@ from tests.e2e import (
     run_job,
     services_of,
 )
-from tests.test_e2e_checkins import answer_questions, finish
+from tests.e2e.test_checkins import answer_questions, finish
 from ui import texts
 
 ALENDRONATE = "alendronate-70-weekly-tablet"

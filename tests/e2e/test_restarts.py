@@ -13,7 +13,7 @@ from bot.db.models import DoseStatus, Medication, Patient
 from bot.domain.dose_times import next_occurrence
 from bot.services.doses import schedule_of
 from simulator import BotApiSimulator
-from tests.e2e import (
+from tests.e2e.helpers import (
     Person,
     bot_running,
     dose_events,

@@ -18,7 +18,7 @@ from bot.db.database import create_sync_engine
 from bot.db.models import DoseEvent, DoseStatus
 from scheduler.runtime import CONCURRENT_JOBS
 from simulator import BotApiSimulator, RateLimits
-from tests.e2e import bot_running, delivered_reminders, seed_patients
+from tests.e2e.helpers import bot_running, delivered_reminders, seed_patients
 
 PATIENTS = 60
 

@@ -79,7 +79,7 @@ def test_python_m_bot_without_token_prints_one_line(tmp_path) -> None:
 def _repo_root():
     from pathlib import Path
 
-    return Path(__file__).resolve().parents[1]
+    return Path(__file__).resolve().parents[2]
 
 
 def test_every_setting_is_documented_in_env_example() -> None:

@@ -12,7 +12,7 @@ from bot.db.models import Medication, Patient
 from bot.domain.catalog import Timing, get_product
 from bot.domain.dose_times import Frequency
 from simulator import BotApiSimulator
-from tests.e2e import Person, bot_running, medication_of, planner_of, register, services_of
+from tests.e2e.helpers import Person, bot_running, medication_of, planner_of, register, services_of
 from ui import texts
 from ui.texts import WEEKDAYS
 

@@ -38,7 +38,7 @@ from bot.domain.bone_health import (
 )
 from bot.domain.clinic_agents import next_due
 from simulator import BotApiSimulator, RateLimits
-from tests.e2e import (
+from tests.e2e.helpers import (
     Person,
     bot_running,
     eventually,
@@ -48,8 +48,8 @@ from tests.e2e import (
     run_job,
     services_of,
 )
+from tests.e2e.test_caregivers import link
 from tests.fakes.clock import DrivenClock
-from tests.test_e2e_caregivers import link
 from ui import texts
 
 LONDON = ZoneInfo("Europe/London")

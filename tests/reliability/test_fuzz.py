@@ -42,7 +42,7 @@ from bot.domain.catalog import PRODUCTS
 from bot.domain.regimen_draft import Question
 from simulator import BotApiSimulator, RateLimits
 from simulator import events as ev
-from tests.e2e import (
+from tests.e2e.helpers import (
     Person,
     bot_running,
     make_due_in,

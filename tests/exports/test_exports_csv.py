@@ -20,7 +20,7 @@ from bot.exports.csv_files import (
     write_csv_files,
 )
 from bot.exports.files import ExportFile
-from tests.test_exports_snapshots import (
+from tests.exports.test_exports_snapshots import (
     INJECTION_NOTE,
     UNICODE_NOTE,
     empty_snapshot,

@@ -12,7 +12,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from app.telegram_transport import AiohttpRequest
 from simulator import BotApiSimulator, RateLimits
-from tests.test_simulator import USER
+from tests.simulator.test_simulator import USER
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from bot.config import Settings
 from simulator import BotApiSimulator, RateLimits
-from tests.e2e import bot_running, delivered_reminders, eventually, seed_patients
-from tests.test_crash import bot_process, send_times
+from tests.e2e.helpers import bot_running, delivered_reminders, eventually, seed_patients
+from tests.reliability.test_crash import bot_process, send_times
 
 PATIENTS = 20
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import Settings, SettingsProblem, load_settings
 from simulator import BotApiSimulator
-from tests.e2e import Person, bot_running
+from tests.e2e.helpers import Person, bot_running
 
 SECRET = "s3cret_Token-for-tests"
 
