@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain.bone_health import RISK_QUESTIONS, DxaResult, Site
@@ -38,9 +39,14 @@ from handlers.common import (
 )
 from ui import texts
 from ui.keyboards.bone import (
+    AGENT_PURPOSES,
     BoneAction,
+    BonePress,
+    CalciumStep,
+    DatePurpose,
     age_skip_button,
     agent_menu_buttons,
+    bone_menu_rows,
     calcium_diet_buttons,
     calcium_form_buttons,
     calcium_menu_buttons,
@@ -63,7 +69,16 @@ CALCIUM_TIMES = "calcium_times"  # meal times picked so far in the calcium set-u
 # A question left unanswered this long stops taking typed answers (the text is then stray).
 INPUT_TTL = timedelta(minutes=30)
 SITES = tuple(Site)  # the order T-scores are asked in: lumbar spine, total hip, femoral neck
-AGENT_PURPOSES = frozenset({"g", "c"})
+
+
+class TypedAnswer(StrEnum):
+    """A question, other than a date, that takes a typed answer."""
+
+    T_SCORE = "t"
+    AGE = "a"
+    CALCIUM_TARGET = "p"
+    VITAMIN_D_TARGET = "v"
+    PILL_COUNT = "q"
 
 
 @dataclass(frozen=True)
@@ -84,9 +99,8 @@ class ScanDraft:
 class PendingInput:
     """What a typed answer from this person would answer, and the question's message."""
 
-    purpose: str  # g, c, x, y, k: a date; t: a T-score; a: the age; p, v: calcium targets;
-    # q: a pill count
-    record_id: int  # the record the date is for (with v: the calcium target typed first)
+    purpose: DatePurpose | TypedAnswer
+    record_id: int  # the record the date is for (VITAMIN_D_TARGET: the calcium target typed)
     message_id: int
     question: str
     until: datetime
@@ -111,7 +125,7 @@ class AwaitingInput(filters.UpdateFilter):
 
 def _remember(
     context: Context,
-    purpose: str,
+    purpose: DatePurpose | TypedAnswer,
     record_id: int,
     message: Message,
     draft: ScanDraft | None = None,
@@ -139,10 +153,12 @@ async def ask_last_given(context: Context, chat_id: int, telegram_user_id: int) 
     if view is None:
         return
     earliest, latest = clinic_agents.date_range(view.today)
-    markup = date_picker("c", view.plan_id, view.today, earliest, latest, first_dose=True)
+    markup = date_picker(
+        DatePurpose.AGENT_CORRECTED, view.plan_id, view.today, earliest, latest, first_dose=True
+    )
     text = texts.ASK_LAST_GIVEN.format(name=view.product.name)
     sent = await context.bot.send_message(chat_id, text, reply_markup=markup)
-    _remember(context, "c", view.plan_id, sent)
+    _remember(context, DatePurpose.AGENT_CORRECTED, view.plan_id, sent)
 
 
 def _menu(page: bone_calendar.BonePage) -> tuple[str, InlineKeyboardMarkup]:
@@ -156,8 +172,7 @@ def _menu(page: bone_calendar.BonePage) -> tuple[str, InlineKeyboardMarkup]:
     dental = page.care.needs_dental or page.care.last_dental_check_on is not None
     rows += care_menu_buttons(page.care.prompts_id, dental)
     lines += ["", texts.calcium_lines(page.calcium)]
-    rows.append([InlineKeyboardButton(texts.CALCIUM_SETTINGS, callback_data="b:u:o")])
-    rows.append([InlineKeyboardButton(texts.PILLS_SETTINGS, callback_data="b:h")])
+    rows += bone_menu_rows()
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -235,29 +250,29 @@ async def on_button(update: Update, context: Context) -> None:
         await answer_query(query, texts.BUTTON_EXPIRED)
 
 
-async def _dispatch(update: Update, context: Context, action: BoneAction) -> None:
+async def _dispatch(update: Update, context: Context, action: BonePress) -> None:
     match action.action:
-        case "l" | "m":
+        case BoneAction.PICK_MONTH | BoneAction.PICK_DAY:
             await _picker(update, context, action)
-        case "d":
+        case BoneAction.DATE_CHOSEN:
             assert action.purpose is not None
             assert action.day is not None
             await _on_date(update, context, action.purpose, action.record_id, action.day)
-        case "n" | "f":
+        case BoneAction.NOT_GIVEN_YET | BoneAction.NO_DOSE_YET:
             await _not_given(update, context, action)
-        case "s":
+        case BoneAction.SITE_NOT_ON_REPORT:
             await _skip_site(update, context, action.number or 0)
-        case "v" | "i":
+        case BoneAction.INTERVAL_CHOICES | BoneAction.INTERVAL_CHOSEN:
             await _interval(update, context, action)
-        case "k" | "r" | "a":
+        case BoneAction.RISK_START | BoneAction.RISK_ANSWER | BoneAction.AGE_SKIPPED:
             await _risk(update, context, action)
-        case "o" | "w" | "e":
+        case BoneAction.EXERCISE_SETTINGS | BoneAction.EXERCISE_DAY | BoneAction.EXERCISE_TIME:
             await _exercise(update, context, action)
-        case "t" | "z":
+        case BoneAction.SUPPLEMENT_TAKEN | BoneAction.SUPPLEMENT_LATER:
             await _supplement(update, context, action)
-        case "u":
+        case BoneAction.CALCIUM:
             await _calcium(update, context, action)
-        case "h" | "c" | "j":
+        case BoneAction.PILL_COUNTS | BoneAction.PILL_COUNT | BoneAction.PILL_COUNT_STOP:
             await _pills(update, context, action)
 
 
@@ -281,7 +296,9 @@ class _Range:
     question: str
 
 
-async def _range_for(context: Context, user_id: int, purpose: str, record_id: int) -> _Range:
+async def _range_for(
+    context: Context, user_id: int, purpose: DatePurpose, record_id: int
+) -> _Range:
     """Check the record is the acting user's own and return its date range and question."""
     found = services(context)
     async with found.sessions() as session:
@@ -291,31 +308,31 @@ async def _range_for(context: Context, user_id: int, purpose: str, record_id: in
             name = agent.product.name
             if agent.last_given_on is None:
                 question = texts.ASK_LAST_GIVEN.format(name=name)
-            elif purpose == "g":
+            elif purpose is DatePurpose.AGENT_GIVEN:
                 question = texts.ASK_GIVEN_DATE.format(name=name)
             else:
                 question = texts.ASK_CORRECT_DATE.format(name=name)
             return _Range(agent.today, earliest, latest, question)
-        if purpose == "k":
+        if purpose is DatePurpose.DENTAL_CHECK:
             care = await care_prompts.own_care_view(session, user_id, record_id, found.clock())
             earliest, latest = care_prompts.check_date_range(care.today)
             return _Range(care.today, earliest, latest, texts.ASK_DENTAL_DATE)
         dxa = await dxa_schedule.own_view(session, user_id, record_id, found.clock())
-    if purpose == "x":
+    if purpose is DatePurpose.SCAN_DONE:
         earliest, latest = dxa_schedule.scan_date_range(dxa.today)
         return _Range(dxa.today, earliest, latest, texts.ASK_SCAN_DATE)
     earliest, latest = dxa_schedule.booking_range(dxa.today)
     return _Range(dxa.today, earliest, latest, texts.ASK_BOOKED_DATE)
 
 
-async def _picker(update: Update, context: Context, action: BoneAction) -> None:
+async def _picker(update: Update, context: Context, action: BonePress) -> None:
     """Open the date picker (months), show one month's days, or go back to the months."""
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     if query is None or user is None or chat is None or action.purpose is None:
         return
     span = await _range_for(context, user.id, action.purpose, action.record_id)
     await answer_query(query)
-    if action.action == "m" and action.month is not None:
+    if action.action is BoneAction.PICK_DAY and action.month is not None:
         markup = day_picker(
             action.purpose, action.record_id, action.month, span.earliest, span.latest
         )
@@ -333,7 +350,7 @@ async def _picker(update: Update, context: Context, action: BoneAction) -> None:
 
 
 async def _on_date(
-    update: Update, context: Context, purpose: str, record_id: int, day: date
+    update: Update, context: Context, purpose: DatePurpose, record_id: int, day: date
 ) -> None:
     """A date was tapped or typed: record it for what was asked."""
     user, chat = update.effective_user, update.effective_chat
@@ -353,10 +370,10 @@ async def _on_date(
                 plan_id=record_id,
                 given_on=day,
                 now=found.clock(),
-                correcting=purpose == "c",
+                correcting=purpose is DatePurpose.AGENT_CORRECTED,
             )
             reply = _recorded_text(recorded)
-        elif purpose == "y":
+        elif purpose is DatePurpose.SCAN_BOOKED:
             view = await dxa_schedule.set_booked(
                 session,
                 found.planner,
@@ -369,7 +386,7 @@ async def _on_date(
                 date=texts.long_date(view.next_on or day),
                 time=texts.hhmm(clinic_agents.REMINDER_TIME),
             )
-        elif purpose == "k":
+        elif purpose is DatePurpose.DENTAL_CHECK:
             care = await care_prompts.record_dental_check(
                 session,
                 found.planner,
@@ -405,7 +422,7 @@ def _recorded_text(recorded: clinic_agents.Recorded) -> str:
     return texts.agent_saved(view, BOOK_AHEAD_DAYS // 7, clinic_agents.REMINDER_TIME)
 
 
-async def _not_given(update: Update, context: Context, action: BoneAction) -> None:
+async def _not_given(update: Update, context: Context, action: BonePress) -> None:
     """Not yet (a reminder's question) or not had one yet (the first question)."""
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
@@ -413,7 +430,11 @@ async def _not_given(update: Update, context: Context, action: BoneAction) -> No
     found = services(context)
     async with found.sessions() as session:
         view = await clinic_agents.plan_view(session, user.id, action.record_id, found.clock())
-    if action.action == "n" and view.due_on != action.day and view.last_given_on is not None:
+    if (
+        action.action is BoneAction.NOT_GIVEN_YET
+        and view.due_on != action.day
+        and view.last_given_on is not None
+    ):
         # An old reminder: the dose it asked about was recorded since.
         given = texts.long_date(view.last_given_on)
         await answer_query(query, texts.AGENT_ALREADY.format(name=view.product.name, given=given))
@@ -422,7 +443,7 @@ async def _not_given(update: Update, context: Context, action: BoneAction) -> No
     pending: PendingInput | None = user_data(context).get(PENDING)
     if pending is not None and pending.purpose in AGENT_PURPOSES:
         _forget(context)
-    if action.action == "n":
+    if action.action is BoneAction.NOT_GIVEN_YET:
         await _answered(update, f"{texts.NOT_YET}. {texts.AGENT_NOT_YET}")
     else:
         await _answered(update, f"{texts.NOT_HAD_ONE}.\n{texts.AGENT_FIRST_NOT_YET}")
@@ -439,7 +460,7 @@ async def _ask_site(context: Context, chat_id: int, user_id: int, draft: ScanDra
     site = texts.SITE_NAMES[SITES[draft.site].value]
     text = texts.ASK_T_SCORE.format(site=site)
     sent = await context.bot.send_message(chat_id, text, reply_markup=skip_site_button(draft.site))
-    _remember(context, "t", draft.profile_id, sent, draft)
+    _remember(context, TypedAnswer.T_SCORE, draft.profile_id, sent, draft)
 
 
 async def _skip_site(update: Update, context: Context, site: int) -> None:
@@ -480,12 +501,12 @@ async def _finish_scan(context: Context, chat_id: int, user_id: int, draft: Scan
 # --------------------------------------------------------------------------- interval, risk
 
 
-async def _interval(update: Update, context: Context, action: BoneAction) -> None:
+async def _interval(update: Update, context: Context, action: BonePress) -> None:
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     if query is None or user is None or chat is None:
         return
     found = services(context)
-    if action.action == "v":
+    if action.action is BoneAction.INTERVAL_CHOICES:
         await answer_query(query)
         markup = interval_buttons(dxa_schedule.INTERVAL_CHOICES)
         await context.bot.send_message(chat.id, texts.ASK_INTERVAL, reply_markup=markup)
@@ -503,19 +524,19 @@ async def _interval(update: Update, context: Context, action: BoneAction) -> Non
     await edit_query_message(query, f"{saved}\n\n{texts.dxa_lines(view)}")
 
 
-async def _risk(update: Update, context: Context, action: BoneAction) -> None:
+async def _risk(update: Update, context: Context, action: BonePress) -> None:
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     if query is None or user is None or chat is None:
         return
     found = services(context)
-    if action.action == "k":
+    if action.action is BoneAction.RISK_START:
         async with found.sessions() as session:
             await dxa_schedule.dxa_view(session, user.id, found.clock())  # registered?
         await answer_query(query)
         await context.bot.send_message(chat.id, texts.RISK_INTRO)
         await _ask_risk(context, chat.id, 0)
         return
-    if action.action == "a":
+    if action.action is BoneAction.AGE_SKIPPED:
         await _finish_risk(update, context, None)
         return
     async with found.sessions() as session:
@@ -532,7 +553,7 @@ async def _risk(update: Update, context: Context, action: BoneAction) -> None:
         await _ask_risk(context, chat.id, following)
         return
     sent = await context.bot.send_message(chat.id, texts.ASK_AGE, reply_markup=age_skip_button())
-    _remember(context, "a", 0, sent)
+    _remember(context, TypedAnswer.AGE, 0, sent)
 
 
 async def _ask_risk(context: Context, chat_id: int, index: int) -> None:
@@ -553,24 +574,24 @@ async def _finish_risk(update: Update, context: Context, age: int | None) -> Non
     await context.bot.send_message(chat.id, texts.risk_done(view))
 
 
-async def _exercise(update: Update, context: Context, action: BoneAction) -> None:
+async def _exercise(update: Update, context: Context, action: BonePress) -> None:
     """The weekly exercise nudge: open its settings, pick a day (or off), then a time."""
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     if query is None or user is None or chat is None:
         return
     found = services(context)
-    if action.action == "o":
+    if action.action is BoneAction.EXERCISE_SETTINGS:
         await answer_query(query)
         markup = exercise_day_buttons()
         await context.bot.send_message(chat.id, texts.ASK_EXERCISE_DAY, reply_markup=markup)
         return
-    if action.action == "w" and action.number is not None:
+    if action.action is BoneAction.EXERCISE_DAY and action.number is not None:
         await answer_query(query)
         day = texts.WEEKDAYS[action.number]
         text = texts.ASK_EXERCISE_TIME.format(day=day)
         await edit_query_message(query, text, exercise_time_buttons(action.number))
         return
-    weekday = action.number if action.action == "e" else None
+    weekday = action.number if action.action is BoneAction.EXERCISE_TIME else None
     async with found.sessions() as session:
         upcoming = await care_prompts.set_exercise(
             session,
@@ -592,7 +613,7 @@ async def _exercise(update: Update, context: Context, action: BoneAction) -> Non
 # --------------------------------------------------------------------------- calcium
 
 
-async def _supplement(update: Update, context: Context, action: BoneAction) -> None:
+async def _supplement(update: Update, context: Context, action: BonePress) -> None:
     """Taken or Later under a calcium reminder (only the acting patient's own)."""
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
@@ -602,7 +623,7 @@ async def _supplement(update: Update, context: Context, action: BoneAction) -> N
     notice = None
     async with found.sessions() as session:
         try:
-            if action.action == "t":
+            if action.action is BoneAction.SUPPLEMENT_TAKEN:
                 answer = await calcium_schedule.take_supplement(
                     session, found.planner, telegram_user_id=user.id, event_id=event_id, now=now
                 )
@@ -621,7 +642,7 @@ async def _supplement(update: Update, context: Context, action: BoneAction) -> N
     await settle_query(query, texts.supplement_answered(answer), notice=notice)
 
 
-async def _calcium(update: Update, context: Context, action: BoneAction) -> None:
+async def _calcium(update: Update, context: Context, action: BonePress) -> None:
     """The calcium set-up: form, calcium from food, meal times; targets; off."""
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     if query is None or user is None or chat is None:
@@ -629,43 +650,43 @@ async def _calcium(update: Update, context: Context, action: BoneAction) -> None
     found = services(context)
     now = found.clock()
     async with found.sessions() as session:
-        match action.value:
-            case "o" | "s" | "c":
+        match action.step:
+            case CalciumStep.OPEN | CalciumStep.SET_UP | CalciumStep.CARE_TEAM:
                 view = await calcium_schedule.calcium_view(session, user.id, now)
-            case "f":
+            case CalciumStep.FORM:
                 view = await calcium_schedule.set_form(session, user.id, action.form or "", now)
-            case "d":
+            case CalciumStep.DIET:
                 view = await calcium_schedule.set_diet(session, user.id, action.number or 0, now)
-            case "r":
+            case CalciumStep.USUAL:
                 view = await calcium_schedule.set_targets(
                     session, user.id, calcium_mg=None, vitamin_d_iu=None, now=now
                 )
-            case "x":
+            case CalciumStep.TURN_OFF:
                 await calcium_schedule.turn_off(session, found.planner, user.id, now)
                 await settle_query(query, texts.CALCIUM_TURNED_OFF)
                 return
-            case _:  # m: a meal time
+            case _:  # MEAL_TIME
                 await _meal_time(update, context, action)
                 return
     await answer_query(query)
-    match action.value:
-        case "o":
+    match action.step:
+        case CalciumStep.OPEN:
             markup = calcium_menu_buttons(bool(view.times))
             await context.bot.send_message(chat.id, texts.calcium_lines(view), reply_markup=markup)
-        case "s":
+        case CalciumStep.SET_UP:
             markup = calcium_form_buttons()
             await context.bot.send_message(chat.id, texts.ASK_FORM, reply_markup=markup)
-        case "c":
+        case CalciumStep.CARE_TEAM:
             sent = await context.bot.send_message(chat.id, texts.ASK_CALCIUM_TARGET)
-            _remember(context, "p", 0, sent)
-        case "f":
+            _remember(context, TypedAnswer.CALCIUM_TARGET, 0, sent)
+        case CalciumStep.FORM:
             await _answered(update, texts.CALCIUM_FORMS[view.form.value] if view.form else "")
             markup = calcium_diet_buttons()
             await context.bot.send_message(chat.id, texts.ASK_DIET, reply_markup=markup)
-        case "d":
+        case CalciumStep.DIET:
             await _answered(update, texts.DIET_LABELS.get(action.number or 0, ""))
             await _ask_meal_times(context, chat.id, view)
-        case "r":
+        case CalciumStep.USUAL:
             goal = view.targets
             saved = texts.TARGETS_SAVED.format(
                 calcium=goal.calcium_mg, vitamin_d=goal.vitamin_d_iu
@@ -686,7 +707,7 @@ async def _ask_meal_times(
     )
 
 
-async def _meal_time(update: Update, context: Context, action: BoneAction) -> None:
+async def _meal_time(update: Update, context: Context, action: BonePress) -> None:
     """One meal time picked; once there is one per dose, the reminders are saved."""
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or action.at is None:
@@ -718,30 +739,30 @@ async def _meal_time(update: Update, context: Context, action: BoneAction) -> No
 # --------------------------------------------------------------------------- pill counts
 
 
-async def _pills(update: Update, context: Context, action: BoneAction) -> None:
+async def _pills(update: Update, context: Context, action: BonePress) -> None:
     """Pill counts: list them, ask a medicine's count (typed), or stop counting it."""
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     if query is None or user is None or chat is None:
         return
     found = services(context)
     async with found.sessions() as session:
-        if action.action == "h":
+        if action.action is BoneAction.PILL_COUNTS:
             views = await pill_counts.count_views(session, user.id, found.clock())
-        elif action.action == "c":
+        elif action.action is BoneAction.PILL_COUNT:
             product = await pill_counts.medicine_to_count(session, user.id, action.record_id)
         else:
             product = await pill_counts.stop_count(
                 session, found.planner, user.id, action.record_id
             )
     await answer_query(query)
-    if action.action == "h":
+    if action.action is BoneAction.PILL_COUNTS:
         counts = [(v.medication_id, v.product.name, v.supply is not None) for v in views]
         markup = pill_count_buttons(counts)
         await context.bot.send_message(chat.id, texts.pill_lines(views), reply_markup=markup)
-    elif action.action == "c":
+    elif action.action is BoneAction.PILL_COUNT:
         text = texts.ASK_PILL_COUNT.format(name=product.name)
         sent = await context.bot.send_message(chat.id, text)
-        _remember(context, "q", action.record_id, sent)
+        _remember(context, TypedAnswer.PILL_COUNT, action.record_id, sent)
     else:
         await context.bot.send_message(chat.id, texts.PILLS_STOPPED.format(name=product.name))
 
@@ -761,23 +782,25 @@ async def on_typed(update: Update, context: Context) -> None:
         return
     text = (message.text or "").strip()
     try:
-        if pending.purpose == "t" and pending.draft is not None:
+        if pending.purpose is TypedAnswer.T_SCORE and pending.draft is not None:
             value = dxa_schedule.parse_t_score(text)
             await _mark_answered(update, context, texts.t_score(value))
             draft = replace(pending.draft, values=(*pending.draft.values, value))
             await _ask_site(context, chat.id, user.id, draft)
-        elif pending.purpose == "a":
+        elif pending.purpose is TypedAnswer.AGE:
             await _finish_risk(update, context, dxa_schedule.parse_age(text))
-        elif pending.purpose in ("p", "v"):
+        elif pending.purpose in (TypedAnswer.CALCIUM_TARGET, TypedAnswer.VITAMIN_D_TARGET):
             await _typed_target(update, context, pending, text)
-        elif pending.purpose == "q":
+        elif pending.purpose is TypedAnswer.PILL_COUNT:
             await _typed_count(update, context, pending, text)
-        else:
+        elif isinstance(pending.purpose, DatePurpose):
             span = await _range_for(context, user.id, pending.purpose, pending.record_id)
             day = parse_date(text, earliest=span.earliest, latest=span.latest)
             await _on_date(update, context, pending.purpose, pending.record_id, day)
     except InvalidNumberText:
-        await message.reply_text(texts.BAD_AGE if pending.purpose == "a" else texts.BAD_T_SCORE)
+        await message.reply_text(
+            texts.BAD_AGE if pending.purpose is TypedAnswer.AGE else texts.BAD_T_SCORE
+        )
     except calcium_schedule.InvalidSetting:
         await message.reply_text(texts.BAD_AMOUNT)
     except pill_counts.InvalidCount:
@@ -801,11 +824,11 @@ async def _typed_target(
         raise calcium_schedule.InvalidSetting(text)
     amount = int(cleaned)
     found = services(context)
-    if pending.purpose == "p":
+    if pending.purpose is TypedAnswer.CALCIUM_TARGET:
         calcium_schedule.check_targets(amount, None)
         await _mark_answered(update, context, f"{amount} mg")
         sent = await context.bot.send_message(chat.id, texts.ASK_VITAMIN_D_TARGET)
-        _remember(context, "v", amount, sent)
+        _remember(context, TypedAnswer.VITAMIN_D_TARGET, amount, sent)
         return
     async with found.sessions() as session:
         view = await calcium_schedule.set_targets(

@@ -22,9 +22,8 @@ acting user by the services.
     b:u:m:<HHMM>                   calcium: a meal time picked
     b:h                            pill counts; b:c:<id> count a medicine; b:j:<id> stop
 
-Purposes: g = a clinic dose given, c = correct the last clinic dose's date,
-x = a DXA scan's date, y = the date a DXA scan is booked for (in the future),
-k = a dental check-up's date.
+The letters are `BoneAction`, `DatePurpose` and `CalciumStep` below. Buttons already sent
+stay in chats for months, so a letter never changes meaning (tests/ui pins each one).
 The DXA and risk buttons act on the acting patient's own record, so they carry no id.
 """
 
@@ -33,21 +32,80 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.bone_health import add_months
+from bot.domain.calcium import CalciumForm
 from bot.domain.text_input import InvalidDateText, compact, from_compact, month_days, recent_months
 from ui import texts
 from ui.keyboards.doses import MAX_ROW_ID
 
-PURPOSES = frozenset({"g", "c", "x", "y", "k"})
-FUTURE_PURPOSES = frozenset({"y"})
+
+class BoneAction(StrEnum):
+    """What a bone-calendar button does: the letter after `b:` in its callback data."""
+
+    PICK_MONTH = "l"  # open the date picker (months), or Back to it from the days
+    PICK_DAY = "m"  # the days of one month
+    DATE_CHOSEN = "d"
+    NOT_GIVEN_YET = "n"  # the clinic dose due that day is not given yet
+    NO_DOSE_YET = "f"  # no clinic dose had yet (the first question)
+    SITE_NOT_ON_REPORT = "s"  # a T-score the scan report does not give
+    INTERVAL_CHOICES = "v"  # show the DXA interval choices
+    INTERVAL_CHOSEN = "i"
+    RISK_START = "k"  # start the risk questions
+    RISK_ANSWER = "r"
+    AGE_SKIPPED = "a"
+    EXERCISE_SETTINGS = "o"
+    EXERCISE_DAY = "w"  # a weekday, or off
+    EXERCISE_TIME = "e"  # a weekday and a time
+    SUPPLEMENT_TAKEN = "t"
+    SUPPLEMENT_LATER = "z"
+    CALCIUM = "u"  # a step of the calcium set-up (`CalciumStep`)
+    PILL_COUNTS = "h"
+    PILL_COUNT = "c"  # type one medicine's count
+    PILL_COUNT_STOP = "j"
+
+
+class DatePurpose(StrEnum):
+    """What a date picked on the date picker is for (the letter after b:l, b:m, b:d)."""
+
+    AGENT_GIVEN = "g"  # a clinic dose given
+    AGENT_CORRECTED = "c"  # correct the last clinic dose's date
+    SCAN_DONE = "x"  # a DXA scan's date
+    SCAN_BOOKED = "y"  # the date a DXA scan is booked for (in the future)
+    DENTAL_CHECK = "k"  # a dental check-up's date
+
+
+class CalciumStep(StrEnum):
+    """A step of the calcium set-up (the letter after b:u)."""
+
+    OPEN = "o"
+    SET_UP = "s"
+    CARE_TEAM = "c"  # type the care team's targets
+    USUAL = "r"  # the usual targets
+    TURN_OFF = "x"
+    FORM = "f"  # carbonate or citrate
+    DIET = "d"  # calcium from food
+    MEAL_TIME = "m"
+
+
+AGENT_PURPOSES = frozenset({DatePurpose.AGENT_GIVEN, DatePurpose.AGENT_CORRECTED})
+FUTURE_PURPOSES = frozenset({DatePurpose.SCAN_BOOKED})
+_FORM_LETTERS = {CalciumForm.CARBONATE: "c", CalciumForm.CITRATE: "t"}
+_FORMS = {letter: form for form, letter in _FORM_LETTERS.items()}
 MONTHS_SHOWN = 12
+
+
+def _letters(enum: type[StrEnum]) -> str:
+    return "".join(member.value for member in enum)
+
 
 _BONE_DATA = re.compile(
     r"^b:(?:"
-    r"(?P<pick>[lmd]):(?P<purpose>[a-z]):(?P<id>[0-9]{1,10})(?::(?P<when>[0-9]{6}|[0-9]{8}))?"
+    r"(?P<pick>[lmd]):(?P<purpose>[" + _letters(DatePurpose) + r"]):(?P<id>[0-9]{1,10})"
+    r"(?::(?P<when>[0-9]{6}|[0-9]{8}))?"
     r"|n:(?P<not_yet>[0-9]{1,10}):(?P<due>[0-9]{8})"
     r"|f:(?P<first>[0-9]{1,10})"
     r"|s:(?P<site>[0-2])"
@@ -55,8 +113,7 @@ _BONE_DATA = re.compile(
     r"|r:(?P<question>[0-9]):(?P<answer>[yn])"
     r"|w:(?P<weekday>[0-6x])"
     r"|e:(?P<day>[0-6]):(?P<hour>[01][0-9]|2[0-3])(?P<minute>[0-5][0-9])"
-    r"|(?P<supplement>[tz]):(?P<event>[0-9]{1,10})"
-    r"|(?P<pills>[cj]):(?P<medication>[0-9]{1,10})"
+    r"|(?P<record>[tzcj]):(?P<record_id>[0-9]{1,10})"
     r"|u:(?P<calcium>[oscrx])"
     r"|u:f:(?P<form>[ct])"
     r"|u:d:(?P<diet>0|300|600|900)"
@@ -67,95 +124,163 @@ _BONE_DATA = re.compile(
 
 
 @dataclass(frozen=True)
-class BoneAction:
-    """A parsed press on a bone-calendar button."""
+class BonePress:
+    """A press on a bone-calendar button: what `encode` writes and `parse_bone_action` reads."""
 
-    action: str  # l, m, d, n, f, s, i, r, v, k, a, o, w, e, t, z, u, h, c, j
+    action: BoneAction
     record_id: int = 0
-    purpose: str | None = None
-    day: date | None = None  # with d (the date chosen) and n (the due date asked about)
-    month: date | None = None  # with m (its first day)
-    number: int | None = None  # s: the site; i: months; r: the question; w, e: weekday
-    yes: bool | None = None  # r
-    at: time | None = None  # e; u with a meal time
-    value: str | None = None  # u: o, s, c, r, x, f (with form), d (with number), m (with at)
-    form: str | None = None  # u f: carbonate or citrate
+    purpose: DatePurpose | None = None  # with PICK_MONTH, PICK_DAY, DATE_CHOSEN
+    day: date | None = None  # DATE_CHOSEN: the date chosen; NOT_GIVEN_YET: the due date
+    month: date | None = None  # PICK_DAY: its first day
+    # SITE_NOT_ON_REPORT: the site; INTERVAL_CHOSEN: months; RISK_ANSWER: the question;
+    # EXERCISE_DAY (None: off), EXERCISE_TIME: the weekday; CALCIUM DIET: milligrams
+    number: int | None = None
+    yes: bool | None = None  # RISK_ANSWER
+    at: time | None = None  # EXERCISE_TIME; CALCIUM MEAL_TIME
+    step: CalciumStep | None = None  # CALCIUM
+    form: CalciumForm | None = None  # CALCIUM FORM
 
 
-def parse_bone_action(data: str | None) -> BoneAction | None:
-    """Return the action in callback data, or None if it is malformed or names no real date."""
+def encode(press: BonePress) -> str:
+    """Return the callback data of a press (the inverse of `parse_bone_action`)."""
+    action = press.action
+    match action:
+        case BoneAction.PICK_MONTH:
+            return f"b:{action}:{press.purpose}:{press.record_id}"
+        case BoneAction.PICK_DAY:
+            assert press.month is not None
+            return f"b:{action}:{press.purpose}:{press.record_id}:{press.month:%Y%m}"
+        case BoneAction.DATE_CHOSEN:
+            assert press.day is not None
+            return f"b:{action}:{press.purpose}:{press.record_id}:{compact(press.day)}"
+        case BoneAction.NOT_GIVEN_YET:
+            assert press.day is not None
+            return f"b:{action}:{press.record_id}:{compact(press.day)}"
+        case (
+            BoneAction.NO_DOSE_YET
+            | BoneAction.SUPPLEMENT_TAKEN
+            | BoneAction.SUPPLEMENT_LATER
+            | BoneAction.PILL_COUNT
+            | BoneAction.PILL_COUNT_STOP
+        ):
+            return f"b:{action}:{press.record_id}"
+        case BoneAction.SITE_NOT_ON_REPORT | BoneAction.INTERVAL_CHOSEN:
+            return f"b:{action}:{press.number}"
+        case BoneAction.RISK_ANSWER:
+            return f"b:{action}:{press.number}:{'y' if press.yes else 'n'}"
+        case BoneAction.EXERCISE_DAY:
+            return f"b:{action}:{'x' if press.number is None else press.number}"
+        case BoneAction.EXERCISE_TIME:
+            assert press.at is not None
+            return f"b:{action}:{press.number}:{press.at:%H%M}"
+        case BoneAction.CALCIUM:
+            return f"b:{action}:{_calcium_tail(press)}"
+    return f"b:{action}"
+
+
+def _calcium_tail(press: BonePress) -> str:
+    step = press.step
+    match step:
+        case CalciumStep.FORM:
+            assert press.form is not None
+            return f"{step}:{_FORM_LETTERS[press.form]}"
+        case CalciumStep.DIET:
+            return f"{step}:{press.number}"
+        case CalciumStep.MEAL_TIME:
+            assert press.at is not None
+            return f"{step}:{press.at:%H%M}"
+    return f"{step}"
+
+
+def parse_bone_action(data: str | None) -> BonePress | None:
+    """Return the press in callback data, or None if it is malformed or names no real date."""
     match = _BONE_DATA.fullmatch(data or "")
     if match is None:
         return None
     if match["bare"]:
-        return BoneAction(match["bare"])
-    if match["supplement"]:
-        event_id = int(match["event"])
-        return BoneAction(match["supplement"], event_id) if event_id <= MAX_ROW_ID else None
-    if match["pills"]:
-        medication_id = int(match["medication"])
-        return BoneAction(match["pills"], medication_id) if medication_id <= MAX_ROW_ID else None
+        return BonePress(BoneAction(match["bare"]))
+    if match["record"]:
+        record_id = int(match["record_id"])
+        return (
+            BonePress(BoneAction(match["record"]), record_id) if record_id <= MAX_ROW_ID else None
+        )
+    calcium = BoneAction.CALCIUM
     if match["calcium"]:
-        return BoneAction("u", value=match["calcium"])
+        return BonePress(calcium, step=CalciumStep(match["calcium"]))
     if match["form"]:
-        form = "carbonate" if match["form"] == "c" else "citrate"
-        return BoneAction("u", value="f", form=form)
+        return BonePress(calcium, step=CalciumStep.FORM, form=_FORMS[match["form"]])
     if match["diet"] is not None:
-        return BoneAction("u", value="d", number=int(match["diet"]))
+        return BonePress(calcium, step=CalciumStep.DIET, number=int(match["diet"]))
     if match["mhour"] is not None:
-        return BoneAction("u", value="m", at=time(int(match["mhour"]), int(match["mminute"])))
+        at = time(int(match["mhour"]), int(match["mminute"]))
+        return BonePress(calcium, step=CalciumStep.MEAL_TIME, at=at)
     if match["weekday"] is not None:
         weekday = None if match["weekday"] == "x" else int(match["weekday"])
-        return BoneAction("w", number=weekday)
+        return BonePress(BoneAction.EXERCISE_DAY, number=weekday)
     if match["day"] is not None:
         at = time(int(match["hour"]), int(match["minute"]))
-        return BoneAction("e", number=int(match["day"]), at=at)
+        return BonePress(BoneAction.EXERCISE_TIME, number=int(match["day"]), at=at)
     if match["site"] is not None:
-        return BoneAction("s", number=int(match["site"]))
+        return BonePress(BoneAction.SITE_NOT_ON_REPORT, number=int(match["site"]))
     if match["interval"] is not None:
-        return BoneAction("i", number=int(match["interval"]))
+        return BonePress(BoneAction.INTERVAL_CHOSEN, number=int(match["interval"]))
     if match["question"] is not None:
-        return BoneAction("r", number=int(match["question"]), yes=match["answer"] == "y")
+        yes = match["answer"] == "y"
+        return BonePress(BoneAction.RISK_ANSWER, number=int(match["question"]), yes=yes)
     if match["first"] is not None:
         record_id = int(match["first"])
-        return BoneAction("f", record_id) if record_id <= MAX_ROW_ID else None
+        return BonePress(BoneAction.NO_DOSE_YET, record_id) if record_id <= MAX_ROW_ID else None
     if match["not_yet"] is not None:
         record_id = int(match["not_yet"])
         try:
             due = from_compact(match["due"])
         except InvalidDateText:
             return None
-        return BoneAction("n", record_id, day=due) if record_id <= MAX_ROW_ID else None
+        if record_id > MAX_ROW_ID:
+            return None
+        return BonePress(BoneAction.NOT_GIVEN_YET, record_id, day=due)
     action, purpose, record_id, when = (
-        match["pick"],
-        match["purpose"],
+        BoneAction(match["pick"]),
+        DatePurpose(match["purpose"]),
         int(match["id"]),
         match["when"],
     )
-    if purpose not in PURPOSES or record_id > MAX_ROW_ID:
+    if record_id > MAX_ROW_ID:
         return None
     try:
-        if action == "l" and when is None:
-            return BoneAction("l", record_id, purpose)
-        if action == "m" and when is not None and len(when) == 6:
-            return BoneAction("m", record_id, purpose, month=from_compact(when + "01"))
-        if action == "d" and when is not None and len(when) == 8:
-            return BoneAction("d", record_id, purpose, day=from_compact(when))
+        if action is BoneAction.PICK_MONTH and when is None:
+            return BonePress(action, record_id, purpose)
+        if action is BoneAction.PICK_DAY and when is not None and len(when) == 6:
+            return BonePress(action, record_id, purpose, month=from_compact(when + "01"))
+        if action is BoneAction.DATE_CHOSEN and when is not None and len(when) == 8:
+            return BonePress(action, record_id, purpose, day=from_compact(when))
     except InvalidDateText:
         return None
     return None
 
 
-def _button(label: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=data)
+def _button(label: str, press: BonePress) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode(press))
 
 
 def _rows(buttons: list[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
     return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
 
 
+def _chosen(purpose: DatePurpose, record_id: int, day: date) -> BonePress:
+    return BonePress(BoneAction.DATE_CHOSEN, record_id, purpose, day=day)
+
+
+def _pick_month(purpose: DatePurpose, record_id: int) -> BonePress:
+    return BonePress(BoneAction.PICK_MONTH, record_id, purpose)
+
+
+def _calcium(step: CalciumStep) -> BonePress:
+    return BonePress(BoneAction.CALCIUM, step=step)
+
+
 def date_picker(
-    purpose: str,
+    purpose: DatePurpose,
     record_id: int,
     today: date,
     earliest: date,
@@ -173,8 +298,8 @@ def date_picker(
     label = texts.TOMORROW_BUTTON if future else texts.YESTERDAY_BUTTON
     rows = [
         [
-            _button(texts.TODAY_BUTTON, f"b:d:{purpose}:{record_id}:{compact(today)}"),
-            _button(label, f"b:d:{purpose}:{record_id}:{compact(neighbour)}"),
+            _button(texts.TODAY_BUTTON, _chosen(purpose, record_id, today)),
+            _button(label, _chosen(purpose, record_id, neighbour)),
         ]
     ]
     if future:
@@ -184,63 +309,76 @@ def date_picker(
     months = [m for m in months if earliest.replace(day=1) <= m <= latest]
     rows += _rows(
         [
-            _button(texts.month_label(month), f"b:m:{purpose}:{record_id}:{month:%Y%m}")
+            _button(
+                texts.month_label(month),
+                BonePress(BoneAction.PICK_DAY, record_id, purpose, month=month),
+            )
             for month in months
         ],
         3,
     )
     if first_dose:
-        rows.append([_button(texts.NOT_HAD_ONE, f"b:f:{record_id}")])
+        rows.append([_button(texts.NOT_HAD_ONE, BonePress(BoneAction.NO_DOSE_YET, record_id))])
     return InlineKeyboardMarkup(rows)
 
 
 def day_picker(
-    purpose: str, record_id: int, month: date, earliest: date, latest: date
+    purpose: DatePurpose, record_id: int, month: date, earliest: date, latest: date
 ) -> InlineKeyboardMarkup:
     """The days of one month within range, seven to a row, then Back to the months."""
     days = month_days(month, earliest=earliest, latest=latest)
-    rows = _rows(
-        [_button(str(day.day), f"b:d:{purpose}:{record_id}:{compact(day)}") for day in days], 7
-    )
-    rows.append([_button(texts.BACK, f"b:l:{purpose}:{record_id}")])
+    rows = _rows([_button(str(day.day), _chosen(purpose, record_id, day)) for day in days], 7)
+    rows.append([_button(texts.BACK, _pick_month(purpose, record_id))])
     return InlineKeyboardMarkup(rows)
 
 
 def agent_given_buttons(plan_id: int, due_on: date) -> InlineKeyboardMarkup:
     """Was it given? Yes, on the due date / Yes, another day / Not yet."""
+    given = DatePurpose.AGENT_GIVEN
     return InlineKeyboardMarkup(
         [
             [
                 _button(
                     texts.GIVEN_ON_DUE.format(day=texts.short_day(due_on)),
-                    f"b:d:g:{plan_id}:{compact(due_on)}",
+                    _chosen(given, plan_id, due_on),
                 )
             ],
-            [_button(texts.GIVEN_OTHER_DAY, f"b:l:g:{plan_id}")],
-            [_button(texts.NOT_YET, f"b:n:{plan_id}:{compact(due_on)}")],
+            [_button(texts.GIVEN_OTHER_DAY, _pick_month(given, plan_id))],
+            [_button(texts.NOT_YET, BonePress(BoneAction.NOT_GIVEN_YET, plan_id, day=due_on))],
         ]
     )
 
 
 def agent_menu_buttons(plan_id: int, drug: str, known: bool) -> list[list[InlineKeyboardButton]]:
     """/bone's rows for one clinic agent: tell the last date, or record / correct one."""
+    correct = _pick_month(DatePurpose.AGENT_CORRECTED, plan_id)
     if not known:
-        return [[_button(texts.AGENT_TELL_LAST.format(drug=drug), f"b:l:c:{plan_id}")]]
+        return [[_button(texts.AGENT_TELL_LAST.format(drug=drug), correct)]]
+    record = _pick_month(DatePurpose.AGENT_GIVEN, plan_id)
     return [
-        [_button(texts.AGENT_RECORD.format(drug=texts.capitalised(drug)), f"b:l:g:{plan_id}")],
-        [_button(texts.AGENT_CHANGE.format(drug=drug), f"b:l:c:{plan_id}")],
+        [_button(texts.AGENT_RECORD.format(drug=texts.capitalised(drug)), record)],
+        [_button(texts.AGENT_CHANGE.format(drug=drug), correct)],
     ]
 
 
 def skip_site_button(site: int) -> InlineKeyboardMarkup:
     """Not on my report (a T-score the report does not give)."""
-    return InlineKeyboardMarkup([[_button(texts.NOT_ON_REPORT, f"b:s:{site}")]])
+    press = BonePress(BoneAction.SITE_NOT_ON_REPORT, number=site)
+    return InlineKeyboardMarkup([[_button(texts.NOT_ON_REPORT, press)]])
 
 
 def interval_buttons(months: tuple[int, ...]) -> InlineKeyboardMarkup:
     """Every 12 / 18 / 24 months, one big button each."""
     return InlineKeyboardMarkup(
-        [[_button(texts.INTERVAL_LABEL.format(months=n), f"b:i:{n}")] for n in months]
+        [
+            [
+                _button(
+                    texts.INTERVAL_LABEL.format(months=n),
+                    BonePress(BoneAction.INTERVAL_CHOSEN, number=n),
+                )
+            ]
+            for n in months
+        ]
     )
 
 
@@ -248,25 +386,25 @@ def risk_buttons(index: int) -> InlineKeyboardMarkup:
     """Yes / No for one risk question."""
     return InlineKeyboardMarkup(
         [
-            [_button(texts.RISK_YES, f"b:r:{index}:y")],
-            [_button(texts.RISK_NO, f"b:r:{index}:n")],
+            [_button(texts.RISK_YES, BonePress(BoneAction.RISK_ANSWER, number=index, yes=True))],
+            [_button(texts.RISK_NO, BonePress(BoneAction.RISK_ANSWER, number=index, yes=False))],
         ]
     )
 
 
 def age_skip_button() -> InlineKeyboardMarkup:
     """Skip the age question."""
-    return InlineKeyboardMarkup([[_button(texts.AGE_SKIP, "b:a")]])
+    return InlineKeyboardMarkup([[_button(texts.AGE_SKIP, BonePress(BoneAction.AGE_SKIPPED))]])
 
 
 def dxa_menu_buttons(profile_id: int, has_risk_answers: bool) -> list[list[InlineKeyboardButton]]:
     """/bone's rows for bone density scans and the risk questions."""
     risk = texts.RISK_AGAIN if has_risk_answers else texts.RISK_START
     return [
-        [_button(texts.DXA_ADD, f"b:l:x:{profile_id}")],
-        [_button(texts.DXA_BOOKED, f"b:l:y:{profile_id}")],
-        [_button(texts.DXA_INTERVAL, "b:v")],
-        [_button(risk, "b:k")],
+        [_button(texts.DXA_ADD, _pick_month(DatePurpose.SCAN_DONE, profile_id))],
+        [_button(texts.DXA_BOOKED, _pick_month(DatePurpose.SCAN_BOOKED, profile_id))],
+        [_button(texts.DXA_INTERVAL, BonePress(BoneAction.INTERVAL_CHOICES))],
+        [_button(risk, BonePress(BoneAction.RISK_START))],
     ]
 
 
@@ -275,28 +413,46 @@ EXERCISE_TIMES = ("08:00", "10:00", "12:00", "15:00", "18:00")
 
 def dental_done_button(prompts_id: int) -> InlineKeyboardMarkup:
     """I've had my check-up: opens the date picker."""
-    return InlineKeyboardMarkup([[_button(texts.DENTAL_DONE, f"b:l:k:{prompts_id}")]])
+    press = _pick_month(DatePurpose.DENTAL_CHECK, prompts_id)
+    return InlineKeyboardMarkup([[_button(texts.DENTAL_DONE, press)]])
 
 
 def care_menu_buttons(prompts_id: int, dental: bool) -> list[list[InlineKeyboardButton]]:
     """/bone's rows for dental check-ups (when they apply) and the exercise nudge."""
-    rows = [[_button(texts.DENTAL_DONE, f"b:l:k:{prompts_id}")]] if dental else []
-    rows.append([_button(texts.EXERCISE_SETTINGS, "b:o")])
+    press = _pick_month(DatePurpose.DENTAL_CHECK, prompts_id)
+    rows = [[_button(texts.DENTAL_DONE, press)]] if dental else []
+    rows.append([_button(texts.EXERCISE_SETTINGS, BonePress(BoneAction.EXERCISE_SETTINGS))])
     return rows
+
+
+def bone_menu_rows() -> list[list[InlineKeyboardButton]]:
+    """/bone's last rows: the calcium settings and the pill counts."""
+    return [
+        [_button(texts.CALCIUM_SETTINGS, _calcium(CalciumStep.OPEN))],
+        [_button(texts.PILLS_SETTINGS, BonePress(BoneAction.PILL_COUNTS))],
+    ]
 
 
 def exercise_day_buttons() -> InlineKeyboardMarkup:
     """Weekdays two to a row, then No nudge."""
-    days = [_button(name, f"b:w:{index}") for index, name in enumerate(texts.WEEKDAYS)]
+    days = [
+        _button(name, BonePress(BoneAction.EXERCISE_DAY, number=index))
+        for index, name in enumerate(texts.WEEKDAYS)
+    ]
     rows = _rows(days, 2)
-    rows.append([_button(texts.EXERCISE_OFF_BUTTON, "b:w:x")])
+    rows.append([_button(texts.EXERCISE_OFF_BUTTON, BonePress(BoneAction.EXERCISE_DAY))])
     return InlineKeyboardMarkup(rows)
+
+
+def _clock(label: str) -> time:
+    return time.fromisoformat(label)
 
 
 def exercise_time_buttons(weekday: int) -> InlineKeyboardMarkup:
     """A few times of day for the nudge, three to a row."""
     buttons = [
-        _button(label, f"b:e:{weekday}:{label.replace(':', '')}") for label in EXERCISE_TIMES
+        _button(label, BonePress(BoneAction.EXERCISE_TIME, number=weekday, at=_clock(label)))
+        for label in EXERCISE_TIMES
     ]
     return InlineKeyboardMarkup(_rows(buttons, 3))
 
@@ -306,30 +462,35 @@ MEAL_TIMES = ("07:30", "08:00", "08:30", "12:00", "12:30", "13:00", "18:00", "18
 
 def supplement_buttons(event_id: int, snooze_minutes: int) -> InlineKeyboardMarkup:
     """Taken (its own big row), then Later, as for doses."""
+    later = texts.SNOOZE.format(minutes=snooze_minutes)
     return InlineKeyboardMarkup(
         [
-            [_button(texts.TAKEN, f"b:t:{event_id}")],
-            [_button(texts.SNOOZE.format(minutes=snooze_minutes), f"b:z:{event_id}")],
+            [_button(texts.TAKEN, BonePress(BoneAction.SUPPLEMENT_TAKEN, event_id))],
+            [_button(later, BonePress(BoneAction.SUPPLEMENT_LATER, event_id))],
         ]
     )
 
 
 def calcium_menu_buttons(has_reminders: bool) -> InlineKeyboardMarkup:
     """Set up (or change) calcium reminders, the care team's numbers, turn off."""
-    rows = [[_button(texts.CALCIUM_SET_UP, "b:u:s")]]
-    rows.append([_button(texts.CALCIUM_CARE_TEAM, "b:u:c")])
-    rows.append([_button(texts.CALCIUM_USUAL, "b:u:r")])
+    rows = [[_button(texts.CALCIUM_SET_UP, _calcium(CalciumStep.SET_UP))]]
+    rows.append([_button(texts.CALCIUM_CARE_TEAM, _calcium(CalciumStep.CARE_TEAM))])
+    rows.append([_button(texts.CALCIUM_USUAL, _calcium(CalciumStep.USUAL))])
     if has_reminders:
-        rows.append([_button(texts.CALCIUM_TURN_OFF, "b:u:x")])
+        rows.append([_button(texts.CALCIUM_TURN_OFF, _calcium(CalciumStep.TURN_OFF))])
     return InlineKeyboardMarkup(rows)
+
+
+def _form(form: CalciumForm) -> BonePress:
+    return BonePress(BoneAction.CALCIUM, step=CalciumStep.FORM, form=form)
 
 
 def calcium_form_buttons() -> InlineKeyboardMarkup:
     """Calcium carbonate / calcium citrate."""
     return InlineKeyboardMarkup(
         [
-            [_button(texts.FORM_CARBONATE, "b:u:f:c")],
-            [_button(texts.FORM_CITRATE, "b:u:f:t")],
+            [_button(texts.FORM_CARBONATE, _form(CalciumForm.CARBONATE))],
+            [_button(texts.FORM_CITRATE, _form(CalciumForm.CITRATE))],
         ]
     )
 
@@ -337,7 +498,10 @@ def calcium_form_buttons() -> InlineKeyboardMarkup:
 def calcium_diet_buttons() -> InlineKeyboardMarkup:
     """About how much calcium food gives a day."""
     return InlineKeyboardMarkup(
-        [[_button(label, f"b:u:d:{mg}")] for mg, label in texts.DIET_LABELS.items()]
+        [
+            [_button(label, BonePress(BoneAction.CALCIUM, step=CalciumStep.DIET, number=mg))]
+            for mg, label in texts.DIET_LABELS.items()
+        ]
     )
 
 
@@ -345,7 +509,7 @@ def meal_time_buttons(chosen: list[time]) -> InlineKeyboardMarkup:
     """Meal times not chosen yet, three to a row."""
     taken = {at.strftime("%H:%M") for at in chosen}
     buttons = [
-        _button(label, f"b:u:m:{label.replace(':', '')}")
+        _button(label, BonePress(BoneAction.CALCIUM, step=CalciumStep.MEAL_TIME, at=_clock(label)))
         for label in MEAL_TIMES
         if label not in taken
     ]
@@ -354,15 +518,17 @@ def meal_time_buttons(chosen: list[time]) -> InlineKeyboardMarkup:
 
 def recount_button(medication_id: int) -> InlineKeyboardMarkup:
     """I've got more: type the new count."""
-    return InlineKeyboardMarkup([[_button(texts.RECOUNT, f"b:c:{medication_id}")]])
+    press = BonePress(BoneAction.PILL_COUNT, medication_id)
+    return InlineKeyboardMarkup([[_button(texts.RECOUNT, press)]])
 
 
 def pill_count_buttons(counts: list[tuple[int, str, bool]]) -> InlineKeyboardMarkup:
     """Per medicine (id, name, counted): count it, and stop counting it if counted."""
     rows = []
     for medication_id, name, counted in counts:
-        rows.append([_button(texts.PILLS_COUNT_BUTTON.format(name=name), f"b:c:{medication_id}")])
+        label = texts.PILLS_COUNT_BUTTON.format(name=name)
+        rows.append([_button(label, BonePress(BoneAction.PILL_COUNT, medication_id))])
         if counted:
             label = texts.PILLS_STOP_BUTTON.format(name=name)
-            rows.append([_button(label, f"b:j:{medication_id}")])
+            rows.append([_button(label, BonePress(BoneAction.PILL_COUNT_STOP, medication_id))])
     return InlineKeyboardMarkup(rows)
