@@ -39,6 +39,7 @@ from sqlalchemy import insert, select, update
 from app.application import build_application, running
 from bot.config import Settings
 from bot.db.models import Medication, MedicationRole, Patient
+from bot.ports import JobKind
 from handlers.common import App
 from simulator import DEFAULT_TOKEN, BotApiSimulator, RateLimits
 
@@ -150,7 +151,7 @@ async def make_all_due(app: App, medication_ids: list[int], lead: float) -> date
         await session.execute(update(Medication).values(time_of_day=local))
         await session.commit()
     for medication_id in medication_ids:
-        services.planner.plan_dose(medication_id, due)
+        services.planner.plan(JobKind.DOSE, medication_id, due)
     return due
 
 

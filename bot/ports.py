@@ -2,87 +2,86 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from enum import StrEnum
+from typing import Final, Protocol
+
+
+class JobKind(StrEnum):
+    """Every kind of timed work the services ask for; the value is the job id's prefix.
+
+    A job's id is `{kind}:{row id}` (`JobKind.DOSE.job_id(7)` is "dose:7"): one job per
+    row and kind, so planning again replaces the earlier plan, and erasure finds a
+    person's jobs from their rows' ids. `KIND_RULES` says which row and which store.
+    """
+
+    DOSE = "dose"  # a medication's next due dose (the dose batcher opens and sends it)
+    SNOOZE = "snooze"  # a snoozed reminder, sent again
+    RECHECK = "recheck"  # "did you take it?" once, for an unconfirmed dose
+    WINDOW = "window"  # the end of a bisphosphonate's fasting and upright wait
+    MISSED = "missed"  # caregivers' alert if a dose is still unconfirmed
+    CHECKIN = "checkin"  # the weekly symptom check-in prompt
+    SUMMARY = "summary"  # the weekly adherence summary to caregivers
+    ALERT = "alert"  # one alert to one linked caregiver or clinician
+    AGENT = "agent"  # a clinic-given agent's (injection, infusion) reminder of the day
+    DXA = "dxa"  # the bone density scan reminder
+    DENTAL = "dental"  # the dental check-up reminder
+    EXERCISE = "exercise"  # the weekly exercise nudge
+    SUPPLEMENT = "supplement"  # a calcium or vitamin D reminder
+    SUPPLEMENT_SNOOZE = "supsnooze"  # a supplement reminder after Later
+    REFILL = "refill"  # the check whether a counted medicine needs a refill reminder
+
+    def job_id(self, row_id: int) -> str:
+        """Return the id of this kind's job for one row."""
+        return f"{self.value}:{row_id}"
+
+
+@dataclass(frozen=True)
+class KindRule:
+    """Where one kind of job belongs: the row it works on, and how it survives a restart."""
+
+    # The table whose row id the job carries: erasing the row removes the job.
+    owner: str
+    # True: kept only in memory and rebuilt from the tables at every start (the dose path,
+    # planned and dropped at every reminder and press); False: kept in the job store.
+    rebuilt_at_start: bool
+
+
+KIND_RULES: Final[Mapping[JobKind, KindRule]] = {
+    JobKind.DOSE: KindRule("medications", rebuilt_at_start=True),
+    JobKind.SNOOZE: KindRule("dose_events", rebuilt_at_start=True),
+    JobKind.RECHECK: KindRule("dose_events", rebuilt_at_start=True),
+    JobKind.WINDOW: KindRule("dose_events", rebuilt_at_start=True),
+    JobKind.MISSED: KindRule("dose_events", rebuilt_at_start=True),
+    JobKind.CHECKIN: KindRule("patients", rebuilt_at_start=False),
+    JobKind.SUMMARY: KindRule("patients", rebuilt_at_start=False),
+    JobKind.ALERT: KindRule("care_alerts", rebuilt_at_start=False),
+    JobKind.AGENT: KindRule("clinic_agent_plans", rebuilt_at_start=False),
+    JobKind.DXA: KindRule("bone_health_profiles", rebuilt_at_start=False),
+    JobKind.DENTAL: KindRule("care_prompts", rebuilt_at_start=False),
+    JobKind.EXERCISE: KindRule("care_prompts", rebuilt_at_start=False),
+    JobKind.SUPPLEMENT: KindRule("supplement_prompts", rebuilt_at_start=False),
+    JobKind.SUPPLEMENT_SNOOZE: KindRule("supplement_events", rebuilt_at_start=False),
+    JobKind.REFILL: KindRule("pill_counts", rebuilt_at_start=False),
+}
+
+
+def kind_of(job_id: str) -> JobKind | None:
+    """Return the kind a job id names (None for an id no kind makes)."""
+    prefix = job_id.partition(":")[0]
+    return JobKind(prefix) if prefix in JobKind._value2member_map_ else None
 
 
 class ReminderPlanner(Protocol):
     """Timed work the services ask for; `scheduler/` implements it with APScheduler."""
 
-    def plan_dose(self, medication_id: int, run_at: datetime) -> None:
-        """Run the dose job of a medication at `run_at` (replacing any earlier plan)."""
+    def plan(self, kind: JobKind, row_id: int, run_at: datetime) -> None:
+        """Run the `kind` job of a row at `run_at`, replacing any earlier plan of it."""
 
-    def cancel_dose(self, medication_id: int) -> None:
-        """Forget the dose job of a medication that ended."""
-
-    def plan_snooze(self, dose_event_id: int, run_at: datetime) -> None:
-        """Send a snoozed reminder again at `run_at`."""
-
-    def plan_recheck(self, dose_event_id: int, run_at: datetime) -> None:
-        """Ask once more about an unconfirmed dose at `run_at`."""
-
-    def plan_window_end(self, dose_event_id: int, run_at: datetime) -> None:
-        """Say that the fasting/upright window is over at `run_at`."""
-
-    def cancel_dose_event(self, dose_event_id: int) -> None:
-        """Drop the snooze and recheck jobs of an answered dose."""
-
-    def plan_checkin(self, patient_id: int, run_at: datetime) -> None:
-        """Send the weekly check-in prompt of a patient at `run_at` (replacing any plan)."""
-
-    def cancel_checkin(self, patient_id: int) -> None:
-        """Forget the weekly check-in prompt of a patient who turned it off."""
-
-    def plan_agent(self, plan_id: int, run_at: datetime) -> None:
-        """Run the reminder job of a clinic-given agent's plan at `run_at`."""
-
-    def cancel_agent(self, plan_id: int) -> None:
-        """Forget the reminder job of a clinic-given agent's plan."""
-
-    def plan_dxa(self, profile_id: int, run_at: datetime) -> None:
-        """Run the bone density scan reminder job of a patient's profile at `run_at`."""
-
-    def cancel_dxa(self, profile_id: int) -> None:
-        """Forget the bone density scan reminder job of a profile."""
-
-    def plan_dental(self, prompts_id: int, run_at: datetime) -> None:
-        """Run the dental check-up reminder job of a patient at `run_at`."""
-
-    def cancel_dental(self, prompts_id: int) -> None:
-        """Forget the dental check-up reminder job of a patient."""
-
-    def plan_exercise(self, prompts_id: int, run_at: datetime) -> None:
-        """Send the weekly exercise nudge of a patient at `run_at`."""
-
-    def cancel_exercise(self, prompts_id: int) -> None:
-        """Forget the weekly exercise nudge of a patient who turned it off."""
-
-    def plan_supplement(self, prompt_id: int, run_at: datetime) -> None:
-        """Run a calcium (supplement) reminder's job at `run_at`."""
-
-    def cancel_supplement(self, prompt_id: int) -> None:
-        """Forget the job of a supplement reminder that ended."""
-
-    def plan_supplement_snooze(self, event_id: int, run_at: datetime) -> None:
-        """Send a supplement reminder again at `run_at` (Later)."""
-
-    def cancel_supplement_snooze(self, event_id: int) -> None:
-        """Drop the Later job of an answered supplement reminder."""
-
-    def plan_refill(self, count_id: int, run_at: datetime) -> None:
-        """Check at `run_at` whether a counted medicine needs a refill reminder."""
-
-    def cancel_refill(self, count_id: int) -> None:
-        """Forget the refill check of a pill count."""
-
-    def plan_alert(self, alert_id: int, run_at: datetime) -> None:
-        """Deliver an alert to a linked caregiver or clinician at `run_at`."""
-
-    def plan_missed_check(self, dose_event_id: int, run_at: datetime) -> None:
-        """Alert linked caregivers at `run_at` if the dose is still unconfirmed then."""
-
-    def plan_summary(self, patient_id: int, run_at: datetime) -> None:
-        """Send the weekly adherence summary to the patient's caregivers at `run_at`."""
+    def cancel(self, kind: JobKind, row_id: int) -> None:
+        """Forget the `kind` job of a row, if there is one."""
 
     def cancel_jobs(self, job_ids: list[str]) -> None:
         """Remove these jobs if they exist (erasure of a person's data)."""

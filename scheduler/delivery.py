@@ -17,7 +17,9 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from enum import Enum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
@@ -87,6 +89,23 @@ def _seconds(delay: int | float | timedelta) -> float:
     return delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
 
 
+class Outcome(Enum):
+    """What became of one unprompted message."""
+
+    SENT = "sent"
+    DEFERRED = "deferred"  # Telegram or the network asked us to wait: try again later
+    UNREACHABLE = "unreachable"  # the person blocked the bot (or left the chat)
+    REJECTED = "rejected"  # Telegram refused this message (logged): sending it again won't help
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The outcome of one send, with the sent message's id when there is one."""
+
+    outcome: Outcome
+    message_id: int | None = None
+
+
 class Courier:
     """Sends one message at a time through the pacer, retrying what can succeed later.
 
@@ -136,6 +155,20 @@ class Courier:
             else:
                 return _message_id(sent)
         raise DeliveryDeferred
+
+    async def deliver(
+        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+    ) -> Delivery:
+        """Send a message and say what became of it: the one path every job sends by."""
+        try:
+            message_id = await self.send_text(chat_id, text, markup)
+        except DeliveryDeferred:
+            return Delivery(Outcome.DEFERRED)
+        except RecipientUnreachable:
+            return Delivery(Outcome.UNREACHABLE)
+        except DeliveryRejected:
+            return Delivery(Outcome.REJECTED)
+        return Delivery(Outcome.SENT, message_id)
 
 
 def markup_json(markup: InlineKeyboardMarkup) -> str:

@@ -17,11 +17,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.ports import JobKind
 from bot.services import doses as reminders
 from bot.services.context import Services
 from bot.services.doses import DueDose, SentReminder
 from scheduler import runtime
-from scheduler.delivery import DeliveryDeferred, DeliveryRejected, RecipientUnreachable
+from scheduler.delivery import Outcome as DeliveryOutcome
 from ui import texts
 from ui.keyboards.doses import dose_buttons
 
@@ -93,13 +94,13 @@ async def open_and_send(medication_ids: list[int]) -> None:
         if outcome.unreachable_chat is not None:
             async with services.sessions() as session:
                 await reminders.mark_unreachable(session, outcome.unreachable_chat, now)
-            planner.cancel_dose(medication_id)
+            planner.cancel(JobKind.DOSE, medication_id)
         elif outcome.deferred:
-            planner.plan_dose(medication_id, now + RETRY_DELAY)
+            planner.plan(JobKind.DOSE, medication_id, now + RETRY_DELAY)
         elif batch.next_due_at is None:
-            planner.cancel_dose(medication_id)
+            planner.cancel(JobKind.DOSE, medication_id)
         else:
-            planner.plan_dose(medication_id, batch.next_due_at)
+            planner.plan(JobKind.DOSE, medication_id, batch.next_due_at)
     if recorder.count:
         log.info("%d dose reminders sent", recorder.count)
 
@@ -161,24 +162,23 @@ async def _send_all(
     settings, planner = services.settings, services.planner
     recheck = timedelta(minutes=settings.recheck_after_minutes)
     for dose in doses:
-        try:
-            async with sends:
-                message_id = await runtime.courier().send_text(
-                    dose.chat_id,
-                    texts.dose_reminder(dose),
-                    dose_buttons(dose.event_id, settings.snooze_minutes),
-                )
-        except DeliveryRejected:
-            continue
-        except DeliveryDeferred:
+        async with sends:
+            delivery = await runtime.courier().deliver(
+                dose.chat_id,
+                texts.dose_reminder(dose),
+                dose_buttons(dose.event_id, settings.snooze_minutes),
+            )
+        if delivery.outcome is DeliveryOutcome.DEFERRED:
             outcome.deferred = True
             break
-        except RecipientUnreachable:
+        if delivery.outcome is DeliveryOutcome.UNREACHABLE:
             outcome.unreachable_chat = dose.chat_id
             break
-        recorder.add(SentReminder(dose.event_id, message_id, dose.late))
+        if delivery.message_id is None:  # refused by Telegram (logged): the next one may pass
+            continue
+        recorder.add(SentReminder(dose.event_id, delivery.message_id, dose.late))
         now = services.clock()
         if dose.caregiver_check_at is not None:
-            planner.plan_missed_check(dose.event_id, max(dose.caregiver_check_at, now))
-        planner.plan_recheck(dose.event_id, now + recheck)
+            planner.plan(JobKind.MISSED, dose.event_id, max(dose.caregiver_check_at, now))
+        planner.plan(JobKind.RECHECK, dose.event_id, now + recheck)
     return outcome

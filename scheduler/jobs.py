@@ -5,13 +5,16 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
-from enum import Enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.db.models import AlertKind
 from bot.domain.catalog import after_window_message
+from bot.ports import JobKind
 from bot.services import care_alerts, care_summary, checkins, doses
 from bot.services.bone.calcium import (
     DueSupplement,
@@ -19,13 +22,19 @@ from bot.services.bone.calcium import (
     open_due_supplements,
     snoozed_supplement,
 )
-from bot.services.bone.care_prompts import dental_reminded, dental_run, exercise_run
-from bot.services.bone.clinic_agents import agent_reminded, agent_run
-from bot.services.bone.dxa import dxa_reminded, dxa_run
-from bot.services.bone.pill_counts import refill_checked, refill_run
+from bot.services.bone.care_prompts import (
+    DentalRun,
+    ExerciseRun,
+    dental_reminded,
+    dental_run,
+    exercise_run,
+)
+from bot.services.bone.clinic_agents import AgentRun, agent_reminded, agent_run
+from bot.services.bone.dxa import DxaRun, dxa_reminded, dxa_run
+from bot.services.bone.pill_counts import RefillRun, refill_checked, refill_run
 from bot.services.context import Services
 from scheduler import runtime
-from scheduler.delivery import DeliveryDeferred, DeliveryRejected, RecipientUnreachable
+from scheduler.delivery import Delivery, Outcome
 from scheduler.dose_batches import send_and_record
 from ui import texts
 from ui.keyboards.bone import (
@@ -42,6 +51,7 @@ log = logging.getLogger(__name__)
 RETRY_DELAY = timedelta(minutes=1)
 
 JobBody = Callable[[int], Awaitable[None]]
+Run = TypeVar("Run")  # what a timed reminder's service loads for one run
 
 
 def _in_job_slot(body: JobBody) -> JobBody:
@@ -59,28 +69,76 @@ def _in_job_slot(body: JobBody) -> JobBody:
     return run
 
 
-class Delivery(Enum):
-    """What became of an unprompted message to a patient."""
-
-    SENT = "sent"
-    DEFERRED = "deferred"  # Telegram or the network asked us to wait: run the job again later
-    NOT_DELIVERED = "not delivered"  # refused (logged by the courier) or blocked (paused)
-
-
 async def _deliver(
-    services: Services, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+    services: Services,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    to_patient: bool = True,
 ) -> Delivery:
     """Send through the paced courier; a patient who blocked the bot is paused."""
-    try:
-        await runtime.courier().send_text(chat_id, text, markup)
-    except DeliveryDeferred:
-        return Delivery.DEFERRED
-    except RecipientUnreachable:
+    delivery = await runtime.courier().deliver(chat_id, text, markup)
+    if delivery.outcome is Outcome.UNREACHABLE and to_patient:
         await _pause(services, chat_id)
-        return Delivery.NOT_DELIVERED
-    except DeliveryRejected:
-        return Delivery.NOT_DELIVERED
-    return Delivery.SENT
+    return delivery
+
+
+def _retry_soon(services: Services, kind: JobKind, row_id: int) -> None:
+    """Telegram or the network asked us to wait: run this job again in a minute."""
+    services.planner.plan(kind, row_id, services.clock() + RETRY_DELAY)
+
+
+def _plan_next(services: Services, kind: JobKind, row_id: int, next_at: datetime | None) -> None:
+    """Plan a row's next run of this kind, or forget the kind for the row (None)."""
+    if next_at is None:
+        services.planner.cancel(kind, row_id)
+    else:
+        services.planner.plan(kind, row_id, next_at)
+
+
+async def _pause(services: Services, chat_id: int) -> None:
+    async with services.sessions() as session:
+        await doses.mark_unreachable(session, chat_id, services.clock())
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One message a timed reminder sends."""
+
+    chat_id: int
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+async def _timed_prompt(
+    kind: JobKind,
+    row_id: int,
+    *,
+    load: Callable[[AsyncSession, datetime], Awaitable[Run | None]],
+    compose: Callable[[Run], Prompt | None],
+    record: Callable[[AsyncSession, Run, datetime], Awaitable[datetime | None]],
+) -> None:
+    """The life of every timed reminder: load what is due (None: the row is gone, so
+    forget the job), send its message if there is one (wait and retry if Telegram asks),
+    record it and plan the next run (None: there is none)."""
+    services = runtime.current()
+    async with services.sessions() as session:
+        run = await load(session, services.clock())
+    if run is None:
+        services.planner.cancel(kind, row_id)
+        return
+    prompt = compose(run)
+    if prompt is not None:
+        delivery = await _deliver(services, prompt.chat_id, prompt.text, prompt.markup)
+        if delivery.outcome is Outcome.DEFERRED:
+            _retry_soon(services, kind, row_id)
+            return
+        if delivery.outcome is Outcome.SENT:
+            log.info("%s reminder %s sent", kind, row_id)
+    async with services.sessions() as session:
+        next_at = await record(session, run, services.clock())
+    _plan_next(services, kind, row_id, next_at)
 
 
 async def run_dose_job(medication_id: int) -> None:
@@ -93,11 +151,6 @@ async def run_dose_job(medication_id: int) -> None:
         await runtime.dose_batcher().run(medication_id)
 
 
-async def _pause(services: Services, chat_id: int) -> None:
-    async with services.sessions() as session:
-        await doses.mark_unreachable(session, chat_id, services.clock())
-
-
 @_in_job_slot
 async def run_snooze_job(dose_event_id: int) -> None:
     """Send a snoozed reminder again, if the dose is still unanswered."""
@@ -108,7 +161,7 @@ async def run_snooze_job(dose_event_id: int) -> None:
         return
     outcome = await send_and_record(services, [dose])
     if outcome.deferred:
-        services.planner.plan_snooze(dose_event_id, services.clock() + RETRY_DELAY)
+        _retry_soon(services, JobKind.SNOOZE, dose_event_id)
     elif outcome.unreachable_chat is not None:
         await _pause(services, dose.chat_id)
 
@@ -124,8 +177,8 @@ async def run_recheck_job(dose_event_id: int) -> None:
     delivery = await _deliver(
         services, dose.chat_id, texts.recheck_question(dose), recheck_buttons(dose.event_id)
     )
-    if delivery is Delivery.DEFERRED:
-        services.planner.plan_recheck(dose_event_id, services.clock() + RETRY_DELAY)
+    if delivery.outcome is Outcome.DEFERRED:
+        _retry_soon(services, JobKind.RECHECK, dose_event_id)
         return
     async with services.sessions() as session:
         await doses.mark_rechecked(session, dose_event_id, services.clock())
@@ -137,18 +190,13 @@ async def run_window_job(dose_event_id: int) -> None:
     services = runtime.current()
     async with services.sessions() as session:
         dose = await doses.window_notice(session, dose_event_id)
-    if dose is None:
+    message = None if dose is None else after_window_message(dose.product)
+    if dose is None or message is None:
         return
-    message = after_window_message(dose.product)
-    if message is None:
+    delivery = await _deliver(services, dose.chat_id, message)
+    if delivery.outcome is Outcome.DEFERRED:
+        _retry_soon(services, JobKind.WINDOW, dose_event_id)
         return
-    try:
-        await runtime.courier().send_text(dose.chat_id, message)
-    except DeliveryDeferred:
-        services.planner.plan_window_end(dose_event_id, services.clock() + RETRY_DELAY)
-        return
-    except (RecipientUnreachable, DeliveryRejected):
-        pass
     async with services.sessions() as session:
         await doses.mark_window_notice_sent(session, dose_event_id, services.clock())
 
@@ -156,112 +204,126 @@ async def run_window_job(dose_event_id: int) -> None:
 @_in_job_slot
 async def run_checkin_job(patient_id: int) -> None:
     """Prompt the weekly check-in, then plan next week's prompt (local time, DST-correct)."""
-    services = runtime.current()
-    async with services.sessions() as session:
-        prompt = await checkins.checkin_prompt(session, patient_id, services.clock())
-    if prompt is None:
-        return  # turned off, or the patient is gone
-    if prompt.reachable:
-        delivery = await _deliver(
-            services, prompt.chat_id, texts.CHECKIN_PROMPT, checkin_start_button()
-        )
-        if delivery is Delivery.DEFERRED:
-            services.planner.plan_checkin(patient_id, services.clock() + RETRY_DELAY)
-            return
-        if delivery is Delivery.SENT:
-            log.info("check-in prompt for patient %s sent", patient_id)
-    services.planner.plan_checkin(patient_id, prompt.next_at)
+
+    def compose(prompt: checkins.CheckinPrompt) -> Prompt | None:
+        if not prompt.reachable:
+            return None
+        return Prompt(prompt.chat_id, texts.CHECKIN_PROMPT, checkin_start_button())
+
+    async def record(
+        _: AsyncSession, prompt: checkins.CheckinPrompt, now: datetime
+    ) -> datetime | None:
+        return prompt.next_at
+
+    await _timed_prompt(
+        JobKind.CHECKIN,
+        patient_id,
+        load=lambda session, now: checkins.checkin_prompt(session, patient_id, now),
+        compose=compose,
+        record=record,
+    )
 
 
 @_in_job_slot
 async def run_agent_job(plan_id: int) -> None:
     """Send a clinic agent's reminder of the day, alert the circle when overdue; plan next."""
-    services = runtime.current()
-    async with services.sessions() as session:
-        run = await agent_run(session, plan_id, services.clock())
-    if run is None:
-        services.planner.cancel_agent(plan_id)
-        return
-    care_alerts.dispatch(services.planner, run.alert_ids, services.clock())
-    if run.step is not None and run.reachable:
+
+    async def load(session: AsyncSession, now: datetime) -> AgentRun | None:
+        run = await agent_run(session, plan_id, now)
+        if run is not None:
+            care_alerts.dispatch(runtime.current().planner, run.alert_ids, now)
+        return run
+
+    def compose(run: AgentRun) -> Prompt | None:
+        if run.step is None or not run.reachable:
+            return None
         due_on = run.step.due_on
         markup = agent_given_buttons(plan_id, due_on) if run.step.asks_given and due_on else None
-        delivery = await _deliver(
-            services, run.chat_id, texts.agent_reminder(run.step.message), markup
-        )
-        if delivery is Delivery.DEFERRED:
-            services.planner.plan_agent(plan_id, services.clock() + RETRY_DELAY)
-            return
-        if delivery is Delivery.SENT:
-            log.info("clinic agent reminder %s (%s) sent", plan_id, run.step.kind)
-    async with services.sessions() as session:
-        next_at = await agent_reminded(session, plan_id, run.day, run.step, services.clock())
-    if next_at is None:
-        services.planner.cancel_agent(plan_id)
-    else:
-        services.planner.plan_agent(plan_id, next_at)
+        return Prompt(run.chat_id, texts.agent_reminder(run.step.message), markup)
+
+    await _timed_prompt(
+        JobKind.AGENT,
+        plan_id,
+        load=load,
+        compose=compose,
+        record=lambda session, run, now: agent_reminded(session, plan_id, run.day, run.step, now),
+    )
 
 
 @_in_job_slot
 async def run_dxa_job(profile_id: int) -> None:
     """Send the day's bone density scan reminder, if any; plan the next one."""
-    services = runtime.current()
-    async with services.sessions() as session:
-        run = await dxa_run(session, profile_id, services.clock())
-    if run is None:
-        services.planner.cancel_dxa(profile_id)
-        return
-    if run.step is not None and run.reachable:
-        text = texts.dxa_reminder(run.step, run.view)
-        if await _deliver(services, run.chat_id, text) is Delivery.DEFERRED:
-            services.planner.plan_dxa(profile_id, services.clock() + RETRY_DELAY)
-            return
-    async with services.sessions() as session:
-        next_at = await dxa_reminded(session, profile_id, run.day, run.step, services.clock())
-    if next_at is None:
-        services.planner.cancel_dxa(profile_id)
-    else:
-        services.planner.plan_dxa(profile_id, next_at)
+
+    def compose(run: DxaRun) -> Prompt | None:
+        if run.step is None or not run.reachable:
+            return None
+        return Prompt(run.chat_id, texts.dxa_reminder(run.step, run.view))
+
+    await _timed_prompt(
+        JobKind.DXA,
+        profile_id,
+        load=lambda session, now: dxa_run(session, profile_id, now),
+        compose=compose,
+        record=lambda session, run, now: dxa_reminded(session, profile_id, run.day, run.step, now),
+    )
 
 
 @_in_job_slot
 async def run_dental_job(prompts_id: int) -> None:
     """Send a due dental check-up reminder (with its reason); plan the next one."""
-    services = runtime.current()
-    async with services.sessions() as session:
-        run = await dental_run(session, prompts_id, services.clock())
-    if run is None:
-        services.planner.cancel_dental(prompts_id)
-        return
-    if run.message is not None and run.reachable:
-        delivery = await _deliver(
-            services,
-            run.chat_id,
-            texts.dental_reminder(run.message),
-            dental_done_button(prompts_id),
-        )
-        if delivery is Delivery.DEFERRED:
-            services.planner.plan_dental(prompts_id, services.clock() + RETRY_DELAY)
-            return
-    async with services.sessions() as session:
-        await dental_reminded(session, services.planner, prompts_id, run.day, services.clock())
+
+    def compose(run: DentalRun) -> Prompt | None:
+        if run.message is None or not run.reachable:
+            return None
+        text = texts.dental_reminder(run.message)
+        return Prompt(run.chat_id, text, dental_done_button(prompts_id))
+
+    await _timed_prompt(
+        JobKind.DENTAL,
+        prompts_id,
+        load=lambda session, now: dental_run(session, prompts_id, now),
+        compose=compose,
+        record=lambda session, run, now: dental_reminded(session, prompts_id, run.day, now),
+    )
 
 
 @_in_job_slot
 async def run_exercise_job(prompts_id: int) -> None:
     """Send the weekly exercise nudge, then plan next week's."""
-    services = runtime.current()
-    async with services.sessions() as session:
-        run = await exercise_run(session, prompts_id, services.clock())
-    if run is None:
-        services.planner.cancel_exercise(prompts_id)
-        return
-    if run.reachable:
-        text = texts.exercise_prompt(run.message)
-        if await _deliver(services, run.chat_id, text) is Delivery.DEFERRED:
-            services.planner.plan_exercise(prompts_id, services.clock() + RETRY_DELAY)
-            return
-    services.planner.plan_exercise(prompts_id, run.next_at)
+
+    def compose(run: ExerciseRun) -> Prompt | None:
+        return Prompt(run.chat_id, texts.exercise_prompt(run.message)) if run.reachable else None
+
+    async def record(_: AsyncSession, run: ExerciseRun, now: datetime) -> datetime | None:
+        return run.next_at
+
+    await _timed_prompt(
+        JobKind.EXERCISE,
+        prompts_id,
+        load=lambda session, now: exercise_run(session, prompts_id, now),
+        compose=compose,
+        record=record,
+    )
+
+
+@_in_job_slot
+async def run_refill_job(count_id: int) -> None:
+    """Remind once to ask for a refill when a counted medicine runs low; else check later."""
+
+    def compose(run: RefillRun) -> Prompt | None:
+        if not run.due or not run.reachable:
+            return None
+        text = texts.refill_reminder(run.product, run.supply)
+        return Prompt(run.chat_id, text, recount_button(run.medication_id))
+
+    planner = runtime.current().planner
+    await _timed_prompt(
+        JobKind.REFILL,
+        count_id,
+        load=lambda session, now: refill_run(session, count_id, now),
+        compose=compose,
+        record=lambda session, run, now: refill_checked(session, planner, count_id, run.due, now),
+    )
 
 
 @_in_job_slot
@@ -272,33 +334,27 @@ async def run_supplement_job(prompt_id: int) -> None:
     async with services.sessions() as session:
         batch = await open_due_supplements(session, prompt_id, services.clock(), grace)
     for due in batch.due:
-        try:
-            await _send_supplement(services, due)
-        except DeliveryDeferred:
-            services.planner.plan_supplement(prompt_id, services.clock() + RETRY_DELAY)
+        outcome = await _send_supplement(services, due)
+        if outcome is Outcome.DEFERRED:
+            _retry_soon(services, JobKind.SUPPLEMENT, prompt_id)
             return
-        except RecipientUnreachable:
-            await _pause(services, due.chat_id)
-            services.planner.cancel_supplement(prompt_id)
+        if outcome is Outcome.UNREACHABLE:
+            services.planner.cancel(JobKind.SUPPLEMENT, prompt_id)
             return
-    if batch.next_at is None:
-        services.planner.cancel_supplement(prompt_id)
-    else:
-        services.planner.plan_supplement(prompt_id, batch.next_at)
+    _plan_next(services, JobKind.SUPPLEMENT, prompt_id, batch.next_at)
 
 
-async def _send_supplement(services: Services, due: DueSupplement) -> None:
+async def _send_supplement(services: Services, due: DueSupplement) -> Outcome:
     """Send one supplement reminder with Taken / Later, then record it as sent."""
-    minutes = services.settings.snooze_minutes
-    try:
-        message_id = await runtime.courier().send_text(
-            due.chat_id, texts.supplement_reminder(due), supplement_buttons(due.event_id, minutes)
-        )
-    except DeliveryRejected:
-        return
-    async with services.sessions() as session:
-        await mark_supplement_sent(session, due.event_id, message_id, services.clock())
-    log.info("supplement reminder %s sent", due.event_id)
+    markup = supplement_buttons(due.event_id, services.settings.snooze_minutes)
+    delivery = await _deliver(services, due.chat_id, texts.supplement_reminder(due), markup)
+    if delivery.message_id is not None:
+        async with services.sessions() as session:
+            await mark_supplement_sent(
+                session, due.event_id, delivery.message_id, services.clock()
+            )
+        log.info("supplement reminder %s sent", due.event_id)
+    return delivery.outcome
 
 
 @_in_job_slot
@@ -307,37 +363,8 @@ async def run_supplement_snooze_job(event_id: int) -> None:
     services = runtime.current()
     async with services.sessions() as session:
         due = await snoozed_supplement(session, event_id, services.clock())
-    if due is None:
-        return
-    try:
-        await _send_supplement(services, due)
-    except DeliveryDeferred:
-        services.planner.plan_supplement_snooze(event_id, services.clock() + RETRY_DELAY)
-    except RecipientUnreachable:
-        await _pause(services, due.chat_id)
-
-
-@_in_job_slot
-async def run_refill_job(count_id: int) -> None:
-    """Remind once to ask for a refill when a counted medicine runs low; else check later."""
-    services = runtime.current()
-    async with services.sessions() as session:
-        run = await refill_run(session, count_id, services.clock())
-    if run is None:
-        services.planner.cancel_refill(count_id)
-        return
-    if run.due and run.reachable:
-        delivery = await _deliver(
-            services,
-            run.chat_id,
-            texts.refill_reminder(run.product, run.supply),
-            recount_button(run.medication_id),
-        )
-        if delivery is Delivery.DEFERRED:
-            services.planner.plan_refill(count_id, services.clock() + RETRY_DELAY)
-            return
-    async with services.sessions() as session:
-        await refill_checked(session, services.planner, count_id, run.due, services.clock())
+    if due is not None and await _send_supplement(services, due) is Outcome.DEFERRED:
+        _retry_soon(services, JobKind.SUPPLEMENT_SNOOZE, event_id)
 
 
 @_in_job_slot
@@ -364,23 +391,18 @@ async def _deliver_alert(alert_id: int) -> None:
     async with services.sessions() as session:
         outgoing = await care_alerts.alert_to_send(session, alert_id, services.clock())
     if isinstance(outgoing, care_alerts.Deferred):
-        services.planner.plan_alert(alert_id, outgoing.until)
+        services.planner.plan(JobKind.ALERT, alert_id, outgoing.until)
         return
     message_id: int | None = None
     if outgoing is not None:
         markup = acknowledge_button(alert_id) if outgoing.kind is AlertKind.RED_FLAG else None
-        try:
-            sent_id = await runtime.courier().send_text(
-                outgoing.chat_id, texts.care_alert(outgoing), markup
-            )
-        except DeliveryDeferred:
-            services.planner.plan_alert(alert_id, services.clock() + RETRY_DELAY)
+        text = texts.care_alert(outgoing)
+        delivery = await _deliver(services, outgoing.chat_id, text, markup, to_patient=False)
+        if delivery.outcome is Outcome.DEFERRED:
+            _retry_soon(services, JobKind.ALERT, alert_id)
             return
-        except (RecipientUnreachable, DeliveryRejected):
-            log.info("alert %s could not be delivered", alert_id)
-        else:
-            message_id = sent_id
-            log.info("alert %s sent", alert_id)
+        message_id = delivery.message_id
+        log.info("alert %s %s", alert_id, delivery.outcome.value)
     async with services.sessions() as session:
         await care_alerts.mark_alert_sent(session, alert_id, message_id, services.clock())
 
@@ -392,12 +414,12 @@ async def run_summary_job(patient_id: int) -> None:
     async with services.sessions() as session:
         summaries = await care_summary.weekly_summaries(session, patient_id, services.clock())
     for summary in summaries:
-        try:
-            await runtime.courier().send_text(summary.chat_id, texts.weekly_summary(summary))
-        except DeliveryDeferred:
-            services.planner.plan_summary(patient_id, services.clock() + RETRY_DELAY)
+        text = texts.weekly_summary(summary)
+        delivery = await _deliver(services, summary.chat_id, text, to_patient=False)
+        if delivery.outcome is Outcome.DEFERRED:
+            _retry_soon(services, JobKind.SUMMARY, patient_id)
             return
-        except (RecipientUnreachable, DeliveryRejected):
+        if delivery.outcome is not Outcome.SENT:
             log.info("weekly summary for patient %s not delivered", patient_id)
     async with services.sessions() as session:
         await care_summary.plan_weekly_summary(

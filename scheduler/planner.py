@@ -1,13 +1,15 @@
 """APScheduler wiring: a persistent job store in the bot's own database (SQLite: beside it).
 
-Jobs name module-level functions and carry only primitive ids, with explicit ids and
+Every kind of job is declared once: its id prefix, owning table and store in
+`bot.ports.KIND_RULES`, its function here in `JOB_FUNCTIONS`. Jobs name module-level
+functions and carry only primitive ids, with explicit ids (`kind:row id`) and
 `replace_existing=True`, so the store can be rebuilt from the tables at any start.
 
 The jobs of the dose path (a dose, its snooze, its once-more question, the end of its
 wait, the caregivers' check) live in a memory store instead: every reminder and every
 press plans or drops one or two of them, and a write to the persistent store costs about
 a millisecond of blocking database work each time. The tables hold everything they are
-rebuilt from, and every start rebuilds them (`reminders.reconcile`, `care_alerts.reconcile`).
+rebuilt from, and every start rebuilds them (`doses.reconcile`, `care_alerts.reconcile`).
 `misfire_grace_time=None` runs a job however late (after downtime the job itself decides
 between "late" and "missed"), and `coalesce=True` runs a backlog once.
 """
@@ -16,8 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Final
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, SchedulerEvent
 from apscheduler.jobstores.base import JobLookupError
@@ -27,6 +30,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import or_, select
 
 from bot.db.database import create_sync_engine, job_store_url
+from bot.ports import KIND_RULES, JobKind, kind_of
 from scheduler import jobs
 
 log = logging.getLogger(__name__)
@@ -36,12 +40,32 @@ JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1
 PERSISTENT = "default"
 IN_MEMORY = "memory"
 # Job kinds kept in memory, rebuilt from the tables at every start (see the module's doc).
-IN_MEMORY_KINDS = frozenset({"dose", "snooze", "recheck", "window", "missed"})
+IN_MEMORY_KINDS = frozenset(kind for kind, rule in KIND_RULES.items() if rule.rebuilt_at_start)
+
+# The function each kind of job runs. Persistent jobs store it by name
+# (`scheduler.jobs:run_dose_job`), so these names must not change.
+JOB_FUNCTIONS: Final[Mapping[JobKind, Callable[[int], Awaitable[None]]]] = {
+    JobKind.DOSE: jobs.run_dose_job,
+    JobKind.SNOOZE: jobs.run_snooze_job,
+    JobKind.RECHECK: jobs.run_recheck_job,
+    JobKind.WINDOW: jobs.run_window_job,
+    JobKind.MISSED: jobs.run_missed_check_job,
+    JobKind.CHECKIN: jobs.run_checkin_job,
+    JobKind.SUMMARY: jobs.run_summary_job,
+    JobKind.ALERT: jobs.run_alert_job,
+    JobKind.AGENT: jobs.run_agent_job,
+    JobKind.DXA: jobs.run_dxa_job,
+    JobKind.DENTAL: jobs.run_dental_job,
+    JobKind.EXERCISE: jobs.run_exercise_job,
+    JobKind.SUPPLEMENT: jobs.run_supplement_job,
+    JobKind.SUPPLEMENT_SNOOZE: jobs.run_supplement_snooze_job,
+    JobKind.REFILL: jobs.run_refill_job,
+}
 
 
 def store_of(job_id: str) -> str:
     """Return the job store a job id belongs in, by its kind (the part before the colon)."""
-    return IN_MEMORY if job_id.partition(":")[0] in IN_MEMORY_KINDS else PERSISTENT
+    return IN_MEMORY if kind_of(job_id) in IN_MEMORY_KINDS else PERSISTENT
 
 
 class CoalescingScheduler(AsyncIOScheduler):  # type: ignore[misc]  # APScheduler 3 is untyped
@@ -110,7 +134,9 @@ class ApschedulerPlanner:
     def __init__(self, scheduler: CoalescingScheduler) -> None:
         self._scheduler = scheduler
 
-    def _plan(self, job_id: str, func: object, run_at: datetime, arg: int) -> None:
+    def _plan(
+        self, job_id: str, func: Callable[[int], Awaitable[None]], run_at: datetime, arg: int
+    ) -> None:
         scheduler = self._scheduler
         with scheduler.quietly() if scheduler.wakes_by(run_at) else contextlib.nullcontext():
             scheduler.add_job(
@@ -128,106 +154,13 @@ class ApschedulerPlanner:
         with contextlib.suppress(JobLookupError):
             self._scheduler.remove_job(job_id, jobstore=store_of(job_id))
 
-    def plan_dose(self, medication_id: int, run_at: datetime) -> None:
-        """Run the dose job of a medication at `run_at`."""
-        self._plan(f"dose:{medication_id}", jobs.run_dose_job, run_at, medication_id)
+    def plan(self, kind: JobKind, row_id: int, run_at: datetime) -> None:
+        """Run the `kind` job of a row at `run_at` (replacing an earlier plan of it)."""
+        self._plan(kind.job_id(row_id), JOB_FUNCTIONS[kind], run_at, row_id)
 
-    def cancel_dose(self, medication_id: int) -> None:
-        """Forget a medication's dose job."""
-        self._cancel(f"dose:{medication_id}")
-
-    def plan_snooze(self, dose_event_id: int, run_at: datetime) -> None:
-        """Resend a snoozed reminder at `run_at`."""
-        self._plan(f"snooze:{dose_event_id}", jobs.run_snooze_job, run_at, dose_event_id)
-
-    def plan_recheck(self, dose_event_id: int, run_at: datetime) -> None:
-        """Ask about an unconfirmed dose once more at `run_at`."""
-        self._plan(f"recheck:{dose_event_id}", jobs.run_recheck_job, run_at, dose_event_id)
-
-    def plan_window_end(self, dose_event_id: int, run_at: datetime) -> None:
-        """Send the end-of-window message at `run_at`."""
-        self._plan(f"window:{dose_event_id}", jobs.run_window_job, run_at, dose_event_id)
-
-    def cancel_dose_event(self, dose_event_id: int) -> None:
-        """Drop snooze and recheck jobs of an answered dose."""
-        self._cancel(f"snooze:{dose_event_id}")
-        self._cancel(f"recheck:{dose_event_id}")
-
-    def plan_checkin(self, patient_id: int, run_at: datetime) -> None:
-        """Send the patient's weekly check-in prompt at `run_at`."""
-        self._plan(f"checkin:{patient_id}", jobs.run_checkin_job, run_at, patient_id)
-
-    def cancel_checkin(self, patient_id: int) -> None:
-        """Forget a patient's weekly check-in prompt."""
-        self._cancel(f"checkin:{patient_id}")
-
-    def plan_agent(self, plan_id: int, run_at: datetime) -> None:
-        """Run a clinic-given agent's reminder job at `run_at`."""
-        self._plan(f"agent:{plan_id}", jobs.run_agent_job, run_at, plan_id)
-
-    def cancel_agent(self, plan_id: int) -> None:
-        """Forget a clinic-given agent's reminder job."""
-        self._cancel(f"agent:{plan_id}")
-
-    def plan_dxa(self, profile_id: int, run_at: datetime) -> None:
-        """Run a profile's bone density scan reminder job at `run_at`."""
-        self._plan(f"dxa:{profile_id}", jobs.run_dxa_job, run_at, profile_id)
-
-    def cancel_dxa(self, profile_id: int) -> None:
-        """Forget a profile's bone density scan reminder job."""
-        self._cancel(f"dxa:{profile_id}")
-
-    def plan_dental(self, prompts_id: int, run_at: datetime) -> None:
-        """Run a patient's dental check-up reminder job at `run_at`."""
-        self._plan(f"dental:{prompts_id}", jobs.run_dental_job, run_at, prompts_id)
-
-    def cancel_dental(self, prompts_id: int) -> None:
-        """Forget a patient's dental check-up reminder job."""
-        self._cancel(f"dental:{prompts_id}")
-
-    def plan_exercise(self, prompts_id: int, run_at: datetime) -> None:
-        """Send a patient's weekly exercise nudge at `run_at`."""
-        self._plan(f"exercise:{prompts_id}", jobs.run_exercise_job, run_at, prompts_id)
-
-    def cancel_exercise(self, prompts_id: int) -> None:
-        """Forget a patient's weekly exercise nudge."""
-        self._cancel(f"exercise:{prompts_id}")
-
-    def plan_supplement(self, prompt_id: int, run_at: datetime) -> None:
-        """Run a supplement reminder's job at `run_at`."""
-        self._plan(f"supplement:{prompt_id}", jobs.run_supplement_job, run_at, prompt_id)
-
-    def cancel_supplement(self, prompt_id: int) -> None:
-        """Forget a supplement reminder's job."""
-        self._cancel(f"supplement:{prompt_id}")
-
-    def plan_supplement_snooze(self, event_id: int, run_at: datetime) -> None:
-        """Send a supplement reminder again at `run_at`."""
-        self._plan(f"supsnooze:{event_id}", jobs.run_supplement_snooze_job, run_at, event_id)
-
-    def cancel_supplement_snooze(self, event_id: int) -> None:
-        """Drop a supplement reminder's Later job."""
-        self._cancel(f"supsnooze:{event_id}")
-
-    def plan_refill(self, count_id: int, run_at: datetime) -> None:
-        """Check a pill count for a refill reminder at `run_at`."""
-        self._plan(f"refill:{count_id}", jobs.run_refill_job, run_at, count_id)
-
-    def cancel_refill(self, count_id: int) -> None:
-        """Forget a pill count's refill check."""
-        self._cancel(f"refill:{count_id}")
-
-    def plan_alert(self, alert_id: int, run_at: datetime) -> None:
-        """Deliver an alert to a linked person at `run_at`."""
-        self._plan(f"alert:{alert_id}", jobs.run_alert_job, run_at, alert_id)
-
-    def plan_missed_check(self, dose_event_id: int, run_at: datetime) -> None:
-        """Check at `run_at` whether a dose is still unconfirmed, and alert if so."""
-        self._plan(f"missed:{dose_event_id}", jobs.run_missed_check_job, run_at, dose_event_id)
-
-    def plan_summary(self, patient_id: int, run_at: datetime) -> None:
-        """Send the weekly adherence summary at `run_at`."""
-        self._plan(f"summary:{patient_id}", jobs.run_summary_job, run_at, patient_id)
+    def cancel(self, kind: JobKind, row_id: int) -> None:
+        """Forget the `kind` job of a row, if there is one."""
+        self._cancel(kind.job_id(row_id))
 
     def cancel_jobs(self, job_ids: list[str]) -> None:
         """Remove these jobs if they exist."""

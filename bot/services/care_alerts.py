@@ -37,7 +37,7 @@ from bot.domain.catalog import Product, get_product
 from bot.domain.clinic_agents import overdue_actions
 from bot.domain.dose_times import local_instant
 from bot.domain.errors import NotYourRecord
-from bot.ports import ReminderPlanner
+from bot.ports import JobKind, ReminderPlanner
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ async def add_red_flag_alerts(
 def dispatch(planner: ReminderPlanner, alert_ids: list[int], now: datetime) -> None:
     """Plan the delivery of new alerts at once."""
     for alert_id in alert_ids:
-        planner.plan_alert(alert_id, now)
+        planner.plan(JobKind.ALERT, alert_id, now)
 
 
 async def missed_check_at(session: AsyncSession, dose_event_id: int) -> datetime | None:
@@ -415,7 +415,7 @@ async def reconcile(
     )
     for alert_id in unsent:
         if f"alert:{alert_id}" not in existing:
-            planner.plan_alert(alert_id, now)
+            planner.plan(JobKind.ALERT, alert_id, now)
             planned += 1
     # One query for every open dose (the check's time with it): these jobs live in memory,
     # so at each start all of them are planned again.
@@ -438,6 +438,6 @@ async def reconcile(
             continue
         run_at = missed_check_time(due_at, delay_minutes, watched)
         if run_at is not None:
-            planner.plan_missed_check(event_id, max(run_at, now))
+            planner.plan(JobKind.MISSED, event_id, max(run_at, now))
             planned += 1
     return planned

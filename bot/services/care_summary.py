@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CareLink, LinkStatus, Patient
 from bot.domain.dose_times import DoseSchedule, Frequency, next_occurrence
-from bot.ports import ReminderPlanner
+from bot.ports import JobKind, ReminderPlanner
 from bot.services.adherence import Adherence, adherence
 from bot.services.care_alerts import active_links, anyone_receives
 
@@ -45,7 +45,7 @@ async def plan_weekly_summary(
     if patient is None or not await _wanted(session, patient_id):
         return None
     run_at = next_occurrence(SUMMARY_SCHEDULE, ZoneInfo(patient.timezone), now).due_at
-    planner.plan_summary(patient_id, run_at)
+    planner.plan(JobKind.SUMMARY, patient_id, run_at)
     return run_at
 
 

@@ -28,7 +28,7 @@ from bot.domain.catalog import DrugClass, get_product
 from bot.domain.dose_times import next_occurrence
 from bot.domain.errors import BonebotError
 from bot.domain.symptoms import Answer, Attribute, NotePrompt, Question, UnexpectedAnswer
-from bot.ports import ReminderPlanner
+from bot.ports import JobKind, ReminderPlanner
 from bot.services import care_alerts
 from bot.services.doses import checkin_schedule_of, plan_next_checkin
 from bot.services.regimen import active_medications, require_patient
@@ -389,7 +389,7 @@ async def turn_off_checkin_schedule(
     if row is not None:
         await session.delete(row)
         await session.commit()
-    planner.cancel_checkin(patient.id)
+    planner.cancel(JobKind.CHECKIN, patient.id)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from bot.domain.dose_times import (
     occurrences_between,
 )
 from bot.domain.errors import AlreadyAnswered, NotYourRecord
-from bot.ports import ReminderPlanner
+from bot.ports import JobKind, ReminderPlanner
 from bot.services.care_alerts import anyone_receives, missed_check_at, missed_check_time
 
 # A reminder sent more than this after its time is labelled late (downtime, outage).
@@ -96,7 +96,7 @@ async def plan_next_dose(
     """Plan the medication's dose job at its next due time (now, if doses are overdue)."""
     schedule = schedule_of(medication)
     if schedule is None or not medication.active or patient.unreachable_since is not None:
-        planner.cancel_dose(medication.id)
+        planner.cancel(JobKind.DOSE, medication.id)
         return None
     unsent = await session.scalar(
         select(func.count())
@@ -105,7 +105,7 @@ async def plan_next_dose(
     )
     upcoming = next_occurrence(schedule, ZoneInfo(patient.timezone), cursor_of(medication))
     run_at = now if unsent or upcoming.due_at <= now else upcoming.due_at
-    planner.plan_dose(medication.id, run_at)
+    planner.plan(JobKind.DOSE, medication.id, run_at)
     return run_at
 
 
@@ -406,10 +406,16 @@ async def take_dose(
     event.status, event.answered_at = DoseStatus.TAKEN, now
     event.window_ends_at = now + timedelta(minutes=minutes) if minutes else None
     await session.commit()
-    planner.cancel_dose_event(event.id)
+    _drop_follow_ups(planner, event.id)
     if event.window_ends_at is not None:
-        planner.plan_window_end(event.id, event.window_ends_at)
+        planner.plan(JobKind.WINDOW, event.id, event.window_ends_at)
     return await _answer(session, event)
+
+
+def _drop_follow_ups(planner: ReminderPlanner, event_id: int) -> None:
+    """An answered dose needs neither its snoozed resend nor its once-more question."""
+    planner.cancel(JobKind.SNOOZE, event_id)
+    planner.cancel(JobKind.RECHECK, event_id)
 
 
 async def snooze_dose(
@@ -425,7 +431,7 @@ async def snooze_dose(
     event = await _open_event(session, telegram_user_id, event_id)
     event.snoozed_until = now + timedelta(minutes=minutes)
     await session.commit()
-    planner.plan_snooze(event.id, event.snoozed_until)
+    planner.plan(JobKind.SNOOZE, event.id, event.snoozed_until)
     return await _answer(session, event)
 
 
@@ -444,7 +450,7 @@ async def skip_dose(
     event = await _open_event(session, telegram_user_id, event_id)
     event.status, event.answered_at, event.skip_reason = DoseStatus.SKIPPED, now, reason
     await session.commit()
-    planner.cancel_dose_event(event.id)
+    _drop_follow_ups(planner, event.id)
     return await _answer(session, event)
 
 
@@ -460,7 +466,7 @@ async def miss_dose(
     event = await _open_event(session, telegram_user_id, event_id)
     event.status, event.answered_at = DoseStatus.MISSED, now
     await session.commit()
-    planner.cancel_dose_event(event.id)
+    _drop_follow_ups(planner, event.id)
     return await _answer(session, event)
 
 
@@ -546,14 +552,14 @@ async def reconcile(
     )
     for event in open_events:
         if event.snoozed_until is not None and f"snooze:{event.id}" not in existing:
-            planner.plan_snooze(event.id, max(event.snoozed_until, now))
+            planner.plan(JobKind.SNOOZE, event.id, max(event.snoozed_until, now))
             planned += 1
         elif (
             event.rechecked_at is None
             and event.sent_at is not None
             and f"recheck:{event.id}" not in existing
         ):
-            planner.plan_recheck(event.id, max(event.sent_at + recheck_after, now))
+            planner.plan(JobKind.RECHECK, event.id, max(event.sent_at + recheck_after, now))
             planned += 1
     windows = await session.scalars(
         select(DoseEvent).where(
@@ -564,7 +570,7 @@ async def reconcile(
     )
     for event in windows:
         if event.window_ends_at is not None and f"window:{event.id}" not in existing:
-            planner.plan_window_end(event.id, max(event.window_ends_at, now))
+            planner.plan(JobKind.WINDOW, event.id, max(event.window_ends_at, now))
             planned += 1
     patient_ids = await session.scalars(select(CheckinSchedule.patient_id))
     for patient_id in list(patient_ids):
@@ -620,7 +626,7 @@ async def _reconcile_doses(
         schedule = DoseSchedule(Frequency(frequency), at, weekday=weekday, day_of_month=day)
         upcoming = next_occurrence(schedule, zone, as_aware(cursor)).due_at
         overdue = medication_id in unsent or upcoming <= now
-        planner.plan_dose(medication_id, now if overdue else upcoming)
+        planner.plan(JobKind.DOSE, medication_id, now if overdue else upcoming)
         planned += 1
     return planned
 
@@ -649,7 +655,7 @@ async def plan_next_checkin(
         return None
     row, patient = loaded
     run_at = next_occurrence(checkin_schedule_of(row), ZoneInfo(patient.timezone), now).due_at
-    planner.plan_checkin(patient_id, run_at)
+    planner.plan(JobKind.CHECKIN, patient_id, run_at)
     return run_at
 
 

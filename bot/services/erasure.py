@@ -21,38 +21,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     Base,
-    BoneHealthProfile,
     CareAlert,
     CareLink,
-    CarePrompts,
-    ClinicAgentPlan,
     CodeAttempt,
-    DoseEvent,
     LinkStatus,
-    Medication,
     Patient,
-    PillCount,
-    SupplementEvent,
-    SupplementPrompt,
 )
-from bot.ports import ReminderPlanner
+from bot.ports import KIND_RULES, JobKind, ReminderPlanner
 from bot.services.regimen import find_patient
 
 log = logging.getLogger(__name__)
 
-# Job id prefixes by the table whose row id the job carries. A new kind of job must be
-# added here, or erasure would leave it behind (the erasure test checks that none is).
-JOB_PREFIXES: dict[type[Base], tuple[str, ...]] = {
-    Medication: ("dose",),
-    DoseEvent: ("snooze", "recheck", "window", "missed"),
-    Patient: ("checkin", "summary"),
-    CareAlert: ("alert",),
-    ClinicAgentPlan: ("agent",),
-    BoneHealthProfile: ("dxa",),
-    CarePrompts: ("dental", "exercise"),
-    SupplementPrompt: ("supplement",),
-    SupplementEvent: ("supsnooze",),
-    PillCount: ("refill",),
+# Every table some kind of job belongs to (`KIND_RULES`), and the kinds whose jobs carry its
+# row ids: a new kind declared in `bot.ports` is erased with its row, with no edit here.
+_TABLES: dict[str, type[Base]] = {
+    mapper.class_.__tablename__: mapper.class_ for mapper in Base.registry.mappers
+}
+JOB_KINDS_BY_OWNER: dict[type[Base], tuple[JobKind, ...]] = {
+    _TABLES[owner]: tuple(kind for kind, rule in KIND_RULES.items() if rule.owner == owner)
+    for owner in dict.fromkeys(rule.owner for rule in KIND_RULES.values())
 }
 
 
@@ -99,7 +86,7 @@ async def erase_person(
     member_link_ids = [link.id for link, _ in as_member]
     # Alerts to this person about others go with their links (and their planned deliveries).
     job_ids = [
-        f"alert:{alert_id}"
+        JobKind.ALERT.job_id(alert_id)
         for alert_id in await session.scalars(
             select(CareAlert.id).where(CareAlert.link_id.in_(member_link_ids))
         )
@@ -119,9 +106,9 @@ async def erase_person(
             removed_links += 1
             if link.status != LinkStatus.ENDED:
                 notices.append(Notice(link.member_chat_id, link.patient_name))
-        for model, prefixes in JOB_PREFIXES.items():
+        for model, kinds in JOB_KINDS_BY_OWNER.items():
             for row_id in await _ids(session, model, patient.id):
-                job_ids += [f"{prefix}:{row_id}" for prefix in prefixes]
+                job_ids += [kind.job_id(row_id) for kind in kinds]
         await session.delete(patient)
     await session.commit()
 

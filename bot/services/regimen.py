@@ -14,7 +14,7 @@ from bot.db.access import require_patient as require_patient
 from bot.db.models import Medication, MedicationRole, Patient
 from bot.domain.catalog import get_product
 from bot.domain.regimen_draft import CLINIC, NONE, RegimenDraft
-from bot.ports import ReminderPlanner
+from bot.ports import JobKind, ReminderPlanner
 from bot.services.bone.page import sync as sync_bone_calendar
 from bot.services.doses import plan_next_checkin, plan_next_dose
 
@@ -121,7 +121,7 @@ async def save_regimen(
     await session.commit()
 
     for medication_id in ended:
-        planner.cancel_dose(medication_id)
+        planner.cancel(JobKind.DOSE, medication_id)
     # Every medication is re-planned: a new time zone moves all of them (and the check-in).
     for medication in await active_medications(session, patient.id):
         await plan_next_dose(session, planner, medication, patient, now)

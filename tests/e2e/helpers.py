@@ -20,6 +20,7 @@ from bot.db.models import DoseEvent, Medication, Patient
 from bot.domain.clock import Clock, utc_now
 from bot.domain.dose_times import Frequency
 from bot.domain.regimen_draft import NONE, RegimenDraft
+from bot.ports import JobKind
 from bot.services.context import Services
 from bot.services.doses import plan_next_dose
 from bot.services.regimen import save_regimen
@@ -289,7 +290,7 @@ async def seed_patients(
         )
         await session.commit()
     for medication_id in medication_ids:
-        services.planner.plan_dose(medication_id, due)
+        services.planner.plan(JobKind.DOSE, medication_id, due)
     return user_ids
 
 

@@ -37,6 +37,7 @@ from bot.domain.bone_health import (
     add_months,
 )
 from bot.domain.clinic_agents import next_due
+from bot.ports import JobKind
 from simulator import BotApiSimulator, RateLimits
 from tests.e2e.helpers import (
     Person,
@@ -241,7 +242,7 @@ async def test_zoledronic_acid_from_the_last_date_through_its_reminders_and_the_
         assert f"Next one due {texts.long_date(next_one)}" in menu["text"]
 
         # The job is rebuilt from the tables at start if the store lost it.
-        planner_of(app).cancel_agent(plan.id)
+        planner_of(app).cancel(JobKind.AGENT, plan.id)
     async with bot_running(settings, clock) as app:
         await planned_at(app, f"agent:{plan.id}", ten_am(next_one - timedelta(days=28)))
 

@@ -19,6 +19,7 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.db.models import CareAlert, CareLink, CodeAttempt, DoseEvent, Invite, LinkStatus, Patient
 from bot.domain import invite_codes
+from bot.ports import JobKind
 from scheduler.planner import ApschedulerPlanner
 from simulator import BotApiSimulator, RateLimits
 from tests.e2e.helpers import (
@@ -203,7 +204,7 @@ async def test_an_unconfirmed_dose_alerts_after_the_delay_and_unlinking_stops_al
         second = await reminder_event(app, anastrozole.id)
         assert f"missed:{second.id}" not in planner.planned_ids()
         # Even a check planned before the unlink sends nothing now.
-        planner.plan_missed_check(second.id, services_of(app).clock())
+        planner.plan(JobKind.MISSED, second.id, services_of(app).clock())
         await run_job(app, f"missed:{second.id}")
         assert len(await alerts_of(app)) == 1
         assert all(

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.db.models import Base, CareAlert, ExportRecord, Patient
+from bot.ports import JobKind
 from simulator import BotApiSimulator, RateLimits
 from tests.e2e.helpers import (
     Message,
@@ -271,7 +272,7 @@ async def test_a_caregiver_who_erases_their_data_leaves_no_link_alert_or_alert_j
             [alert_id] = list(await session.scalars(select(CareAlert.id)))
         planner = planner_of(app)
         # An alert delivery still planned (as for one held or retried) when Carol leaves.
-        planner.plan_alert(alert_id, services_of(app).clock() + timedelta(hours=1))
+        planner.plan(JobKind.ALERT, alert_id, services_of(app).clock() + timedelta(hours=1))
         carol.say("/deletemydata")
         carol.press(texts.DELETE_YES, await carol.expect("Erase everything?"))
         await carol.expect("everything I held about you is erased")

@@ -9,6 +9,7 @@ import pytest
 from bot.config import Settings
 from bot.db.models import DoseStatus
 from bot.domain.catalog import get_product
+from bot.ports import JobKind
 from simulator import BotApiSimulator, RateLimits
 from tests.e2e.helpers import (
     Person,
@@ -89,7 +90,7 @@ async def test_taken_is_recorded_and_the_window_end_follows(
         assert f"recheck:{event_id}" not in jobs
 
         # Thirty minutes pass: run the planned job now instead of waiting.
-        planner_of(app).plan_window_end(event_id, services_of(app).clock())
+        planner_of(app).plan(JobKind.WINDOW, event_id, services_of(app).clock())
         notice = await alice.expect("It has been 30 minutes since your alendronate 70 mg")
         assert "You can now eat breakfast" in notice["text"]
 
@@ -110,7 +111,7 @@ async def test_snooze_sends_the_reminder_again(
         now = services_of(app).clock()
         assert timedelta(minutes=14) < jobs[f"snooze:{event_id}"] - now <= timedelta(minutes=15)
 
-        planner_of(app).plan_snooze(event_id, now)
+        planner_of(app).plan(JobKind.SNOOZE, event_id, now)
         again = await alice.expect("Time for your alendronate 70 mg")
         assert "✅ Taken" in alice.buttons(again)
         alice.press("✅ Taken", again)
@@ -152,7 +153,7 @@ async def test_unconfirmed_dose_is_asked_about_once_and_missed_gets_the_rule(
     alice = Person(simulator, 1001, "Alice")
     async with bot_running(settings) as app:
         event_id = await _reminded(app, alice)
-        planner_of(app).plan_recheck(event_id, services_of(app).clock())
+        planner_of(app).plan(JobKind.RECHECK, event_id, services_of(app).clock())
         question = await alice.expect("Did you take your alendronate 70 mg")
         assert alice.buttons(question) == ["Yes, I took it", "No, I missed it"]
         alice.press("No, I missed it", question)

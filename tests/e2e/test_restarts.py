@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.db.database import create_sync_engine, job_store_url
 from bot.db.models import DoseStatus, Medication, Patient
 from bot.domain.dose_times import next_occurrence
+from bot.ports import JobKind
 from bot.services.doses import schedule_of
 from simulator import BotApiSimulator
 from tests.e2e.helpers import (
@@ -57,7 +58,7 @@ async def test_pending_reminder_is_delivered_once_by_the_next_process(
 
         # Running the dose job again (as a duplicate wake-up would) sends nothing more.
         services = services_of(second)
-        services.planner.plan_dose(medication.id, services.clock())
+        services.planner.plan(JobKind.DOSE, medication.id, services.clock())
 
         async def moved_to_tomorrow() -> bool:
             planned = dict(planner_of(second).next_jobs(50)).get(f"dose:{medication.id}")
@@ -90,7 +91,7 @@ async def test_downtime_sends_late_within_grace_and_records_older_doses_missed(
         )
         await session.commit()
         # The stored job still points at the old time; drop it, as a lost job would be.
-        planner_of(app).cancel_dose(medication.id)
+        planner_of(app).cancel(JobKind.DOSE, medication.id)
     # Restart: the start-up reconciliation rebuilds the job and finds the overdue dose.
     async with bot_running(settings) as app:
         late = await alice.expect("was due at", timeout=10)

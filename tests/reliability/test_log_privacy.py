@@ -23,6 +23,7 @@ import pytest
 from app.logs import QUIET_LOGGERS, RedactToken, configure_logging
 from bot.config import Settings
 from bot.db.models import DoseStatus
+from bot.ports import JobKind
 from simulator import BotApiSimulator, RateLimits
 from simulator import events as ev
 from tests.e2e.helpers import (
@@ -185,7 +186,7 @@ async def live_a_patients_life(app, sim: BotApiSimulator, alice: Person, bob: Pe
     [taken] = await settled_events(app, alendronate.id, DoseStatus.SENT)
     alice.press("✅ Taken")
     await alice.expect("taken at")
-    planner_of(app).plan_window_end(taken.id, services_of(app).clock())
+    planner_of(app).plan(JobKind.WINDOW, taken.id, services_of(app).clock())
     await alice.expect("It has been 30 minutes")
 
     # The daily aromatase inhibitor: later, sent again, then skipped for side effects.
@@ -195,7 +196,7 @@ async def live_a_patients_life(app, sim: BotApiSimulator, alice: Person, bob: Pe
     [later] = await settled_events(app, anastrozole.id, DoseStatus.SENT)
     alice.press("⏰ Later")
     await alice.expect("I'll remind you again at")
-    planner_of(app).plan_snooze(later.id, services_of(app).clock())
+    planner_of(app).plan(JobKind.SNOOZE, later.id, services_of(app).clock())
     again = await alice.expect("Time for your anastrozole", timeout=10)
     alice.press("Skip this dose", again)
     await alice.sim.wait_for_message(alice.id, lambda m: "Side effects" in str(m))

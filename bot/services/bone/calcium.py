@@ -48,7 +48,7 @@ from bot.domain.calcium import (
 from bot.domain.catalog import get_product
 from bot.domain.dose_times import local_today
 from bot.domain.errors import AlreadyAnswered, NotYourRecord
-from bot.ports import ReminderPlanner
+from bot.ports import JobKind, ReminderPlanner
 from bot.services.doses import LATE_AFTER, schedule_of
 
 DIET_CHOICES = (0, 300, 600, 900)  # mg of calcium a day from food, by buttons
@@ -205,7 +205,7 @@ async def set_times(
     session.add_all(new)
     await session.commit()
     for prompt in old:
-        planner.cancel_supplement(prompt.id)
+        planner.cancel(JobKind.SUPPLEMENT, prompt.id)
     for prompt in new:
         await plan_next_supplement(session, planner, prompt.id, now)
     return await _view(session, patient, plan)
@@ -221,7 +221,7 @@ async def turn_off(
         prompt.active, prompt.ended_at = False, now
     await session.commit()
     for prompt in old:
-        planner.cancel_supplement(prompt.id)
+        planner.cancel(JobKind.SUPPLEMENT, prompt.id)
 
 
 # --------------------------------------------------------------------------- timing
@@ -304,16 +304,16 @@ async def plan_next_supplement(
         )
     ).first()
     if loaded is None or not loaded[0].active or loaded[1].unreachable_since is not None:
-        planner.cancel_supplement(prompt_id)
+        planner.cancel(JobKind.SUPPLEMENT, prompt_id)
         return None
     prompt, patient = loaded
     timing, _ = await _timing(session, prompt, patient)
     run_at = await _next_at(session, prompt, timing, None)
     if run_at is None:
-        planner.cancel_supplement(prompt.id)
+        planner.cancel(JobKind.SUPPLEMENT, prompt.id)
         return None
     run_at = max(run_at, now)  # a day already due (after downtime) runs at once
-    planner.plan_supplement(prompt.id, run_at)
+    planner.plan(JobKind.SUPPLEMENT, prompt.id, run_at)
     return run_at
 
 
@@ -481,7 +481,7 @@ async def take_supplement(
     event = await _open_event(session, telegram_user_id, event_id)
     event.status, event.answered_at, event.snoozed_until = DoseStatus.TAKEN, now, None
     await session.commit()
-    planner.cancel_supplement_snooze(event.id)
+    planner.cancel(JobKind.SUPPLEMENT_SNOOZE, event.id)
     return await _answer(session, event)
 
 
@@ -498,7 +498,7 @@ async def snooze_supplement(
     event = await _open_event(session, telegram_user_id, event_id)
     event.snoozed_until = now + timedelta(minutes=minutes)
     await session.commit()
-    planner.plan_supplement_snooze(event.id, event.snoozed_until)
+    planner.plan(JobKind.SUPPLEMENT_SNOOZE, event.id, event.snoozed_until)
     return await _answer(session, event)
 
 
@@ -646,6 +646,6 @@ async def reconcile(
     )
     for event in snoozed:
         if f"supsnooze:{event.id}" not in existing and event.snoozed_until is not None:
-            planner.plan_supplement_snooze(event.id, max(event.snoozed_until, now))
+            planner.plan(JobKind.SUPPLEMENT_SNOOZE, event.id, max(event.snoozed_until, now))
             planned += 1
     return planned

@@ -31,7 +31,7 @@ from bot.domain.care_reminders import (
 from bot.domain.dose_times import DoseSchedule, Frequency, local_today, next_occurrence
 from bot.domain.errors import NotYourRecord
 from bot.domain.text_input import InvalidDateText
-from bot.ports import ReminderPlanner
+from bot.ports import JobKind, ReminderPlanner
 from bot.services.bone.clinic_agents import at_reminder_time
 
 EARLIEST_CHECK_MONTHS = 60  # an older check-up is a typing error (and long overdue anyway)
@@ -73,9 +73,9 @@ def _plan_dental(
     planner: ReminderPlanner, row: CarePrompts, zone: ZoneInfo, now: datetime
 ) -> None:
     if row.dental_due_on is None:
-        planner.cancel_dental(row.id)
+        planner.cancel(JobKind.DENTAL, row.id)
     else:
-        planner.plan_dental(row.id, _dental_run_at(row.dental_due_on, zone, now))
+        planner.plan(JobKind.DENTAL, row.id, _dental_run_at(row.dental_due_on, zone, now))
 
 
 async def sync_dental(
@@ -98,7 +98,7 @@ async def sync_dental(
         if row is not None and row.dental_due_on is not None:
             row.dental_due_on, row.dental_before_start, row.updated_at = None, False, now
             await session.commit()
-            planner.cancel_dental(row.id)
+            planner.cancel(JobKind.DENTAL, row.id)
         return
     row = row or await _prompts_of(session, patient, now)
     _plan_exercise(planner, row, zone, now)  # a new time zone moves the weekly nudge
@@ -226,18 +226,19 @@ async def dental_run(session: AsyncSession, prompts_id: int, now: datetime) -> D
 
 
 async def dental_reminded(
-    session: AsyncSession, planner: ReminderPlanner, prompts_id: int, day: date, now: datetime
-) -> None:
-    """Record the reminder (after sending) and plan the next one an interval later."""
+    session: AsyncSession, prompts_id: int, day: date, now: datetime
+) -> datetime | None:
+    """Record the reminder (after sending); return when the next one, an interval later,
+    is due (None: no more dental reminders for this row)."""
     row = await session.get(CarePrompts, prompts_id)
     patient = await session.get(Patient, row.patient_id) if row else None
     if row is None or patient is None or row.dental_due_on is None:
-        return
+        return None
     row.dental_reminded_on, row.dental_before_start = day, False
     row.dental_due_on = add_months(max(row.dental_due_on, day), DENTAL_INTERVAL_MONTHS)
     row.updated_at = now
     await session.commit()
-    _plan_dental(planner, row, ZoneInfo(patient.timezone), now)
+    return _dental_run_at(row.dental_due_on, ZoneInfo(patient.timezone), now)
 
 
 # --------------------------------------------------------------------------- exercise
@@ -254,10 +255,10 @@ def _plan_exercise(
 ) -> datetime | None:
     schedule = _exercise_schedule(row)
     if schedule is None:
-        planner.cancel_exercise(row.id)
+        planner.cancel(JobKind.EXERCISE, row.id)
         return None
     run_at = next_occurrence(schedule, zone, now).due_at
-    planner.plan_exercise(row.id, run_at)
+    planner.plan(JobKind.EXERCISE, row.id, run_at)
     return run_at
 
 

@@ -37,7 +37,7 @@ from bot.domain.clinic_agents import (
 from bot.domain.dose_times import local_instant, local_today
 from bot.domain.errors import NotYourRecord
 from bot.domain.text_input import InvalidDateText
-from bot.ports import ReminderPlanner
+from bot.ports import JobKind, ReminderPlanner
 from bot.services import care_alerts
 
 # Project choice: late enough not to wake anyone, early enough to phone the clinic that day.
@@ -247,9 +247,9 @@ def _replan(
 ) -> datetime | None:
     run_at = _first_run(product_key, _state(plan), zone, now)
     if run_at is None:
-        planner.cancel_agent(plan.id)
+        planner.cancel(JobKind.AGENT, plan.id)
     else:
-        planner.plan_agent(plan.id, run_at)
+        planner.plan(JobKind.AGENT, plan.id, run_at)
     return run_at
 
 

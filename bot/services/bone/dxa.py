@@ -44,7 +44,7 @@ from bot.domain.bone_health import (
 from bot.domain.clinic_agents import BOOK_AHEAD_DAYS  # scan slots are booked weeks out, as doses
 from bot.domain.dose_times import local_today
 from bot.domain.errors import NotYourRecord
-from bot.ports import ReminderPlanner
+from bot.ports import JobKind, ReminderPlanner
 from bot.services.bone.clinic_agents import at_reminder_time
 
 INTERVAL_CHOICES = (12, 18, 24)  # months; the care team's interval, by buttons
@@ -279,13 +279,13 @@ def _replan(
     if dxa_step_on(view.next_on, view.next_is_booked, reminded_on, today) is not None and (
         now < at_reminder_time(today, zone)
     ):
-        planner.plan_dxa(view.profile_id, at_reminder_time(today, zone))
+        planner.plan(JobKind.DXA, view.profile_id, at_reminder_time(today, zone))
         return True
     day = _next_day(view.next_on, view.next_is_booked, reminded_on, today)
     if day is None:
-        planner.cancel_dxa(view.profile_id)
+        planner.cancel(JobKind.DXA, view.profile_id)
         return False
-    planner.plan_dxa(view.profile_id, at_reminder_time(day, zone))
+    planner.plan(JobKind.DXA, view.profile_id, at_reminder_time(day, zone))
     return True
 
 

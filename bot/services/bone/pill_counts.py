@@ -22,7 +22,7 @@ from bot.domain.care_reminders import REFILL_AT_DOSES, PillSupply
 from bot.domain.catalog import Product, get_product
 from bot.domain.dose_times import next_occurrence
 from bot.domain.errors import NotYourRecord
-from bot.ports import ReminderPlanner
+from bot.ports import JobKind, ReminderPlanner
 from bot.services.doses import schedule_of
 
 MAX_TABLETS = 2000  # more in hand than this is a typing error
@@ -131,10 +131,10 @@ async def _plan_refill(
     supply = await _supply(session, row, medication)
     schedule = schedule_of(medication)
     if row.refill_reminded_at is not None or schedule is None:
-        planner.cancel_refill(row.id)
+        planner.cancel(JobKind.REFILL, row.id)
         return None
     if supply.refill_due:
-        planner.plan_refill(row.id, now)
+        planner.plan(JobKind.REFILL, row.id, now)
         return now
     threshold = REFILL_AT_DOSES[schedule.frequency]
     doses_until = supply.doses_left - threshold
@@ -142,7 +142,7 @@ async def _plan_refill(
     for _ in range(max(doses_until, 1)):
         after = next_occurrence(schedule, zone, after).due_at
     run_at = after + AFTER_DOSE
-    planner.plan_refill(row.id, run_at)
+    planner.plan(JobKind.REFILL, row.id, run_at)
     return run_at
 
 
@@ -179,7 +179,7 @@ async def stop_count(
     medication, _ = await _own_medication(session, telegram_user_id, medication_id)
     row = await session.scalar(select(PillCount).where(PillCount.medication_id == medication.id))
     if row is not None:
-        planner.cancel_refill(row.id)
+        planner.cancel(JobKind.REFILL, row.id)
         await session.delete(row)
         await session.commit()
     return get_product(medication.product_key)
@@ -210,7 +210,7 @@ async def follow_regimen(
     for row, old in stale:
         successor = active.get(old.product_key)
         if patient is None or successor is None or schedule_of(successor) is None:
-            planner.cancel_refill(row.id)
+            planner.cancel(JobKind.REFILL, row.id)
             await session.delete(row)
             continue
         left = await _supply(session, row, old)
@@ -253,19 +253,21 @@ async def refill_run(session: AsyncSession, count_id: int, now: datetime) -> Ref
 
 async def refill_checked(
     session: AsyncSession, planner: ReminderPlanner, count_id: int, reminded: bool, now: datetime
-) -> None:
-    """Record a sent reminder (once per count), or plan the next check."""
+) -> datetime | None:
+    """Record a sent reminder (once per count), or plan the next check; return when that
+    check runs (None: no more checks for this count)."""
     row = await session.get(PillCount, count_id)
     medication = await session.get(Medication, row.medication_id) if row else None
     patient = await session.get(Patient, row.patient_id) if row else None
     if row is None or medication is None or patient is None:
-        return
+        return None
     if reminded:
         row.refill_reminded_at = now
         await session.commit()
-        planner.cancel_refill(row.id)
-        return
-    await _plan_refill(session, planner, row, medication, patient, now + timedelta(minutes=1))
+        return None
+    return await _plan_refill(
+        session, planner, row, medication, patient, now + timedelta(minutes=1)
+    )
 
 
 async def reconcile(
