@@ -1,0 +1,184 @@
+"""Calcium and vitamin D: reminder answers, the set-up (form, food, meal times), targets, off."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.domain.errors import AlreadyAnswered
+from bot.services.bone import calcium
+from handlers.bone import questions
+from handlers.bone.questions import PendingInput, TypedAnswer
+from handlers.common import (
+    Context,
+    answer_query,
+    edit_query_message,
+    services,
+    settle_query,
+    user_data,
+)
+from ui import texts
+from ui.keyboards.bone import (
+    BoneAction,
+    BonePress,
+    CalciumStep,
+    calcium_diet_buttons,
+    calcium_form_buttons,
+    calcium_menu_buttons,
+    meal_time_buttons,
+)
+
+CALCIUM_TIMES = "calcium_times"  # meal times picked so far in the calcium set-up
+
+
+async def on_supplement(update: Update, context: Context, action: BonePress) -> None:
+    """Taken or Later under a calcium reminder (only the acting patient's own)."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    found = services(context)
+    event_id, now = action.record_id, found.clock()
+    notice = None
+    async with found.sessions() as session:
+        try:
+            if action.action is BoneAction.SUPPLEMENT_TAKEN:
+                answer = await calcium.take_supplement(
+                    session, found.planner, telegram_user_id=user.id, event_id=event_id, now=now
+                )
+            else:
+                answer = await calcium.snooze_supplement(
+                    session,
+                    found.planner,
+                    telegram_user_id=user.id,
+                    event_id=event_id,
+                    now=now,
+                    minutes=found.settings.snooze_minutes,
+                )
+        except AlreadyAnswered:
+            answer = await calcium.describe_supplement(session, user.id, action.record_id)
+            notice = texts.supplement_answered(answer)
+    await settle_query(query, texts.supplement_answered(answer), notice=notice)
+
+
+async def on_calcium(update: Update, context: Context, action: BonePress) -> None:
+    """The calcium set-up: form, calcium from food, meal times; targets; off."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or user is None or chat is None:
+        return
+    found = services(context)
+    now = found.clock()
+    async with found.sessions() as session:
+        match action.step:
+            case CalciumStep.OPEN | CalciumStep.SET_UP | CalciumStep.CARE_TEAM:
+                view = await calcium.calcium_view(session, user.id, now)
+            case CalciumStep.FORM:
+                view = await calcium.set_form(session, user.id, action.form or "", now)
+            case CalciumStep.DIET:
+                view = await calcium.set_diet(session, user.id, action.number or 0, now)
+            case CalciumStep.USUAL:
+                view = await calcium.set_targets(
+                    session, user.id, calcium_mg=None, vitamin_d_iu=None, now=now
+                )
+            case CalciumStep.TURN_OFF:
+                await calcium.turn_off(session, found.planner, user.id, now)
+                await settle_query(query, texts.CALCIUM_TURNED_OFF)
+                return
+            case _:  # MEAL_TIME
+                await _meal_time(update, context, action)
+                return
+    await answer_query(query)
+    match action.step:
+        case CalciumStep.OPEN:
+            markup = calcium_menu_buttons(bool(view.times))
+            await context.bot.send_message(chat.id, texts.calcium_lines(view), reply_markup=markup)
+        case CalciumStep.SET_UP:
+            markup = calcium_form_buttons()
+            await context.bot.send_message(chat.id, texts.ASK_FORM, reply_markup=markup)
+        case CalciumStep.CARE_TEAM:
+            sent = await context.bot.send_message(chat.id, texts.ASK_CALCIUM_TARGET)
+            questions.remember(context, TypedAnswer.CALCIUM_TARGET, 0, sent)
+        case CalciumStep.FORM:
+            label = texts.CALCIUM_FORMS[view.form.value] if view.form else ""
+            await questions.answered(update, label)
+            markup = calcium_diet_buttons()
+            await context.bot.send_message(chat.id, texts.ASK_DIET, reply_markup=markup)
+        case CalciumStep.DIET:
+            await questions.answered(update, texts.DIET_LABELS.get(action.number or 0, ""))
+            await _ask_meal_times(context, chat.id, view)
+        case CalciumStep.USUAL:
+            goal = view.targets
+            saved = texts.TARGETS_SAVED.format(
+                calcium=goal.calcium_mg, vitamin_d=goal.vitamin_d_iu
+            )
+            await edit_query_message(query, f"{saved}\n{texts.calcium_proposal(view)}")
+
+
+async def _ask_meal_times(context: Context, chat_id: int, view: calcium.CalciumView) -> None:
+    """Start picking meal times for the suggested doses (or say none are needed)."""
+    if not view.proposal or view.form is None:
+        await context.bot.send_message(chat_id, texts.calcium_proposal(view))
+        return
+    user_data(context)[CALCIUM_TIMES] = []
+    await context.bot.send_message(
+        chat_id, texts.ask_meal_times(view, []), reply_markup=meal_time_buttons([])
+    )
+
+
+async def _meal_time(update: Update, context: Context, action: BonePress) -> None:
+    """One meal time picked; once there is one per dose, the reminders are saved."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or action.at is None:
+        return
+    found = services(context)
+    chosen = [*user_data(context).get(CALCIUM_TIMES, []), action.at]
+    async with found.sessions() as session:
+        view = await calcium.calcium_view(session, user.id, found.clock())
+        if not view.proposal or view.form is None or len(set(chosen)) != len(chosen):
+            await answer_query(query, texts.BUTTON_EXPIRED)
+            return
+        if len(chosen) < len(view.proposal):
+            user_data(context)[CALCIUM_TIMES] = chosen
+            await answer_query(query)
+            markup = meal_time_buttons(chosen)
+            await edit_query_message(query, texts.ask_meal_times(view, chosen), markup)
+            return
+        view = await calcium.set_times(
+            session,
+            found.planner,
+            telegram_user_id=user.id,
+            times=chosen[: len(view.proposal)],
+            now=found.clock(),
+        )
+    user_data(context).pop(CALCIUM_TIMES, None)
+    await settle_query(query, texts.CALCIUM_SAVED.format(plan=texts.calcium_plan(view.times)))
+
+
+async def on_typed_target(
+    update: Update, context: Context, pending: PendingInput, text: str
+) -> None:
+    """The care team's calcium target (first) and vitamin D target (then), typed."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None:
+        return
+    cleaned = text.strip().lower().removesuffix("mg").removesuffix("iu").strip()
+    if not cleaned.isdigit() or len(cleaned) > 5:
+        raise calcium.InvalidSetting(text)
+    amount = int(cleaned)
+    found = services(context)
+    if pending.purpose is TypedAnswer.CALCIUM_TARGET:
+        calcium.check_targets(amount, None)
+        await questions.mark_answered(update, context, f"{amount} mg")
+        sent = await context.bot.send_message(chat.id, texts.ASK_VITAMIN_D_TARGET)
+        questions.remember(context, TypedAnswer.VITAMIN_D_TARGET, amount, sent)
+        return
+    async with found.sessions() as session:
+        view = await calcium.set_targets(
+            session,
+            user.id,
+            calcium_mg=pending.record_id,
+            vitamin_d_iu=amount,
+            now=found.clock(),
+        )
+    await questions.mark_answered(update, context, f"{amount} IU")
+    goal = view.targets
+    saved = texts.TARGETS_SAVED.format(calcium=goal.calcium_mg, vitamin_d=goal.vitamin_d_iu)
+    await message.reply_text(f"{saved}\n{texts.calcium_proposal(view)}")

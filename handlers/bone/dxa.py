@@ -1,0 +1,171 @@
+"""Bone density scans: results typed site by site, the chart, the interval, the risk questions."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from telegram import Update
+
+from bot.domain.bone_health import RISK_QUESTIONS, DxaResult, Site
+from bot.exports import charts
+from bot.services.bone import dxa
+from handlers.bone import questions
+from handlers.bone.questions import ScanDraft, TypedAnswer
+from handlers.common import Context, answer_query, edit_query_message, services, settle_query
+from ui import texts
+from ui.keyboards.bone import (
+    BoneAction,
+    BonePress,
+    age_skip_button,
+    interval_buttons,
+    risk_buttons,
+    skip_site_button,
+)
+
+SITES = tuple(Site)  # the order T-scores are asked in: lumbar spine, total hip, femoral neck
+
+
+async def send_chart(context: Context, chat_id: int, view: dxa.DxaView) -> None:
+    """Send the T-score chart with the change since the previous scan as its caption."""
+    points = [
+        charts.TScorePoint(scan.scanned_on, scan.lumbar_spine, scan.total_hip, scan.femoral_neck)
+        for scan in view.scans
+    ]
+    png = await asyncio.to_thread(charts.bone_density_png, points)
+    caption = "\n".join(
+        line for line in (texts.CHART_CAPTION, texts.dxa_change_line(view)) if line
+    )
+    await context.bot.send_photo(chat_id, png, caption=caption)
+
+
+async def ask_site(context: Context, chat_id: int, user_id: int, draft: ScanDraft) -> None:
+    """Ask for the next site's T-score (typed), or finish the result."""
+    if draft.site >= len(SITES):
+        await _finish_scan(context, chat_id, user_id, draft)
+        return
+    site = texts.SITE_NAMES[SITES[draft.site].value]
+    text = texts.ASK_T_SCORE.format(site=site)
+    sent = await context.bot.send_message(chat_id, text, reply_markup=skip_site_button(draft.site))
+    questions.remember(context, TypedAnswer.T_SCORE, draft.profile_id, sent, draft)
+
+
+async def on_t_score(update: Update, context: Context, draft: ScanDraft, text: str) -> None:
+    """A typed T-score for the site asked about: go on to the next site."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    value = dxa.parse_t_score(text)
+    await questions.mark_answered(update, context, texts.t_score(value))
+    await ask_site(context, chat.id, user.id, replace(draft, values=(*draft.values, value)))
+
+
+async def on_skip_site(update: Update, context: Context, site: int) -> None:
+    """Not on my report: go on to the next site."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    pending = questions.pending_of(context)
+    if query is None or user is None or chat is None:
+        return
+    if pending is None or pending.draft is None or pending.draft.site != site:
+        await answer_query(query, texts.BUTTON_EXPIRED)
+        return
+    await questions.mark_answered(update, context, texts.NOT_ON_REPORT)
+    draft = replace(pending.draft, values=(*pending.draft.values, None))
+    await ask_site(context, chat.id, user.id, draft)
+
+
+async def _finish_scan(context: Context, chat_id: int, user_id: int, draft: ScanDraft) -> None:
+    """Save the typed result (at least one T-score) and show the record and its chart."""
+    values = dict(zip(SITES, draft.values, strict=True))
+    if all(value is None for value in values.values()):
+        await context.bot.send_message(chat_id, texts.NO_T_SCORES)
+        return
+    result = DxaResult(draft.scanned_on, **{site.value: v for site, v in values.items()})
+    found = services(context)
+    async with found.sessions() as session:
+        saved = await dxa.record_scan(
+            session,
+            found.planner,
+            telegram_user_id=user_id,
+            profile_id=draft.profile_id,
+            result=result,
+            now=found.clock(),
+        )
+    await send_chart(context, chat_id, saved.view)
+    await context.bot.send_message(chat_id, texts.scan_saved(saved.view, draft.scanned_on))
+
+
+async def on_interval(update: Update, context: Context, action: BonePress) -> None:
+    """Show the interval choices, or save the one chosen."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or user is None or chat is None:
+        return
+    found = services(context)
+    if action.action is BoneAction.INTERVAL_CHOICES:
+        await answer_query(query)
+        markup = interval_buttons(dxa.INTERVAL_CHOICES)
+        await context.bot.send_message(chat.id, texts.ASK_INTERVAL, reply_markup=markup)
+        return
+    async with found.sessions() as session:
+        view = await dxa.set_interval(
+            session,
+            found.planner,
+            telegram_user_id=user.id,
+            months=action.number or 0,
+            now=found.clock(),
+        )
+    await answer_query(query)
+    saved = texts.INTERVAL_SAVED.format(months=view.interval_months)
+    await edit_query_message(query, f"{saved}\n\n{texts.dxa_lines(view)}")
+
+
+async def on_risk(update: Update, context: Context, action: BonePress) -> None:
+    """Start the risk questions, take an answer, or skip the age."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or user is None or chat is None:
+        return
+    found = services(context)
+    if action.action is BoneAction.RISK_START:
+        async with found.sessions() as session:
+            await dxa.dxa_view(session, user.id, found.clock())  # registered?
+        await answer_query(query)
+        await context.bot.send_message(chat.id, texts.RISK_INTRO)
+        await _ask_risk(context, chat.id, 0)
+        return
+    if action.action is BoneAction.AGE_SKIPPED:
+        await finish_risk(update, context, None)
+        return
+    async with found.sessions() as session:
+        following = await dxa.answer_risk(
+            session,
+            telegram_user_id=user.id,
+            index=action.number or 0,
+            yes=bool(action.yes),
+            now=found.clock(),
+        )
+    label = texts.RISK_YES if action.yes else texts.RISK_NO
+    await settle_query(query, texts.answered_line(questions.question_of(update), label))
+    if following is not None:
+        await _ask_risk(context, chat.id, following)
+        return
+    sent = await context.bot.send_message(chat.id, texts.ASK_AGE, reply_markup=age_skip_button())
+    questions.remember(context, TypedAnswer.AGE, 0, sent)
+
+
+async def _ask_risk(context: Context, chat_id: int, index: int) -> None:
+    question = RISK_QUESTIONS[index].text
+    await context.bot.send_message(chat_id, question, reply_markup=risk_buttons(index))
+
+
+async def finish_risk(update: Update, context: Context, age: int | None) -> None:
+    """Save the age (typed, or None when skipped) and show what the answers mean."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    found = services(context)
+    async with found.sessions() as session:
+        view = await dxa.set_age(
+            session, telegram_user_id=user.id, age_years=age, now=found.clock()
+        )
+    await questions.mark_answered(update, context, texts.AGE_SKIP if age is None else str(age))
+    await context.bot.send_message(chat.id, texts.risk_done(view))

@@ -1,0 +1,75 @@
+"""/bone (the page of dates with its buttons) and /calendar (the dates as an .ics file)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.domain.catalog import drug_display_name
+from bot.domain.errors import NotRegistered
+from bot.exports.ics import calendar_ics
+from bot.services.bone import page
+from handlers.bone.dxa import send_chart
+from handlers.common import Context, services
+from ui import texts
+from ui.keyboards.bone import (
+    agent_menu_buttons,
+    bone_menu_rows,
+    care_menu_buttons,
+    dxa_menu_buttons,
+)
+
+
+def _menu(bone_page: page.BonePage) -> tuple[str, InlineKeyboardMarkup]:
+    lines, rows = [texts.BONE_TITLE, ""], []
+    for view in bone_page.agents:
+        lines += [texts.agent_lines(view), ""]
+        drug = drug_display_name(view.product.drug).lower()
+        rows += agent_menu_buttons(view.plan_id, drug, view.last_given_on is not None)
+    lines += [texts.dxa_lines(bone_page.dxa), "", texts.care_lines(bone_page.care)]
+    rows += dxa_menu_buttons(bone_page.dxa.profile_id, bone_page.dxa.risk_answered)
+    care = bone_page.care
+    rows += care_menu_buttons(
+        care.prompts_id, care.needs_dental or care.last_dental_check_on is not None
+    )
+    lines += ["", texts.calcium_lines(bone_page.calcium)]
+    rows += bone_menu_rows()
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+async def bone_command(update: Update, context: Context) -> None:
+    """Show the bone calendar: the scan chart (if any), then dates with buttons."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    found = services(context)
+    try:
+        async with found.sessions() as session:
+            bone_page = await page.bone_page(session, user.id, found.clock())
+    except NotRegistered:
+        await message.reply_text(texts.NOT_REGISTERED)
+        return
+    if bone_page.dxa.scans:
+        await send_chart(context, message.chat_id, bone_page.dxa)
+    text, markup = _menu(bone_page)
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def calendar_command(update: Update, context: Context) -> None:
+    """Send the upcoming bone-calendar dates as an .ics file for the phone's calendar."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    found = services(context)
+    try:
+        async with found.sessions() as session:
+            entries = await page.calendar_entries(session, user.id, found.clock())
+    except NotRegistered:
+        await message.reply_text(texts.NOT_REGISTERED)
+        return
+    if not entries:
+        await message.reply_text(texts.CALENDAR_EMPTY)
+        return
+    ics = calendar_ics(texts.calendar_appointments(entries), generated_at=found.clock())
+    await message.reply_document(
+        ics, filename=texts.CALENDAR_FILE_NAME, caption=texts.CALENDAR_CAPTION
+    )

@@ -1,0 +1,84 @@
+"""Typed answers to the open bone-calendar question, and /cancel while one is open."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import filters
+
+from bot.domain.errors import NotRegistered, NotYourRecord
+from bot.domain.text_input import InvalidDateText, parse_date
+from bot.services.bone import dxa
+from bot.services.bone.calcium import InvalidSetting
+from bot.services.bone.dxa import InvalidNumberText
+from bot.services.bone.pill_counts import InvalidCount
+from handlers.bone import calcium, dates, pills, questions
+from handlers.bone.dxa import finish_risk, on_t_score
+from handlers.bone.questions import PENDING, PendingInput, TypedAnswer
+from handlers.common import App, Context, edit_message, services
+from ui import texts
+from ui.keyboards.bone import DatePurpose
+
+
+class AwaitingInput(filters.UpdateFilter):
+    """Let typed text through only while this person has an open bone-calendar question."""
+
+    def __init__(self, app: App) -> None:
+        super().__init__(name="AwaitingBoneInput")
+        self._app = app
+
+    def filter(self, update: Update) -> bool:
+        """Tell whether the sender was asked something that takes a typed answer."""
+        user = update.effective_user
+        data = self._app.user_data.get(user.id) if user is not None else None
+        if not data:
+            return False
+        return isinstance(data.get(PENDING), PendingInput)
+
+
+async def on_typed(update: Update, context: Context) -> None:
+    """Take a typed date or number for the open question; re-ask kindly when it won't do."""
+    message, user = update.effective_message, update.effective_user
+    pending = questions.pending_of(context)
+    if message is None or user is None or pending is None:
+        return
+    if services(context).clock() > pending.until:
+        questions.forget(context)
+        await message.reply_text(texts.UNKNOWN_TEXT)
+        return
+    text = (message.text or "").strip()
+    try:
+        if pending.purpose is TypedAnswer.T_SCORE and pending.draft is not None:
+            await on_t_score(update, context, pending.draft, text)
+        elif pending.purpose is TypedAnswer.AGE:
+            await finish_risk(update, context, dxa.parse_age(text))
+        elif pending.purpose in (TypedAnswer.CALCIUM_TARGET, TypedAnswer.VITAMIN_D_TARGET):
+            await calcium.on_typed_target(update, context, pending, text)
+        elif pending.purpose is TypedAnswer.PILL_COUNT:
+            await pills.on_typed_count(update, context, pending, text)
+        elif isinstance(pending.purpose, DatePurpose):
+            span = await dates.range_for(context, user.id, pending.purpose, pending.record_id)
+            day = parse_date(text, earliest=span.earliest, latest=span.latest)
+            await dates.on_date(update, context, pending.purpose, pending.record_id, day)
+    except InvalidNumberText:
+        await message.reply_text(
+            texts.BAD_AGE if pending.purpose is TypedAnswer.AGE else texts.BAD_T_SCORE
+        )
+    except InvalidSetting:
+        await message.reply_text(texts.BAD_AMOUNT)
+    except InvalidCount:
+        await message.reply_text(texts.BAD_COUNT)
+    except InvalidDateText:
+        await message.reply_text(texts.BAD_DATE)
+    except (NotYourRecord, NotRegistered):  # the record ended meanwhile (the regimen changed)
+        questions.forget(context)
+        await message.reply_text(texts.BUTTON_EXPIRED)
+
+
+async def cancel_input(update: Update, context: Context) -> None:
+    """/cancel while something is asked: stop asking, change nothing."""
+    message, chat = update.effective_message, update.effective_chat
+    pending = questions.forget(context)
+    if pending is not None and chat is not None:
+        await edit_message(context.bot, chat.id, pending.message_id, texts.INPUT_STOPPED)
+    if message is not None:
+        await message.reply_text(texts.CANCELLED)
