@@ -24,6 +24,7 @@ from bot.services.bone.page import reconcile as reconcile_bone_calendar
 from bot.services.context import AppState, Services
 from bot.services.doses import reconcile
 from handlers.common import App
+from handlers.conversation import Conversation
 from scheduler import runtime
 from scheduler.delivery import Courier, Pacer
 from scheduler.planner import ApschedulerPlanner, CoalescingScheduler, create_scheduler
@@ -103,7 +104,7 @@ def build_application(settings: Settings, clock: Clock = utc_now) -> App:
         .base_file_url(settings.telegram_file_base_url)
         .request(transport)
         .get_updates_request(AiohttpRequest(pool_size=1))
-        .context_types(ContextTypes(bot_data=AppState))
+        .context_types(ContextTypes(bot_data=AppState, user_data=Conversation))
         .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))
         .job_queue(None)  # reminders use our own persistent scheduler, not PTB's in-memory one
         .post_init(lifecycle.post_init)

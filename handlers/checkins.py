@@ -33,11 +33,11 @@ from handlers.common import (
     App,
     Context,
     answer_query,
+    conversation_of,
     edit_message,
     edit_query_message,
     services,
     settle_query,
-    user_data,
 )
 from ui import texts
 from ui.keyboards.doses import (
@@ -53,9 +53,6 @@ from ui.keyboards.doses import (
 ANSWERING, SETTING_TIME = 1, 2
 log = logging.getLogger(__name__)
 
-SETTINGS_DAY = "checkin_settings_day"
-NOTE_MESSAGE = "checkin_note_message_id"
-
 
 async def _send_step(update: Update, context: Context, view: checkins.CheckinStep) -> int:
     """Send the step an open check-in stands at, as a new message with its buttons."""
@@ -68,7 +65,7 @@ async def _send_step(update: Update, context: Context, view: checkins.CheckinSte
         sent = await context.bot.send_message(
             chat.id, text, reply_markup=checkin_note_buttons(view.checkin_id)
         )
-        user_data(context)[NOTE_MESSAGE] = sent.message_id
+        conversation_of(context).note_message_id = sent.message_id
         return ANSWERING
     if isinstance(step, checkins.WantsToStopPrompt):
         text, markup = texts.CHECKIN_WANTS_TO_STOP, checkin_yes_no_buttons(view.checkin_id)
@@ -228,7 +225,7 @@ async def on_button(update: Update, context: Context) -> int | None:
             await settle_query(query, paused)
             return ConversationHandler.END
         case "n":
-            user_data(context).pop(NOTE_MESSAGE, None)
+            conversation_of(context).note_message_id = None
             await settle_query(query, texts.answered_line(question, pressed))
             await _send_result(update, context, result)
             return ConversationHandler.END
@@ -284,7 +281,8 @@ async def on_note(update: Update, context: Context) -> int | None:
     except (UnexpectedAnswer, NotYourRecord, checkins.CheckinClosed):
         await message.reply_text(texts.CHECKIN_NOT_NOW)
         return None
-    note_message = user_data(context).pop(NOTE_MESSAGE, None)
+    state = conversation_of(context)
+    note_message, state.note_message_id = state.note_message_id, None
     if note_message is not None:
         prompt = texts.CHECKIN_NOTE.format(limit=NOTE_MAX_LENGTH)
         await edit_message(context.bot, chat.id, note_message, texts.answered_line(prompt, "✍️"))
@@ -315,7 +313,7 @@ async def _settings_button(update: Update, context: Context, action: CheckinActi
     found = services(context)
     if action.action == "w" and action.weekday is not None:
         await answer_query(query)
-        user_data(context)[SETTINGS_DAY] = action.weekday
+        conversation_of(context).settings_day = action.weekday
         day = texts.WEEKDAYS[action.weekday]
         await edit_query_message(
             query,
@@ -338,7 +336,7 @@ async def _settings_button(update: Update, context: Context, action: CheckinActi
         await answer_query(query, texts.NOT_REGISTERED)
         return ConversationHandler.END
     await answer_query(query)
-    user_data(context).pop(SETTINGS_DAY, None)
+    conversation_of(context).settings_day = None
     await edit_query_message(query, reply)
     return ConversationHandler.END
 
@@ -363,7 +361,7 @@ async def _save_schedule(
 async def on_settings_time(update: Update, context: Context) -> int | None:
     """Take a typed time for the weekly reminder."""
     message, user = update.effective_message, update.effective_user
-    weekday = user_data(context).get(SETTINGS_DAY)
+    weekday = conversation_of(context).settings_day
     if message is None or user is None or weekday is None:
         return ConversationHandler.END
     try:
@@ -378,7 +376,7 @@ async def on_settings_time(update: Update, context: Context) -> int | None:
     except NotRegistered:
         await message.reply_text(texts.NOT_REGISTERED)
         return ConversationHandler.END
-    user_data(context).pop(SETTINGS_DAY, None)
+    conversation_of(context).settings_day = None
     await message.reply_text(reply)
     return ConversationHandler.END
 
@@ -386,8 +384,8 @@ async def on_settings_time(update: Update, context: Context) -> int | None:
 async def cancel(update: Update, context: Context) -> int:
     """/cancel during a check-in keeps the answers given so far; /symptoms goes on."""
     user, message = update.effective_user, update.effective_message
-    user_data(context).pop(SETTINGS_DAY, None)
-    user_data(context).pop(NOTE_MESSAGE, None)
+    state = conversation_of(context)
+    state.settings_day = state.note_message_id = None
     if user is None or message is None:
         return ConversationHandler.END
     found = services(context)

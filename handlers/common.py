@@ -12,12 +12,14 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.services.context import AppState, Services
+from handlers.conversation import Conversation
 
 log = logging.getLogger(__name__)
 
-Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppState]
-# The application `app.application.build_application` makes: typed bot_data, no PTB job queue.
-App = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], AppState, None]
+Context = CallbackContext[ExtBot[None], Conversation, dict[Any, Any], AppState]
+# The application `app.application.build_application` makes: typed bot_data and user_data,
+# no PTB job queue.
+App = Application[ExtBot[None], Context, Conversation, dict[Any, Any], AppState, None]
 
 
 def services(context: Context) -> Services:
@@ -25,8 +27,8 @@ def services(context: Context) -> Services:
     return context.bot_data.services
 
 
-def user_data(context: Context) -> dict[Any, Any]:
-    """Return the acting person's user_data (PTB gives one to every update from a user;
+def conversation_of(context: Context) -> Conversation:
+    """Return the acting person's typed user_data (PTB gives one to every update from a user;
     every handler that keeps state here is reached only through updates from a user)."""
     data = context.user_data
     if data is None:

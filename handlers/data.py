@@ -20,10 +20,10 @@ from handlers.common import (
     App,
     Context,
     answer_query,
+    conversation_of,
     edit_query_message,
     notify,
     services,
-    user_data,
 )
 from ui import texts
 from ui.keyboards.data import (
@@ -210,7 +210,7 @@ async def _erase(update: Update, context: Context, confirmed: bool) -> None:
     found = services(context)
     async with found.sessions() as session:
         done = await erasure.erase_person(session, found.planner, user.id)
-    user_data(context).clear()  # nothing of theirs stays in memory either
+    conversation_of(context).clear()  # nothing of theirs stays in memory either
     await edit_query_message(query, texts.DELETE_DONE)
     for notice in done.notices:
         await notify(

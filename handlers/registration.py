@@ -46,17 +46,15 @@ from handlers.common import (
     App,
     Context,
     answer_query,
+    conversation_of,
     edit_message,
     edit_query_message,
     services,
-    user_data,
 )
 from ui import texts
 from ui.keyboards.doses import choices, parse_edit_section, parse_registration_answer
 
 ASKING = 1
-DRAFT = "draft"
-QUESTION_MESSAGE = "question_message_id"
 
 AI_TIMES = ("07:00", "08:00", "09:00", "12:00", "18:00", "20:00", "21:00", "22:00")
 WAKE_TIMES = ("05:30", "06:00", "06:30", "07:00", "07:30", "08:00", "08:30", "09:00")
@@ -174,10 +172,10 @@ async def _ask(update: Update, context: Context, draft: RegimenDraft) -> int:
     chat = update.effective_chat
     if chat is None:
         return ConversationHandler.END
-    user_data(context)[DRAFT] = draft
+    conversation_of(context).draft = draft
     text, markup = question_view(draft)
     message = await context.bot.send_message(chat.id, text, reply_markup=markup)
-    user_data(context)[QUESTION_MESSAGE] = message.message_id
+    conversation_of(context).question_message_id = message.message_id
     return ASKING
 
 
@@ -238,7 +236,7 @@ async def on_button(update: Update, context: Context) -> int:
     query = update.callback_query
     if query is None:
         return ASKING
-    draft: RegimenDraft | None = user_data(context).get(DRAFT)
+    draft = conversation_of(context).draft
     parsed = parse_registration_answer(query.data)
     if draft is None or parsed is None or parsed[0] != next_question(draft).value:
         await answer_query(query, texts.BUTTON_EXPIRED)
@@ -254,7 +252,7 @@ async def on_button(update: Update, context: Context) -> int:
 async def on_text(update: Update, context: Context) -> int:
     """Take a typed answer where typing is allowed (times, zones); re-ask kindly otherwise."""
     message, chat = update.effective_message, update.effective_chat
-    draft: RegimenDraft | None = user_data(context).get(DRAFT)
+    draft = conversation_of(context).draft
     if message is None or chat is None or draft is None:
         return ConversationHandler.END
     question = next_question(draft)
@@ -268,7 +266,7 @@ async def on_text(update: Update, context: Context) -> int:
         reply = texts.BAD_ZONE if question is Question.TIMEZONE else texts.BAD_TIME
         await message.reply_text(reply)
         return ASKING
-    question_id = user_data(context).get(QUESTION_MESSAGE)
+    question_id = conversation_of(context).question_message_id
     if question_id is not None:
         asked, _ = question_view(draft)
         await edit_message(context.bot, chat.id, question_id, f"{asked}\n\n➜ {text[:40]}")
@@ -281,7 +279,7 @@ async def _advance(
     """Apply a valid answer, then ask the next question or finish."""
     chat = update.effective_chat
     if question is Question.CONSENT and value == "no":
-        user_data(context).pop(DRAFT, None)
+        conversation_of(context).draft = None
         if chat is not None:
             await context.bot.send_message(chat.id, texts.CONSENT_DECLINED)
         return ConversationHandler.END
@@ -311,8 +309,8 @@ async def _save(update: Update, context: Context, draft: RegimenDraft) -> int:
             now=found.clock(),
         )
         upcoming = await next_reminder(session, patient, found.clock())
-    user_data(context).pop(DRAFT, None)
-    user_data(context).pop(QUESTION_MESSAGE, None)
+    state = conversation_of(context)
+    state.draft = state.question_message_id = None
     if upcoming is None:
         reply = texts.NO_REMINDERS
     else:
@@ -326,8 +324,9 @@ async def _save(update: Update, context: Context, draft: RegimenDraft) -> int:
 async def cancel(update: Update, context: Context) -> int:
     """Leave the conversation at any point, changing nothing."""
     chat = update.effective_chat
-    had_draft = user_data(context).pop(DRAFT, None) is not None
-    question_id = user_data(context).pop(QUESTION_MESSAGE, None)
+    state = conversation_of(context)
+    had_draft, question_id = state.draft is not None, state.question_message_id
+    state.draft = state.question_message_id = None
     if chat is not None:
         if had_draft and question_id is not None:
             await edit_message(context.bot, chat.id, question_id, texts.CANCELLED)

@@ -7,15 +7,15 @@ from telegram import Update
 from bot.domain.errors import AlreadyAnswered
 from bot.services.bone import calcium
 from handlers.bone import questions
-from handlers.bone.questions import PendingInput, TypedAnswer
 from handlers.common import (
     Context,
     answer_query,
+    conversation_of,
     edit_query_message,
     services,
     settle_query,
-    user_data,
 )
+from handlers.conversation import PendingInput, TypedAnswer
 from ui import texts
 from ui.keyboards.bone import (
     BoneAction,
@@ -26,8 +26,6 @@ from ui.keyboards.bone import (
     calcium_menu_buttons,
     meal_time_buttons,
 )
-
-CALCIUM_TIMES = "calcium_times"  # meal times picked so far in the calcium set-up
 
 
 async def on_supplement(update: Update, context: Context, action: BonePress) -> None:
@@ -117,7 +115,7 @@ async def _ask_meal_times(context: Context, chat_id: int, view: calcium.CalciumV
     if not view.proposal or view.form is None:
         await context.bot.send_message(chat_id, texts.calcium_proposal(view))
         return
-    user_data(context)[CALCIUM_TIMES] = []
+    conversation_of(context).calcium_times = ()
     await context.bot.send_message(
         chat_id, texts.ask_meal_times(view, []), reply_markup=meal_time_buttons([])
     )
@@ -129,14 +127,14 @@ async def _meal_time(update: Update, context: Context, action: BonePress) -> Non
     if query is None or user is None or action.at is None:
         return
     found = services(context)
-    chosen = [*user_data(context).get(CALCIUM_TIMES, []), action.at]
+    chosen = [*conversation_of(context).calcium_times, action.at]
     async with found.sessions() as session:
         view = await calcium.calcium_view(session, user.id, found.clock())
         if not view.proposal or view.form is None or len(set(chosen)) != len(chosen):
             await answer_query(query, texts.BUTTON_EXPIRED)
             return
         if len(chosen) < len(view.proposal):
-            user_data(context)[CALCIUM_TIMES] = chosen
+            conversation_of(context).calcium_times = tuple(chosen)
             await answer_query(query)
             markup = meal_time_buttons(chosen)
             await edit_query_message(query, texts.ask_meal_times(view, chosen), markup)
@@ -148,7 +146,7 @@ async def _meal_time(update: Update, context: Context, action: BonePress) -> Non
             times=chosen[: len(view.proposal)],
             now=found.clock(),
         )
-    user_data(context).pop(CALCIUM_TIMES, None)
+    conversation_of(context).calcium_times = ()
     await settle_query(query, texts.CALCIUM_SAVED.format(plan=texts.calcium_plan(view.times)))
 
 

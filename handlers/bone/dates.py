@@ -13,8 +13,8 @@ from bot.domain.text_input import InvalidDateText
 from bot.services.bone import care_prompts, clinic_agents, dxa
 from handlers.bone import questions
 from handlers.bone.dxa import ask_site
-from handlers.bone.questions import ScanDraft
 from handlers.common import Context, answer_query, edit_query_message, services
+from handlers.conversation import ScanDraft
 from ui import texts
 from ui.keyboards.bone import (
     AGENT_PURPOSES,

@@ -11,8 +11,8 @@ from bot.domain.bone_health import RISK_QUESTIONS, DxaResult, Site
 from bot.exports import charts
 from bot.services.bone import dxa
 from handlers.bone import questions
-from handlers.bone.questions import ScanDraft, TypedAnswer
 from handlers.common import Context, answer_query, edit_query_message, services, settle_query
+from handlers.conversation import ScanDraft, TypedAnswer
 from ui import texts
 from ui.keyboards.bone import (
     BoneAction,

@@ -6,8 +6,8 @@ from telegram import Update
 
 from bot.services.bone import pill_counts
 from handlers.bone import questions
-from handlers.bone.questions import PendingInput, TypedAnswer
 from handlers.common import Context, answer_query, services
+from handlers.conversation import PendingInput, TypedAnswer
 from ui import texts
 from ui.keyboards.bone import BoneAction, BonePress, pill_count_buttons
 

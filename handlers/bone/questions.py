@@ -2,67 +2,29 @@
 
 Buttons work without any conversation state (the database holds everything); only a typed
 answer needs to know what was asked, so the question stores a small `PendingInput` in the
-person's user_data.
+person's `Conversation.bone_input`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from enum import StrEnum
+from datetime import timedelta
 
 from telegram import Message, Update
 
 from handlers.common import (
     Context,
+    conversation_of,
     edit_message,
     edit_query_message,
     services,
     settle_query,
-    user_data,
 )
+from handlers.conversation import PendingInput, ScanDraft, TypedAnswer
 from ui import texts
 from ui.keyboards.bone import DatePurpose
 
-PENDING = "bone_input"
 # A question left unanswered this long stops taking typed answers (the text is then stray).
 INPUT_TTL = timedelta(minutes=30)
-
-
-class TypedAnswer(StrEnum):
-    """A question, other than a date, that takes a typed answer."""
-
-    T_SCORE = "t"
-    AGE = "a"
-    CALCIUM_TARGET = "p"
-    VITAMIN_D_TARGET = "v"
-    PILL_COUNT = "q"
-
-
-@dataclass(frozen=True)
-class ScanDraft:
-    """A scan result being typed in: its date and the T-scores so far, site by site."""
-
-    profile_id: int
-    scanned_on: date
-    values: tuple[float | None, ...] = ()
-
-    @property
-    def site(self) -> int:
-        """Return the index of the site asked next."""
-        return len(self.values)
-
-
-@dataclass(frozen=True)
-class PendingInput:
-    """What a typed answer from this person would answer, and the question's message."""
-
-    purpose: DatePurpose | TypedAnswer
-    record_id: int  # the record the date is for (VITAMIN_D_TARGET: the calcium target typed)
-    message_id: int
-    question: str
-    until: datetime
-    draft: ScanDraft | None = None
 
 
 def remember(
@@ -74,20 +36,20 @@ def remember(
 ) -> None:
     """Store what typed text would answer (one open question per person)."""
     until = services(context).clock() + INPUT_TTL
-    user_data(context)[PENDING] = PendingInput(
+    conversation_of(context).bone_input = PendingInput(
         purpose, record_id, message.message_id, message.text or "", until, draft
     )
 
 
 def pending_of(context: Context) -> PendingInput | None:
     """Return the open question, if any."""
-    pending: PendingInput | None = user_data(context).get(PENDING)
-    return pending
+    return conversation_of(context).bone_input
 
 
 def forget(context: Context) -> PendingInput | None:
     """Drop the open question and return it."""
-    pending: PendingInput | None = user_data(context).pop(PENDING, None)
+    state = conversation_of(context)
+    pending, state.bone_input = state.bone_input, None
     return pending
 
 

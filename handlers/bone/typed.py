@@ -13,8 +13,8 @@ from bot.services.bone.dxa import InvalidNumberText
 from bot.services.bone.pill_counts import InvalidCount
 from handlers.bone import calcium, dates, pills, questions
 from handlers.bone.dxa import finish_risk, on_t_score
-from handlers.bone.questions import PENDING, PendingInput, TypedAnswer
 from handlers.common import App, Context, edit_message, services
+from handlers.conversation import TypedAnswer
 from ui import texts
 from ui.keyboards.bone import DatePurpose
 
@@ -29,10 +29,8 @@ class AwaitingInput(filters.UpdateFilter):
     def filter(self, update: Update) -> bool:
         """Tell whether the sender was asked something that takes a typed answer."""
         user = update.effective_user
-        data = self._app.user_data.get(user.id) if user is not None else None
-        if not data:
-            return False
-        return isinstance(data.get(PENDING), PendingInput)
+        state = self._app.user_data.get(user.id) if user is not None else None
+        return state is not None and state.bone_input is not None
 
 
 async def on_typed(update: Update, context: Context) -> None:

@@ -1,0 +1,74 @@
+"""What the bot keeps about one person between their updates: PTB's user_data, typed.
+
+`app.application` registers `Conversation` through `ContextTypes(user_data=...)`, so every
+handler reads named, typed fields instead of string keys. It lives in memory only: after a
+restart every field is back to its default, and each conversation copes with that (the
+database holds everything that must last).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from bot.domain.regimen_draft import RegimenDraft
+from ui.keyboards.bone import DatePurpose
+
+
+class TypedAnswer(StrEnum):
+    """A bone-calendar question, other than a date, that takes a typed answer."""
+
+    T_SCORE = "t"
+    AGE = "a"
+    CALCIUM_TARGET = "p"
+    VITAMIN_D_TARGET = "v"
+    PILL_COUNT = "q"
+
+
+@dataclass(frozen=True)
+class ScanDraft:
+    """A scan result being typed in: its date and the T-scores so far, site by site."""
+
+    profile_id: int
+    scanned_on: date
+    values: tuple[float | None, ...] = ()
+
+    @property
+    def site(self) -> int:
+        """Return the index of the site asked next."""
+        return len(self.values)
+
+
+@dataclass(frozen=True)
+class PendingInput:
+    """What a typed answer from this person would answer, and the question's message."""
+
+    purpose: DatePurpose | TypedAnswer
+    record_id: int  # the record the date is for (VITAMIN_D_TARGET: the calcium target typed)
+    message_id: int
+    question: str
+    until: datetime
+    draft: ScanDraft | None = None
+
+
+@dataclass
+class Conversation:
+    """One person's open questions; every field None (or empty) when nothing is open."""
+
+    # Registration (handlers.registration): the regimen so far and the message asking.
+    draft: RegimenDraft | None = None
+    question_message_id: int | None = None
+    # Check-ins (handlers.checkins): the note prompt's message; the weekday being set up.
+    note_message_id: int | None = None
+    settings_day: int | None = None
+    # The bone calendar (handlers.bone): the question a typed answer would answer; the meal
+    # times picked so far in the calcium set-up.
+    bone_input: PendingInput | None = None
+    calcium_times: tuple[time, ...] = field(default=())
+
+    def clear(self) -> None:
+        """Forget everything (the person's data was erased)."""
+        fresh = Conversation()
+        for each in fields(self):
+            setattr(self, each.name, getattr(fresh, each.name))
