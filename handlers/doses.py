@@ -30,7 +30,6 @@ async def on_dose_button(update: Update, context: Context) -> None:
         return
     found = services(context)
     now, planner, event_id = found.clock(), found.planner, action.event_id
-    who = {"telegram_user_id": user.id, "event_id": event_id}
     notice = None
     async with found.sessions() as session:
         try:
@@ -46,18 +45,32 @@ async def on_dose_button(update: Update, context: Context) -> None:
                     await edit_query_markup(query, markup)
                     return
                 case "t":
-                    answer = await doses.take_dose(session, planner, now=now, **who)
+                    answer = await doses.take_dose(
+                        session, planner, telegram_user_id=user.id, event_id=event_id, now=now
+                    )
                 case "z":
                     minutes = found.settings.snooze_minutes
                     answer = await doses.snooze_dose(
-                        session, planner, now=now, minutes=minutes, **who
+                        session,
+                        planner,
+                        telegram_user_id=user.id,
+                        event_id=event_id,
+                        now=now,
+                        minutes=minutes,
                     )
                 case "r":
                     answer = await doses.skip_dose(
-                        session, planner, reason=action.reason or "", now=now, **who
+                        session,
+                        planner,
+                        telegram_user_id=user.id,
+                        event_id=event_id,
+                        reason=action.reason or "",
+                        now=now,
                     )
                 case _:
-                    answer = await doses.miss_dose(session, planner, now=now, **who)
+                    answer = await doses.miss_dose(
+                        session, planner, telegram_user_id=user.id, event_id=event_id, now=now
+                    )
         except NotYourRecord:
             await answer_query(query, texts.NOT_YOURS)
             return
