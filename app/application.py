@@ -28,7 +28,7 @@ from handlers.conversation import Conversation
 from scheduler import runtime
 from scheduler.delivery import Courier, Pacer
 from scheduler.planner import ApschedulerPlanner, CoalescingScheduler, create_scheduler
-from ui import texts
+from ui.texts.commands import COMMANDS
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class Lifecycle:
             planned += await care_summary.reconcile(session, self.planner, now, existing)
         log.info("scheduler ready: %d jobs reconciled from the database", planned)
         scheduler.resume()
-        await app.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
+        await app.bot.set_my_commands([BotCommand(name, about) for name, about in COMMANDS])
 
     async def post_shutdown(self, app: App) -> None:
         """Stop the scheduler and close the database."""

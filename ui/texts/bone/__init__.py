@@ -1,0 +1,1 @@
+"""Words for the bone-protection calendar (/bone), one module per feature."""

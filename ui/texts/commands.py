@@ -1,0 +1,43 @@
+"""The command menu, /help, and the replies to an unknown command or text."""
+
+from __future__ import annotations
+
+UNKNOWN_COMMAND = "Sorry, I don't know that command. Try /today, /history, /regimen or /help."
+UNKNOWN_TEXT = "I work with buttons and commands. Try /today, /history, /regimen or /help."
+
+HELP = (
+    "What I can do:\n"
+    "/today — today's doses\n"
+    "/history — the last 30 days\n"
+    "/regimen — see or change your medicines, times and time zone\n"
+    "/symptoms — your weekly check-in (/symptoms settings: its reminder; "
+    "/symptoms history: a chart)\n"
+    "/bone — your bone-protection calendar: clinic doses, scans, dental check-ups\n"
+    "/calendar — those dates as a file for your phone's calendar\n"
+    "/caregiver — link a caregiver or your care team, and what they get\n"
+    "/caring — the people you help, if someone linked you\n"
+    "/export — your records as PDF, spreadsheets (CSV) or FHIR\n"
+    "/privacy — who sees your data, and who exported it\n"
+    "/mydata — a copy of everything I hold about you\n"
+    "/deletemydata — erase everything I hold about you\n"
+    "/start — set up\n"
+    "/cancel — stop what we're doing\n\n"
+    "I remind and inform; I don't replace your care team."
+)
+COMMANDS = (
+    ("today", "Today's doses"),
+    ("history", "The last 30 days"),
+    ("regimen", "See or change your plan"),
+    ("symptoms", "Weekly symptom check-in"),
+    ("bone", "Your bone-protection calendar"),
+    ("calendar", "Your bone dates for your phone's calendar"),
+    ("caregiver", "Link a caregiver or your care team"),
+    ("caring", "People you help"),
+    ("patients", "Care team: your patients at a glance"),
+    ("export", "Export symptom and dose records"),
+    ("privacy", "Who sees your data, and who exported it"),
+    ("mydata", "Get a copy of everything I hold about you"),
+    ("deletemydata", "Erase everything I hold about you"),
+    ("help", "What I can do"),
+    ("cancel", "Stop what we're doing"),
+)

@@ -1,0 +1,145 @@
+"""Words for dose reminders and their answers, and the /today and /history views."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.catalog import Product
+from bot.services.adherence import Adherence, TodayDose
+from bot.services.doses import Answer, DueDose, SkipReason
+from ui.texts.common import capitalised, day_label, hhmm
+
+TAKEN = "✅ Taken"
+SNOOZE = "⏰ Later ({minutes} min)"
+SKIP = "Skip this dose"
+MISSED_IT = "No, I missed it"
+TOOK_IT = "Yes, I took it"
+
+SKIP_REASON_LABELS = {
+    SkipReason.FORGOT: "I forgot",
+    SkipReason.SIDE_EFFECTS: "Side effects",
+    SkipReason.CARE_TEAM_PAUSE: "Care team said pause",
+    SkipReason.OTHER: "Other reason",
+}
+ASK_SKIP_REASON = "Why are you skipping it? (This helps your care team.)"
+
+
+def dose_reminder(due: DueDose) -> str:
+    """The reminder message: what to take now and how, as the label says."""
+    head = f"💊 Time for your {due.product.name}."
+    if due.late:
+        head = (
+            f"💊 Your {due.product.name} was due at {hhmm(due.due_local)}. "
+            "Sorry this reminder is late."
+        )
+    lines = [head, ""]
+    lines += [f"• {line}" for line in due.product.administration.instructions]
+    return "\n".join(lines)
+
+
+def recheck_question(due: DueDose) -> str:
+    """The once-more question about an unconfirmed dose."""
+    return (
+        f"Did you take your {due.product.name} "
+        f"(due at {hhmm(due.due_local)} on {day_label(due.due_local.date())})?"
+    )
+
+
+def missed_dose_advice(product: Product) -> str:
+    """What the label says to do about a missed dose."""
+    if product.missed_dose is None:
+        return "If you're unsure what to do about a missed dose, ask your pharmacist."
+    return f"If you missed a dose: {product.missed_dose.text}"
+
+
+def answered(answer: Answer) -> str:
+    """Replace the reminder's text once it is answered, so the chat shows the outcome."""
+    name = answer.product.name
+    match answer.status:
+        case "taken":
+            text = f"✅ {capitalised(name)}: taken at {hhmm(answer.answered_local)}."
+            if answer.window_ends_local is not None:
+                text += "\n" + _window_advice(answer.product, answer.window_ends_local)
+            return text
+        case "skipped":
+            reason = SKIP_REASON_LABELS.get(answer.skip_reason or "", "no reason given")
+            text = f"⏭ {capitalised(name)}: skipped ({reason.lower()}). Noted."
+            if answer.skip_reason == SkipReason.FORGOT:
+                text += "\n\n" + missed_dose_advice(answer.product)
+            return text
+        case "missed":
+            return f"{capitalised(name)}: noted as missed.\n\n" + missed_dose_advice(
+                answer.product
+            )
+        case _:
+            until = answer.snoozed_until_local
+            return (
+                f"⏰ {capitalised(name)}: I'll remind you again at {hhmm(until)}."
+                if until
+                else (f"{capitalised(name)}: waiting for your answer.")
+            )
+
+
+def _window_advice(product: Product, until: datetime) -> str:
+    """What to keep doing until the label's window ends (fasting, upright, or both)."""
+    if product.administration.fasting_minutes is not None:
+        keep = "stay sitting or standing, and have nothing but plain water,"
+    else:  # ATELVIA: taken after breakfast, only the upright rule applies
+        keep = "stay sitting or standing"
+    return f"Please {keep} until {hhmm(until)}. I'll tell you when that time is up."
+
+
+def already_answered(answer: Answer) -> str:
+    """Short toast for a second press on a button that was already answered."""
+    return f"Already noted: {answer.status} ({hhmm(answer.answered_local)})."
+
+
+TODAY_TITLE = "Today:"
+NOTHING_TODAY = "No doses today. /regimen shows your plan."
+HISTORY_TITLE = "The last 30 days:"
+NO_HISTORY = "No doses recorded yet. Your record starts with your first reminder."
+
+STATUS_WORDS = {
+    "upcoming": "⏳ to come",
+    "pending": "⏳ due now",
+    "sent": "❔ waiting for your answer",
+    "taken": "✅ taken",
+    "skipped": "⏭ skipped",
+    "missed": "✖ missed",
+}
+
+
+def today_view(doses: list[TodayDose]) -> str:
+    """Render /today: each of today's doses with its state."""
+    if not doses:
+        return NOTHING_TODAY
+    lines = [TODAY_TITLE]
+    for dose in doses:
+        state = STATUS_WORDS.get(dose.status, dose.status)
+        if dose.answered_local is not None and dose.status == "taken":
+            state += f" at {hhmm(dose.answered_local)}"
+        lines.append(f"{hhmm(dose.due_local)} {capitalised(dose.product.name)}: {state}")
+    return "\n".join(lines)
+
+
+def history_view(rows: list[Adherence]) -> str:
+    """Render /history: taken, skipped, missed and unanswered per medicine."""
+    if not rows:
+        return NO_HISTORY
+    lines = [HISTORY_TITLE]
+    for row in rows:
+        line = (
+            f"• {capitalised(row.product.name)}: {row.taken} of {row.due} taken "
+            f"({row.percent_taken}%)"
+        )
+        extras = [
+            f"{count} {word}"
+            for count, word in (
+                (row.skipped, "skipped"),
+                (row.missed, "missed"),
+                (row.unanswered, "not answered"),
+            )
+            if count
+        ]
+        lines.append(line + (" — " + ", ".join(extras) if extras else ""))
+    return "\n".join(lines)

@@ -1,0 +1,81 @@
+"""Words for exports, /patients, /privacy, /mydata and /deletemydata."""
+
+from __future__ import annotations
+
+from datetime import date
+
+EXPORT_WHOSE = "Whose records do you want to export?"
+EXPORT_MINE = "My own"
+EXPORT_NOTHING = (
+    "There is nothing to export yet: you have no plan with me, and nobody has shared their "
+    "records with you as their care team."
+)
+EXPORT_PERIOD = "Which period?"
+PERIOD_LABELS = {30: "Last 30 days", 90: "Last 3 months", 365: "Last year", 0: "Everything"}
+EXPORT_FORMAT = "Which kind of file?"
+FORMAT_LABELS = {
+    "pdf": "📄 PDF report",
+    "csv": "📊 Spreadsheets (CSV)",
+    "fhir": "🏥 FHIR R4 (for clinic systems)",
+    "all": "All of these",
+}
+EXPORT_PREPARING = "Preparing the files…"
+EXPORT_DONE = "Done: {count} file(s) above."
+EXPORT_AUDITED = "This export is recorded; the patient can see it with /privacy."
+PATIENTS_NONE = (
+    "Nobody has linked you as their care team yet. A patient can share with you from their "
+    "/caregiver menu."
+)
+PATIENTS_HEAD = "Your patients (last {days} days):"
+PATIENTS_HINT = "Send /export to export a patient's records."
+NO_OPEN_FLAGS = "no open red flags"
+PRIVACY_HEAD = "Your privacy"
+PRIVACY_LINKS_NONE = "Nobody is linked to you."
+PRIVACY_EXPORTS_NONE = "Nobody has exported your records."
+PRIVACY_EXPORTS_HEAD = "Exports of your records:"
+PRIVACY_MEMBER_HEAD = "You are linked to:"
+PRIVACY_FOOT = (
+    "/mydata sends you a copy of everything; /deletemydata erases everything; "
+    "/caregiver changes who gets what."
+)
+MYDATA_INTRO = "Here is a copy of everything I hold about you: a report, spreadsheets and FHIR."
+MYDATA_NOT_PATIENT = (
+    "I hold no plan or records for you. I only know the links you have to people you help; "
+    "/privacy lists them."
+)
+DELETE_CONFIRM = (
+    "This erases everything I hold about you: your plan, reminders, dose records, check-ins, "
+    "and your links with caregivers and care team (they will be told). It cannot be undone.\n\n"
+    "If you want a copy first, send /mydata.\n\nErase everything?"
+)
+DELETE_YES = "Yes, erase everything"
+DELETE_NO = "No, keep it"
+DELETE_KEPT = "Nothing was erased."
+DELETE_DONE = (
+    "Done: everything I held about you is erased. Send /start if you want to begin again."
+)
+ERASED_NOTICE = "{name} erased their data with bonebot, so your link with them has ended."
+ROLE_OF_ACTOR = {
+    "patient": "you",
+    "clinician": "care team",
+    "administrator": "clinic administrator",
+}
+
+
+def export_line(when: str, role: str, name: str, fmt: str, first: date, last: date) -> str:
+    """One audit line: when, who, which format and period."""
+    who = ROLE_OF_ACTOR.get(role, role)
+    if name:
+        who = f"{name} ({who})"
+    return f"• {when}: {who}, {fmt.upper()}, {first:%-d %b %Y} to {last:%-d %b %Y}"
+
+
+def glance_line(name: str, flags: list[str], rates: list[tuple[str, int, int]], last: str) -> str:
+    """One patient in /patients: open red flags, adherence per medicine, last check-in."""
+    lines = [f"👤 {name}"]
+    lines.append("  ⚠️ " + "; ".join(flags) if flags else f"  {NO_OPEN_FLAGS}")
+    for medicine, taken, due in rates:
+        percent = round(100 * taken / due) if due else 0
+        lines.append(f"  💊 {medicine}: {taken} of {due} taken ({percent}%)")
+    lines.append(f"  Last check-in: {last}")
+    return "\n".join(lines)
