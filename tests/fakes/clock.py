@@ -1,4 +1,4 @@
-"""A bot clock the test sets: real seconds pass, days are jumped."""
+"""Bot clocks a test sets: DrivenClock (real seconds pass, days are jumped) and FixedClock."""
 
 from __future__ import annotations
 
@@ -23,3 +23,31 @@ class DrivenClock:
     def jump_to(self, when: datetime) -> None:
         """Move the clock to `when` (forward or back)."""
         self._offset = when - utc_now()
+
+
+class FixedClock:
+    """A bot clock that stands still until the test moves it: no real time passes.
+
+    For service tests, which hand `clock()` to the services as `now`; expectations are
+    computed from the same reading, so a test never depends on the day it runs.
+    """
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("the clock reads aware UTC times")
+        self._now = start
+
+    def __call__(self) -> datetime:
+        return self._now
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move the clock on by `delta`; return the new reading."""
+        self._now += delta
+        return self._now
+
+    def jump_to(self, when: datetime) -> datetime:
+        """Set the clock to `when` (forward or back); return the new reading."""
+        if when.tzinfo is None:
+            raise ValueError("the clock reads aware UTC times")
+        self._now = when
+        return self._now
