@@ -3,7 +3,8 @@ plain wall-clock arithmetic tests compute their expectations with."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+import calendar
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -92,3 +93,10 @@ def next_wall_time(
         if candidate > after and (weekday is None or day.weekday() == weekday):
             return candidate.astimezone(UTC)
         day += timedelta(days=1)
+
+
+def plus_months(day: date, months: int) -> date:
+    """The same day of the month `months` later, or that month's last day when it is shorter."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
