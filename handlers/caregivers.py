@@ -8,6 +8,7 @@ hears when an alert about them was seen. Every press is re-checked by the servic
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -24,6 +25,7 @@ from handlers.common import (
     notify,
     services,
     settle_query,
+    unit_of_work,
 )
 from ui import texts
 from ui.keyboards.care import (
@@ -249,20 +251,24 @@ async def _settings(update: Update, context: Context, action: CareAction) -> Non
     query, user = update.callback_query, update.effective_user
     assert query is not None
     assert user is not None
-    found = services(context)
-    async with found.sessions() as session:
+
+    async def change(session: AsyncSession) -> care_links.AlertSettings | None:
         if action.action == "cg:d":
             minutes = int(action.value or "0")
             try:
                 await care_links.set_missed_dose_delay(session, user.id, minutes or None)
-            except ValueError:
-                await answer_query(query, texts.NOT_YOURS)
-                return
+            except ValueError:  # not a delay offered: a forged press
+                return None
         elif action.action == "cg:q":
             hours = QUIET_CHOICES.get(action.value or "")
             start, end = hours if hours else (None, None)
             await care_links.set_quiet_hours(session, user.id, start, end)
-        settings = await care_links.alert_settings(session, user.id)
+        return await care_links.alert_settings(session, user.id)
+
+    settings = await unit_of_work(context, change)
+    if settings is None:
+        await answer_query(query, texts.NOT_YOURS)
+        return
     text = texts.SETTINGS_VIEW.format(
         delay=texts.minutes_phrase(settings.missed_dose_alert_minutes),
         quiet=texts.quiet_phrase(settings.quiet_hours_start, settings.quiet_hours_end),

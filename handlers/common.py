@@ -1,12 +1,14 @@
-"""Small helpers every handler uses: typed context, edits that tolerate double presses."""
+"""Small helpers every handler uses: typed context, one database session per piece of work,
+edits that tolerate double presses."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -15,6 +17,7 @@ from bot.services.context import AppState, Services
 from handlers.conversation import Conversation
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Context = CallbackContext[ExtBot[None], Conversation, dict[Any, Any], AppState]
 # The application `app.application.build_application` makes: typed bot_data and user_data,
@@ -25,6 +28,18 @@ App = Application[ExtBot[None], Context, Conversation, dict[Any, Any], AppState,
 def services(context: Context) -> Services:
     """Return the shared services from the typed bot_data."""
     return context.bot_data.services
+
+
+async def unit_of_work(context: Context, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` (service calls) in one database session; return its result once closed.
+
+    Reply with the result after this returns, never from inside `work`: a Bot API call made
+    while the session is open would hold a pooled connection (on SQLite, the write lock) for
+    a whole round trip to Telegram, stalling every other update and job behind it.
+    tests/e2e/conftest.py fails any end-to-end test in which that happens.
+    """
+    async with services(context).sessions() as session:
+        return await work(session)
 
 
 def conversation_of(context: Context) -> Conversation:

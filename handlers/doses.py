@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.domain.errors import AlreadyAnswered, NotYourRecord
 from bot.services import doses
+from bot.services.context import Services
 from handlers.common import (
     App,
     Context,
@@ -14,9 +16,10 @@ from handlers.common import (
     edit_query_markup,
     services,
     settle_query,
+    unit_of_work,
 )
 from ui import texts
-from ui.keyboards.doses import dose_buttons, parse_dose_action, skip_reason_buttons
+from ui.keyboards.doses import DoseAction, dose_buttons, parse_dose_action, skip_reason_buttons
 
 
 async def on_dose_button(update: Update, context: Context) -> None:
@@ -29,55 +32,80 @@ async def on_dose_button(update: Update, context: Context) -> None:
         await answer_query(query, texts.NOT_YOURS)
         return
     found = services(context)
-    now, planner, event_id = found.clock(), found.planner, action.event_id
-    notice = None
-    async with found.sessions() as session:
-        try:
-            match action.action:
-                case "s" | "b":
-                    await doses.check_open_dose(session, user.id, event_id)
-                    await answer_query(query)
-                    markup = (
-                        skip_reason_buttons(event_id)
-                        if action.action == "s"
-                        else dose_buttons(event_id, found.settings.snooze_minutes)
-                    )
-                    await edit_query_markup(query, markup)
-                    return
-                case "t":
-                    answer = await doses.take_dose(
-                        session, planner, telegram_user_id=user.id, event_id=event_id, now=now
-                    )
-                case "z":
-                    minutes = found.settings.snooze_minutes
-                    answer = await doses.snooze_dose(
-                        session,
-                        planner,
-                        telegram_user_id=user.id,
-                        event_id=event_id,
-                        now=now,
-                        minutes=minutes,
-                    )
-                case "r":
-                    answer = await doses.skip_dose(
-                        session,
-                        planner,
-                        telegram_user_id=user.id,
-                        event_id=event_id,
-                        reason=action.reason or "",
-                        now=now,
-                    )
-                case _:
-                    answer = await doses.miss_dose(
-                        session, planner, telegram_user_id=user.id, event_id=event_id, now=now
-                    )
-        except NotYourRecord:
-            await answer_query(query, texts.NOT_YOURS)
-            return
-        except AlreadyAnswered:
-            answer = await doses.describe_answer(session, user.id, event_id)
-            notice = texts.already_answered(answer)
+    event_id = action.event_id
+    try:
+        if action.action in ("s", "b"):  # the skip reasons, or back to the dose's buttons
+            answered = await unit_of_work(
+                context, lambda session: _answered_before(session, user.id, event_id)
+            )
+        else:
+            answered = await unit_of_work(
+                context, lambda session: _record(session, found, user.id, action)
+            )
+    except NotYourRecord:
+        await answer_query(query, texts.NOT_YOURS)
+        return
+    if answered is None:  # still open: swap the buttons
+        await answer_query(query)
+        markup = (
+            skip_reason_buttons(event_id)
+            if action.action == "s"
+            else dose_buttons(event_id, found.settings.snooze_minutes)
+        )
+        await edit_query_markup(query, markup)
+        return
+    answer, before = answered
+    notice = texts.already_answered(answer) if before else None
     await settle_query(query, texts.answered(answer), notice=notice)
+
+
+async def _answered_before(
+    session: AsyncSession, telegram_user_id: int, event_id: int
+) -> tuple[doses.Answer, bool] | None:
+    """Return None while the dose is open; once answered, how it stands."""
+    try:
+        await doses.check_open_dose(session, telegram_user_id, event_id)
+    except AlreadyAnswered:
+        return await doses.describe_answer(session, telegram_user_id, event_id), True
+    return None
+
+
+async def _record(
+    session: AsyncSession, found: Services, telegram_user_id: int, action: DoseAction
+) -> tuple[doses.Answer, bool]:
+    """Record the press; return the answer and whether it had been given before."""
+    now, planner, event_id = found.clock(), found.planner, action.event_id
+    try:
+        match action.action:
+            case "t":
+                answer = await doses.take_dose(
+                    session, planner, telegram_user_id=telegram_user_id, event_id=event_id, now=now
+                )
+            case "z":
+                answer = await doses.snooze_dose(
+                    session,
+                    planner,
+                    telegram_user_id=telegram_user_id,
+                    event_id=event_id,
+                    now=now,
+                    minutes=found.settings.snooze_minutes,
+                )
+            case "r":
+                answer = await doses.skip_dose(
+                    session,
+                    planner,
+                    telegram_user_id=telegram_user_id,
+                    event_id=event_id,
+                    reason=action.reason or "",
+                    now=now,
+                )
+            case _:
+                answer = await doses.miss_dose(
+                    session, planner, telegram_user_id=telegram_user_id, event_id=event_id, now=now
+                )
+    except AlreadyAnswered:
+        return await doses.describe_answer(session, telegram_user_id, event_id), True
+    return answer, False
 
 
 def register(app: App) -> None:

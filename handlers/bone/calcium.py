@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.domain.errors import AlreadyAnswered
@@ -14,6 +17,7 @@ from handlers.common import (
     edit_query_message,
     services,
     settle_query,
+    unit_of_work,
 )
 from handlers.conversation import PendingInput, TypedAnswer
 from ui import texts
@@ -64,25 +68,16 @@ async def on_calcium(update: Update, context: Context, action: BonePress) -> Non
         return
     found = services(context)
     now = found.clock()
-    async with found.sessions() as session:
-        match action.step:
-            case CalciumStep.OPEN | CalciumStep.SET_UP | CalciumStep.CARE_TEAM:
-                view = await calcium.calcium_view(session, user.id, now)
-            case CalciumStep.FORM:
-                view = await calcium.set_form(session, user.id, action.form or "", now)
-            case CalciumStep.DIET:
-                view = await calcium.set_diet(session, user.id, action.number or 0, now)
-            case CalciumStep.USUAL:
-                view = await calcium.set_targets(
-                    session, user.id, calcium_mg=None, vitamin_d_iu=None, now=now
-                )
-            case CalciumStep.TURN_OFF:
-                await calcium.turn_off(session, found.planner, user.id, now)
-                await settle_query(query, texts.CALCIUM_TURNED_OFF)
-                return
-            case _:  # MEAL_TIME
-                await _meal_time(update, context, action)
-                return
+    if action.step is CalciumStep.MEAL_TIME:
+        await _meal_time(update, context, action)
+        return
+    if action.step is CalciumStep.TURN_OFF:
+        await unit_of_work(
+            context, lambda session: calcium.turn_off(session, found.planner, user.id, now)
+        )
+        await settle_query(query, texts.CALCIUM_TURNED_OFF)
+        return
+    view = await unit_of_work(context, lambda session: _changed(session, user.id, action, now))
     await answer_query(query)
     match action.step:
         case CalciumStep.OPEN:
@@ -110,6 +105,22 @@ async def on_calcium(update: Update, context: Context, action: BonePress) -> Non
             await edit_query_message(query, f"{saved}\n{texts.calcium_proposal(view)}")
 
 
+async def _changed(
+    session: AsyncSession, telegram_user_id: int, action: BonePress, now: datetime
+) -> calcium.CalciumView:
+    """Apply a set-up step (form, food, the usual targets) and return the calcium view."""
+    match action.step:
+        case CalciumStep.FORM:
+            return await calcium.set_form(session, telegram_user_id, action.form or "", now)
+        case CalciumStep.DIET:
+            return await calcium.set_diet(session, telegram_user_id, action.number or 0, now)
+        case CalciumStep.USUAL:
+            return await calcium.set_targets(
+                session, telegram_user_id, calcium_mg=None, vitamin_d_iu=None, now=now
+            )
+    return await calcium.calcium_view(session, telegram_user_id, now)
+
+
 async def _ask_meal_times(context: Context, chat_id: int, view: calcium.CalciumView) -> None:
     """Start picking meal times for the suggested doses (or say none are needed)."""
     if not view.proposal or view.form is None:
@@ -128,26 +139,36 @@ async def _meal_time(update: Update, context: Context, action: BonePress) -> Non
         return
     found = services(context)
     chosen = [*conversation_of(context).calcium_times, action.at]
-    async with found.sessions() as session:
+
+    async def pick(session: AsyncSession) -> tuple[calcium.CalciumView, bool]:
         view = await calcium.calcium_view(session, user.id, found.clock())
-        if not view.proposal or view.form is None or len(set(chosen)) != len(chosen):
-            await answer_query(query, texts.BUTTON_EXPIRED)
-            return
-        if len(chosen) < len(view.proposal):
-            conversation_of(context).calcium_times = tuple(chosen)
-            await answer_query(query)
-            markup = meal_time_buttons(chosen)
-            await edit_query_message(query, texts.ask_meal_times(view, chosen), markup)
-            return
-        view = await calcium.set_times(
+        if not _fits(view, chosen) or len(chosen) < len(view.proposal):
+            return view, False
+        saved = await calcium.set_times(
             session,
             found.planner,
             telegram_user_id=user.id,
             times=chosen[: len(view.proposal)],
             now=found.clock(),
         )
-    conversation_of(context).calcium_times = ()
-    await settle_query(query, texts.CALCIUM_SAVED.format(plan=texts.calcium_plan(view.times)))
+        return saved, True
+
+    view, saved = await unit_of_work(context, pick)
+    if saved:
+        conversation_of(context).calcium_times = ()
+        await settle_query(query, texts.CALCIUM_SAVED.format(plan=texts.calcium_plan(view.times)))
+    elif not _fits(view, chosen):
+        await answer_query(query, texts.BUTTON_EXPIRED)
+    else:
+        conversation_of(context).calcium_times = tuple(chosen)
+        await answer_query(query)
+        markup = meal_time_buttons(chosen)
+        await edit_query_message(query, texts.ask_meal_times(view, chosen), markup)
+
+
+def _fits(view: calcium.CalciumView, chosen: list[time]) -> bool:
+    """Tell whether the times picked still fit the proposal (an old button may not)."""
+    return bool(view.proposal) and view.form is not None and len(set(chosen)) == len(chosen)
 
 
 async def on_typed_target(
