@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import DoseEvent, DoseStatus
+from bot.db.models import DoseEvent, DoseStatus, Patient
 from bot.domain.errors import AlreadyAnswered, NotYourRecord
 from bot.ports import JobKind
 from bot.services import doses
@@ -33,7 +33,7 @@ GRACE = timedelta(hours=4)
 RECHECK_AFTER = timedelta(minutes=120)
 
 
-async def _alice(session: AsyncSession, planner: RecordingPlanner, clock: FixedClock):
+async def _alice(session: AsyncSession, planner: RecordingPlanner, clock: FixedClock) -> Patient:
     return await register(
         session,
         planner,
