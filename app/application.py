@@ -27,6 +27,7 @@ from handlers.common import App
 from handlers.conversation import Conversation
 from scheduler import runtime
 from scheduler.delivery import Courier, Pacer
+from scheduler.dose_batches import DoseBatcher, open_and_send
 from scheduler.planner import ApschedulerPlanner, CoalescingScheduler, create_scheduler
 from ui.texts.commands import COMMANDS
 
@@ -66,7 +67,8 @@ class Lifecycle:
         services = Services(self.settings, sessions, self.planner, self.clock)
         app.bot_data.install(services)
         pacer = Pacer(self.settings.send_per_second, self.settings.send_per_chat_per_second)
-        runtime.install(services, Courier(self.transport, app.bot.base_url, pacer))
+        courier = Courier(self.transport, app.bot.base_url, pacer)
+        runtime.install(services, courier, DoseBatcher(open_and_send))
         self.planner.forget_stored_memory_kinds()
         # Read the job ids once: every rebuild below plans only what is missing.
         existing = self.planner.planned_ids()

@@ -9,13 +9,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.services.context import Services
 from scheduler.delivery import Courier
 
-if TYPE_CHECKING:
-    from scheduler.dose_batches import DoseBatcher
+
+class DoseBatcher(Protocol):
+    """Where dose jobs hand their medication (`scheduler.dose_batches.DoseBatcher`).
+
+    Named here as a protocol so this module imports nothing above it: the batcher needs
+    the job slots below, and the application hands it in at start.
+    """
+
+    async def run(self, medication_id: int) -> None:
+        """Open and send this medication's due doses with the others due now."""
 
 _current: Services | None = None
 _courier: Courier | None = None
@@ -28,13 +36,11 @@ _running_jobs: set[asyncio.Task[object]] = set()
 CONCURRENT_JOBS = 10
 
 
-def install(services: Services, courier: Courier) -> None:
-    """Make the services and the outbound path visible to jobs (application start)."""
-    from scheduler.dose_batches import DoseBatcher, open_and_send  # it needs this module
-
+def install(services: Services, courier: Courier, batcher: DoseBatcher) -> None:
+    """Make the services, the outbound path and the dose batcher visible to jobs (start)."""
     global _current, _courier, _job_slots, _dose_batcher
     _current, _courier, _job_slots = services, courier, asyncio.Semaphore(CONCURRENT_JOBS)
-    _dose_batcher = DoseBatcher(open_and_send)
+    _dose_batcher = batcher
 
 
 def uninstall() -> None:
