@@ -22,7 +22,9 @@ from handlers.common import (
     Context,
     answer_query,
     edit_query_message,
+    for_registered,
     notify,
+    parse_press,
     services,
     settle_query,
     unit_of_work,
@@ -58,16 +60,14 @@ def _menu_text(views: list[care_links.LinkView]) -> str:
 
 async def caregiver_command(update: Update, context: Context) -> None:
     """/caregiver: who is linked, invite someone, alert settings."""
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
-        return
-    try:
-        async with services(context).sessions() as session:
-            views = await care_links.links_of_patient(session, user.id)
-    except NotRegistered:
-        await message.reply_text(texts.NOT_REGISTERED)
-        return
-    await message.reply_text(_menu_text(views), reply_markup=care_menu_buttons(views))
+    loaded = await for_registered(
+        update,
+        context,
+        lambda session, user_id, _now: care_links.links_of_patient(session, user_id),
+    )
+    if loaded is not None:
+        message, views = loaded
+        await message.reply_text(_menu_text(views), reply_markup=care_menu_buttons(views))
 
 
 async def caring_command(update: Update, context: Context) -> None:
@@ -122,13 +122,10 @@ async def start_with_code(update: Update, context: Context) -> None:
 
 async def on_button(update: Update, context: Context) -> None:
     """Route a care button; malformed or forged data gets a kind refusal."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    pressed = await parse_press(update, parse_care_action)
+    if pressed is None:
         return
-    action = parse_care_action(query.data)
-    if action is None:
-        await answer_query(query, texts.NOT_YOURS)
-        return
+    query, _user, action = pressed
     try:
         await _handle(update, context, action)
     except NotRegistered:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from datetime import time
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -21,7 +20,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.domain.dose_times import InvalidTimeText, parse_time_of_day
 from bot.domain.errors import NotRegistered, NotYourRecord
@@ -33,9 +31,13 @@ from handlers.common import (
     App,
     Context,
     answer_query,
+    buttons_and_text_conversation,
     conversation_of,
     edit_message,
     edit_query_message,
+    for_registered,
+    parse_press,
+    pressed_label,
     services,
     settle_query,
 )
@@ -105,17 +107,10 @@ async def symptoms_command(update: Update, context: Context) -> int:
 
 async def _show_history(update: Update, context: Context) -> None:
     """Send the chart of the patient's own symptoms over recent check-ins."""
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
-        return
-    found = services(context)
-    try:
-        async with found.sessions() as session:
-            history = await symptom_history.own_history(session, user.id, found.clock())
-    except NotRegistered:
-        await message.reply_text(texts.NOT_REGISTERED)
-        return
-    await send_symptom_history(context, message.chat_id, history)
+    loaded = await for_registered(update, context, symptom_history.own_history)
+    if loaded is not None:
+        message, history = loaded
+        await send_symptom_history(context, message.chat_id, history)
 
 
 async def send_symptom_history(
@@ -138,16 +133,12 @@ async def send_symptom_history(
 
 
 async def _show_settings(update: Update, context: Context) -> int:
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
+    loaded = await for_registered(
+        update, context, lambda session, user_id, _now: checkins.checkin_setting(session, user_id)
+    )
+    if loaded is None:
         return ConversationHandler.END
-    found = services(context)
-    try:
-        async with found.sessions() as session:
-            setting = await checkins.checkin_setting(session, user.id)
-    except NotRegistered:
-        await message.reply_text(texts.NOT_REGISTERED)
-        return ConversationHandler.END
+    message, setting = loaded
     now = (
         texts.CHECKIN_SETTINGS_OFF_NOW
         if setting is None
@@ -163,20 +154,17 @@ async def _show_settings(update: Update, context: Context) -> int:
 
 async def on_button(update: Update, context: Context) -> int | None:
     """Take a press on a check-in button; refuse other people's and stale ones kindly."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    pressed = await parse_press(update, parse_checkin_action)
+    if pressed is None:
         return None
-    action = parse_checkin_action(query.data)
-    if action is None:
-        await answer_query(query, texts.NOT_YOURS)
-        return None
+    query, user, action = pressed
     if action.action == "go":
         await answer_query(query)
         return await _start(update, context)
     if action.action in ("w", "t"):
         return await _settings_button(update, context, action)
     question = getattr(query.message, "text", None) or ""
-    pressed = _pressed_label(update)
+    label = pressed_label(update)
     found = services(context)
     try:
         async with found.sessions() as session:
@@ -226,14 +214,14 @@ async def on_button(update: Update, context: Context) -> int | None:
             return ConversationHandler.END
         case "n":
             conversation_of(context).note_message_id = None
-            await settle_query(query, texts.answered_line(question, pressed))
+            await settle_query(query, texts.answered_line(question, label))
             await _send_result(update, context, result)
             return ConversationHandler.END
     # The next question goes out while the answered one is settled: the person waits for
     # the question, and three calls in flight together shorten that wait. A failure to
     # settle (the old question keeps its buttons) must not lose the conversation's state.
     settled, state = await asyncio.gather(
-        settle_query(query, texts.answered_line(question, pressed)),
+        settle_query(query, texts.answered_line(question, label)),
         _send_step(update, context, view),
         return_exceptions=True,
     )
@@ -242,19 +230,6 @@ async def on_button(update: Update, context: Context) -> int | None:
     if isinstance(settled, BaseException):
         log.warning("answered question not settled: %s", type(settled).__name__)
     return state
-
-
-def _pressed_label(update: Update) -> str:
-    """Return the text of the button that was pressed (to echo the answer)."""
-    query = update.callback_query
-    markup: InlineKeyboardMarkup | None = getattr(
-        query.message if query else None, "reply_markup", None
-    )
-    for row in markup.inline_keyboard if markup else ():
-        for button in row:
-            if query is not None and button.callback_data == query.data:
-                return button.text
-    return ""
 
 
 async def on_note(update: Update, context: Context) -> int | None:
@@ -411,32 +386,28 @@ async def on_other_message(update: Update, context: Context) -> int | None:
 
 def conversation() -> ConversationHandler[Context]:
     """Build the check-in conversation (buttons work without it; typed text needs it)."""
-    with warnings.catch_warnings():
-        # Buttons and text share the states on purpose (see handlers/registration.py).
-        warnings.simplefilter("ignore", PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[
-                CommandHandler("symptoms", symptoms_command),
+    return buttons_and_text_conversation(
+        "checkin",
+        entry_points=[
+            CommandHandler("symptoms", symptoms_command),
+            CallbackQueryHandler(on_button, pattern=r"^c:"),
+        ],
+        states={
+            ANSWERING: [
                 CallbackQueryHandler(on_button, pattern=r"^c:"),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, on_note),
+                MessageHandler(~filters.COMMAND, on_other_message),
             ],
-            states={
-                ANSWERING: [
-                    CallbackQueryHandler(on_button, pattern=r"^c:"),
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, on_note),
-                    MessageHandler(~filters.COMMAND, on_other_message),
-                ],
-                SETTING_TIME: [
-                    CallbackQueryHandler(on_button, pattern=r"^c:"),
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, on_settings_time),
-                ],
-            },
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                CommandHandler("symptoms", symptoms_command),
+            SETTING_TIME: [
+                CallbackQueryHandler(on_button, pattern=r"^c:"),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, on_settings_time),
             ],
-            allow_reentry=True,
-            name="checkin",
-        )
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CommandHandler("symptoms", symptoms_command),
+        ],
+    )
 
 
 def register(app: App) -> None:

@@ -1,23 +1,29 @@
 """Small helpers every handler uses: typed context, one database session per piece of work,
-edits that tolerate double presses."""
+the acting person's press or command, edits that tolerate double presses."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, CallbackQuery, InlineKeyboardMarkup
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, BaseHandler, CallbackContext, ConversationHandler, ExtBot
+from telegram.warnings import PTBUserWarning
 
+from bot.domain.errors import NotRegistered
 from bot.services.context import AppState, Services
 from handlers.conversation import Conversation
+from ui import texts
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+A = TypeVar("A")
 
 Context = CallbackContext[ExtBot[None], Conversation, dict[Any, Any], AppState]
 # The application `app.application.build_application` makes: typed bot_data and user_data,
@@ -40,6 +46,82 @@ async def unit_of_work(context: Context, work: Callable[[AsyncSession], Awaitabl
     """
     async with services(context).sessions() as session:
         return await work(session)
+
+
+async def for_registered(
+    update: Update,
+    context: Context,
+    work: Callable[[AsyncSession, int, datetime], Awaitable[T]],
+    *,
+    not_registered: str = texts.NOT_REGISTERED,
+) -> tuple[Message, T] | None:
+    """Run `work(session, telegram_user_id, now)` for the person who sent the command, in one
+    session; return the message to reply to and the result once the session is closed.
+
+    Someone not registered gets `not_registered` (by default, a pointer to /start) and None.
+    """
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return None
+    now = services(context).clock()
+    try:
+        result = await unit_of_work(context, lambda session: work(session, user.id, now))
+    except NotRegistered:
+        await message.reply_text(not_registered)
+        return None
+    return message, result
+
+
+async def parse_press(
+    update: Update, parse: Callable[[str | None], A | None]
+) -> tuple[CallbackQuery, User, A] | None:
+    """Return a button press, the person who pressed it and its parsed action.
+
+    Callback data can be forged or left over from an older bot, so it is parsed strictly
+    before anything reads it: what does not parse gets a kind refusal and None.
+    """
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return None
+    action = parse(query.data)
+    if action is None:
+        await answer_query(query, texts.NOT_YOURS)
+        return None
+    return query, user, action
+
+
+def pressed_label(update: Update) -> str:
+    """Return the text of the button that was pressed (to echo the answer)."""
+    query = update.callback_query
+    markup: InlineKeyboardMarkup | None = getattr(
+        query.message if query else None, "reply_markup", None
+    )
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            if query is not None and button.callback_data == query.data:
+                return button.text
+    return ""
+
+
+def buttons_and_text_conversation(
+    name: str,
+    entry_points: list[BaseHandler[Update, Context, object]],
+    states: dict[object, list[BaseHandler[Update, Context, object]]],
+    fallbacks: list[BaseHandler[Update, Context, object]],
+) -> ConversationHandler[Context]:
+    """Build a conversation whose states answer both buttons and typed text, re-entered by
+    its entry points at any time."""
+    with warnings.catch_warnings():
+        # Buttons and text share the states on purpose: PTB warns that its per-chat
+        # tracking does not follow individual messages, which is what we want.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=entry_points,
+            states=states,
+            fallbacks=fallbacks,
+            allow_reentry=True,
+            name=name,
+        )
 
 
 def conversation_of(context: Context) -> Conversation:

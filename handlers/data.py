@@ -22,7 +22,9 @@ from handlers.common import (
     answer_query,
     conversation_of,
     edit_query_message,
+    for_registered,
     notify,
+    parse_press,
     services,
 )
 from ui import texts
@@ -68,13 +70,10 @@ async def _send_files(
 
 async def on_button(update: Update, context: Context) -> None:
     """Take a press on an export or erasure button."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    pressed = await parse_press(update, parse_data_action)
+    if pressed is None:
         return
-    action = parse_data_action(query.data)
-    if action is None:
-        await answer_query(query, texts.NOT_YOURS)
-        return
+    query, user, action = pressed
     found = services(context)
     try:
         if action.step == "erase":
@@ -177,16 +176,15 @@ async def privacy_command(update: Update, context: Context) -> None:
 
 async def mydata_command(update: Update, context: Context) -> None:
     """/mydata: everything held about the patient, in every format."""
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
+    loaded = await for_registered(
+        update,
+        context,
+        lambda session, user_id, now: export_service.own_request(session, user_id, 0, now),
+        not_registered=texts.MYDATA_NOT_PATIENT,
+    )
+    if loaded is None:
         return
-    found = services(context)
-    try:
-        async with found.sessions() as session:
-            request = await export_service.own_request(session, user.id, 0, found.clock())
-    except NotRegistered:
-        await message.reply_text(texts.MYDATA_NOT_PATIENT)
-        return
+    message, request = loaded
     await message.reply_text(texts.MYDATA_INTRO)
     count = await _send_files(context, message.chat_id, request, ExportFormat.ALL)
     await message.reply_text(texts.EXPORT_DONE.format(count=count))

@@ -14,6 +14,7 @@ from handlers.common import (
     Context,
     answer_query,
     edit_query_markup,
+    parse_press,
     services,
     settle_query,
     unit_of_work,
@@ -24,13 +25,10 @@ from ui.keyboards.doses import DoseAction, dose_buttons, parse_dose_action, skip
 
 async def on_dose_button(update: Update, context: Context) -> None:
     """Record the press for the acting user's own dose only; show the outcome in place."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    pressed = await parse_press(update, parse_dose_action)
+    if pressed is None:
         return
-    action = parse_dose_action(query.data)
-    if action is None:
-        await answer_query(query, texts.NOT_YOURS)
-        return
+    query, user, action = pressed
     found = services(context)
     event_id = action.event_id
     try:

@@ -10,10 +10,9 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler
 
 from bot.db.models import Patient
-from bot.domain.errors import NotRegistered
 from bot.services import adherence, regimen
 from bot.services.bone import page
-from handlers.common import App, Context, services
+from handlers.common import App, Context, for_registered
 from ui import texts
 from ui.keyboards.doses import change_menu
 
@@ -26,18 +25,14 @@ async def _reply_for_patient(
     render: Callable[[AsyncSession, Patient, datetime], Awaitable[Reply]],
 ) -> None:
     """Load the acting user's own record, render a view of it, or point to /start."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return
-    found = services(context)
-    try:
-        async with found.sessions() as session:
-            patient = await regimen.require_patient(session, user.id)
-            text, markup = await render(session, patient, found.clock())
-    except NotRegistered:
-        await message.reply_text(texts.NOT_REGISTERED)
-        return
-    await message.reply_text(text, reply_markup=markup)
+
+    async def load_and_render(session: AsyncSession, user_id: int, now: datetime) -> Reply:
+        return await render(session, await regimen.require_patient(session, user_id), now)
+
+    loaded = await for_registered(update, context, load_and_render)
+    if loaded is not None:
+        message, (text, markup) = loaded
+        await message.reply_text(text, reply_markup=markup)
 
 
 async def _today(session: AsyncSession, patient: Patient, now: datetime) -> Reply:

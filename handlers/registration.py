@@ -6,7 +6,6 @@ so the handlers only parse the answer, store it, and ask again.
 
 from __future__ import annotations
 
-import warnings
 from datetime import time
 
 from telegram import InlineKeyboardMarkup, Update
@@ -17,7 +16,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.domain.catalog import (
     AROMATASE_INHIBITOR_DRUGS,
@@ -46,9 +44,11 @@ from handlers.common import (
     App,
     Context,
     answer_query,
+    buttons_and_text_conversation,
     conversation_of,
     edit_message,
     edit_query_message,
+    pressed_label,
     services,
 )
 from ui import texts
@@ -215,20 +215,8 @@ async def change_section(update: Update, context: Context) -> int:
     except NotRegistered:
         await edit_query_message(query, texts.NOT_REGISTERED)
         return ConversationHandler.END
-    await edit_query_message(query, texts.REGIMEN_CHANGE + "\n➜ " + _pressed_label(update))
+    await edit_query_message(query, texts.REGIMEN_CHANGE + "\n➜ " + pressed_label(update))
     return await _ask(update, context, draft.cleared(Section(section)))
-
-
-def _pressed_label(update: Update) -> str:
-    """Return the text of the button that was pressed (to echo the answer)."""
-    query = update.callback_query
-    message = query.message if query else None
-    markup: InlineKeyboardMarkup | None = getattr(message, "reply_markup", None)
-    for row in markup.inline_keyboard if markup else ():
-        for button in row:
-            if query is not None and button.callback_data == query.data:
-                return button.text
-    return ""
 
 
 async def on_button(update: Update, context: Context) -> int:
@@ -245,7 +233,7 @@ async def on_button(update: Update, context: Context) -> int:
     question, value = next_question(draft), parsed[1]
     message = query.message
     question_text = getattr(message, "text", None) or ""
-    await edit_query_message(query, f"{question_text}\n\n➜ {_pressed_label(update)}")
+    await edit_query_message(query, f"{question_text}\n\n➜ {pressed_label(update)}")
     return await _advance(update, context, draft, question, value)
 
 
@@ -345,26 +333,21 @@ async def on_other_message(update: Update, context: Context) -> int:
 
 def conversation() -> ConversationHandler[Context]:
     """Build the registration conversation handler."""
-    with warnings.catch_warnings():
-        # One state answers both buttons and text on purpose; PTB warns that its
-        # per-chat tracking does not follow individual messages, which is what we want.
-        warnings.simplefilter("ignore", PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[
-                CommandHandler("start", start),
-                CallbackQueryHandler(change_section, pattern=r"^edit:"),
-            ],
-            states={
-                ASKING: [
-                    CallbackQueryHandler(on_button, pattern=r"^reg:"),
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
-                    MessageHandler(~filters.COMMAND, on_other_message),
-                ]
-            },
-            fallbacks=[CommandHandler("cancel", cancel), CommandHandler("start", start)],
-            allow_reentry=True,
-            name="registration",
-        )
+    return buttons_and_text_conversation(
+        "registration",
+        entry_points=[
+            CommandHandler("start", start),
+            CallbackQueryHandler(change_section, pattern=r"^edit:"),
+        ],
+        states={
+            ASKING: [
+                CallbackQueryHandler(on_button, pattern=r"^reg:"),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
+                MessageHandler(~filters.COMMAND, on_other_message),
+            ]
+        },
+        fallbacks=[CommandHandler("cancel", cancel), CommandHandler("start", start)],
+    )
 
 
 def register(app: App) -> None:

@@ -16,7 +16,7 @@ from bot.services.bone.calcium import InvalidSetting
 from bot.services.bone.dxa import InvalidNumberText
 from handlers.bone import calcium, care, dates, dxa, menu, pills, typed
 from handlers.bone.dates import ask_last_given
-from handlers.common import App, Context, answer_query
+from handlers.common import App, Context, answer_query, parse_press
 from ui import texts
 from ui.keyboards.bone import BoneAction, BonePress, parse_bone_action
 
@@ -25,13 +25,10 @@ __all__ = ["ask_last_given", "register"]
 
 async def on_button(update: Update, context: Context) -> None:
     """Take a press on a bone-calendar button; refuse other people's and forged ones kindly."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    pressed = await parse_press(update, parse_bone_action)
+    if pressed is None:
         return
-    action = parse_bone_action(query.data)
-    if action is None:
-        await answer_query(query, texts.NOT_YOURS)
-        return
+    query, _user, action = pressed
     try:
         await _dispatch(update, context, action)
     except (NotYourRecord, NotRegistered):

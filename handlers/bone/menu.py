@@ -5,11 +5,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.domain.catalog import drug_display_name
-from bot.domain.errors import NotRegistered
 from bot.exports.ics import calendar_ics
 from bot.services.bone import page
 from handlers.bone.dxa import send_chart
-from handlers.common import Context, services
+from handlers.common import Context, for_registered, services
 from ui import texts
 from ui.keyboards.bone import (
     agent_menu_buttons,
@@ -38,16 +37,10 @@ def _menu(bone_page: page.BonePage) -> tuple[str, InlineKeyboardMarkup]:
 
 async def bone_command(update: Update, context: Context) -> None:
     """Show the bone calendar: the scan chart (if any), then dates with buttons."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    loaded = await for_registered(update, context, page.bone_page)
+    if loaded is None:
         return
-    found = services(context)
-    try:
-        async with found.sessions() as session:
-            bone_page = await page.bone_page(session, user.id, found.clock())
-    except NotRegistered:
-        await message.reply_text(texts.NOT_REGISTERED)
-        return
+    message, bone_page = loaded
     if bone_page.dxa.scans:
         await send_chart(context, message.chat_id, bone_page.dxa)
     text, markup = _menu(bone_page)
@@ -56,20 +49,15 @@ async def bone_command(update: Update, context: Context) -> None:
 
 async def calendar_command(update: Update, context: Context) -> None:
     """Send the upcoming bone-calendar dates as an .ics file for the phone's calendar."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    loaded = await for_registered(update, context, page.calendar_entries)
+    if loaded is None:
         return
-    found = services(context)
-    try:
-        async with found.sessions() as session:
-            entries = await page.calendar_entries(session, user.id, found.clock())
-    except NotRegistered:
-        await message.reply_text(texts.NOT_REGISTERED)
-        return
+    message, entries = loaded
     if not entries:
         await message.reply_text(texts.CALENDAR_EMPTY)
         return
-    ics = calendar_ics(texts.calendar_appointments(entries), generated_at=found.clock())
+    generated_at = services(context).clock()
+    ics = calendar_ics(texts.calendar_appointments(entries), generated_at=generated_at)
     await message.reply_document(
         ics, filename=texts.CALENDAR_FILE_NAME, caption=texts.CALENDAR_CAPTION
     )
