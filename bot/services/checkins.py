@@ -31,6 +31,7 @@ from bot.domain.symptoms import Answer, Attribute, NotePrompt, Question, Unexpec
 from bot.ports import JobKind, ReminderPlanner
 from bot.services import care_alerts
 from bot.services.doses import checkin_schedule_of, plan_next_checkin
+from bot.services.patient_rows import row_with_patient
 from bot.services.regimen import active_medications, require_patient
 
 log = logging.getLogger(__name__)
@@ -405,13 +406,7 @@ async def checkin_prompt(
     session: AsyncSession, patient_id: int, now: datetime
 ) -> CheckinPrompt | None:
     """Return the prompt to send now and the next week's time (None: turned off or gone)."""
-    loaded = (
-        await session.execute(
-            select(CheckinSchedule, Patient)
-            .join(Patient, Patient.id == CheckinSchedule.patient_id)
-            .where(CheckinSchedule.patient_id == patient_id)
-        )
-    ).first()
+    loaded = await row_with_patient(session, CheckinSchedule, patient_id)
     if loaded is None:
         return None
     row, patient = loaded

@@ -46,6 +46,7 @@ from bot.domain.dose_times import local_today
 from bot.domain.errors import NotYourRecord
 from bot.ports import JobKind, ReminderPlanner
 from bot.services.bone.clinic_agents import at_reminder_time
+from bot.services.patient_rows import row_with_patient
 
 INTERVAL_CHOICES = (12, 18, 24)  # months; the care team's interval, by buttons
 DEFAULT_INTERVAL_MONTHS = FOLLOW_UP_MONTHS[0]  # the statement's "every 12 to 24 months"
@@ -445,13 +446,7 @@ async def replan(
     session: AsyncSession, planner: ReminderPlanner, patient_id: int, now: datetime
 ) -> None:
     """Re-plan a patient's DXA job (a new time zone moves 10:00 with it); creates nothing."""
-    loaded = (
-        await session.execute(
-            select(BoneHealthProfile, Patient)
-            .join(Patient, Patient.id == BoneHealthProfile.patient_id)
-            .where(BoneHealthProfile.patient_id == patient_id)
-        )
-    ).first()
+    loaded = await row_with_patient(session, BoneHealthProfile, patient_id)
     if loaded is not None:
         profile, patient = loaded
         view = await _view(session, patient, profile, now)
