@@ -198,18 +198,19 @@ class Deferred:
     until: datetime
 
 
+# An alert with the link it goes out on and its patient: what sending and "seen" read.
+_ALERTS = (
+    select(CareAlert, CareLink, Patient)
+    .join(CareLink, CareLink.id == CareAlert.link_id)
+    .join(Patient, Patient.id == CareAlert.patient_id)
+)
+
+
 async def alert_to_send(
     session: AsyncSession, alert_id: int, now: datetime
 ) -> OutgoingAlert | Deferred | None:
     """Return the alert to send now, when to try again, or None when it no longer applies."""
-    found = (
-        await session.execute(
-            select(CareAlert, CareLink, Patient)
-            .join(CareLink, CareLink.id == CareAlert.link_id)
-            .join(Patient, Patient.id == CareAlert.patient_id)
-            .where(CareAlert.id == alert_id)
-        )
-    ).first()
+    found = (await session.execute(_ALERTS.where(CareAlert.id == alert_id))).first()
     if found is None:
         return None
     alert, link, patient = found
@@ -380,10 +381,7 @@ async def acknowledge(
     """Record that the linked person saw a red-flag alert (only the person it was sent to)."""
     found = (
         await session.execute(
-            select(CareAlert, CareLink, Patient)
-            .join(CareLink, CareLink.id == CareAlert.link_id)
-            .join(Patient, Patient.id == CareAlert.patient_id)
-            .where(
+            _ALERTS.where(
                 CareAlert.id == alert_id,
                 CareLink.member_telegram_user_id == telegram_user_id,
                 CareAlert.kind == AlertKind.RED_FLAG,

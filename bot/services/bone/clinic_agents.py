@@ -377,6 +377,13 @@ async def record_given(
 
 # --------------------------------------------------------------------------- the job
 
+# A plan with its medicine and patient: what the agent job and the start-up rebuild read.
+_PLANS = (
+    select(ClinicAgentPlan, Medication, Patient)
+    .join(Medication, Medication.id == ClinicAgentPlan.medication_id)
+    .join(Patient, Patient.id == ClinicAgentPlan.patient_id)
+)
+
 
 @dataclass(frozen=True)
 class AgentRun:
@@ -395,14 +402,7 @@ async def agent_run(session: AsyncSession, plan_id: int, now: datetime) -> Agent
 
     None when the plan's medicine ended or the patient is gone: the job then stops.
     """
-    loaded = (
-        await session.execute(
-            select(ClinicAgentPlan, Medication, Patient)
-            .join(Medication, Medication.id == ClinicAgentPlan.medication_id)
-            .join(Patient, Patient.id == ClinicAgentPlan.patient_id)
-            .where(ClinicAgentPlan.id == plan_id)
-        )
-    ).first()
+    loaded = (await session.execute(_PLANS.where(ClinicAgentPlan.id == plan_id))).first()
     if loaded is None:
         return None
     plan, medication, patient = loaded
@@ -430,14 +430,7 @@ async def agent_reminded(
     session: AsyncSession, plan_id: int, day: date, step: Step | None, now: datetime
 ) -> datetime | None:
     """Record the day's message as sent (after sending) and return the next run, if any."""
-    loaded = (
-        await session.execute(
-            select(ClinicAgentPlan, Medication, Patient)
-            .join(Medication, Medication.id == ClinicAgentPlan.medication_id)
-            .join(Patient, Patient.id == ClinicAgentPlan.patient_id)
-            .where(ClinicAgentPlan.id == plan_id)
-        )
-    ).first()
+    loaded = (await session.execute(_PLANS.where(ClinicAgentPlan.id == plan_id))).first()
     if loaded is None or not loaded[1].active:
         return None
     plan, medication, patient = loaded
@@ -459,12 +452,7 @@ async def reconcile(
 ) -> int:
     """Re-create missing agent jobs from the plans of medicines in force (start-up)."""
     planned = 0
-    rows = await session.execute(
-        select(ClinicAgentPlan, Medication, Patient)
-        .join(Medication, Medication.id == ClinicAgentPlan.medication_id)
-        .join(Patient, Patient.id == ClinicAgentPlan.patient_id)
-        .where(Medication.active.is_(True))
-    )
+    rows = await session.execute(_PLANS.where(Medication.active.is_(True)))
     for plan, medication, patient in rows:
         if f"agent:{plan.id}" in existing:
             continue
