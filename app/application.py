@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, Update
@@ -120,20 +121,22 @@ def build_application(settings: Settings, clock: Clock = utc_now) -> App:
 def serve(app: App, settings: Settings) -> None:
     """Run until a signal: by webhook when WEBHOOK_URL is set, else by long polling."""
     if settings.webhook_url:
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            webhook_url=settings.webhook_url,
-            secret_token=_secret(settings),
-            allowed_updates=Update.ALL_TYPES,
-        )
+        app.run_webhook(**_webhook(settings))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
-def _secret(settings: Settings) -> str | None:
-    return settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+def _webhook(settings: Settings) -> dict[str, Any]:
+    """Return the webhook's options, the same whether PTB runs the loop or a test does."""
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": settings.webhook_path,
+        "webhook_url": settings.webhook_url,
+        "secret_token": secret,
+        "allowed_updates": Update.ALL_TYPES,
+    }
 
 
 @asynccontextmanager
@@ -152,14 +155,7 @@ async def running(
     await app.start()
     assert app.updater is not None
     if settings is not None and settings.webhook_url:
-        await app.updater.start_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            webhook_url=settings.webhook_url,
-            secret_token=_secret(settings),
-            allowed_updates=Update.ALL_TYPES,
-        )
+        await app.updater.start_webhook(**_webhook(settings))
     else:
         await app.updater.start_polling(
             poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
