@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -257,6 +258,25 @@ async def _own_profile(
     return profile, patient
 
 
+async def _own_profile_on(
+    session: AsyncSession,
+    telegram_user_id: int,
+    profile_id: int,
+    day: date,
+    allowed: Callable[[date], tuple[date, date]],
+    now: datetime,
+) -> tuple[BoneHealthProfile, Patient, ZoneInfo]:
+    """Return the acting patient's profile, patient and zone for a date in the range
+    `allowed` gives from the local today; a date outside it (typed, or a forged button) is
+    refused."""
+    profile, patient = await _own_profile(session, telegram_user_id, profile_id)
+    zone = ZoneInfo(patient.timezone)
+    earliest, latest = allowed(local_today(zone, now))
+    if not earliest <= day <= latest:
+        raise InvalidNumberText(day.isoformat())
+    return profile, patient, zone
+
+
 async def own_view(
     session: AsyncSession, telegram_user_id: int, profile_id: int, now: datetime
 ) -> DxaView:
@@ -308,11 +328,9 @@ async def record_scan(
     now: datetime,
 ) -> SavedScan:
     """Save a scan's T-scores (replacing one typed for the same day) and plan the next scan."""
-    profile, patient = await _own_profile(session, telegram_user_id, profile_id)
-    zone = ZoneInfo(patient.timezone)
-    earliest, latest = scan_date_range(local_today(zone, now))
-    if not earliest <= result.scanned_on <= latest:
-        raise InvalidNumberText(result.scanned_on.isoformat())
+    profile, patient, zone = await _own_profile_on(
+        session, telegram_user_id, profile_id, result.scanned_on, scan_date_range, now
+    )
     scan = await session.scalar(
         select(DxaScan).where(
             DxaScan.patient_id == patient.id, DxaScan.scanned_on == result.scanned_on
@@ -342,11 +360,9 @@ async def set_booked(
     now: datetime,
 ) -> DxaView:
     """Record the date the next scan is booked for; reminders follow it."""
-    profile, patient = await _own_profile(session, telegram_user_id, profile_id)
-    zone = ZoneInfo(patient.timezone)
-    earliest, latest = booking_range(local_today(zone, now))
-    if not earliest <= booked_on <= latest:
-        raise InvalidNumberText(booked_on.isoformat())
+    profile, patient, zone = await _own_profile_on(
+        session, telegram_user_id, profile_id, booked_on, booking_range, now
+    )
     profile.dxa_booked_on, profile.dxa_reminded_on, profile.updated_at = booked_on, None, now
     await session.commit()
     view = await _view(session, patient, profile, now)
