@@ -44,6 +44,7 @@ from handlers.common import (
 from ui import texts
 from ui.keyboards.doses import (
     CheckinAction,
+    CheckinTap,
     checkin_day_buttons,
     checkin_note_buttons,
     checkin_question_buttons,
@@ -158,10 +159,10 @@ async def on_button(update: Update, context: Context) -> int | None:
     if pressed is None:
         return None
     query, user, action = pressed
-    if action.action == "go":
+    if action.action is CheckinTap.START:
         await answer_query(query)
         return await _start(update, context)
-    if action.action in ("w", "t"):
+    if action.action in (CheckinTap.WEEKDAY, CheckinTap.TIME):
         return await _settings_button(update, context, action)
     question = getattr(query.message, "text", None) or ""
     label = pressed_label(update)
@@ -169,9 +170,9 @@ async def on_button(update: Update, context: Context) -> int | None:
     try:
         async with found.sessions() as session:
             match action.action:
-                case "x":
+                case CheckinTap.STOP_FOR_NOW:
                     kept = await checkins.pause_checkin(session, user.id, action.checkin_id or 0)
-                case "n":
+                case CheckinTap.NO_NOTE:
                     result = await checkins.complete_checkin(
                         session,
                         telegram_user_id=user.id,
@@ -179,14 +180,14 @@ async def on_button(update: Update, context: Context) -> int | None:
                         note=None,
                         now=found.clock(),
                     )
-                case "y":
+                case CheckinTap.STOP_WISH:
                     view = await checkins.answer_wants_to_stop(
                         session,
                         telegram_user_id=user.id,
                         checkin_id=action.checkin_id or 0,
                         wants_to_stop=bool(action.yes),
                     )
-                case _:
+                case _:  # ANSWER
                     assert action.attribute is not None
                     assert action.item_code is not None
                     view = await checkins.answer_question(
@@ -208,11 +209,11 @@ async def on_button(update: Update, context: Context) -> int | None:
         await answer_query(query, texts.CHECKIN_STALE)
         return None
     match action.action:
-        case "x":
+        case CheckinTap.STOP_FOR_NOW:
             paused = texts.CHECKIN_PAUSED.format(count=kept) if kept else texts.CHECKIN_PAUSED_NONE
             await settle_query(query, paused)
             return ConversationHandler.END
-        case "n":
+        case CheckinTap.NO_NOTE:
             conversation_of(context).note_message_id = None
             await settle_query(query, texts.answered_line(question, label))
             await _send_result(update, context, result)
@@ -286,7 +287,7 @@ async def _settings_button(update: Update, context: Context, action: CheckinActi
     if query is None or user is None:
         return None
     found = services(context)
-    if action.action == "w" and action.weekday is not None:
+    if action.action is CheckinTap.WEEKDAY and action.weekday is not None:
         await answer_query(query)
         conversation_of(context).settings_day = action.weekday
         day = texts.WEEKDAYS[action.weekday]
@@ -298,7 +299,7 @@ async def _settings_button(update: Update, context: Context, action: CheckinActi
         return SETTING_TIME
     try:
         async with found.sessions() as session:
-            if action.action == "w":
+            if action.action is CheckinTap.WEEKDAY:
                 await checkins.turn_off_checkin_schedule(session, found.planner, user.id)
                 reply = texts.CHECKIN_SETTINGS_TURNED_OFF
             else:

@@ -20,7 +20,13 @@ from handlers.common import (
     unit_of_work,
 )
 from ui import texts
-from ui.keyboards.doses import DoseAction, dose_buttons, parse_dose_action, skip_reason_buttons
+from ui.keyboards.doses import (
+    DoseAction,
+    DoseTap,
+    dose_buttons,
+    parse_dose_action,
+    skip_reason_buttons,
+)
 
 
 async def on_dose_button(update: Update, context: Context) -> None:
@@ -32,7 +38,7 @@ async def on_dose_button(update: Update, context: Context) -> None:
     found = services(context)
     event_id = action.event_id
     try:
-        if action.action in ("s", "b"):  # the skip reasons, or back to the dose's buttons
+        if action.action in (DoseTap.ASK_SKIP_REASON, DoseTap.BACK):  # swap the buttons only
             answered = await unit_of_work(
                 context, lambda session: _answered_before(session, user.id, event_id)
             )
@@ -47,7 +53,7 @@ async def on_dose_button(update: Update, context: Context) -> None:
         await answer_query(query)
         markup = (
             skip_reason_buttons(event_id)
-            if action.action == "s"
+            if action.action is DoseTap.ASK_SKIP_REASON
             else dose_buttons(event_id, found.settings.snooze_minutes)
         )
         await edit_query_markup(query, markup)
@@ -75,11 +81,11 @@ async def _record(
     now, planner, event_id = found.clock(), found.planner, action.event_id
     try:
         match action.action:
-            case "t":
+            case DoseTap.TAKEN:
                 answer = await doses.take_dose(
                     session, planner, telegram_user_id=telegram_user_id, event_id=event_id, now=now
                 )
-            case "z":
+            case DoseTap.LATER:
                 answer = await doses.snooze_dose(
                     session,
                     planner,
@@ -88,7 +94,7 @@ async def _record(
                     now=now,
                     minutes=found.settings.snooze_minutes,
                 )
-            case "r":
+            case DoseTap.SKIP:
                 answer = await doses.skip_dose(
                     session,
                     planner,
@@ -97,7 +103,7 @@ async def _record(
                     reason=action.reason or "",
                     now=now,
                 )
-            case _:
+            case _:  # MISSED
                 answer = await doses.miss_dose(
                     session, planner, telegram_user_id=telegram_user_id, event_id=event_id, now=now
                 )

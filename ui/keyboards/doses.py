@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import time
+from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -17,8 +18,20 @@ from bot.domain.symptoms import ITEM_CODE_MAX_LENGTH, Attribute, Question
 from bot.services.doses import SkipReason
 from ui import texts
 
-# Dose actions: t=taken, z=snooze, s=ask skip reason, r=skip with reason, m=missed,
-# b=back to the main buttons.
+
+class DoseTap(StrEnum):
+    """What a dose button does; the value is the letter its callback data carries
+    (`d:<letter>:<event id>`). Buttons already in chats carry these letters: never change
+    one (tests/ui/test_dose_keyboards.py pins them)."""
+
+    TAKEN = "t"
+    LATER = "z"
+    ASK_SKIP_REASON = "s"  # show the reasons; with a reason appended it becomes SKIP
+    SKIP = "r"  # parsed only, from `d:s:<event id>:<reason>`
+    MISSED = "m"
+    BACK = "b"  # from the reasons back to Taken / Later / Skip
+
+
 _DOSE_DATA = re.compile(
     r"^d:(?P<action>[tzsmb]):(?P<id>[0-9]{1,10})(?::(?P<reason>[a-z_]{1,20}))?$"
 )
@@ -33,7 +46,7 @@ _EDIT_DATA = re.compile(r"^edit:(?P<section>[a-z]{1,8})$")
 class DoseAction:
     """A parsed press on a dose button."""
 
-    action: str
+    action: DoseTap
     event_id: int
     reason: str | None = None
 
@@ -44,10 +57,10 @@ def parse_dose_action(data: str | None) -> DoseAction | None:
     if match is None or int(match["id"]) > MAX_ROW_ID:
         return None
     if match["reason"] is not None:
-        if match["action"] != "s":
+        if match["action"] != DoseTap.ASK_SKIP_REASON:
             return None
-        return DoseAction("r", int(match["id"]), match["reason"])
-    return DoseAction(match["action"], int(match["id"]))
+        return DoseAction(DoseTap.SKIP, int(match["id"]), match["reason"])
+    return DoseAction(DoseTap(match["action"]), int(match["id"]))
 
 
 def parse_registration_answer(data: str | None) -> tuple[str, str] | None:
@@ -70,10 +83,12 @@ def dose_buttons(event_id: int, snooze_minutes: int) -> InlineKeyboardMarkup:
     """Taken (its own big row), then Later and Skip."""
     return InlineKeyboardMarkup(
         [
-            [_button(texts.TAKEN, f"d:t:{event_id}")],
+            [_button(texts.TAKEN, f"d:{DoseTap.TAKEN}:{event_id}")],
             [
-                _button(texts.SNOOZE.format(minutes=snooze_minutes), f"d:z:{event_id}"),
-                _button(texts.SKIP, f"d:s:{event_id}"),
+                _button(
+                    texts.SNOOZE.format(minutes=snooze_minutes), f"d:{DoseTap.LATER}:{event_id}"
+                ),
+                _button(texts.SKIP, f"d:{DoseTap.ASK_SKIP_REASON}:{event_id}"),
             ],
         ]
     )
@@ -82,10 +97,15 @@ def dose_buttons(event_id: int, snooze_minutes: int) -> InlineKeyboardMarkup:
 def skip_reason_buttons(event_id: int) -> InlineKeyboardMarkup:
     """One reason per row, plus a way back."""
     rows = [
-        [_button(texts.SKIP_REASON_LABELS[reason], f"d:s:{event_id}:{reason}")]
+        [
+            _button(
+                texts.SKIP_REASON_LABELS[reason],
+                f"d:{DoseTap.ASK_SKIP_REASON}:{event_id}:{reason}",
+            )
+        ]
         for reason in SkipReason.ALL
     ]
-    rows.append([_button(texts.BACK, f"d:b:{event_id}")])
+    rows.append([_button(texts.BACK, f"d:{DoseTap.BACK}:{event_id}")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -93,8 +113,8 @@ def recheck_buttons(event_id: int) -> InlineKeyboardMarkup:
     """Yes I took it / No I missed it."""
     return InlineKeyboardMarkup(
         [
-            [_button(texts.TOOK_IT, f"d:t:{event_id}")],
-            [_button(texts.MISSED_IT, f"d:m:{event_id}")],
+            [_button(texts.TOOK_IT, f"d:{DoseTap.TAKEN}:{event_id}")],
+            [_button(texts.MISSED_IT, f"d:{DoseTap.MISSED}:{event_id}")],
         ]
     )
 
@@ -142,17 +162,30 @@ _CHECKIN_TIME = re.compile(
 )
 
 
+class CheckinTap(StrEnum):
+    """What a check-in button does; the value is what its callback data carries after `c:`
+    (see the layout above). Never change one: buttons already in chats carry them."""
+
+    ANSWER = "a"
+    STOP_WISH = "y"  # "I want to stop my aromatase inhibitor": yes or no
+    NO_NOTE = "n"
+    STOP_FOR_NOW = "x"
+    START = "go"  # start or resume (the weekly prompt's button)
+    WEEKDAY = "w"  # the prompt's weekday, or off
+    TIME = "t"  # the prompt's time
+
+
 @dataclass(frozen=True)
 class CheckinAction:
     """A parsed press on a check-in button."""
 
-    action: str  # a=answer, y=wants-to-stop answer, n=no note, x=stop for now, go, w, t
+    action: CheckinTap
     checkin_id: int | None = None
     item_code: str | None = None
     attribute: Attribute | None = None
     score: int | None = None
     yes: bool | None = None
-    weekday: int | None = None  # None with action "w": turn the prompt off
+    weekday: int | None = None  # None with WEEKDAY: turn the prompt off
     time_of_day: time | None = None
 
 
@@ -160,26 +193,33 @@ def parse_checkin_action(data: str | None) -> CheckinAction | None:
     """Return the check-in action in callback data, or None if it is malformed."""
     data = data or ""
     if data == "c:go":
-        return CheckinAction("go")
+        return CheckinAction(CheckinTap.START)
     if match := _CHECKIN_ANSWER.fullmatch(data):
         if int(match["id"]) > MAX_ROW_ID or len(match["item"]) > ITEM_CODE_MAX_LENGTH:
             return None
         score = None if match["score"] == "n" else int(match["score"])
         return CheckinAction(
-            "a", int(match["id"]), match["item"], _LETTER_ATTRIBUTES[match["attr"]], score
+            CheckinTap.ANSWER,
+            int(match["id"]),
+            match["item"],
+            _LETTER_ATTRIBUTES[match["attr"]],
+            score,
         )
     if match := _CHECKIN_STEP.fullmatch(data):
-        if int(match["id"]) > MAX_ROW_ID or (match["action"] == "y") != (
+        tap = CheckinTap(match["action"])
+        if int(match["id"]) > MAX_ROW_ID or (tap is CheckinTap.STOP_WISH) != (
             match["value"] is not None
         ):
             return None
         yes = None if match["value"] is None else match["value"] == "1"
-        return CheckinAction(match["action"], int(match["id"]), yes=yes)
+        return CheckinAction(tap, int(match["id"]), yes=yes)
     if match := _CHECKIN_DAY.fullmatch(data):
-        return CheckinAction("w", weekday=None if match["day"] == "off" else int(match["day"]))
+        return CheckinAction(
+            CheckinTap.WEEKDAY, weekday=None if match["day"] == "off" else int(match["day"])
+        )
     if match := _CHECKIN_TIME.fullmatch(data):
         at = time(int(match["hour"]), int(match["minute"]))
-        return CheckinAction("t", weekday=int(match["day"]), time_of_day=at)
+        return CheckinAction(CheckinTap.TIME, weekday=int(match["day"]), time_of_day=at)
     return None
 
 
@@ -190,13 +230,13 @@ def checkin_question_buttons(checkin_id: int, question: Question) -> InlineKeybo
         [
             _button(
                 option.label,
-                f"c:a:{checkin_id}:{question.item_code}:{letter}:"
+                f"c:{CheckinTap.ANSWER}:{checkin_id}:{question.item_code}:{letter}:"
                 + ("n" if option.score is None else str(option.score)),
             )
         ]
         for option in question.options
     ]
-    rows.append([_button(texts.CHECKIN_STOP_FOR_NOW, f"c:x:{checkin_id}")])
+    rows.append([_button(texts.CHECKIN_STOP_FOR_NOW, f"c:{CheckinTap.STOP_FOR_NOW}:{checkin_id}")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -204,34 +244,40 @@ def checkin_yes_no_buttons(checkin_id: int) -> InlineKeyboardMarkup:
     """Yes / No for "I want to stop my aromatase inhibitor", then Stop for now."""
     return InlineKeyboardMarkup(
         [
-            [_button(texts.CHECKIN_YES, f"c:y:{checkin_id}:1")],
-            [_button(texts.CHECKIN_NO, f"c:y:{checkin_id}:0")],
-            [_button(texts.CHECKIN_STOP_FOR_NOW, f"c:x:{checkin_id}")],
+            [_button(texts.CHECKIN_YES, f"c:{CheckinTap.STOP_WISH}:{checkin_id}:1")],
+            [_button(texts.CHECKIN_NO, f"c:{CheckinTap.STOP_WISH}:{checkin_id}:0")],
+            [_button(texts.CHECKIN_STOP_FOR_NOW, f"c:{CheckinTap.STOP_FOR_NOW}:{checkin_id}")],
         ]
     )
 
 
 def checkin_note_buttons(checkin_id: int) -> InlineKeyboardMarkup:
     """No note (typing the note is the other answer)."""
-    return InlineKeyboardMarkup([[_button(texts.CHECKIN_NO_NOTE, f"c:n:{checkin_id}")]])
+    return InlineKeyboardMarkup(
+        [[_button(texts.CHECKIN_NO_NOTE, f"c:{CheckinTap.NO_NOTE}:{checkin_id}")]]
+    )
 
 
 def checkin_start_button() -> InlineKeyboardMarkup:
     """The weekly prompt's Start button."""
-    return InlineKeyboardMarkup([[_button(texts.CHECKIN_START, "c:go")]])
+    return InlineKeyboardMarkup([[_button(texts.CHECKIN_START, f"c:{CheckinTap.START}")]])
 
 
 def checkin_day_buttons() -> InlineKeyboardMarkup:
     """Weekdays two to a row, then No reminder."""
-    days = [_button(name, f"c:w:{index}") for index, name in enumerate(texts.WEEKDAYS)]
+    days = [
+        _button(name, f"c:{CheckinTap.WEEKDAY}:{index}")
+        for index, name in enumerate(texts.WEEKDAYS)
+    ]
     rows = [days[i : i + 2] for i in range(0, len(days), 2)]
-    rows.append([_button(texts.CHECKIN_SETTINGS_NONE, "c:w:off")])
+    rows.append([_button(texts.CHECKIN_SETTINGS_NONE, f"c:{CheckinTap.WEEKDAY}:off")])
     return InlineKeyboardMarkup(rows)
 
 
 def checkin_time_buttons(weekday: int) -> InlineKeyboardMarkup:
     """A few usual times for the weekly prompt (any other can be typed)."""
     buttons = [
-        _button(label, f"c:t:{weekday}:{label.replace(':', '')}") for label in texts.CHECKIN_TIMES
+        _button(label, f"c:{CheckinTap.TIME}:{weekday}:{label.replace(':', '')}")
+        for label in texts.CHECKIN_TIMES
     ]
     return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
