@@ -141,7 +141,7 @@ class LabelTiming:
         return next_occurrence(self.schedule, self.zone, max(cursor.at, instant)).due_at
 
 
-_SEARCH_DAYS = 400
+_SEARCH_DAYS = 4000  # days looked through from the cursor (a long pause, a long outage)
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ class SupplementTiming:
             recorded_until=recorded_until,
             started_at=self.started_at,
         )
-        return (Due(*timed) for timed in islice(times, _SEARCH_DAYS * 10))
+        return (Due(*timed) for timed in islice(times, _SEARCH_DAYS))
 
     def due_by(self, cursor: Cursor, now: datetime) -> list[Due]:
         """Return the unrecorded days whose (moved) time has come."""
@@ -172,9 +172,9 @@ class SupplementTiming:
     def next_after(self, cursor: Cursor, instant: datetime) -> datetime:
         """Return the first unrecorded day's (moved) time after `instant`."""
         later = (due.due_at for due in self._times(cursor) if due.due_at > instant)
-        found = next(islice(later, _SEARCH_DAYS), None)
+        found = next(later, None)
         if found is None:
-            raise ValueError(f"no supplement time within {_SEARCH_DAYS} days after {instant}")
+            raise ValueError(f"no supplement time within {_SEARCH_DAYS} days of {cursor.at}")
         return found
 
 
