@@ -25,10 +25,10 @@ from bot.db.models import (
     CarePrompts,
     ClinicAgentDose,
     ClinicAgentPlan,
-    Patient,
     DoseEvent,
     Medication,
     MedicationRole,
+    Patient,
     PillCount,
 )
 from bot.domain.bone_health import (
