@@ -29,8 +29,6 @@ class JobKind(StrEnum):
     DXA = "dxa"  # the bone density scan reminder
     DENTAL = "dental"  # the dental check-up reminder
     EXERCISE = "exercise"  # the weekly exercise nudge
-    SUPPLEMENT = "supplement"  # a calcium or vitamin D reminder
-    SUPPLEMENT_SNOOZE = "supsnooze"  # a supplement reminder after Later
     REFILL = "refill"  # the check whether a counted medicine needs a refill reminder
 
     def job_id(self, row_id: int) -> str:
@@ -62,10 +60,16 @@ KIND_RULES: Final[Mapping[JobKind, KindRule]] = {
     JobKind.DXA: KindRule("bone_health_profiles", rebuilt_at_start=False),
     JobKind.DENTAL: KindRule("care_prompts", rebuilt_at_start=False),
     JobKind.EXERCISE: KindRule("care_prompts", rebuilt_at_start=False),
-    JobKind.SUPPLEMENT: KindRule("supplement_prompts", rebuilt_at_start=False),
-    JobKind.SUPPLEMENT_SNOOZE: KindRule("supplement_events", rebuilt_at_start=False),
     JobKind.REFILL: KindRule("pill_counts", rebuilt_at_start=False),
 }
+
+
+# Prefixes of kinds earlier versions stored and this one no longer plans: calcium and
+# vitamin D reminders (`supplement:{prompt}`, `supsnooze:{event}`) are dose jobs since
+# revision 0011. Start-up deletes such jobs from the store; their functions stay importable
+# (`scheduler.jobs:run_supplement_job`, `run_supplement_snooze_job`) and hand over to the
+# dose path, so a job read before it is deleted still does the right thing.
+RETIRED_PREFIXES: Final = ("supplement", "supsnooze")
 
 
 def kind_of(job_id: str) -> JobKind | None:

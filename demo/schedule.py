@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import DoseEvent, Medication, Patient
-from bot.domain.catalog import get_product
+from bot.services.doses import reminder_name
 
 # What each kind of job does, for a medicine's sentence name.
 JOB_WORDS = {
@@ -70,7 +70,7 @@ async def _describe(
     patient = await session.get(Patient, medication.patient_id) if medication else None
     if medication is None or patient is None:
         return PlannedJob(job_id, job_id, at, "UTC", None)
-    medicine = get_product(medication.product_key).name
+    medicine = reminder_name(medication)
     what = f"{name_of(patient.chat_id)}: {JOB_WORDS[kind].format(medicine=medicine)}"
     return PlannedJob(job_id, what, at, patient.timezone, patient.chat_id)
 

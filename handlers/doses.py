@@ -28,13 +28,36 @@ from ui.keyboards.doses import (
     skip_reason_buttons,
 )
 
+Answered = doses.Answer | doses.SupplementAnswer
+
+
+def _shown(answer: Answered) -> str:
+    """The reminder's text once answered: a medicine's outcome, or a supplement's."""
+    if isinstance(answer, doses.SupplementAnswer):
+        return texts.supplement_answered(answer)
+    return texts.answered(answer)
+
+
+def _again(answer: Answered) -> str:
+    """The toast for a second press on an answered reminder."""
+    if isinstance(answer, doses.SupplementAnswer):
+        return texts.supplement_answered(answer)
+    return texts.already_answered(answer)
+
 
 async def on_dose_button(update: Update, context: Context) -> None:
     """Record the press for the acting user's own dose only; show the outcome in place."""
     pressed = await parse_press(update, parse_dose_action)
     if pressed is None:
         return
-    query, user, action = pressed
+    await answer_press(update, context, pressed[2])
+
+
+async def answer_press(update: Update, context: Context, action: DoseAction) -> None:
+    """Carry out a press under a reminder (a medicine's or a supplement's) and show it."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
     found = services(context)
     event_id = action.event_id
     try:
@@ -59,13 +82,13 @@ async def on_dose_button(update: Update, context: Context) -> None:
         await edit_query_markup(query, markup)
         return
     answer, before = answered
-    notice = texts.already_answered(answer) if before else None
-    await settle_query(query, texts.answered(answer), notice=notice)
+    notice = _again(answer) if before else None
+    await settle_query(query, _shown(answer), notice=notice)
 
 
 async def _answered_before(
     session: AsyncSession, telegram_user_id: int, event_id: int
-) -> tuple[doses.Answer, bool] | None:
+) -> tuple[Answered, bool] | None:
     """Return None while the dose is open; once answered, how it stands."""
     try:
         await doses.check_open_dose(session, telegram_user_id, event_id)
@@ -76,7 +99,7 @@ async def _answered_before(
 
 async def _record(
     session: AsyncSession, found: Services, telegram_user_id: int, action: DoseAction
-) -> tuple[doses.Answer, bool]:
+) -> tuple[Answered, bool]:
     """Record the press; return the answer and whether it had been given before."""
     now, planner, event_id = found.clock(), found.planner, action.event_id
     try:

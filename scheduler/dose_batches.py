@@ -17,14 +17,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from telegram import InlineKeyboardMarkup
+
 from bot.ports import JobKind
 from bot.services import doses as reminders
 from bot.services.context import Services
-from bot.services.doses import DueDose, SentReminder
+from bot.services.doses import DueDose, DueSupplement, Reminder, SentReminder
 from scheduler import runtime
 from scheduler.delivery import Outcome as DeliveryOutcome
 from ui import texts
-from ui.keyboards.doses import dose_buttons
+from ui.keyboards.doses import dose_buttons, supplement_buttons
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +147,15 @@ class Outcome:
     unreachable_chat: int | None = None
 
 
-async def send_and_record(services: Services, doses: list[DueDose]) -> Outcome:
+def _message(reminder: Reminder, snooze_minutes: int) -> tuple[str, InlineKeyboardMarkup]:
+    """What a reminder says and its buttons: a medicine's, or a supplement's own."""
+    if isinstance(reminder, DueSupplement):
+        text = texts.supplement_reminder(reminder)
+        return text, supplement_buttons(reminder.event_id, snooze_minutes)
+    return texts.dose_reminder(reminder), dose_buttons(reminder.event_id, snooze_minutes)
+
+
+async def send_and_record(services: Services, doses: list[Reminder]) -> Outcome:
     """Send reminders outside a batch (a snooze ending), recorded before returning."""
     recorder = _Recorder(services)
     try:
@@ -155,19 +165,16 @@ async def send_and_record(services: Services, doses: list[DueDose]) -> Outcome:
 
 
 async def _send_all(
-    services: Services, doses: list[DueDose], sends: asyncio.Semaphore, recorder: _Recorder
+    services: Services, doses: list[Reminder], sends: asyncio.Semaphore, recorder: _Recorder
 ) -> Outcome:
     """Send one medication's due reminders in order; stop at the first that must wait."""
     outcome = Outcome()
     settings, planner = services.settings, services.planner
     recheck = timedelta(minutes=settings.recheck_after_minutes)
     for dose in doses:
+        text, markup = _message(dose, settings.snooze_minutes)
         async with sends:
-            delivery = await runtime.courier().deliver(
-                dose.chat_id,
-                texts.dose_reminder(dose),
-                dose_buttons(dose.event_id, settings.snooze_minutes),
-            )
+            delivery = await runtime.courier().deliver(dose.chat_id, text, markup)
         if delivery.outcome is DeliveryOutcome.DEFERRED:
             outcome.deferred = True
             break
@@ -177,6 +184,8 @@ async def _send_all(
         if delivery.message_id is None:  # refused by Telegram (logged): the next one may pass
             continue
         recorder.add(SentReminder(dose.event_id, delivery.message_id, dose.late))
+        if not isinstance(dose, DueDose):
+            continue  # a supplement is neither asked about again nor watched by caregivers
         now = services.clock()
         if dose.caregiver_check_at is not None:
             planner.plan(JobKind.MISSED, dose.event_id, max(dose.caregiver_check_at, now))

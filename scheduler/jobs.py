@@ -16,12 +16,6 @@ from bot.db.models import AlertKind
 from bot.domain.catalog import after_window_message
 from bot.ports import JobKind
 from bot.services import care_alerts, care_summary, checkins, doses
-from bot.services.bone.calcium import (
-    DueSupplement,
-    mark_supplement_sent,
-    open_due_supplements,
-    snoozed_supplement,
-)
 from bot.services.bone.care_prompts import (
     DentalRun,
     ExerciseRun,
@@ -41,7 +35,6 @@ from ui.keyboards.bone import (
     agent_given_buttons,
     dental_done_button,
     recount_button,
-    supplement_buttons,
 )
 from ui.keyboards.care import acknowledge_button
 from ui.keyboards.doses import checkin_start_button, recheck_buttons
@@ -326,45 +319,35 @@ async def run_refill_job(count_id: int) -> None:
     )
 
 
-@_in_job_slot
 async def run_supplement_job(prompt_id: int) -> None:
-    """Send every due calcium reminder of a prompt (moved clear of a bisphosphonate)."""
-    services = runtime.current()
-    grace = timedelta(minutes=services.settings.late_grace_minutes)
-    async with services.sessions() as session:
-        batch = await open_due_supplements(session, prompt_id, services.clock(), grace)
-    for due in batch.due:
-        outcome = await _send_supplement(services, due)
-        if outcome is Outcome.DEFERRED:
-            _retry_soon(services, JobKind.SUPPLEMENT, prompt_id)
-            return
-        if outcome is Outcome.UNREACHABLE:
-            services.planner.cancel(JobKind.SUPPLEMENT, prompt_id)
-            return
-    _plan_next(services, JobKind.SUPPLEMENT, prompt_id, batch.next_at)
+    """Retired (revision 0011): a calcium reminder's job stored by an earlier version.
 
-
-async def _send_supplement(services: Services, due: DueSupplement) -> Outcome:
-    """Send one supplement reminder with Taken / Later, then record it as sent."""
-    markup = supplement_buttons(due.event_id, services.settings.snooze_minutes)
-    delivery = await _deliver(services, due.chat_id, texts.supplement_reminder(due), markup)
-    if delivery.message_id is not None:
+    Its prompt is a medication now: hand that to the dose batcher like any dose job. (Start-up
+    deletes these jobs and plans `dose:` jobs instead; this keeps one read before that safe.)
+    """
+    async with runtime.tracked():
+        services = runtime.current()
         async with services.sessions() as session:
-            await mark_supplement_sent(
-                session, due.event_id, delivery.message_id, services.clock()
-            )
-        log.info("supplement reminder %s sent", due.event_id)
-    return delivery.outcome
+            medication_id = await doses.legacy_supplement_medication(session, prompt_id)
+    if medication_id is None:
+        log.info("retired supplement job %s names no reminder: nothing to do", prompt_id)
+        return
+    await run_dose_job(medication_id)
 
 
-@_in_job_slot
 async def run_supplement_snooze_job(event_id: int) -> None:
-    """Send a supplement reminder again after Later, if still unanswered."""
-    services = runtime.current()
-    async with services.sessions() as session:
-        due = await snoozed_supplement(session, event_id, services.clock())
-    if due is not None and await _send_supplement(services, due) is Outcome.DEFERRED:
-        _retry_soon(services, JobKind.SUPPLEMENT_SNOOZE, event_id)
+    """Retired (revision 0011): a calcium reminder's Later stored by an earlier version.
+
+    Its day is a dose event now: send it again as any snoozed reminder is.
+    """
+    async with runtime.tracked():
+        services = runtime.current()
+        async with services.sessions() as session:
+            dose_event_id = await doses.legacy_supplement_event(session, event_id)
+    if dose_event_id is None:
+        log.info("retired supplement snooze %s names no reminder: nothing to do", event_id)
+        return
+    await run_snooze_job(dose_event_id)
 
 
 @_in_job_slot

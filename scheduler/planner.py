@@ -30,7 +30,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import or_, select
 
 from bot.db.database import create_sync_engine, job_store_url
-from bot.ports import KIND_RULES, JobKind, kind_of
+from bot.ports import KIND_RULES, RETIRED_PREFIXES, JobKind, kind_of
 from scheduler import jobs
 
 log = logging.getLogger(__name__)
@@ -57,8 +57,6 @@ JOB_FUNCTIONS: Final[Mapping[JobKind, Callable[[int], Awaitable[None]]]] = {
     JobKind.DXA: jobs.run_dxa_job,
     JobKind.DENTAL: jobs.run_dental_job,
     JobKind.EXERCISE: jobs.run_exercise_job,
-    JobKind.SUPPLEMENT: jobs.run_supplement_job,
-    JobKind.SUPPLEMENT_SNOOZE: jobs.run_supplement_snooze_job,
     JobKind.REFILL: jobs.run_refill_job,
 }
 
@@ -175,9 +173,11 @@ class ApschedulerPlanner:
         return stored | {job.id for job in self._scheduler.get_jobs(jobstore=IN_MEMORY)}
 
     def forget_stored_memory_kinds(self) -> None:
-        """Delete dose-path jobs an earlier version kept in the persistent store (start-up)."""
+        """Delete jobs an earlier version kept in the persistent store (start-up): dose-path
+        jobs now kept in memory, and retired kinds (supplement reminders, now dose jobs)."""
         store = self._scheduler._lookup_jobstore(PERSISTENT)
-        kinds = [store.jobs_t.c.id.startswith(f"{kind}:") for kind in IN_MEMORY_KINDS]
+        prefixes = [*(kind.value for kind in IN_MEMORY_KINDS), *RETIRED_PREFIXES]
+        kinds = [store.jobs_t.c.id.startswith(f"{prefix}:") for prefix in prefixes]
         with store.engine.begin() as connection:
             connection.execute(store.jobs_t.delete().where(or_(*kinds)))
 

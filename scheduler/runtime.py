@@ -25,6 +25,7 @@ class DoseBatcher(Protocol):
     async def run(self, medication_id: int) -> None:
         """Open and send this medication's due doses with the others due now."""
 
+
 _current: Services | None = None
 _courier: Courier | None = None
 _job_slots: asyncio.Semaphore | None = None

@@ -65,6 +65,14 @@ class MedicationRole(StrEnum):
 
     AROMATASE_INHIBITOR = "aromatase_inhibitor"
     BONE_AGENT = "bone_agent"
+    # A calcium or vitamin D reminder at a meal time (product_key: a SupplementKind of
+    # bot.domain.calcium, not a catalogue product): its doses are dose events like any other.
+    SUPPLEMENT = "supplement"
+
+
+# The roles of the regimen proper: catalogue medicines, shown in /regimen, /today, /history
+# and the exports. Supplements have views of their own (/bone, and a line each in both).
+REGIMEN_ROLES = (MedicationRole.AROMATASE_INHIBITOR, MedicationRole.BONE_AGENT)
 
 
 class DoseStatus(StrEnum):
@@ -124,10 +132,20 @@ class Medication(Base):
     # Due time of the last dose recorded (the cursor doses are opened from): kept here so
     # neither a reminder nor a start-up has to aggregate the dose history to find it.
     recorded_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # A supplement's amount per reminder (mg of calcium); None for medicines.
+    dose_mg: Mapped[int | None] = mapped_column(default=None)
+    # The supplement_prompts row this was before revision 0011: jobs stored by earlier
+    # versions name it (`supplement:{prompt id}`).
+    legacy_supplement_prompt_id: Mapped[int | None] = mapped_column(default=None)
 
     patient: Mapped[Patient] = relationship(back_populates="medications")
 
-    __table_args__ = (Index("ix_medications_patient_active", "patient_id", "active"),)
+    __table_args__ = (
+        Index("ix_medications_patient_active", "patient_id", "active"),
+        Index(
+            "ix_medications_legacy_supplement_prompt", "legacy_supplement_prompt_id", unique=True
+        ),
+    )
 
 
 class DoseEvent(Base):
@@ -150,6 +168,11 @@ class DoseEvent(Base):
     skip_reason: Mapped[str | None] = mapped_column(String(32), default=None)
     window_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     window_notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Why a supplement's reminder came later than asked (clear of a bisphosphonate), if it did.
+    moved_reason: Mapped[str | None] = mapped_column(String(400), default=None)
+    # The supplement_events row this was before revision 0011: buttons already in chats
+    # (`b:t:{event id}`, `b:z:{event id}`) and stored `supsnooze:` jobs carry that id.
+    legacy_supplement_event_id: Mapped[int | None] = mapped_column(default=None)
 
     medication: Mapped[Medication] = relationship()
 
@@ -158,6 +181,7 @@ class DoseEvent(Base):
         UniqueConstraint("medication_id", "local_date", name="uq_dose_events_medication_day"),
         Index("ix_dose_events_patient_due", "patient_id", "due_at"),
         Index("ix_dose_events_status", "status"),
+        Index("ix_dose_events_legacy_supplement_event", "legacy_supplement_event_id", unique=True),
     )
 
 
@@ -487,47 +511,6 @@ class CalciumPlan(Base):
     calcium_form: Mapped[str | None] = mapped_column(String(16), default=None)
     diet_calcium_mg: Mapped[int | None] = mapped_column(default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class SupplementPrompt(Base):
-    """One daily supplement reminder at a meal time the patient picked; replaced on change."""
-
-    __tablename__ = "supplement_prompts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))  # bot.domain.calcium.SupplementKind
-    time_of_day: Mapped[time] = mapped_column(Time())
-    dose_mg: Mapped[int | None] = mapped_column(default=None)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-
-    __table_args__ = (Index("ix_supplement_prompts_patient_active", "patient_id", "active"),)
-
-
-class SupplementEvent(Base):
-    """One day's supplement reminder and what became of it (counted in adherence)."""
-
-    __tablename__ = "supplement_events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    prompt_id: Mapped[int] = mapped_column(ForeignKey("supplement_prompts.id", ondelete="CASCADE"))
-    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
-    local_date: Mapped[date] = mapped_column(Date())
-    # When it was due: the picked time, or later on a bisphosphonate's dosing day.
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    moved_reason: Mapped[str | None] = mapped_column(String(400), default=None)
-    status: Mapped[str] = mapped_column(String(16), default=DoseStatus.PENDING)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
-    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-
-    __table_args__ = (
-        UniqueConstraint("prompt_id", "local_date", name="uq_supplement_events_prompt_day"),
-        Index("ix_supplement_events_patient_day", "patient_id", "local_date"),
-    )
 
 
 class PillCount(Base):

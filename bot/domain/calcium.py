@@ -14,10 +14,11 @@ and ``Administration.other_medicines_gap``), not from a second table here.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.domain.bone_health import JOINT_POSITION_2017
@@ -333,3 +334,54 @@ def plan_supplement_times(
             _planned(item.prompt, moved_to, zone, reason, product.administration.source)
         )
     return planned
+
+
+# --------------------------------------------------------------------------- day by day
+
+
+class PromptTime(NamedTuple):
+    """One day's reminder of a supplement prompt: its day, when it fires, why it moved."""
+
+    local_date: date  # the day it belongs to (one reminder per prompt and day)
+    due_at: datetime  # aware, UTC; later than asked on a bisphosphonate's dosing day
+    reason: str | None = None  # None when unchanged
+
+
+def prompt_time(
+    prompt: SupplementPrompt, day: date, zone: ZoneInfo, bisphosphonate: BisphosphonateDose | None
+) -> PromptTime:
+    """Return when a prompt fires on a local day, moved clear of the dose if need be."""
+    planned = plan_supplement_times(day, zone, [prompt], bisphosphonate)[0]
+    return PromptTime(day, planned.fires_at, planned.reason)
+
+
+_LOOKBACK_DAYS = 2  # a due time can fall on a later local day than its own (a DST gap)
+
+
+def unrecorded_prompt_times(
+    prompt: SupplementPrompt,
+    zone: ZoneInfo,
+    bisphosphonate: BisphosphonateDose | None,
+    *,
+    recorded_until: datetime | None,
+    started_at: datetime,
+) -> Iterator[PromptTime]:
+    """Yield a prompt's reminders day by day from the first day not yet recorded, endlessly.
+
+    `recorded_until` is the due time of the last day recorded (None: none yet). A day counts
+    as recorded when the time the patient asked for is at or before it: exact, because a
+    move only ever delays a prompt, and by hours, so a changed bisphosphonate schedule can
+    move a day's time but never bring a recorded day back. Before anything is recorded, a
+    day counts from the first whose (moved) time is at or after `started_at`.
+    """
+    since = recorded_until or started_at
+    day = since.astimezone(zone).date() - timedelta(days=_LOOKBACK_DAYS)
+    while True:
+        timed = prompt_time(prompt, day, zone, bisphosphonate)
+        if recorded_until is None:
+            fresh = timed.due_at >= started_at
+        else:
+            fresh = local_instant(day, prompt.time_of_day, zone) > recorded_until
+        if fresh:
+            yield timed
+        day += timedelta(days=1)

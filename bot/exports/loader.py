@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
+    REGIMEN_ROLES,
     BoneHealthProfile,
     Checkin,
     CheckinAnswer,
@@ -146,6 +147,7 @@ async def _doses(
             DoseEvent.patient_id == patient_id,
             DoseEvent.due_at >= start,
             DoseEvent.due_at < end,
+            Medication.role.in_(REGIMEN_ROLES),  # the exports hold the regimen's doses
         )
         .order_by(DoseEvent.due_at, DoseEvent.id)
     )
@@ -176,7 +178,7 @@ async def _medications(
     dosed = {dose.medication_id for dose in doses}
     rows = await session.scalars(
         select(Medication)
-        .where(Medication.patient_id == patient_id)
+        .where(Medication.patient_id == patient_id, Medication.role.in_(REGIMEN_ROLES))
         .order_by(Medication.role, Medication.started_at, Medication.id)
     )
     return tuple(

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import DoseEvent, DoseStatus, Medication, Patient
+from bot.db.models import REGIMEN_ROLES, DoseEvent, DoseStatus, Medication, Patient
 from bot.domain.catalog import Product, get_product
 from bot.domain.dose_times import dose_dates, local_today, next_occurrence, occurrence_on
 from bot.services.doses import schedule_of
@@ -56,6 +56,7 @@ async def _events_on(
             DoseEvent.patient_id == patient_id,
             DoseEvent.local_date >= first,
             DoseEvent.local_date <= last,
+            Medication.role.in_(REGIMEN_ROLES),  # supplements have a tally of their own
         )
         .order_by(DoseEvent.due_at)
     )

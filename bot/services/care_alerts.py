@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     OPEN_DOSE_STATUSES,
+    REGIMEN_ROLES,
     AlertKind,
     CareAlert,
     CareLink,
@@ -425,9 +426,11 @@ async def reconcile(
             anyone_receives(Patient.id, "missed_dose_alerts"),
         )
         .join(Patient, Patient.id == DoseEvent.patient_id)
+        .join(Medication, Medication.id == DoseEvent.medication_id)
         .where(
             DoseEvent.status == DoseStatus.SENT,
             DoseEvent.due_at > now - timedelta(days=1),
+            Medication.role.in_(REGIMEN_ROLES),  # supplements alert nobody
             ~exists().where(CareAlert.dose_event_id == DoseEvent.id),
         )
     )

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 # Re-exported: callers import them here.
 from bot.db.access import find_patient as find_patient
 from bot.db.access import require_patient as require_patient
-from bot.db.models import Medication, MedicationRole, Patient
+from bot.db.models import REGIMEN_ROLES, Medication, MedicationRole, Patient
 from bot.domain.catalog import get_product
 from bot.domain.regimen_draft import CLINIC, NONE, RegimenDraft
 from bot.ports import JobKind, ReminderPlanner
@@ -61,10 +61,15 @@ def _plan_of(medication: Medication) -> MedicationPlan:
 
 
 async def active_medications(session: AsyncSession, patient_id: int) -> list[Medication]:
-    """Return the medications in force, aromatase inhibitor first."""
+    """Return the regimen's medicines in force, aromatase inhibitor first (no supplements:
+    /bone sets those up, and a regimen edit leaves them be)."""
     rows = await session.scalars(
         select(Medication)
-        .where(Medication.patient_id == patient_id, Medication.active.is_(True))
+        .where(
+            Medication.patient_id == patient_id,
+            Medication.active.is_(True),
+            Medication.role.in_(REGIMEN_ROLES),
+        )
         .order_by(Medication.role, Medication.id)
     )
     return list(rows)
@@ -99,7 +104,7 @@ async def save_regimen(
     wanted = _plans_from(draft)
     ended: list[int] = []
     current = {MedicationRole(m.role): m for m in await active_medications(session, patient.id)}
-    for role in MedicationRole:
+    for role in REGIMEN_ROLES:
         old, plan = current.get(role), wanted.get(role)
         if old is not None and (plan is None or _plan_of(old) != plan):
             old.active, old.ended_at = False, now

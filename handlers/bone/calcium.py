@@ -7,7 +7,8 @@ from datetime import datetime, time
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
-from bot.domain.errors import AlreadyAnswered
+from bot.domain.errors import NotYourRecord
+from bot.services import doses
 from bot.services.bone import calcium
 from handlers.bone import questions
 from handlers.common import (
@@ -20,6 +21,7 @@ from handlers.common import (
     unit_of_work,
 )
 from handlers.conversation import PendingInput, TypedAnswer
+from handlers.doses import answer_press
 from ui import texts
 from ui.keyboards.bone import (
     BoneAction,
@@ -30,35 +32,20 @@ from ui.keyboards.bone import (
     calcium_menu_buttons,
     meal_time_buttons,
 )
+from ui.keyboards.doses import DoseAction
 
 
 async def on_supplement(update: Update, context: Context, action: BonePress) -> None:
-    """Taken or Later under a calcium reminder (only the acting patient's own)."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
-        return
-    found = services(context)
-    event_id, now = action.record_id, found.clock()
-    notice = None
-    async with found.sessions() as session:
-        try:
-            if action.action is BoneAction.SUPPLEMENT_TAKEN:
-                answer = await calcium.take_supplement(
-                    session, found.planner, telegram_user_id=user.id, event_id=event_id, now=now
-                )
-            else:
-                answer = await calcium.snooze_supplement(
-                    session,
-                    found.planner,
-                    telegram_user_id=user.id,
-                    event_id=event_id,
-                    now=now,
-                    minutes=found.settings.snooze_minutes,
-                )
-        except AlreadyAnswered:
-            answer = await calcium.describe_supplement(session, user.id, action.record_id)
-            notice = texts.supplement_answered(answer)
-    await settle_query(query, texts.supplement_answered(answer), notice=notice)
+    """Taken or Later under a calcium reminder sent before revision 0011 (its buttons carry
+    the old supplement event id): answered as the dose event it became."""
+    legacy_id = action.record_id
+    event_id = await unit_of_work(
+        context, lambda session: doses.legacy_supplement_event(session, legacy_id)
+    )
+    if event_id is None:
+        raise NotYourRecord
+    letter = "t" if action.action is BoneAction.SUPPLEMENT_TAKEN else "z"
+    await answer_press(update, context, DoseAction(letter, event_id))
 
 
 async def on_calcium(update: Update, context: Context, action: BonePress) -> None:

@@ -25,10 +25,11 @@ from bot.db.models import (
     CarePrompts,
     ClinicAgentDose,
     ClinicAgentPlan,
+    DoseEvent,
+    Medication,
+    MedicationRole,
     Patient,
     PillCount,
-    SupplementEvent,
-    SupplementPrompt,
 )
 from bot.domain.bone_health import (
     CRITERIA_MET_MESSAGE,
@@ -697,9 +698,26 @@ async def test_calendar_file_holds_the_upcoming_clinic_dose_scan_and_check_up(
         del app
 
 
-async def supplement_events(app: Application) -> list[SupplementEvent]:
+async def supplement_events(app: Application) -> list[DoseEvent]:
+    """Calcium reminders' days: dose events of supplement medications."""
     async with services_of(app).sessions() as session:
-        rows = await session.scalars(select(SupplementEvent).order_by(SupplementEvent.due_at))
+        rows = await session.scalars(
+            select(DoseEvent)
+            .join(Medication, Medication.id == DoseEvent.medication_id)
+            .where(Medication.role == MedicationRole.SUPPLEMENT)
+            .order_by(DoseEvent.due_at)
+        )
+        return list(rows)
+
+
+async def supplement_medications(app: Application) -> list[Medication]:
+    """Calcium reminders in force: medications of role supplement, by id."""
+    async with services_of(app).sessions() as session:
+        rows = await session.scalars(
+            select(Medication)
+            .where(Medication.role == MedicationRole.SUPPLEMENT, Medication.active.is_(True))
+            .order_by(Medication.id)
+        )
         return list(rows)
 
 
@@ -729,21 +747,17 @@ async def test_calcium_set_up_reminders_taken_later_and_moved_on_the_alendronate
         assert "07:30" not in alice.buttons(times)
         alice.press("18:30", times)
         await alice.expect("Saved: calcium 300 mg at 07:30 and 300 mg at 18:30.")
-        async with services_of(app).sessions() as session:
-            morning, evening = list(
-                await session.scalars(select(SupplementPrompt).order_by(SupplementPrompt.id))
-            )
+        morning, evening = await supplement_medications(app)
+        assert (morning.product_key, morning.dose_mg, evening.dose_mg) == ("calcium", 300, 300)
         # Today's 07:30 (moved to 08:00, it is Monday) was before the set-up: tomorrow.
         tuesday = START.date() + timedelta(days=1)
-        await planned_at(
-            app, f"supplement:{morning.id}", datetime.combine(tuesday, time(7, 30), LONDON)
-        )
+        await planned_at(app, f"dose:{morning.id}", datetime.combine(tuesday, time(7, 30), LONDON))
         evening_at = datetime.combine(START.date(), time(18, 30), LONDON)
-        await planned_at(app, f"supplement:{evening.id}", evening_at)
+        await planned_at(app, f"dose:{evening.id}", evening_at)
 
         # This evening: the reminder, with the label-style words for carbonate; Taken.
         clock.jump_to(evening_at)
-        await run_job(app, f"supplement:{evening.id}")
+        await run_job(app, f"dose:{evening.id}")
         reminder = await alice.expect("Time for your calcium (300 mg). It is calcium carbonate")
         assert "take it with a meal" in reminder["text"]
         assert alice.buttons(reminder) == [texts.TAKEN, "⏰ Later (15 min)"]
@@ -755,31 +769,40 @@ async def test_calcium_set_up_reminders_taken_later_and_moved_on_the_alendronate
 
         # Tuesday morning: not moved (no alendronate); Later brings it back.
         clock.jump_to(datetime.combine(tuesday, time(7, 30), LONDON))
-        await run_job(app, f"supplement:{morning.id}")
+        await run_job(app, f"dose:{morning.id}")
         tuesday_reminder = await alice.expect("Time for your calcium (300 mg)")
         assert "Moved" not in tuesday_reminder["text"]
         alice.press("⏰ Later", tuesday_reminder)
         await alice.expect("⏰ Calcium 300 mg: I'll remind you again at 07:45.")
         event = (await supplement_events(app))[-1]
-        await run_job(app, f"supsnooze:{event.id}")
-        await alice.expect("Time for your calcium (300 mg)")
+        # Not asked about again, and nobody alerted: only the Later comes back.
+        jobs = planner_of(app).planned_ids()
+        assert f"snooze:{event.id}" in jobs
+        assert f"recheck:{event.id}" not in jobs
+        assert f"missed:{event.id}" not in jobs
+        await run_job(app, f"snooze:{event.id}")
+        again = await alice.expect("Time for your calcium (300 mg)")
+        assert alice.buttons(again) == [texts.TAKEN, "⏰ Later (15 min)"]
+        assert f"recheck:{event.id}" not in planner_of(app).planned_ids()
 
         # Bob cannot answer Alice's reminder.
         await register(bob)
-        query = bob.press_data(tuesday_reminder["message_id"], f"b:t:{event.id}")
+        query = bob.press_data(tuesday_reminder["message_id"], f"d:t:{event.id}")
+        assert await bob.toast(query) == texts.NOT_YOURS
+        query = bob.press_data(tuesday_reminder["message_id"], f"d:s:{event.id}")
         assert await bob.toast(query) == texts.NOT_YOURS
 
         # Next Monday, alendronate day: the 07:30 calcium moves to 08:00, and says why.
         monday = date(2031, 3, 10)
         clock.jump_to(datetime.combine(monday, time(8, 0), LONDON))
-        await run_job(app, f"supplement:{morning.id}")
+        await run_job(app, f"dose:{morning.id}")
         moved = await alice.expect("Moved to 08:00 because")
         assert (
             "Moved to 08:00 because calcium within 30 minutes of alendronate stops the "
             "alendronate from working." in moved["text"]
         )
         events = await supplement_events(app)
-        statuses = [e.status for e in events if e.prompt_id == morning.id]
+        statuses = [e.status for e in events if e.medication_id == morning.id]
         assert statuses == ["sent", "missed", "missed", "missed", "missed", "missed", "sent"]
         assert events[-1].due_at == datetime.combine(monday, time(8, 0), LONDON)
 

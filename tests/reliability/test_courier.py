@@ -21,8 +21,7 @@ from scheduler.delivery import (
     markup_json,
 )
 from simulator import BotApiSimulator, RateLimits
-from ui.keyboards.bone import supplement_buttons
-from ui.keyboards.doses import dose_buttons
+from ui.keyboards.doses import dose_buttons, supplement_buttons
 
 PATIENT = 5001
 

@@ -7,12 +7,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import DoseStatus
+from bot.db.models import DoseStatus, Medication, MedicationRole
 from bot.ports import JobKind
+from bot.services import doses
 from bot.services.bone import calcium
 from bot.services.bone.calcium import InvalidSetting
+from bot.services.doses import DueSupplement, SentReminder
 from tests.fakes.clock import FixedClock
 from tests.fakes.planner import RecordingPlanner
 from tests.services.people import ALENDRONATE_WEEKLY, LONDON, register
@@ -24,6 +27,20 @@ GRACE = timedelta(hours=4)
 
 def _local(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=ZONE).astimezone(UTC)
+
+
+async def _calcium_jobs(session: AsyncSession, planner: RecordingPlanner) -> dict[int, datetime]:
+    """The planned dose jobs of calcium reminders (supplement medications), by medication."""
+    supplements = set(
+        await session.scalars(
+            select(Medication.id).where(Medication.role == MedicationRole.SUPPLEMENT)
+        )
+    )
+    return {
+        int(job_id.partition(":")[2]): at
+        for job_id, at in planner.planned(JobKind.DOSE).items()
+        if int(job_id.partition(":")[2]) in supplements
+    }
 
 
 async def _set_up(session: AsyncSession, clock: FixedClock, diet_mg: int = 600) -> tuple[int, ...]:
@@ -54,7 +71,7 @@ async def test_each_chosen_time_gets_its_share_and_a_reminder_at_that_time(
         _local(today, at) if _local(today, at) > clock() else _local(today + timedelta(1), at)
         for at in times
     )
-    assert sorted(planner.planned(JobKind.SUPPLEMENT).values()) == expected
+    assert sorted((await _calcium_jobs(session, planner)).values()) == expected
 
 
 async def test_a_wrong_number_of_times_and_unknown_settings_are_refused(
@@ -74,7 +91,7 @@ async def test_a_wrong_number_of_times_and_unknown_settings_are_refused(
         await calcium.set_form(session, ALICE, "chalk", clock())
     with pytest.raises(InvalidSetting):
         await calcium.set_diet(session, ALICE, 450, clock())
-    assert planner.planned(JobKind.SUPPLEMENT) == {}
+    assert await _calcium_jobs(session, planner) == {}
 
 
 async def test_on_an_alendronate_morning_calcium_waits_for_the_end_of_the_window(
@@ -101,21 +118,18 @@ async def test_on_an_alendronate_morning_calcium_waits_for_the_end_of_the_window
 
     # Alendronate: nothing but plain water for 30 minutes after the tablet (its label).
     window_ends = _local(today, time(7, 30))
-    assert min(planner.planned(JobKind.SUPPLEMENT).values()) == window_ends
-    [prompt_id] = [
-        int(job_id.partition(":")[2])
-        for job_id, at in planner.planned(JobKind.SUPPLEMENT).items()
-        if at == window_ends
-    ]
-    batch = await calcium.open_due_supplements(
-        session, prompt_id, clock.jump_to(window_ends), GRACE
-    )
-    [due] = batch.due
+    jobs = await _calcium_jobs(session, planner)
+    assert min(jobs.values()) == window_ends
+    [prompt_id] = [medication_id for medication_id, at in jobs.items() if at == window_ends]
+    opened = await doses.open_due_batch(session, [prompt_id], clock.jump_to(window_ends), GRACE)
+    batch = opened[prompt_id]
+    [due] = batch.doses
+    assert isinstance(due, DueSupplement)
     assert due.due_local == window_ends.astimezone(ZONE)
     assert due.moved_reason  # the reminder says why it is later than chosen
     assert (due.dose_mg, due.chat_id) == (proposal[0], ALICE)
     # Tomorrow is not a dosing day: the chosen 07:10 again.
-    assert batch.next_at == _local(today + timedelta(days=1), time(7, 10))
+    assert batch.next_due_at == _local(today + timedelta(days=1), time(7, 10))
 
 
 async def test_taking_and_turning_off(
@@ -125,19 +139,17 @@ async def test_taking_and_turning_off(
     proposal = await _set_up(session, clock)
     times = [time(8, 0), time(13, 0), time(19, 0)][: len(proposal)]
     await calcium.set_times(session, planner, telegram_user_id=ALICE, times=times, now=clock())
-    first_id, first_at = min(planner.planned(JobKind.SUPPLEMENT).items(), key=lambda item: item[1])
-    [due] = (
-        await calcium.open_due_supplements(
-            session, int(first_id.partition(":")[2]), clock.jump_to(first_at), GRACE
-        )
-    ).due
-    await calcium.mark_supplement_sent(session, due.event_id, 77, clock())
+    first_id, first_at = min((await _calcium_jobs(session, planner)).items(), key=lambda i: i[1])
+    opened = await doses.open_due_batch(session, [first_id], clock.jump_to(first_at), GRACE)
+    [due] = opened[first_id].doses
+    await doses.mark_all_sent(session, [SentReminder(due.event_id, 77, due.late)], clock())
 
-    answer = await calcium.take_supplement(
+    answer = await doses.take_dose(
         session, planner, telegram_user_id=ALICE, event_id=due.event_id, now=clock()
     )
     assert answer.status is DoseStatus.TAKEN
+    assert isinstance(answer, doses.SupplementAnswer)
 
     await calcium.turn_off(session, planner, ALICE, clock())
-    assert planner.planned(JobKind.SUPPLEMENT) == {}
+    assert await _calcium_jobs(session, planner) == {}
     assert (await calcium.calcium_view(session, ALICE, clock())).times == ()

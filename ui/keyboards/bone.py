@@ -60,6 +60,8 @@ class BoneAction(StrEnum):
     EXERCISE_SETTINGS = "o"
     EXERCISE_DAY = "w"  # a weekday, or off
     EXERCISE_TIME = "e"  # a weekday and a time
+    # Under calcium reminders sent before revision 0011, carrying the old supplement event
+    # id; reminders sent since carry dose buttons (`ui.keyboards.doses.supplement_buttons`).
     SUPPLEMENT_TAKEN = "t"
     SUPPLEMENT_LATER = "z"
     CALCIUM = "u"  # a step of the calcium set-up (`CalciumStep`)
@@ -458,17 +460,6 @@ def exercise_time_buttons(weekday: int) -> InlineKeyboardMarkup:
 
 
 MEAL_TIMES = ("07:30", "08:00", "08:30", "12:00", "12:30", "13:00", "18:00", "18:30", "19:00")
-
-
-def supplement_buttons(event_id: int, snooze_minutes: int) -> InlineKeyboardMarkup:
-    """Taken (its own big row), then Later, as for doses."""
-    later = texts.SNOOZE.format(minutes=snooze_minutes)
-    return InlineKeyboardMarkup(
-        [
-            [_button(texts.TAKEN, BonePress(BoneAction.SUPPLEMENT_TAKEN, event_id))],
-            [_button(later, BonePress(BoneAction.SUPPLEMENT_LATER, event_id))],
-        ]
-    )
 
 
 def calcium_menu_buttons(has_reminders: bool) -> InlineKeyboardMarkup:

@@ -94,6 +94,16 @@ def dose_buttons(event_id: int, snooze_minutes: int) -> InlineKeyboardMarkup:
     )
 
 
+def supplement_buttons(event_id: int, snooze_minutes: int) -> InlineKeyboardMarkup:
+    """Under a supplement reminder (a dose event too): Taken (its own big row), then Later."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.TAKEN, f"d:t:{event_id}")],
+            [_button(texts.SNOOZE.format(minutes=snooze_minutes), f"d:z:{event_id}")],
+        ]
+    )
+
+
 def skip_reason_buttons(event_id: int) -> InlineKeyboardMarkup:
     """One reason per row, plus a way back."""
     rows = [

@@ -1,58 +1,50 @@
 """Calcium and vitamin D: targets, calcium form and food, split doses, meal-time reminders.
 
-The service behind /bone's calcium set-up and the persistent `supplement:{prompt id}` job.
-Targets, dose splitting, the wording of each prompt and the conflict rule all come from
-`bot.domain.calcium`, which cites its sources: on an oral bisphosphonate's dosing day a calcium
-prompt too close to the dose moves to when the label allows it, and the reminder says why.
+The service behind /bone's calcium set-up. Targets, dose splitting, the wording of each
+prompt and the conflict rule all come from `bot.domain.calcium`, which cites its sources: on
+an oral bisphosphonate's dosing day a calcium prompt too close to the dose moves to when the
+label allows it, and the reminder says why.
 
-Reminders work like doses: a day's event is committed before its message is sent and marked
-sent after; Taken and Later answer it; unanswered and missed days count in adherence. A
-prompt's job works out each day's time when it fires, so a changed bisphosphonate schedule
-or time zone moves the prompt without any other bookkeeping.
+Each reminder time is a medication of role `MedicationRole.SUPPLEMENT` (product key: the
+supplement's kind, daily at its meal time, `dose_mg` its amount), so its days are dose
+events opened, sent, answered and recorded by the dose path (`bot.services.doses`, the dose
+batcher), which works out each day's time when it falls due: a changed bisphosphonate
+schedule or time zone moves the prompt without other bookkeeping. This module sets the
+reminders up and shows them: /bone's set-up, /today's lines and /history's tally.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.access import owned_by, require_patient
+from bot.db.access import require_patient
 from bot.db.models import (
-    OPEN_DOSE_STATUSES,
     CalciumPlan,
+    DoseEvent,
     DoseStatus,
     Medication,
     MedicationRole,
     Patient,
-    SupplementEvent,
-    SupplementPrompt,
 )
 from bot.domain.calcium import (
-    BisphosphonateDose,
     CalciumForm,
     DailyTargets,
-    PlannedPrompt,
     SupplementKind,
-    plan_supplement_times,
+    SupplementPrompt,
+    prompt_time,
     propose_calcium_doses,
     targets,
 )
-from bot.domain.calcium import (
-    SupplementPrompt as PromptRule,
-)
-from bot.domain.catalog import get_product
-from bot.domain.dose_times import local_today
-from bot.domain.errors import AlreadyAnswered, NotYourRecord
+from bot.domain.dose_times import Frequency, local_today
 from bot.ports import JobKind, ReminderPlanner
-from bot.services.doses import LATE_AFTER, schedule_of
+from bot.services.doses import bisphosphonates_of, plan_next_dose
 
 DIET_CHOICES = (0, 300, 600, 900)  # mg of calcium a day from food, by buttons
-_SEARCH_DAYS = 400  # after a long outage the first unrecorded day may be far back
 
 
 class InvalidSetting(ValueError):
@@ -82,11 +74,16 @@ async def _plan_of(session: AsyncSession, patient: Patient, now: datetime) -> Ca
     return plan
 
 
-async def _prompts(session: AsyncSession, patient_id: int) -> list[SupplementPrompt]:
+async def _prompts(session: AsyncSession, patient_id: int) -> list[Medication]:
+    """The patient's supplement reminders in force, by time of day."""
     rows = await session.scalars(
-        select(SupplementPrompt)
-        .where(SupplementPrompt.patient_id == patient_id, SupplementPrompt.active.is_(True))
-        .order_by(SupplementPrompt.time_of_day, SupplementPrompt.id)
+        select(Medication)
+        .where(
+            Medication.patient_id == patient_id,
+            Medication.role == MedicationRole.SUPPLEMENT,
+            Medication.active.is_(True),
+        )
+        .order_by(Medication.time_of_day, Medication.id)
     )
     return list(rows)
 
@@ -108,7 +105,7 @@ async def _view(session: AsyncSession, patient: Patient, plan: CalciumPlan) -> C
         CalciumForm(plan.calcium_form) if plan.calcium_form else None,
         plan.diet_calcium_mg,
         proposal,
-        tuple((p.time_of_day, p.dose_mg) for p in prompts),
+        tuple((p.time_of_day, p.dose_mg) for p in prompts if p.time_of_day is not None),
     )
 
 
@@ -193,9 +190,11 @@ async def set_times(
     for prompt in old:
         prompt.active, prompt.ended_at = False, now
     new = [
-        SupplementPrompt(
+        Medication(
             patient_id=patient.id,
-            kind=SupplementKind.CALCIUM,
+            role=MedicationRole.SUPPLEMENT,
+            product_key=SupplementKind.CALCIUM,
+            frequency=Frequency.DAILY,
             time_of_day=at,
             dose_mg=dose,
             started_at=now,
@@ -205,9 +204,9 @@ async def set_times(
     session.add_all(new)
     await session.commit()
     for prompt in old:
-        planner.cancel(JobKind.SUPPLEMENT, prompt.id)
+        planner.cancel(JobKind.DOSE, prompt.id)
     for prompt in new:
-        await plan_next_supplement(session, planner, prompt.id, now)
+        await plan_next_dose(session, planner, prompt, patient, now)
     return await _view(session, patient, plan)
 
 
@@ -221,320 +220,7 @@ async def turn_off(
         prompt.active, prompt.ended_at = False, now
     await session.commit()
     for prompt in old:
-        planner.cancel(JobKind.SUPPLEMENT, prompt.id)
-
-
-# --------------------------------------------------------------------------- timing
-
-
-async def _bisphosphonate(session: AsyncSession, patient_id: int) -> BisphosphonateDose | None:
-    """Return the patient's oral bisphosphonate and its schedule, if they take one."""
-    rows = await session.scalars(
-        select(Medication).where(
-            Medication.patient_id == patient_id,
-            Medication.active.is_(True),
-            Medication.role == MedicationRole.BONE_AGENT,
-        )
-    )
-    for medication in rows:
-        schedule = schedule_of(medication)
-        if schedule is not None and get_product(medication.product_key).is_oral_bisphosphonate:
-            return BisphosphonateDose(medication.product_key, schedule)
-    return None
-
-
-@dataclass(frozen=True)
-class _Timing:
-    """What a prompt's times depend on: the patient's zone, all prompts, the bisphosphonate."""
-
-    zone: ZoneInfo
-    rules: list[PromptRule]
-    index: int
-    bisphosphonate: BisphosphonateDose | None
-
-    def on(self, day: date) -> PlannedPrompt:
-        """Return when the prompt fires on a local day, moved clear of the dose if need be."""
-        planned = plan_supplement_times(day, self.zone, self.rules, self.bisphosphonate)
-        return planned[self.index]
-
-
-def _rule(prompt: SupplementPrompt, form: str | None) -> PromptRule:
-    calcium = prompt.kind == SupplementKind.CALCIUM
-    return PromptRule(
-        SupplementKind(prompt.kind),
-        prompt.time_of_day,
-        CalciumForm(form) if calcium and form else None,
-    )
-
-
-async def _timing(
-    session: AsyncSession, prompt: SupplementPrompt, patient: Patient
-) -> tuple[_Timing, str | None]:
-    plan = await session.scalar(select(CalciumPlan).where(CalciumPlan.patient_id == patient.id))
-    form = plan.calcium_form if plan else None
-    prompts = await _prompts(session, patient.id)
-    index = next((i for i, p in enumerate(prompts) if p.id == prompt.id), None)
-    if index is None:  # an ended prompt: time it on its own
-        prompts, index = [prompt], 0
-    rules = [_rule(p, form) for p in prompts]
-    bisphosphonate = await _bisphosphonate(session, patient.id)
-    return _Timing(ZoneInfo(patient.timezone), rules, index, bisphosphonate), form
-
-
-async def _first_day(session: AsyncSession, prompt: SupplementPrompt, zone: ZoneInfo) -> date:
-    """Return the first local day without an event (the prompt's first day if none yet)."""
-    last = await session.scalar(
-        select(func.max(SupplementEvent.local_date)).where(SupplementEvent.prompt_id == prompt.id)
-    )
-    if last is None:
-        return prompt.started_at.astimezone(zone).date()
-    day = last if isinstance(last, date) else date.fromisoformat(str(last))
-    return day + timedelta(days=1)
-
-
-async def plan_next_supplement(
-    session: AsyncSession, planner: ReminderPlanner, prompt_id: int, now: datetime
-) -> datetime | None:
-    """Plan a prompt's job at its next time (now, if a day's prompt is already due)."""
-    loaded = (
-        await session.execute(
-            select(SupplementPrompt, Patient)
-            .join(Patient, Patient.id == SupplementPrompt.patient_id)
-            .where(SupplementPrompt.id == prompt_id)
-        )
-    ).first()
-    if loaded is None or not loaded[0].active or loaded[1].unreachable_since is not None:
-        planner.cancel(JobKind.SUPPLEMENT, prompt_id)
-        return None
-    prompt, patient = loaded
-    timing, _ = await _timing(session, prompt, patient)
-    run_at = await _next_at(session, prompt, timing, None)
-    if run_at is None:
-        planner.cancel(JobKind.SUPPLEMENT, prompt.id)
-        return None
-    run_at = max(run_at, now)  # a day already due (after downtime) runs at once
-    planner.plan(JobKind.SUPPLEMENT, prompt.id, run_at)
-    return run_at
-
-
-# --------------------------------------------------------------------------- the job
-
-
-@dataclass(frozen=True)
-class DueSupplement:
-    """Everything needed to render one supplement reminder; carries no ORM state."""
-
-    event_id: int
-    chat_id: int
-    kind: SupplementKind
-    form: CalciumForm | None
-    dose_mg: int | None
-    due_local: datetime
-    moved_reason: str | None
-    late: bool
-
-
-@dataclass(frozen=True)
-class SupplementBatch:
-    """What a supplement job found: reminders to send now, and its next run."""
-
-    due: list[DueSupplement]
-    next_at: datetime | None
-
-
-async def open_due_supplements(
-    session: AsyncSession, prompt_id: int, now: datetime, grace: timedelta
-) -> SupplementBatch:
-    """Record every day's prompt due by now (missed beyond grace); return those to send."""
-    loaded = (
-        await session.execute(
-            select(SupplementPrompt, Patient)
-            .join(Patient, Patient.id == SupplementPrompt.patient_id)
-            .where(SupplementPrompt.id == prompt_id)
-        )
-    ).first()
-    if loaded is None or not loaded[0].active or loaded[1].unreachable_since is not None:
-        return SupplementBatch([], None)
-    prompt, patient = loaded
-    timing, form = await _timing(session, prompt, patient)
-    today = local_today(timing.zone, now)
-    day = await _first_day(session, prompt, timing.zone)
-    added = False
-    while day <= today:
-        planned = timing.on(day)
-        if planned.fires_at <= now and planned.fires_at >= prompt.started_at:
-            status = DoseStatus.MISSED if now - planned.fires_at > grace else DoseStatus.PENDING
-            session.add(
-                SupplementEvent(
-                    prompt_id=prompt.id,
-                    patient_id=patient.id,
-                    local_date=day,
-                    due_at=planned.fires_at,
-                    moved_reason=planned.reason,
-                    status=status,
-                )
-            )
-            added = True
-        day += timedelta(days=1)
-    if added:
-        try:
-            await session.commit()
-        except IntegrityError:  # a second run recorded the same day first
-            await session.rollback()
-    pending = await session.scalars(
-        select(SupplementEvent)
-        .where(
-            SupplementEvent.prompt_id == prompt.id,
-            SupplementEvent.status == DoseStatus.PENDING,
-        )
-        .order_by(SupplementEvent.due_at)
-    )
-    due = [
-        DueSupplement(
-            event.id,
-            patient.chat_id,
-            SupplementKind(prompt.kind),
-            CalciumForm(form) if form else None,
-            prompt.dose_mg,
-            event.due_at.astimezone(timing.zone),
-            event.moved_reason,
-            late=now - event.due_at > LATE_AFTER,
-        )
-        for event in pending
-    ]
-    return SupplementBatch(due, await _next_at(session, prompt, timing, now))
-
-
-async def _next_at(
-    session: AsyncSession, prompt: SupplementPrompt, timing: _Timing, after: datetime | None
-) -> datetime | None:
-    """Return the first time, on a day not yet recorded, when the prompt fires (after `after`).
-
-    Days before the prompt existed are skipped; with `after` None an overdue day counts.
-    """
-    day = await _first_day(session, prompt, timing.zone)
-    for _ in range(_SEARCH_DAYS):
-        planned = timing.on(day)
-        if planned.fires_at >= prompt.started_at and (after is None or planned.fires_at > after):
-            return planned.fires_at
-        day += timedelta(days=1)
-    return None
-
-
-async def mark_supplement_sent(
-    session: AsyncSession, event_id: int, message_id: int, now: datetime
-) -> None:
-    """Record that a supplement reminder reached Telegram (after the send)."""
-    event = await session.get(SupplementEvent, event_id)
-    if event is not None:
-        if event.status == DoseStatus.PENDING:
-            event.status = DoseStatus.SENT
-        event.sent_at = event.sent_at or now
-        event.message_id = message_id
-        await session.commit()
-
-
-@dataclass(frozen=True)
-class SupplementAnswer:
-    """The outcome of a Taken or Later press, for the reply."""
-
-    kind: SupplementKind
-    dose_mg: int | None
-    status: DoseStatus
-    answered_local: datetime | None
-    snoozed_until_local: datetime | None
-
-
-async def _answer(session: AsyncSession, event: SupplementEvent) -> SupplementAnswer:
-    prompt = await session.get(SupplementPrompt, event.prompt_id)
-    patient = await session.get(Patient, event.patient_id)
-    if prompt is None or patient is None:
-        raise NotYourRecord
-    zone = ZoneInfo(patient.timezone)
-    return SupplementAnswer(
-        SupplementKind(prompt.kind),
-        prompt.dose_mg,
-        DoseStatus(event.status),
-        event.answered_at.astimezone(zone) if event.answered_at else None,
-        event.snoozed_until.astimezone(zone) if event.snoozed_until else None,
-    )
-
-
-async def _open_event(
-    session: AsyncSession, telegram_user_id: int, event_id: int
-) -> SupplementEvent:
-    event = await owned_by(session, SupplementEvent, event_id, telegram_user_id)
-    if event.status not in OPEN_DOSE_STATUSES:
-        raise AlreadyAnswered(event.status)
-    return event
-
-
-async def take_supplement(
-    session: AsyncSession,
-    planner: ReminderPlanner,
-    *,
-    telegram_user_id: int,
-    event_id: int,
-    now: datetime,
-) -> SupplementAnswer:
-    """Record a supplement as taken (only the acting patient's own, only while open)."""
-    event = await _open_event(session, telegram_user_id, event_id)
-    event.status, event.answered_at, event.snoozed_until = DoseStatus.TAKEN, now, None
-    await session.commit()
-    planner.cancel(JobKind.SUPPLEMENT_SNOOZE, event.id)
-    return await _answer(session, event)
-
-
-async def snooze_supplement(
-    session: AsyncSession,
-    planner: ReminderPlanner,
-    *,
-    telegram_user_id: int,
-    event_id: int,
-    now: datetime,
-    minutes: int,
-) -> SupplementAnswer:
-    """Put a supplement reminder off for a short while; it comes back as a new message."""
-    event = await _open_event(session, telegram_user_id, event_id)
-    event.snoozed_until = now + timedelta(minutes=minutes)
-    await session.commit()
-    planner.plan(JobKind.SUPPLEMENT_SNOOZE, event.id, event.snoozed_until)
-    return await _answer(session, event)
-
-
-async def describe_supplement(
-    session: AsyncSession, telegram_user_id: int, event_id: int
-) -> SupplementAnswer:
-    """Return how an already answered reminder stands (a second press)."""
-    event = await owned_by(session, SupplementEvent, event_id, telegram_user_id)
-    return await _answer(session, event)
-
-
-async def snoozed_supplement(
-    session: AsyncSession, event_id: int, now: datetime
-) -> DueSupplement | None:
-    """Return the reminder to send again when a Later ends, if still unanswered."""
-    event = await session.get(SupplementEvent, event_id)
-    if event is None or event.status not in OPEN_DOSE_STATUSES or event.snoozed_until is None:
-        return None
-    prompt = await session.get(SupplementPrompt, event.prompt_id)
-    patient = await session.get(Patient, event.patient_id)
-    if prompt is None or patient is None:
-        return None
-    event.snoozed_until = None
-    await session.commit()
-    _, form = await _timing(session, prompt, patient)
-    zone = ZoneInfo(patient.timezone)
-    return DueSupplement(
-        event.id,
-        patient.chat_id,
-        SupplementKind(prompt.kind),
-        CalciumForm(form) if form else None,
-        prompt.dose_mg,
-        event.due_at.astimezone(zone),
-        event.moved_reason,
-        late=False,
-    )
+        planner.cancel(JobKind.DOSE, prompt.id)
 
 
 # --------------------------------------------------------------------------- overviews
@@ -566,30 +252,45 @@ class SupplementTally:
         return round(100 * self.taken / self.due) if self.due else 0
 
 
+def _rule(prompt: Medication) -> SupplementPrompt:
+    """The domain's view of a reminder: its kind and the time the patient asked for."""
+    assert prompt.time_of_day is not None  # supplements are always daily at a time
+    return SupplementPrompt(SupplementKind(prompt.product_key), prompt.time_of_day)
+
+
 async def supplements_today(
     session: AsyncSession, patient: Patient, now: datetime
 ) -> list[TodaySupplement]:
     """List today's calcium reminders, recorded or still to come, at today's real times."""
     zone = ZoneInfo(patient.timezone)
     today = local_today(zone, now)
-    found = []
-    for prompt in await _prompts(session, patient.id):
-        event = await session.scalar(
-            select(SupplementEvent).where(
-                SupplementEvent.prompt_id == prompt.id, SupplementEvent.local_date == today
+    prompts = await _prompts(session, patient.id)
+    if not prompts:
+        return []
+    recorded = {
+        event.medication_id: event
+        for event in await session.scalars(
+            select(DoseEvent).where(
+                DoseEvent.medication_id.in_([p.id for p in prompts]),
+                DoseEvent.local_date == today,
             )
         )
+    }
+    bisphosphonate = (await bisphosphonates_of(session, [patient.id])).get(patient.id)
+    found = []
+    for prompt in prompts:
+        event = recorded.get(prompt.id)
         if event is not None:
             answered = event.answered_at.astimezone(zone) if event.answered_at else None
             moved = event.moved_reason is not None
             due = event.due_at.astimezone(zone)
             found.append(TodaySupplement(due, prompt.dose_mg, event.status, moved, answered))
             continue
-        timing, _ = await _timing(session, prompt, patient)
-        planned = timing.on(today)
-        if planned.fires_at >= prompt.started_at:
-            due = planned.fires_at.astimezone(zone)
-            found.append(TodaySupplement(due, prompt.dose_mg, "upcoming", planned.moved, None))
+        planned = prompt_time(_rule(prompt), today, zone, bisphosphonate)
+        if planned.due_at >= prompt.started_at:
+            due = planned.due_at.astimezone(zone)
+            moved = planned.reason is not None
+            found.append(TodaySupplement(due, prompt.dose_mg, "upcoming", moved, None))
     return sorted(found, key=lambda item: item.due_local)
 
 
@@ -599,12 +300,14 @@ async def supplement_tally(
     """Count calcium reminders over the last `days` days (None when there were none)."""
     today = local_today(ZoneInfo(patient.timezone), now)
     rows = await session.execute(
-        select(SupplementEvent.status, func.count())
+        select(DoseEvent.status, func.count())
+        .join(Medication, Medication.id == DoseEvent.medication_id)
         .where(
-            SupplementEvent.patient_id == patient.id,
-            SupplementEvent.local_date > today - timedelta(days=days),
+            DoseEvent.patient_id == patient.id,
+            Medication.role == MedicationRole.SUPPLEMENT,
+            DoseEvent.local_date > today - timedelta(days=days),
         )
-        .group_by(SupplementEvent.status)
+        .group_by(DoseEvent.status)
     )
     counts = {status: count for status, count in rows}
     if not counts:
@@ -621,31 +324,8 @@ async def replan_all(
     session: AsyncSession, planner: ReminderPlanner, patient_id: int, now: datetime
 ) -> None:
     """Re-plan every calcium reminder of a patient (a new zone or bisphosphonate schedule)."""
+    patient = await session.get(Patient, patient_id)
+    if patient is None:
+        return
     for prompt in await _prompts(session, patient_id):
-        await plan_next_supplement(session, planner, prompt.id, now)
-
-
-async def reconcile(
-    session: AsyncSession, planner: ReminderPlanner, now: datetime, existing: set[str]
-) -> int:
-    """Re-create missing supplement jobs, and Later jobs of open reminders (start-up)."""
-    planned = 0
-    prompt_ids = await session.scalars(
-        select(SupplementPrompt.id).where(SupplementPrompt.active.is_(True))
-    )
-    for prompt_id in list(prompt_ids):
-        if f"supplement:{prompt_id}" in existing:
-            continue
-        if await plan_next_supplement(session, planner, prompt_id, now):
-            planned += 1
-    snoozed = await session.scalars(
-        select(SupplementEvent).where(
-            SupplementEvent.status.in_(OPEN_DOSE_STATUSES),
-            SupplementEvent.snoozed_until.is_not(None),
-        )
-    )
-    for event in snoozed:
-        if f"supsnooze:{event.id}" not in existing and event.snoozed_until is not None:
-            planner.plan(JobKind.SUPPLEMENT_SNOOZE, event.id, max(event.snoozed_until, now))
-            planned += 1
-    return planned
+        await plan_next_dose(session, planner, prompt, patient, now)

@@ -147,6 +147,5 @@ async def reconcile(
     planned = await clinic_agents.reconcile(session, planner, now, existing)
     planned += await dxa_schedule.reconcile(session, planner, now, existing)
     planned += await care_prompts.reconcile(session, planner, now, existing)
-    planned += await calcium_schedule.reconcile(session, planner, now, existing)
     planned += await pill_counts.reconcile(session, planner, now, existing)
     return planned

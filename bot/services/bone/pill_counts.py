@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.access import owned_by, require_patient
-from bot.db.models import DoseEvent, DoseStatus, Medication, Patient, PillCount
+from bot.db.models import REGIMEN_ROLES, DoseEvent, DoseStatus, Medication, Patient, PillCount
 from bot.domain.care_reminders import REFILL_AT_DOSES, PillSupply
 from bot.domain.catalog import Product, get_product
 from bot.domain.dose_times import next_occurrence
@@ -84,7 +84,11 @@ async def count_views(
     patient = await require_patient(session, telegram_user_id)
     medications = await session.scalars(
         select(Medication)
-        .where(Medication.patient_id == patient.id, Medication.active.is_(True))
+        .where(
+            Medication.patient_id == patient.id,
+            Medication.active.is_(True),
+            Medication.role.in_(REGIMEN_ROLES),
+        )
         .order_by(Medication.role, Medication.id)
     )
     views = []
@@ -105,8 +109,9 @@ async def _own_medication(
 ) -> tuple[Medication, Patient]:
     medication = await owned_by(session, Medication, medication_id, telegram_user_id)
     patient = await session.get(Patient, medication.patient_id)
-    product = get_product(medication.product_key)
-    if patient is None or not medication.active or not countable(product):
+    if patient is None or not medication.active or medication.role not in REGIMEN_ROLES:
+        raise NotYourRecord
+    if not countable(get_product(medication.product_key)):
         raise NotYourRecord
     return medication, patient
 

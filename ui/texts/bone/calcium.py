@@ -5,13 +5,8 @@ from __future__ import annotations
 from datetime import time
 
 from bot.domain.calcium import calcium_prompt_text
-from bot.services.bone.calcium import (
-    CalciumView,
-    DueSupplement,
-    SupplementAnswer,
-    SupplementTally,
-    TodaySupplement,
-)
+from bot.services.bone.calcium import CalciumView, SupplementTally, TodaySupplement
+from bot.services.doses import DueSupplement, SupplementAnswer
 from ui.texts.common import hhmm
 from ui.texts.doses import STATUS_WORDS
 
