@@ -32,7 +32,7 @@ from ui.keyboards.bone import (
     calcium_menu_buttons,
     meal_time_buttons,
 )
-from ui.keyboards.doses import DoseAction
+from ui.keyboards.doses import DoseAction, DoseTap
 
 
 async def on_supplement(update: Update, context: Context, action: BonePress) -> None:
@@ -44,8 +44,8 @@ async def on_supplement(update: Update, context: Context, action: BonePress) -> 
     )
     if event_id is None:
         raise NotYourRecord
-    letter = "t" if action.action is BoneAction.SUPPLEMENT_TAKEN else "z"
-    await answer_press(update, context, DoseAction(letter, event_id))
+    tap = DoseTap.TAKEN if action.action is BoneAction.SUPPLEMENT_TAKEN else DoseTap.LATER
+    await answer_press(update, context, DoseAction(tap, event_id))
 
 
 async def on_calcium(update: Update, context: Context, action: BonePress) -> None:
