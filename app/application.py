@@ -23,7 +23,7 @@ from bot.domain.clock import Clock, utc_now
 from bot.services import care_alerts, care_summary
 from bot.services.bone.page import reconcile as reconcile_bone_calendar
 from bot.services.context import AppState, Services
-from bot.services.doses import reconcile
+from bot.services.dose_startup import reconcile
 from handlers.common import App
 from handlers.conversation import Conversation
 from scheduler import runtime

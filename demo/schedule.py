@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import DoseEvent, Medication, Patient
-from bot.services.doses import reminder_name
+from bot.services.dose_timing import reminder_name
 
 # What each kind of job does, for a medicine's sentence name.
 JOB_WORDS = {

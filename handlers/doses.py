@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.domain.errors import AlreadyAnswered, NotYourRecord
-from bot.services import doses
+from bot.services import dose_answers
 from bot.services.context import Services
 from handlers.common import (
     App,
@@ -28,19 +28,19 @@ from ui.keyboards.doses import (
     skip_reason_buttons,
 )
 
-Answered = doses.Answer | doses.SupplementAnswer
+Answered = dose_answers.Answer | dose_answers.SupplementAnswer
 
 
 def _shown(answer: Answered) -> str:
     """The reminder's text once answered: a medicine's outcome, or a supplement's."""
-    if isinstance(answer, doses.SupplementAnswer):
+    if isinstance(answer, dose_answers.SupplementAnswer):
         return texts.supplement_answered(answer)
     return texts.answered(answer)
 
 
 def _again(answer: Answered) -> str:
     """The toast for a second press on an answered reminder."""
-    if isinstance(answer, doses.SupplementAnswer):
+    if isinstance(answer, dose_answers.SupplementAnswer):
         return texts.supplement_answered(answer)
     return texts.already_answered(answer)
 
@@ -91,9 +91,9 @@ async def _answered_before(
 ) -> tuple[Answered, bool] | None:
     """Return None while the dose is open; once answered, how it stands."""
     try:
-        await doses.check_open_dose(session, telegram_user_id, event_id)
+        await dose_answers.check_open_dose(session, telegram_user_id, event_id)
     except AlreadyAnswered:
-        return await doses.describe_answer(session, telegram_user_id, event_id), True
+        return await dose_answers.describe_answer(session, telegram_user_id, event_id), True
     return None
 
 
@@ -105,11 +105,11 @@ async def _record(
     try:
         match action.action:
             case DoseTap.TAKEN:
-                answer = await doses.take_dose(
+                answer = await dose_answers.take_dose(
                     session, planner, telegram_user_id=telegram_user_id, event_id=event_id, now=now
                 )
             case DoseTap.LATER:
-                answer = await doses.snooze_dose(
+                answer = await dose_answers.snooze_dose(
                     session,
                     planner,
                     telegram_user_id=telegram_user_id,
@@ -118,7 +118,7 @@ async def _record(
                     minutes=found.settings.snooze_minutes,
                 )
             case DoseTap.SKIP:
-                answer = await doses.skip_dose(
+                answer = await dose_answers.skip_dose(
                     session,
                     planner,
                     telegram_user_id=telegram_user_id,
@@ -127,11 +127,11 @@ async def _record(
                     now=now,
                 )
             case _:  # MISSED
-                answer = await doses.miss_dose(
+                answer = await dose_answers.miss_dose(
                     session, planner, telegram_user_id=telegram_user_id, event_id=event_id, now=now
                 )
     except AlreadyAnswered:
-        return await doses.describe_answer(session, telegram_user_id, event_id), True
+        return await dose_answers.describe_answer(session, telegram_user_id, event_id), True
     return answer, False
 
 

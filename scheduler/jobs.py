@@ -15,7 +15,7 @@ from telegram import InlineKeyboardMarkup
 from bot.db.models import AlertKind
 from bot.domain.catalog import after_window_message
 from bot.ports import JobKind
-from bot.services import care_alerts, care_summary, checkins, doses
+from bot.services import care_alerts, care_summary, checkins, dose_answers, doses
 from bot.services.bone.care_prompts import (
     DentalRun,
     ExerciseRun,
@@ -328,7 +328,7 @@ async def run_supplement_job(prompt_id: int) -> None:
     async with runtime.tracked():
         services = runtime.current()
         async with services.sessions() as session:
-            medication_id = await doses.legacy_supplement_medication(session, prompt_id)
+            medication_id = await dose_answers.legacy_supplement_medication(session, prompt_id)
     if medication_id is None:
         log.info("retired supplement job %s names no reminder: nothing to do", prompt_id)
         return
@@ -343,7 +343,7 @@ async def run_supplement_snooze_job(event_id: int) -> None:
     async with runtime.tracked():
         services = runtime.current()
         async with services.sessions() as session:
-            dose_event_id = await doses.legacy_supplement_event(session, event_id)
+            dose_event_id = await dose_answers.legacy_supplement_event(session, event_id)
     if dose_event_id is None:
         log.info("retired supplement snooze %s names no reminder: nothing to do", event_id)
         return

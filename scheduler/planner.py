@@ -9,7 +9,7 @@ The jobs of the dose path (a dose, its snooze, its once-more question, the end o
 wait, the caregivers' check) live in a memory store instead: every reminder and every
 press plans or drops one or two of them, and a write to the persistent store costs about
 a millisecond of blocking database work each time. The tables hold everything they are
-rebuilt from, and every start rebuilds them (`doses.reconcile`, `care_alerts.reconcile`).
+rebuilt from, and every start rebuilds them (`dose_startup.reconcile`, `care_alerts.reconcile`).
 `misfire_grace_time=None` runs a job however late (after downtime the job itself decides
 between "late" and "missed"), and `coalesce=True` runs a backlog once.
 """

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import REGIMEN_ROLES, DoseEvent, DoseStatus, Medication, Patient
 from bot.domain.catalog import Product, get_product
 from bot.domain.dose_times import dose_dates, local_today, next_occurrence, occurrence_on
-from bot.services.doses import schedule_of
+from bot.services.dose_timing import schedule_of
 from bot.services.regimen import active_medications
 
 UPCOMING = "upcoming"  # a dose later today that has no record yet

@@ -30,7 +30,7 @@ from bot.domain.errors import BonebotError
 from bot.domain.symptoms import Answer, Attribute, NotePrompt, Question, UnexpectedAnswer
 from bot.ports import JobKind, ReminderPlanner
 from bot.services import care_alerts
-from bot.services.doses import checkin_schedule_of, plan_next_checkin
+from bot.services.checkin_plan import checkin_schedule_of, plan_next_checkin
 from bot.services.patient_rows import row_with_patient
 from bot.services.regimen import active_medications, require_patient
 

@@ -13,7 +13,7 @@ from bot.db.models import Checkin, LinkRole, Patient, RedFlagEpisode
 from bot.domain import redflags
 from bot.services import care_links
 from bot.services.adherence import Adherence, adherence
-from bot.services.doses import as_aware
+from bot.services.dose_timing import as_aware
 
 ADHERENCE_DAYS = 30
 

@@ -16,7 +16,8 @@ from bot.domain.catalog import get_product
 from bot.domain.regimen_draft import CLINIC, NONE, RegimenDraft
 from bot.ports import JobKind, ReminderPlanner
 from bot.services.bone.page import sync as sync_bone_calendar
-from bot.services.doses import plan_next_checkin, plan_next_dose
+from bot.services.checkin_plan import plan_next_checkin
+from bot.services.doses import plan_next_dose
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.domain.errors import NotYourRecord
-from bot.services import doses
+from bot.services import dose_answers
 from bot.services.bone import calcium
 from handlers.bone import questions
 from handlers.common import (
@@ -40,7 +40,7 @@ async def on_supplement(update: Update, context: Context, action: BonePress) -> 
     the old supplement event id): answered as the dose event it became."""
     legacy_id = action.record_id
     event_id = await unit_of_work(
-        context, lambda session: doses.legacy_supplement_event(session, legacy_id)
+        context, lambda session: dose_answers.legacy_supplement_event(session, legacy_id)
     )
     if event_id is None:
         raise NotYourRecord

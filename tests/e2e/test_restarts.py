@@ -12,7 +12,7 @@ from bot.db.database import create_sync_engine, job_store_url
 from bot.db.models import DoseStatus, Medication, Patient
 from bot.domain.dose_times import next_occurrence
 from bot.ports import JobKind
-from bot.services.doses import schedule_of
+from bot.services.dose_timing import schedule_of
 from simulator import BotApiSimulator
 from tests.e2e.helpers import (
     Person,

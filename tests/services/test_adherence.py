@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import DoseStatus, Patient
 from bot.ports import JobKind
-from bot.services import adherence, doses
+from bot.services import adherence, dose_answers, doses
 from bot.services.adherence import UPCOMING
-from bot.services.doses import SentReminder, SkipReason
+from bot.services.dose_answers import SkipReason
+from bot.services.doses import SentReminder
 from tests.fakes.clock import FixedClock
 from tests.fakes.planner import RecordingPlanner
 from tests.services.people import ANASTROZOLE, LONDON, medication, next_wall_time, register
@@ -44,9 +45,11 @@ async def test_four_days_of_answers_are_counted_per_medicine(
     patient = await register(session, planner, ALICE, now=clock())
     bob = await register(session, planner, BOB, now=clock())  # another patient's record
     taken = await _send_due(session, planner, clock, patient, bob)
-    await doses.take_dose(session, planner, telegram_user_id=ALICE, event_id=taken, now=clock())
+    await dose_answers.take_dose(
+        session, planner, telegram_user_id=ALICE, event_id=taken, now=clock()
+    )
     skipped = await _send_due(session, planner, clock, patient)
-    await doses.skip_dose(
+    await dose_answers.skip_dose(
         session,
         planner,
         telegram_user_id=ALICE,
@@ -55,7 +58,9 @@ async def test_four_days_of_answers_are_counted_per_medicine(
         now=clock(),
     )
     missed = await _send_due(session, planner, clock, patient)
-    await doses.miss_dose(session, planner, telegram_user_id=ALICE, event_id=missed, now=clock())
+    await dose_answers.miss_dose(
+        session, planner, telegram_user_id=ALICE, event_id=missed, now=clock()
+    )
     await _send_due(session, planner, clock, patient, bob)  # today's, not answered yet
 
     [counts] = await adherence.adherence(session, patient, clock(), days=30)
@@ -86,7 +91,9 @@ async def test_today_lists_the_recorded_dose_and_the_ones_still_to_come(
         bone_time=time(21, 0),
     )
     event_id = await _send_due(session, planner, clock, patient)
-    await doses.take_dose(session, planner, telegram_user_id=ALICE, event_id=event_id, now=clock())
+    await dose_answers.take_dose(
+        session, planner, telegram_user_id=ALICE, event_id=event_id, now=clock()
+    )
     zone = ZoneInfo(LONDON)
 
     today = await adherence.doses_today(session, patient, clock())

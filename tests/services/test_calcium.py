@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import DoseStatus, Medication, MedicationRole
 from bot.ports import JobKind
-from bot.services import doses
+from bot.services import dose_answers, doses
 from bot.services.bone import calcium
 from bot.services.bone.calcium import InvalidSetting
 from bot.services.doses import DueSupplement, SentReminder
@@ -144,11 +144,11 @@ async def test_taking_and_turning_off(
     [due] = opened[first_id].doses
     await doses.mark_all_sent(session, [SentReminder(due.event_id, 77, due.late)], clock())
 
-    answer = await doses.take_dose(
+    answer = await dose_answers.take_dose(
         session, planner, telegram_user_id=ALICE, event_id=due.event_id, now=clock()
     )
     assert answer.status is DoseStatus.TAKEN
-    assert isinstance(answer, doses.SupplementAnswer)
+    assert isinstance(answer, dose_answers.SupplementAnswer)
 
     await calcium.turn_off(session, planner, ALICE, clock())
     assert await _calcium_jobs(session, planner) == {}

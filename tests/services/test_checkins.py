@@ -16,8 +16,14 @@ from bot.domain.errors import NotYourRecord
 from bot.domain.symptoms import NotePrompt, Question
 from bot.ports import JobKind
 from bot.services import checkins
-from bot.services.checkins import WANTS_TO_STOP, CheckinClosed, CheckinResult, CheckinStep
-from bot.services.doses import plan_next_checkin, reconcile
+from bot.services.checkins import (
+    WANTS_TO_STOP,
+    CheckinClosed,
+    CheckinResult,
+    CheckinStep,
+    plan_next_checkin,
+)
+from bot.services.dose_startup import reconcile
 from tests.fakes.clock import FixedClock
 from tests.fakes.planner import RecordingPlanner
 from tests.services.people import LONDON, next_wall_time, register

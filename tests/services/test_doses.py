@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import DoseEvent, DoseStatus, Patient
 from bot.domain.errors import AlreadyAnswered, NotYourRecord
 from bot.ports import JobKind
-from bot.services import doses
-from bot.services.doses import SentReminder, SkipReason
+from bot.services import dose_answers, dose_startup, doses
+from bot.services.dose_answers import SkipReason
+from bot.services.doses import SentReminder
 from bot.services.regimen import resume_patient
 from tests.fakes.clock import FixedClock
 from tests.fakes.planner import RecordingPlanner
@@ -104,7 +105,7 @@ async def test_taking_a_bisphosphonate_plans_the_end_of_its_window_from_the_cloc
     event = await _open_sent_dose(session, planner, clock, ALENDRONATE_WEEKLY)
     pressed_at = clock.advance(timedelta(minutes=3))
 
-    answer = await doses.take_dose(
+    answer = await dose_answers.take_dose(
         session, planner, telegram_user_id=ALICE, event_id=event.id, now=pressed_at
     )
 
@@ -123,7 +124,9 @@ async def test_taking_a_medicine_without_a_window_plans_nothing_more(
     event = await _open_sent_dose(session, planner, clock, ANASTROZOLE)
     planner.forget_calls()
 
-    await doses.take_dose(session, planner, telegram_user_id=ALICE, event_id=event.id, now=clock())
+    await dose_answers.take_dose(
+        session, planner, telegram_user_id=ALICE, event_id=event.id, now=clock()
+    )
 
     assert planner.planned(JobKind.WINDOW) == {}
     assert [call.action for call in planner.calls] == ["cancel", "cancel"]
@@ -137,7 +140,7 @@ async def test_later_plans_the_reminder_again_after_the_snooze_and_then_sends_it
     event = await _open_sent_dose(session, planner, clock, ANASTROZOLE)
     pressed_at = clock.advance(timedelta(minutes=1))
 
-    answer = await doses.snooze_dose(
+    answer = await dose_answers.snooze_dose(
         session, planner, telegram_user_id=ALICE, event_id=event.id, now=pressed_at, minutes=15
     )
 
@@ -159,7 +162,7 @@ async def test_skip_records_the_reason_and_a_second_answer_is_refused(
 ) -> None:
     event = await _open_sent_dose(session, planner, clock, ANASTROZOLE)
 
-    answer = await doses.skip_dose(
+    answer = await dose_answers.skip_dose(
         session,
         planner,
         telegram_user_id=ALICE,
@@ -171,11 +174,11 @@ async def test_skip_records_the_reason_and_a_second_answer_is_refused(
     assert (answer.status, answer.skip_reason) == (DoseStatus.SKIPPED, "side_effects")
     assert {f"snooze:{event.id}", f"recheck:{event.id}"} <= set(planner.cancelled())
     with pytest.raises(AlreadyAnswered):
-        await doses.take_dose(
+        await dose_answers.take_dose(
             session, planner, telegram_user_id=ALICE, event_id=event.id, now=clock()
         )
     with pytest.raises(NotYourRecord):  # a forged reason is refused like a forged id
-        await doses.skip_dose(
+        await dose_answers.skip_dose(
             session, planner, telegram_user_id=ALICE, event_id=event.id, reason="x", now=clock()
         )
 
@@ -187,11 +190,11 @@ async def test_another_person_cannot_answer_alices_dose(
     await register(session, planner, BOB, now=clock())
     planner.forget_calls()
 
-    for press in (doses.take_dose, doses.miss_dose):
+    for press in (dose_answers.take_dose, dose_answers.miss_dose):
         with pytest.raises(NotYourRecord):
             await press(session, planner, telegram_user_id=BOB, event_id=event.id, now=clock())
     with pytest.raises(NotYourRecord):
-        await doses.describe_answer(session, BOB, event.id)
+        await dose_answers.describe_answer(session, BOB, event.id)
 
     await session.refresh(event)
     assert event.status == DoseStatus.SENT
@@ -206,7 +209,9 @@ async def test_a_restart_rebuilds_the_next_dose_and_the_recheck_from_the_tables(
     restarted_at = clock.advance(timedelta(minutes=10))
     fresh = RecordingPlanner()  # the in-memory jobs were lost with the process
 
-    planned = await doses.reconcile(session, fresh, restarted_at, RECHECK_AFTER, existing=set())
+    planned = await dose_startup.reconcile(
+        session, fresh, restarted_at, RECHECK_AFTER, existing=set()
+    )
 
     ai = event.medication_id
     assert fresh.run_at(JobKind.DOSE, ai) == next_wall_time(restarted_at, LONDON, time(9))
@@ -215,7 +220,9 @@ async def test_a_restart_rebuilds_the_next_dose_and_the_recheck_from_the_tables(
     # Jobs that still exist are left alone.
     again = RecordingPlanner()
     assert (
-        await doses.reconcile(session, again, restarted_at, RECHECK_AFTER, fresh.planned_ids())
+        await dose_startup.reconcile(
+            session, again, restarted_at, RECHECK_AFTER, fresh.planned_ids()
+        )
         == 0
     )
 
@@ -224,13 +231,13 @@ async def test_a_snoozed_dose_is_resent_at_its_snooze_after_a_restart(
     session: AsyncSession, planner: RecordingPlanner, clock: FixedClock
 ) -> None:
     event = await _open_sent_dose(session, planner, clock, ANASTROZOLE)
-    await doses.snooze_dose(
+    await dose_answers.snooze_dose(
         session, planner, telegram_user_id=ALICE, event_id=event.id, now=clock(), minutes=30
     )
     back_at = clock() + timedelta(minutes=30)
     fresh = RecordingPlanner()
 
-    await doses.reconcile(
+    await dose_startup.reconcile(
         session, fresh, clock.advance(timedelta(minutes=5)), RECHECK_AFTER, existing=set()
     )
 

@@ -24,7 +24,7 @@ from bot.db.models import (
 )
 from bot.domain import invite_codes
 from bot.ports import JobKind
-from bot.services import care_alerts, care_links, checkins, doses
+from bot.services import care_alerts, care_links, checkins, dose_answers, doses
 from bot.services.care_links import InvalidCode
 from bot.services.doses import SentReminder
 from bot.services.erasure import erase_person
@@ -66,7 +66,7 @@ async def _active_patient(
     due_at = planner.run_at(JobKind.DOSE, ai.id)
     [due] = (await doses.open_due_batch(session, [ai.id], due_at, GRACE))[ai.id].doses
     await doses.mark_all_sent(session, [SentReminder(due.event_id, 7, False)], due_at)
-    await doses.snooze_dose(
+    await dose_answers.snooze_dose(
         session, planner, telegram_user_id=user_id, event_id=due.event_id, now=due_at, minutes=10
     )
     return patient

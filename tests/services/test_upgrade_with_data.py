@@ -26,7 +26,7 @@ from bot.db.database import (
 )
 from bot.db.models import Base, DoseEvent, Medication, MedicationRole, Patient, UTCDateTime
 from bot.services.bone import calcium
-from bot.services.doses import legacy_supplement_event, legacy_supplement_medication
+from bot.services.dose_answers import legacy_supplement_event, legacy_supplement_medication
 
 PREVIOUS_HEAD = "0010"
 LONDON = ZoneInfo("Europe/London")

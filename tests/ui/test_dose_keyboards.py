@@ -7,7 +7,7 @@ from datetime import time
 import pytest
 from telegram import InlineKeyboardMarkup
 
-from bot.services.doses import SkipReason
+from bot.services.dose_answers import SkipReason
 from ui.keyboards.doses import (
     CheckinTap,
     DoseTap,

@@ -15,7 +15,7 @@ from enum import StrEnum
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.symptoms import ITEM_CODE_MAX_LENGTH, Attribute, Question
-from bot.services.doses import SkipReason
+from bot.services.dose_answers import SkipReason
 from ui import texts
 
 

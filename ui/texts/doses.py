@@ -6,7 +6,8 @@ from datetime import datetime
 
 from bot.domain.catalog import Product
 from bot.services.adherence import Adherence, TodayDose
-from bot.services.doses import Answer, DueDose, SkipReason
+from bot.services.dose_answers import Answer, SkipReason
+from bot.services.doses import DueDose
 from ui.texts.common import capitalised, day_label, hhmm
 
 TAKEN = "✅ Taken"

@@ -42,7 +42,8 @@ from bot.domain.calcium import (
 )
 from bot.domain.dose_times import Frequency, local_today
 from bot.ports import JobKind, ReminderPlanner
-from bot.services.doses import bisphosphonates_of, plan_next_dose
+from bot.services.dose_timing import bisphosphonates_of
+from bot.services.doses import plan_next_dose
 
 DIET_CHOICES = (0, 300, 600, 900)  # mg of calcium a day from food, by buttons
 

@@ -23,7 +23,7 @@ from bot.domain.catalog import Product, get_product
 from bot.domain.dose_times import next_occurrence
 from bot.domain.errors import NotYourRecord
 from bot.ports import JobKind, ReminderPlanner
-from bot.services.doses import schedule_of
+from bot.services.dose_timing import schedule_of
 
 MAX_TABLETS = 2000  # more in hand than this is a typing error
 # The refill check runs a while after the dose that should bring the count down.

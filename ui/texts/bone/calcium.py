@@ -6,7 +6,8 @@ from datetime import time
 
 from bot.domain.calcium import calcium_prompt_text
 from bot.services.bone.calcium import CalciumView, SupplementTally, TodaySupplement
-from bot.services.doses import DueSupplement, SupplementAnswer
+from bot.services.dose_answers import SupplementAnswer
+from bot.services.doses import DueSupplement
 from ui.texts.common import hhmm
 from ui.texts.doses import STATUS_WORDS
 

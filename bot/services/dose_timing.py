@@ -1,0 +1,200 @@
+"""When a medication's doses fall due: the one thing medicines and supplements do differently.
+
+A medicine is due at its schedule's times (`LabelTiming`); a supplement (calcium, vitamin D)
+daily at its time, moved clear of an oral bisphosphonate's window on the dosing day
+(`SupplementTiming`, rules in `bot.domain.calcium`). The cursor says how far a medication's
+record stands, so nothing here aggregates the dose history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from itertools import islice, takewhile
+from typing import NamedTuple, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import CalciumPlan, Medication, MedicationRole
+from bot.domain.calcium import (
+    BisphosphonateDose,
+    CalciumForm,
+    SupplementKind,
+    SupplementPrompt,
+    unrecorded_prompt_times,
+)
+from bot.domain.catalog import get_product
+from bot.domain.dose_times import DoseSchedule, Frequency, next_occurrence, occurrences_between
+
+
+class Due(NamedTuple):
+    """One dose falling due: its local day, its instant, and why it moved (supplements)."""
+
+    local_date: date
+    due_at: datetime
+    moved_reason: str | None = None
+
+
+class Cursor(NamedTuple):
+    """Where a medication's record stands: doses up to `at` are recorded."""
+
+    at: datetime  # the due time of the last dose recorded, or the medication's start
+    recorded: bool  # False: nothing recorded yet, `at` is the start
+
+
+class Timing(Protocol):
+    """When a medication's doses fall due: the one thing the roles do differently."""
+
+    def due_by(self, cursor: Cursor, now: datetime) -> list[Due]:
+        """Return the doses after the cursor due at or before `now`, in order."""
+
+    def next_after(self, cursor: Cursor, instant: datetime) -> datetime:
+        """Return when the first dose after the cursor and after `instant` falls due."""
+
+
+@dataclass(frozen=True)
+class LabelTiming:
+    """A medicine: due at its schedule's times, on the patient's local calendar."""
+
+    schedule: DoseSchedule
+    zone: ZoneInfo
+
+    def due_by(self, cursor: Cursor, now: datetime) -> list[Due]:
+        """Return the occurrences after the cursor up to now."""
+        found = occurrences_between(self.schedule, self.zone, cursor.at, now)
+        return [Due(occurrence.local_date, occurrence.due_at) for occurrence in found]
+
+    def next_after(self, cursor: Cursor, instant: datetime) -> datetime:
+        """Return the next occurrence after both the cursor and `instant`."""
+        return next_occurrence(self.schedule, self.zone, max(cursor.at, instant)).due_at
+
+
+_SEARCH_DAYS = 4000  # days looked through from the cursor (a long pause, a long outage)
+
+
+@dataclass(frozen=True)
+class SupplementTiming:
+    """A supplement: daily at its time, moved clear of an oral bisphosphonate's window on
+    the dosing day (worked out when the day comes, so a changed schedule moves it)."""
+
+    prompt: SupplementPrompt
+    zone: ZoneInfo
+    bisphosphonate: BisphosphonateDose | None
+    started_at: datetime
+
+    def _times(self, cursor: Cursor) -> Iterable[Due]:
+        recorded_until = cursor.at if cursor.recorded else None
+        times = unrecorded_prompt_times(
+            self.prompt,
+            self.zone,
+            self.bisphosphonate,
+            recorded_until=recorded_until,
+            started_at=self.started_at,
+        )
+        return (Due(*timed) for timed in islice(times, _SEARCH_DAYS))
+
+    def due_by(self, cursor: Cursor, now: datetime) -> list[Due]:
+        """Return the unrecorded days whose (moved) time has come."""
+        return list(takewhile(lambda due: due.due_at <= now, self._times(cursor)))
+
+    def next_after(self, cursor: Cursor, instant: datetime) -> datetime:
+        """Return the first unrecorded day's (moved) time after `instant`."""
+        later = (due.due_at for due in self._times(cursor) if due.due_at > instant)
+        found = next(later, None)
+        if found is None:
+            raise ValueError(f"no supplement time within {_SEARCH_DAYS} days of {cursor.at}")
+        return found
+
+
+def timing_of(
+    medication: Medication, zone: ZoneInfo, bisphosphonate: BisphosphonateDose | None
+) -> Timing | None:
+    """Return when a medication's doses fall due (None for clinic-given agents)."""
+    schedule = schedule_of(medication)
+    if schedule is None:
+        return None
+    if medication.role == MedicationRole.SUPPLEMENT:
+        prompt = SupplementPrompt(SupplementKind(medication.product_key), schedule.time_of_day)
+        return SupplementTiming(prompt, zone, bisphosphonate, medication.started_at)
+    return LabelTiming(schedule, zone)
+
+
+async def bisphosphonates_of(
+    session: AsyncSession, patient_ids: Iterable[int]
+) -> dict[int, BisphosphonateDose]:
+    """Return each patient's oral bisphosphonate and its schedule, for those who take one."""
+    wanted = set(patient_ids)
+    if not wanted:
+        return {}
+    rows = await session.scalars(
+        select(Medication)
+        .where(
+            Medication.patient_id.in_(wanted),
+            Medication.active.is_(True),
+            Medication.role == MedicationRole.BONE_AGENT,
+        )
+        .order_by(Medication.id)
+    )
+    found: dict[int, BisphosphonateDose] = {}
+    for medication in rows:
+        schedule = schedule_of(medication)
+        if schedule is not None and get_product(medication.product_key).is_oral_bisphosphonate:
+            found.setdefault(
+                medication.patient_id, BisphosphonateDose(medication.product_key, schedule)
+            )
+    return found
+
+
+async def calcium_forms(
+    session: AsyncSession, patient_ids: Iterable[int]
+) -> dict[int, CalciumForm]:
+    """Return the calcium each patient takes, for those who said (the reminder's wording)."""
+    wanted = set(patient_ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(CalciumPlan.patient_id, CalciumPlan.calcium_form).where(
+            CalciumPlan.patient_id.in_(wanted), CalciumPlan.calcium_form.is_not(None)
+        )
+    )
+    return {patient_id: CalciumForm(form) for patient_id, form in rows if form}
+
+
+def is_supplement(medication: Medication) -> bool:
+    """Tell a supplement reminder from a medicine of the regimen."""
+    return medication.role == MedicationRole.SUPPLEMENT
+
+
+def reminder_name(medication: Medication) -> str:
+    """Name what a medication reminds of: the catalogue's name, or the supplement's."""
+    if is_supplement(medication):
+        return SupplementKind(medication.product_key).value.replace("_", " ")
+    return get_product(medication.product_key).name
+
+
+def schedule_of(medication: Medication) -> DoseSchedule | None:
+    """Return the dose schedule of a self-taken medicine (None for clinic-given ones)."""
+    if medication.frequency is None or medication.time_of_day is None:
+        return None
+    return DoseSchedule(
+        Frequency(medication.frequency),
+        medication.time_of_day,
+        weekday=medication.weekday,
+        day_of_month=medication.day_of_month,
+    )
+
+
+def cursor_of(medication: Medication) -> Cursor:
+    """Return where this medication's record stands (doses after it are not yet recorded)."""
+    if medication.recorded_until is None:
+        return Cursor(medication.started_at, recorded=False)
+    return Cursor(medication.recorded_until, recorded=True)
+
+
+def as_aware(value: datetime | str) -> datetime:
+    """Normalise a timestamp from an aggregate (SQLite's MAX() hands back text)."""
+    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
