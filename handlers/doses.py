@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.domain.errors import AlreadyAnswered, NotYourRecord
@@ -23,9 +25,11 @@ from ui import texts
 from ui.keyboards.doses import (
     DoseAction,
     DoseTap,
-    dose_buttons,
     parse_dose_action,
+    reminder_message,
     skip_reason_buttons,
+    snooze_buttons,
+    taken_time_buttons,
 )
 
 Answered = dose_answers.Answer | dose_answers.SupplementAnswer
@@ -59,42 +63,69 @@ async def answer_press(update: Update, context: Context, action: DoseAction) -> 
     if query is None or user is None:
         return
     found = services(context)
-    event_id = action.event_id
     try:
-        if action.action in (DoseTap.ASK_SKIP_REASON, DoseTap.BACK):  # swap the buttons only
-            answered = await unit_of_work(
-                context, lambda session: _answered_before(session, user.id, event_id)
-            )
-        else:
-            answered = await unit_of_work(
-                context, lambda session: _record(session, found, user.id, action)
-            )
+        shown = await unit_of_work(
+            context, lambda session: _press(session, found, user.id, action)
+        )
     except NotYourRecord:
         await answer_query(query, texts.NOT_YOURS)
         return
-    if answered is None:  # still open: swap the buttons
-        await answer_query(query)
-        markup = (
-            skip_reason_buttons(event_id)
-            if action.action is DoseTap.ASK_SKIP_REASON
-            else dose_buttons(event_id, found.settings.snooze_minutes)
-        )
-        await edit_query_markup(query, markup)
-        return
-    answer, before = answered
-    notice = _again(answer) if before else None
-    await settle_query(query, _shown(answer), notice=notice)
+    match shown:
+        case _Buttons(markup, notice):  # still open: other buttons under the same text
+            await answer_query(query, notice)
+            await edit_query_markup(query, markup)
+        case _Shown(text, markup):  # still open: another text (a question, or Back to it)
+            await settle_query(query, text, markup)
+        case (answer, before):
+            await settle_query(query, _shown(answer), notice=_again(answer) if before else None)
 
 
-async def _answered_before(
-    session: AsyncSession, telegram_user_id: int, event_id: int
-) -> tuple[Answered, bool] | None:
-    """Return None while the dose is open; once answered, how it stands."""
+@dataclass(frozen=True)
+class _Buttons:
+    """Swap the buttons under the reminder (Skip's reasons, Later's lengths)."""
+
+    markup: InlineKeyboardMarkup
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """Replace the reminder with another text and buttons (When did you take it?, Back)."""
+
+    text: str
+    markup: InlineKeyboardMarkup
+
+
+async def _press(
+    session: AsyncSession, found: Services, telegram_user_id: int, action: DoseAction
+) -> _Buttons | _Shown | tuple[Answered, bool]:
+    """Work out a press: another set of buttons, a question, or the recorded answer."""
+    event_id, now = action.event_id, found.clock()
     try:
-        await dose_answers.check_open_dose(session, telegram_user_id, event_id)
+        match action.action:
+            case DoseTap.ASK_SKIP_REASON:
+                await dose_answers.check_open_dose(session, telegram_user_id, event_id)
+                return _Buttons(skip_reason_buttons(event_id))
+            case DoseTap.LATER if action.minutes is None:
+                await dose_answers.open_reminder(session, telegram_user_id, event_id, now)
+                markup = snooze_buttons(event_id, found.settings.snooze_minutes)
+                return _Buttons(markup, texts.ASK_SNOOZE)
+            case DoseTap.BACK:
+                reminder = await dose_answers.open_reminder(
+                    session, telegram_user_id, event_id, now
+                )
+                return _Shown(*reminder_message(reminder))
+            case DoseTap.TAKEN:
+                question = await dose_answers.when_taken_question(
+                    session, telegram_user_id, event_id, now
+                )
+                if question is not None:
+                    return _Shown(
+                        texts.when_taken_question(question), taken_time_buttons(question)
+                    )
     except AlreadyAnswered:
         return await dose_answers.describe_answer(session, telegram_user_id, event_id), True
-    return None
+    return await _record(session, found, telegram_user_id, action)
 
 
 async def _record(
@@ -104,9 +135,14 @@ async def _record(
     now, planner, event_id = found.clock(), found.planner, action.event_id
     try:
         match action.action:
-            case DoseTap.TAKEN:
+            case DoseTap.TAKEN | DoseTap.TAKEN_AT:
                 answer = await dose_answers.take_dose(
-                    session, planner, telegram_user_id=telegram_user_id, event_id=event_id, now=now
+                    session,
+                    planner,
+                    telegram_user_id=telegram_user_id,
+                    event_id=event_id,
+                    now=now,
+                    taken_at=action.taken_at,
                 )
             case DoseTap.LATER:
                 answer = await dose_answers.snooze_dose(
@@ -115,7 +151,7 @@ async def _record(
                     telegram_user_id=telegram_user_id,
                     event_id=event_id,
                     now=now,
-                    minutes=found.settings.snooze_minutes,
+                    minutes=action.minutes or found.settings.snooze_minutes,
                 )
             case DoseTap.SKIP:
                 answer = await dose_answers.skip_dose(

@@ -17,16 +17,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from telegram import InlineKeyboardMarkup
-
 from bot.ports import JobKind
 from bot.services import doses as reminders
 from bot.services.context import Services
-from bot.services.doses import DueDose, DueSupplement, Reminder, SentReminder
+from bot.services.doses import DueDose, Reminder, SentReminder
 from scheduler import runtime
 from scheduler.delivery import Outcome as DeliveryOutcome
-from ui import texts
-from ui.keyboards.doses import dose_buttons, supplement_buttons
+from ui.keyboards.doses import reminder_message
 
 log = logging.getLogger(__name__)
 
@@ -147,14 +144,6 @@ class Outcome:
     unreachable_chat: int | None = None
 
 
-def _message(reminder: Reminder, snooze_minutes: int) -> tuple[str, InlineKeyboardMarkup]:
-    """What a reminder says and its buttons: a medicine's, or a supplement's own."""
-    if isinstance(reminder, DueSupplement):
-        text = texts.supplement_reminder(reminder)
-        return text, supplement_buttons(reminder.event_id, snooze_minutes)
-    return texts.dose_reminder(reminder), dose_buttons(reminder.event_id, snooze_minutes)
-
-
 async def send_and_record(services: Services, doses: list[Reminder]) -> Outcome:
     """Send reminders outside a batch (a snooze ending), recorded before returning."""
     recorder = _Recorder(services)
@@ -172,7 +161,7 @@ async def _send_all(
     settings, planner = services.settings, services.planner
     recheck = timedelta(minutes=settings.recheck_after_minutes)
     for dose in doses:
-        text, markup = _message(dose, settings.snooze_minutes)
+        text, markup = reminder_message(dose)
         async with sends:
             delivery = await runtime.courier().deliver(dose.chat_id, text, markup)
         if delivery.outcome is DeliveryOutcome.DEFERRED:

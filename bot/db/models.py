@@ -160,12 +160,18 @@ class DoseEvent(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(16), default=DoseStatus.PENDING)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # When the latest reminder went out (the first, or a snoozed one sent again).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # How often the patient put it off with Later: their choice, never counted as `late`.
+    snoozes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     rechecked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     skip_reason: Mapped[str | None] = mapped_column(String(32), default=None)
+    # When the patient says it was taken ("earlier, at 07:00"); the window runs from here.
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     window_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     window_notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # Why a supplement's reminder came later than asked (clear of a bisphosphonate), if it did.

@@ -196,6 +196,9 @@ class BisphosphonateDose:
 
     product_key: str
     schedule: DoseSchedule
+    # When the dose of a local day was really taken, or is now expected (put off with
+    # Later): supplements keep clear of that moment, not of the scheduled one.
+    taken: tuple[tuple[date, datetime], ...] = ()
 
     def __post_init__(self) -> None:
         """Refuse products without a morning routine and schedules that contradict them."""
@@ -215,6 +218,17 @@ class BisphosphonateDose:
     def is_dosing_day(self, day: date) -> bool:
         """Tell whether a dose is due on this local date (weekly and monthly drugs skip days)."""
         return next(dose_dates(self.schedule, day, day), None) is not None
+
+    def doses_on(self, day: date) -> bool:
+        """Tell whether a dose falls on this day: a dosing day, or one it was taken on."""
+        return self.is_dosing_day(day) or any(taken_day == day for taken_day, _ in self.taken)
+
+    def dose_instant(self, day: date, zone: ZoneInfo) -> datetime:
+        """Return when the day's dose was taken (or is expected), else its scheduled time."""
+        for taken_day, taken_at in self.taken:
+            if taken_day == day:
+                return taken_at
+        return local_instant(day, self.schedule.time_of_day, zone)
 
 
 @dataclass(frozen=True)
@@ -313,14 +327,15 @@ def plan_supplement_times(
     label's source; ``after`` is the catalogue's fasting window (30 or 60 minutes) or, for
     minerals with ACTONEL/ATELVIA, SEPARATION. A prompt exactly at the window's end is
     unchanged. Other days, and patients without an oral bisphosphonate, are untouched.
-    Windows are measured in real elapsed time, so DST changes cannot shorten them. If the
-    patient takes the dose at another time, plan again with that time in the schedule.
+    Windows are measured in real elapsed time, so DST changes cannot shorten them. The
+    window runs from when the dose was really taken, or is now expected after a Later
+    (`BisphosphonateDose.taken`), else from its scheduled time.
     """
     fixed = [_planned(p, local_instant(day, p.time_of_day, zone), zone) for p in prompts]
-    if bisphosphonate is None or not bisphosphonate.is_dosing_day(day):
+    if bisphosphonate is None or not bisphosphonate.doses_on(day):
         return fixed
     product = bisphosphonate.product
-    dose_at = local_instant(day, bisphosphonate.schedule.time_of_day, zone)
+    dose_at = bisphosphonate.dose_instant(day, zone)
     planned: list[PlannedPrompt] = []
     for item in fixed:
         window = _window(product, item.prompt.kind)

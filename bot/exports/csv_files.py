@@ -66,6 +66,8 @@ DOSE_EVENT_COLUMNS = (
     "status",
     "answered_at",
     "skip_reason",
+    "taken_at",
+    "snoozes",
 )
 BONE_HEALTH_COLUMNS = (
     "patient_id",
@@ -191,6 +193,8 @@ def _dose_events(snapshot: ExportSnapshot) -> Iterable[Sequence[Cell]]:
             dose.status,
             dose.answered_at,
             dose.skip_reason,
+            dose.taken_at,
+            dose.snoozes,
         )
 
 

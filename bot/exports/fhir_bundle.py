@@ -259,12 +259,16 @@ def _dose_administration(
     }
     if statement_ref is not None:
         resource["supportingInformation"] = [_ref(statement_ref)]
-    # Taken: when the patient confirmed it; not done: when it was due.
-    effective = dose.answered_at if dose.status == "taken" and dose.answered_at else dose.due_at
+    # Taken: when the patient says they took it; not done: when it was due.
+    taken = dose.taken_at or dose.answered_at
+    effective = taken if dose.status == "taken" and taken else dose.due_at
     resource["effectiveDateTime"] = _when(snapshot, effective)
     notes = [f"Due {_when(snapshot, dose.due_at)}."]
     if dose.late:
         notes.append("The reminder went out late.")
+    if dose.snoozes:
+        times = "once" if dose.snoozes == 1 else f"{dose.snoozes} times"
+        notes.append(f"Put off with Later {times}.")
     resource["note"] = [{"text": " ".join(notes)}]
     return resource
 

@@ -163,6 +163,8 @@ async def _doses(
             answered_at=event.answered_at,
             late=event.late,
             skip_reason=event.skip_reason,
+            taken_at=event.taken_at,
+            snoozes=event.snoozes,
         )
         for event, product_key in rows
     )

@@ -237,6 +237,7 @@ def _adherence(pdf: FPDF, snapshot: ExportSnapshot) -> None:
             str(row.skipped),
             str(row.missed),
             str(row.unanswered),
+            str(row.put_off),
             str(row.late),
         )
         for row in adherence_by_medicine(snapshot)
@@ -244,12 +245,22 @@ def _adherence(pdf: FPDF, snapshot: ExportSnapshot) -> None:
     if not rows:
         _line(pdf, "No doses were due in this period.")
         return
-    headings = ("Medicine", "Taken / due", "Taken", "Skipped", "Missed", "No answer yet", "Late")
-    align = ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")
-    _table(pdf, headings, rows, (40, 16, 11, 12, 11, 16, 9), align=align)
+    headings = (
+        "Medicine",
+        "Taken / due",
+        "Taken",
+        "Skipped",
+        "Missed",
+        "No answer yet",
+        "Put off",
+        "Late",
+    )
+    align = ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")
+    _table(pdf, headings, rows, (40, 16, 11, 12, 11, 16, 11, 9), align=align)
     _line(
         pdf,
         "Due: doses due in the period. Taken: confirmed by the patient, as a share of due. "
+        "Put off: the patient chose Later at least once. "
         "Late: the reminder itself went out late (outage), not the patient's fault.",
         size=7.5,
         grey=True,

@@ -55,6 +55,8 @@ class DoseRow:
     answered_at: datetime | None
     late: bool  # the reminder went out late (downtime, outage)
     skip_reason: str | None
+    taken_at: datetime | None = None  # when the patient says it was taken
+    snoozes: int = 0  # how often the patient put it off with Later (their choice)
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,15 @@ class AdherenceRow:
     missed: int
     unanswered: int
     late: int  # reminders that went out late
+    put_off: int = 0  # doses the patient put off with Later at least once (their choice)
 
     @property
     def percent_taken(self) -> int:
         """Return the share of due doses confirmed taken, rounded to a whole percent."""
         return round(100 * self.taken / self.due) if self.due else 0
+
+
+_FLAGS = ("late", "put off")  # tallied beside the outcomes, not outcomes themselves
 
 
 def adherence_by_medicine(snapshot: ExportSnapshot) -> list[AdherenceRow]:
@@ -38,17 +42,19 @@ def adherence_by_medicine(snapshot: ExportSnapshot) -> list[AdherenceRow]:
         tally = tallies.setdefault(dose.product_key, Counter())
         tally[dose.status] += 1
         tally["late"] += dose.late
+        tally["put off"] += dose.snoozes > 0
     order = {row.product_key: index for index, row in enumerate(snapshot.medications)}
     keys = sorted(tallies, key=lambda key: order.get(key, len(order)))
     return [
         AdherenceRow(
             product_key=key,
-            due=sum(n for status, n in tallies[key].items() if status != "late"),
+            due=sum(n for status, n in tallies[key].items() if status not in _FLAGS),
             taken=tallies[key]["taken"],
             skipped=tallies[key]["skipped"],
             missed=tallies[key]["missed"],
             unanswered=sum(tallies[key][status] for status in UNANSWERED),
             late=tallies[key]["late"],
+            put_off=tallies[key]["put off"],
         )
         for key in keys
     ]

@@ -84,7 +84,7 @@ async def doses_today(session: AsyncSession, patient: Patient, now: datetime) ->
                     get_product(medication.product_key),
                     (event.due_at if event else due).astimezone(zone),
                     event.status if event else UPCOMING,
-                    event.answered_at.astimezone(zone) if event and event.answered_at else None,
+                    _taken_or_answered(event, zone),
                 )
             )
     return sorted(doses, key=lambda dose: dose.due_local)
@@ -120,3 +120,11 @@ async def next_reminder(session: AsyncSession, patient: Patient, now: datetime) 
         if (schedule := schedule_of(medication)) is not None
     ]
     return min(upcoming).astimezone(zone) if upcoming else None
+
+
+def _taken_or_answered(event: DoseEvent | None, zone: ZoneInfo) -> datetime | None:
+    """When a dose was taken (as the patient said), else answered: what /today shows."""
+    if event is None:
+        return None
+    moment = event.taken_at or event.answered_at
+    return moment.astimezone(zone) if moment else None

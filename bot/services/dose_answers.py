@@ -15,11 +15,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.access import owned_by
-from bot.db.models import OPEN_DOSE_STATUSES, DoseEvent, DoseStatus, Medication, Patient
+from bot.db.models import OPEN_DOSE_STATUSES, DoseEvent, DoseStatus, Medication
+from bot.domain.answer_times import (
+    LONGEST_SNOOZE_MINUTES,
+    accepts_taken_time,
+    asks_when_taken,
+    taken_time_choices,
+    window_end,
+)
 from bot.domain.calcium import SupplementKind
 from bot.domain.catalog import Product, get_product
 from bot.domain.errors import AlreadyAnswered, NotYourRecord
 from bot.ports import JobKind, ReminderPlanner
+from bot.services import doses
 from bot.services.dose_timing import is_supplement
 
 
@@ -63,6 +71,20 @@ class Answer:
     window_ends_local: datetime | None = None
     snoozed_until_local: datetime | None = None
     skip_reason: str | None = None
+    # Taken: when (what the patient said, else the press), and whether the label's window
+    # had already ended by the time they told the bot.
+    taken_local: datetime | None = None
+    window_over: bool = False
+
+
+@dataclass(frozen=True)
+class WhenTaken:
+    """Taken was pressed long after the reminder: ask when, offering these moments."""
+
+    event_id: int
+    product: Product
+    due_local: datetime
+    choices_local: list[datetime]
 
 
 @dataclass(frozen=True)
@@ -76,17 +98,8 @@ class SupplementAnswer:
     snoozed_until_local: datetime | None
 
 
-async def owners_of(session: AsyncSession, event: DoseEvent) -> tuple[Patient, Medication]:
-    """Load the patient and medication of a dose (foreign keys guarantee both exist)."""
-    patient = await session.get(Patient, event.patient_id)
-    medication = await session.get(Medication, event.medication_id)
-    if patient is None or medication is None:
-        raise NotYourRecord
-    return patient, medication
-
-
 async def _answer(session: AsyncSession, event: DoseEvent) -> Answer | SupplementAnswer:
-    patient, medication = await owners_of(session, event)
+    patient, medication = await doses.owners_of(session, event)
     zone = ZoneInfo(patient.timezone)
 
     def local(value: datetime | None) -> datetime | None:
@@ -100,6 +113,13 @@ async def _answer(session: AsyncSession, event: DoseEvent) -> Answer | Supplemen
             local(event.answered_at),
             local(event.snoozed_until),
         )
+    taken = event.status == DoseStatus.TAKEN
+    taken_local = local(event.taken_at or event.answered_at) if taken else None
+    window_over = (
+        event.window_ends_at is not None
+        and event.answered_at is not None
+        and event.window_ends_at <= event.answered_at
+    )
     return Answer(
         product=get_product(medication.product_key),
         status=DoseStatus(event.status),
@@ -109,6 +129,28 @@ async def _answer(session: AsyncSession, event: DoseEvent) -> Answer | Supplemen
         window_ends_local=local(event.window_ends_at),
         snoozed_until_local=local(event.snoozed_until),
         skip_reason=event.skip_reason,
+        taken_local=taken_local,
+        window_over=window_over,
+    )
+
+
+async def when_taken_question(
+    session: AsyncSession, telegram_user_id: int, event_id: int, now: datetime
+) -> WhenTaken | None:
+    """Return the question to ask before recording Taken, or None to record it as now.
+
+    Only medicines ask: their fasting and upright window runs from the real time.
+    """
+    event = await _open_event(session, telegram_user_id, event_id)
+    patient, medication = await doses.owners_of(session, event)
+    if is_supplement(medication) or not asks_when_taken(event.reminded_at, event.due_at, now):
+        return None
+    zone = ZoneInfo(patient.timezone)
+    return WhenTaken(
+        event.id,
+        get_product(medication.product_key),
+        event.due_at.astimezone(zone),
+        [moment.astimezone(zone) for moment in taken_time_choices(event.due_at, now)],
     )
 
 
@@ -119,23 +161,35 @@ async def take_dose(
     telegram_user_id: int,
     event_id: int,
     now: datetime,
+    taken_at: datetime | None = None,
 ) -> Answer | SupplementAnswer:
-    """Record a dose as taken and plan the end-of-window message for bisphosphonates."""
+    """Record a dose as taken, now or at the moment the patient names, and plan what
+    follows from that moment: the end-of-window message (if the window has not ended
+    yet) and, for an oral bisphosphonate, the day's calcium and vitamin D clear of it."""
     event = await _open_event(session, telegram_user_id, event_id)
-    medication = await session.get(Medication, event.medication_id)
-    assert medication is not None
-    minutes = (
-        0
-        if is_supplement(medication)
-        else get_product(medication.product_key).after_window_minutes
-    )
-    event.status, event.answered_at = DoseStatus.TAKEN, now
-    event.window_ends_at = now + timedelta(minutes=minutes) if minutes else None
+    patient, medication = await doses.owners_of(session, event)
+    taken = now if taken_at is None else taken_at
+    if not accepts_taken_time(taken, event.due_at, now):
+        raise NotYourRecord  # a moment no button offers: forged data
+    product = None if is_supplement(medication) else get_product(medication.product_key)
+    minutes = (product.after_window_minutes or 0) if product else 0
+    event.status, event.answered_at, event.taken_at = DoseStatus.TAKEN, now, taken
+    event.window_ends_at = window_end(taken, minutes)
     await session.commit()
     _drop_follow_ups(planner, event.id)
-    if event.window_ends_at is not None:
+    if event.window_ends_at is not None and event.window_ends_at > now:
         planner.plan(JobKind.WINDOW, event.id, event.window_ends_at)
+    if product is not None and product.is_oral_bisphosphonate:
+        await doses.plan_supplements_of(session, planner, patient, now)
     return await _answer(session, event)
+
+
+def _is_oral_bisphosphonate(medication: Medication) -> bool:
+    """Tell whether the day's supplements are timed around this medicine."""
+    return (
+        not is_supplement(medication)
+        and get_product(medication.product_key).is_oral_bisphosphonate
+    )
 
 
 def _drop_follow_ups(planner: ReminderPlanner, event_id: int) -> None:
@@ -153,11 +207,21 @@ async def snooze_dose(
     now: datetime,
     minutes: int,
 ) -> Answer | SupplementAnswer:
-    """Put a reminder off for a short while; it comes back as a new message."""
+    """Put a reminder off for the time the patient chose; it comes back as a new message.
+
+    Counted as a snooze, never as late: the patient chose the delay. An oral
+    bisphosphonate put off moves the day's calcium and vitamin D after it too.
+    """
+    if not 0 < minutes <= LONGEST_SNOOZE_MINUTES:
+        raise NotYourRecord  # no button offers it: forged data
     event = await _open_event(session, telegram_user_id, event_id)
+    patient, medication = await doses.owners_of(session, event)
     event.snoozed_until = now + timedelta(minutes=minutes)
+    event.snoozes += 1
     await session.commit()
     planner.plan(JobKind.SNOOZE, event.id, event.snoozed_until)
+    if _is_oral_bisphosphonate(medication):
+        await doses.plan_supplements_of(session, planner, patient, now)
     return await _answer(session, event)
 
 
@@ -215,6 +279,14 @@ async def legacy_supplement_medication(session: AsyncSession, legacy_id: int) ->
     return await session.scalar(
         select(Medication.id).where(Medication.legacy_supplement_prompt_id == legacy_id)
     )
+
+
+async def open_reminder(
+    session: AsyncSession, telegram_user_id: int, event_id: int, now: datetime
+) -> doses.Reminder:
+    """Return the reminder of the acting user's own open dose, to show it again (Back)."""
+    event = await _open_event(session, telegram_user_id, event_id)
+    return await doses.reminder_for(session, event, now, meant_for=now)
 
 
 async def check_open_dose(session: AsyncSession, telegram_user_id: int, event_id: int) -> None:

@@ -62,6 +62,8 @@ async def reconcile(
             DoseEvent.status == DoseStatus.TAKEN,
             DoseEvent.window_notice_sent_at.is_(None),
             DoseEvent.window_ends_at > now - timedelta(hours=1),
+            # Taken "earlier, at ...": a window over before the patient said so has no notice.
+            DoseEvent.window_ends_at > DoseEvent.answered_at,
         )
     )
     for event in windows:

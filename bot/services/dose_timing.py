@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import islice, takewhile
 from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import CalciumPlan, Medication, MedicationRole
+from bot.db.models import CalciumPlan, DoseEvent, DoseStatus, Medication, MedicationRole
 from bot.domain.calcium import (
     BisphosphonateDose,
     CalciumForm,
@@ -122,10 +122,19 @@ def timing_of(
     return LabelTiming(schedule, zone)
 
 
+# How far back a bisphosphonate's real take times are looked up: the days whose supplements
+# may still be unrecorded (a day's calcium can fall due the next morning at the latest).
+_TAKEN_LOOKBACK = timedelta(days=3)
+
+
 async def bisphosphonates_of(
-    session: AsyncSession, patient_ids: Iterable[int]
+    session: AsyncSession, patient_ids: Iterable[int], now: datetime | None = None
 ) -> dict[int, BisphosphonateDose]:
-    """Return each patient's oral bisphosphonate and its schedule, for those who take one."""
+    """Return each patient's oral bisphosphonate and its schedule, for those who take one.
+
+    With `now`, each carries when its recent doses were really taken, or are now expected
+    after a Later, so supplements keep clear of the real dose (one query for all).
+    """
     wanted = set(patient_ids)
     if not wanted:
         return {}
@@ -138,13 +147,48 @@ async def bisphosphonates_of(
         )
         .order_by(Medication.id)
     )
-    found: dict[int, BisphosphonateDose] = {}
+    chosen: dict[int, Medication] = {}
     for medication in rows:
+        if (
+            schedule_of(medication) is not None
+            and get_product(medication.product_key).is_oral_bisphosphonate
+        ):
+            chosen.setdefault(medication.patient_id, medication)
+    taken = await _real_dose_times(session, [m.id for m in chosen.values()], now)
+    found: dict[int, BisphosphonateDose] = {}
+    for patient_id, medication in chosen.items():
         schedule = schedule_of(medication)
-        if schedule is not None and get_product(medication.product_key).is_oral_bisphosphonate:
-            found.setdefault(
-                medication.patient_id, BisphosphonateDose(medication.product_key, schedule)
-            )
+        assert schedule is not None  # chosen only with a schedule
+        found[patient_id] = BisphosphonateDose(
+            medication.product_key, schedule, tuple(taken.get(medication.id, ()))
+        )
+    return found
+
+
+async def _real_dose_times(
+    session: AsyncSession, medication_ids: list[int], now: datetime | None
+) -> dict[int, list[tuple[date, datetime]]]:
+    """The recent days' real dose moments, by medication: taken at, or snoozed until."""
+    if now is None or not medication_ids:
+        return {}
+    rows = await session.execute(
+        select(
+            DoseEvent.medication_id,
+            DoseEvent.local_date,
+            DoseEvent.status,
+            DoseEvent.taken_at,
+            DoseEvent.snoozed_until,
+        ).where(
+            DoseEvent.medication_id.in_(medication_ids),
+            DoseEvent.due_at > now - _TAKEN_LOOKBACK,
+            DoseEvent.status.in_((DoseStatus.TAKEN, DoseStatus.SENT)),
+        )
+    )
+    found: dict[int, list[tuple[date, datetime]]] = {}
+    for medication_id, day, status, taken_at, snoozed_until in rows:
+        moment = taken_at if status == DoseStatus.TAKEN else snoozed_until
+        if moment is not None:
+            found.setdefault(medication_id, []).append((day, moment))
     return found
 
 

@@ -30,6 +30,7 @@ from bot.db.models import (
     DoseEvent,
     DoseStatus,
     Medication,
+    MedicationRole,
     Patient,
     UTCDateTime,
 )
@@ -38,9 +39,9 @@ from bot.domain.calcium import (
     SupplementKind,
 )
 from bot.domain.catalog import Product, get_product
+from bot.domain.errors import NotYourRecord
 from bot.ports import JobKind, ReminderPlanner
 from bot.services.care_alerts import anyone_receives, missed_check_at, missed_check_time
-from bot.services.dose_answers import owners_of
 from bot.services.dose_timing import (
     Cursor,
     Timing,
@@ -96,7 +97,7 @@ async def plan_next_dose(
     """Plan the medication's dose job at its next due time (now, if doses are overdue)."""
     bisphosphonate = None
     if is_supplement(medication):
-        bisphosphonate = (await bisphosphonates_of(session, [patient.id])).get(patient.id)
+        bisphosphonate = (await bisphosphonates_of(session, [patient.id], now)).get(patient.id)
     timing = timing_of(medication, ZoneInfo(patient.timezone), bisphosphonate)
     if timing is None or not medication.active or patient.unreachable_since is not None:
         planner.cancel(JobKind.DOSE, medication.id)
@@ -111,6 +112,22 @@ async def plan_next_dose(
     run_at = now if unsent or upcoming <= now else upcoming
     planner.plan(JobKind.DOSE, medication.id, run_at)
     return run_at
+
+
+async def plan_supplements_of(
+    session: AsyncSession, planner: ReminderPlanner, patient: Patient, now: datetime
+) -> None:
+    """Plan a patient's calcium and vitamin D again: their oral bisphosphonate was taken,
+    or put off, at another moment than planned, and supplements keep clear of the real one."""
+    supplements = await session.scalars(
+        select(Medication).where(
+            Medication.patient_id == patient.id,
+            Medication.active.is_(True),
+            Medication.role == MedicationRole.SUPPLEMENT,
+        )
+    )
+    for medication in list(supplements):
+        await plan_next_dose(session, planner, medication, patient, now)
 
 
 @dataclass(frozen=True)
@@ -139,7 +156,7 @@ async def open_due_batch(
     )
     # Supplements need the patient's bisphosphonate (their times) and calcium (their words).
     taking = {medication.patient_id for medication, _, _ in loaded if is_supplement(medication)}
-    bisphosphonates = await bisphosphonates_of(session, taking)
+    bisphosphonates = await bisphosphonates_of(session, taking, now)
     forms = await calcium_forms(session, taking)
     plans: dict[int, _Opening] = {}
     for medication, patient, watched in loaded:
@@ -358,6 +375,7 @@ async def mark_all_sent(session: AsyncSession, sent: list[SentReminder], now: da
                 else_=table.c.status,
             ),
             sent_at=func.coalesce(table.c.sent_at, bindparam("now", type_=UTCDateTime())),
+            reminded_at=bindparam("reminded", type_=UTCDateTime()),
             late=table.c.late | bindparam("was_late"),
             message_id=bindparam("sent_message_id"),
         )
@@ -370,6 +388,7 @@ async def mark_all_sent(session: AsyncSession, sent: list[SentReminder], now: da
                 "sent_message_id": item.message_id,
                 "was_late": item.late,
                 "now": now,
+                "reminded": now,
             }
             for item in sent
         ],
@@ -385,10 +404,25 @@ async def mark_unreachable(session: AsyncSession, chat_id: int, now: datetime) -
         await session.commit()
 
 
-async def _reminder_for(session: AsyncSession, event: DoseEvent, now: datetime) -> Reminder:
+async def owners_of(session: AsyncSession, event: DoseEvent) -> tuple[Patient, Medication]:
+    """Load the patient and medication of a dose (foreign keys guarantee both exist)."""
+    patient = await session.get(Patient, event.patient_id)
+    medication = await session.get(Medication, event.medication_id)
+    if patient is None or medication is None:
+        raise NotYourRecord
+    return patient, medication
+
+
+async def reminder_for(
+    session: AsyncSession, event: DoseEvent, now: datetime, meant_for: datetime | None = None
+) -> Reminder:
+    """The reminder of a dose as it would be sent now. Late means later than it was meant
+    to go out (`meant_for`: its due time, or the end of the patient's Later), which only
+    the bot's own delay can cause."""
     patient, medication = await owners_of(session, event)
     zone = ZoneInfo(patient.timezone)
-    due_local, late = event.due_at.astimezone(zone), now - event.due_at > LATE_AFTER
+    due_local = event.due_at.astimezone(zone)
+    late = now - (meant_for or event.due_at) > LATE_AFTER
     if is_supplement(medication):
         form = (await calcium_forms(session, [patient.id])).get(patient.id)
         kind = SupplementKind(medication.product_key)
@@ -416,7 +450,7 @@ async def _medicine_reminder(
     session: AsyncSession, event: DoseEvent, now: datetime
 ) -> DueDose | None:
     """A medicine's reminder again (None for a supplement: never asked about again)."""
-    reminder = await _reminder_for(session, event, now)
+    reminder = await reminder_for(session, event, now)
     return reminder if isinstance(reminder, DueDose) else None
 
 
@@ -425,9 +459,9 @@ async def snoozed_reminder(session: AsyncSession, event_id: int, now: datetime) 
     event = await session.get(DoseEvent, event_id)
     if event is None or event.status not in OPEN_DOSE_STATUSES or event.snoozed_until is None:
         return None
-    event.snoozed_until = None
+    meant_for, event.snoozed_until = event.snoozed_until, None
     await session.commit()
-    return await _reminder_for(session, event, now)
+    return await reminder_for(session, event, now, meant_for)
 
 
 async def recheck_reminder(session: AsyncSession, event_id: int, now: datetime) -> DueDose | None:

@@ -44,8 +44,13 @@ async def on_supplement(update: Update, context: Context, action: BonePress) -> 
     )
     if event_id is None:
         raise NotYourRecord
-    tap = DoseTap.TAKEN if action.action is BoneAction.SUPPLEMENT_TAKEN else DoseTap.LATER
-    await answer_press(update, context, DoseAction(tap, event_id))
+    if action.action is BoneAction.SUPPLEMENT_TAKEN:
+        pressed = DoseAction(DoseTap.TAKEN, event_id)
+    else:  # its label promised the configured length ("Later (15 min)"): no choice to make
+        pressed = DoseAction(
+            DoseTap.LATER, event_id, minutes=services(context).settings.snooze_minutes
+        )
+    await answer_press(update, context, pressed)
 
 
 async def on_calcium(update: Update, context: Context, action: BonePress) -> None:

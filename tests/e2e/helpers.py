@@ -67,6 +67,16 @@ class Person:
             self.id, lambda m: contains in (m.get("text") or ""), timeout=timeout
         )
 
+    async def expect_buttons(self, label: str, timeout: float = 5.0) -> Message:  # noqa: ASYNC109
+        """Wait for a bot message (new, or its buttons edited since my last action) showing a
+        button labelled `label`."""
+
+        def shows(message: Message) -> bool:
+            rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+            return any(button["text"] == label for row in rows for button in row)
+
+        return await self.sim.wait_for_message(self.id, shows, timeout=timeout)
+
     def buttons(self, message: Message | None = None) -> list[str]:
         """Labels of the inline buttons on a message (default: the newest with buttons)."""
         message = message or self.keyboard_message()

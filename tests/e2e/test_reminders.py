@@ -53,7 +53,7 @@ async def test_reminder_arrives_on_time_with_the_label_instructions(
             assert instruction in text
         assert "full glass (6 to 8 oz) of plain water" in text
         assert "late" not in text
-        assert alice.buttons(reminder) == ["✅ Taken", "⏰ Later (15 min)", "Skip this dose"]
+        assert alice.buttons(reminder) == ["✅ Taken", "⏰ Later", "Skip this dose"]
         assert abs((sent_at - due).total_seconds()) < 3
 
         [event] = await settled_events(app, medication.id, DoseStatus.SENT)
@@ -106,6 +106,8 @@ async def test_snooze_sends_the_reminder_again(
     async with bot_running(settings) as app:
         event_id = await _reminded(app, alice)
         alice.press("⏰ Later")
+        await alice.expect_buttons("⏰ In 15 min")
+        alice.press("⏰ In 15 min")
         await alice.expect("I'll remind you again at")
         jobs = dict(planner_of(app).next_jobs(50))
         now = services_of(app).clock()

@@ -36,7 +36,7 @@ from tests.services.test_upgrade_with_data import build_at_0010
 from ui import texts
 
 LONDON = ZoneInfo("Europe/London")
-LATER = "⏰ Later (15 min)"
+LATER = "⏰ Later"
 
 
 async def supplements_of(app: Application, telegram_user_id: int) -> list[Medication]:
@@ -118,6 +118,8 @@ async def test_a_calcium_reminder_goes_out_in_one_batch_with_a_dose_due_that_min
 
         # Later, then the reminder again, then Taken: the supplement's own words each time.
         alice.press(LATER, reminder)
+        await alice.expect_buttons("⏰ In 15 min")
+        alice.press("⏰ In 15 min")
         await alice.expect("⏰ Calcium 300 mg: I'll remind you again at 12:15.")
         await run_job(app, f"snooze:{supplement.id}")
         again = await alice.expect("Time for your calcium (300 mg)")

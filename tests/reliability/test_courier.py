@@ -94,8 +94,8 @@ async def test_server_errors_are_retried_then_deferred(
 def test_keyboards_are_written_as_python_telegram_bot_writes_them() -> None:
     web = InlineKeyboardButton("Open", web_app=WebAppInfo("https://example.org/app"))
     keyboards = [
-        dose_buttons(42, 30),
-        supplement_buttons(7, 60),
+        dose_buttons(42),
+        supplement_buttons(7),
         InlineKeyboardMarkup([[InlineKeyboardButton("Site", url="https://example.org")]]),
         InlineKeyboardMarkup([[InlineKeyboardButton("Copy", copy_text=CopyTextButton("x"))]]),
         InlineKeyboardMarkup([[web, InlineKeyboardButton("Pay", pay=True)]]),

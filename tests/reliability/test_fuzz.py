@@ -431,7 +431,7 @@ class Fuzzer:
         reminder = await self.app.bot.send_message(
             self.alice.id,
             "💊 Time for your alendronate 70 mg (sent again by the test)",
-            reply_markup=dose_buttons(self.alice_event, services.settings.snooze_minutes),
+            reply_markup=dose_buttons(self.alice_event),
         )
         self.reminder_id = reminder.message_id
         async with services.sessions() as session:

@@ -195,6 +195,8 @@ async def live_a_patients_life(app, sim: BotApiSimulator, alice: Person, bob: Pe
     await alice.expect("Time for your anastrozole", timeout=10)
     [later] = await settled_events(app, anastrozole.id, DoseStatus.SENT)
     alice.press("⏰ Later")
+    await alice.expect_buttons("⏰ In 15 min")
+    alice.press("⏰ In 15 min")
     await alice.expect("I'll remind you again at")
     planner_of(app).plan(JobKind.SNOOZE, later.id, services_of(app).clock())
     again = await alice.expect("Time for your anastrozole", timeout=10)

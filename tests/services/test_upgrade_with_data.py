@@ -586,6 +586,25 @@ def test_other_records_come_back_unchanged(upgraded: str) -> None:
         engine.dispose()
 
 
+def test_doses_get_their_take_time_reminder_time_and_no_snoozes(upgraded: str) -> None:
+    """Revision 0012: a dose taken before it was taken when its button was pressed, and
+    reminded when first sent; nobody had chosen a Later length yet."""
+    engine = create_sync_engine(upgraded)
+    try:
+        found = _read(engine, "dose_events")
+        for row in ROWS_0010["dose_events"]:
+            stored = found[row["id"]]
+            taken = row["answered_at"] if row["status"] == "taken" else None
+            assert (stored["taken_at"], stored["reminded_at"], stored["snoozes"]) == (
+                taken,
+                row["sent_at"],
+                0,
+            )
+        assert any(row["status"] == "taken" for row in ROWS_0010["dose_events"])
+    finally:
+        engine.dispose()
+
+
 def test_supplement_prompts_are_medications_with_every_field(upgraded: str) -> None:
     engine = create_sync_engine(upgraded)
     try:
@@ -648,6 +667,10 @@ def test_supplement_events_are_dose_events_with_every_field(upgraded: str) -> No
                 "window_notice_sent_at": None,
                 "moved_reason": event["moved_reason"],
                 "legacy_supplement_event_id": event["id"],
+                # Revision 0012: taken when pressed, reminded when sent, never put off.
+                "taken_at": event["answered_at"] if event["status"] == "taken" else None,
+                "reminded_at": event["sent_at"],
+                "snoozes": 0,
             }
     finally:
         engine.dispose()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from telegram import InlineKeyboardMarkup
 
-from bot.services.dose_answers import SkipReason
+from bot.domain.catalog import get_product
+from bot.services.dose_answers import SkipReason, WhenTaken
 from ui.keyboards.doses import (
     CheckinTap,
     DoseTap,
@@ -21,11 +22,14 @@ from ui.keyboards.doses import (
     parse_dose_action,
     recheck_buttons,
     skip_reason_buttons,
+    snooze_buttons,
+    taken_time_buttons,
 )
 
 # Written out by hand: a button pressed tomorrow may have been sent a year ago.
 DOSE_LETTERS = {
     "TAKEN": "t",
+    "TAKEN_AT": "a",
     "LATER": "z",
     "ASK_SKIP_REASON": "s",
     "SKIP": "r",
@@ -56,11 +60,11 @@ def test_checkin_letters_are_pinned() -> None:
 
 
 def test_every_dose_button_parses_to_its_action() -> None:
-    assert _data(dose_buttons(7, 15)) == ["d:t:7", "d:z:7", "d:s:7"]
+    assert _data(dose_buttons(7)) == ["d:t:7", "d:z:7", "d:s:7"]
     assert _data(recheck_buttons(7)) == ["d:t:7", "d:m:7"]
     reasons = _data(skip_reason_buttons(7))
     assert reasons == [*(f"d:s:7:{reason}" for reason in SkipReason.ALL), "d:b:7"]
-    taps = [parse_dose_action(data) for data in _data(dose_buttons(7, 15)) + reasons]
+    taps = [parse_dose_action(data) for data in _data(dose_buttons(7)) + reasons]
     assert [tap.action if tap else None for tap in taps] == [
         DoseTap.TAKEN,
         DoseTap.LATER,
@@ -100,3 +104,36 @@ def test_every_checkin_button_parses_to_its_action() -> None:
     assert time_press is not None
     assert time_press.action is CheckinTap.TIME
     assert isinstance(time_press.time_of_day, time)
+
+
+def test_later_offers_its_lengths_and_each_parses_back() -> None:
+    data = _data(snooze_buttons(7, 15))
+    assert data == ["d:z:7:15", "d:z:7:60", "d:z:7:180", "d:b:7"]
+    taps = [parse_dose_action(item) for item in data[:-1]]
+    assert [(tap.action, tap.minutes) for tap in taps if tap] == [
+        (DoseTap.LATER, 15),
+        (DoseTap.LATER, 60),
+        (DoseTap.LATER, 180),
+    ]
+    # A length no button offers, or minutes on another action, is refused.
+    for forged in ("d:z:7:100000", "d:t:7:15", "d:m:7:60", "d:a:7", "d:a:7:forgot"):
+        assert parse_dose_action(forged) is None
+
+
+def test_take_time_buttons_carry_their_minute_and_fit_callback_data() -> None:
+    now = datetime(2031, 6, 11, 8, 5, tzinfo=UTC)
+    due = now - timedelta(hours=2, minutes=5)
+    question = WhenTaken(
+        7,
+        get_product("alendronate-70-weekly-tablet"),
+        due,
+        [now, now - timedelta(hours=1), due],
+    )
+    markup = taken_time_buttons(question)
+    data = _data(markup)
+    assert data[-1] == "d:b:7"
+    labels = [button.text for row in markup.inline_keyboard for button in row]
+    assert labels == ["Just now", "At 07:05", "At 06:00 (when it was due)", "« Back"]
+    moments = [parse_dose_action(item) for item in data[:-1]]
+    assert [tap.taken_at for tap in moments if tap] == [now, now - timedelta(hours=1), due]
+    assert all(len(item.encode()) <= 64 for item in data)

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.answer_times import (
+    LONGEST_SNOOZE_MINUTES,
+    as_minute_stamp,
+    from_minute_stamp,
+    snooze_choices,
+)
 from bot.domain.symptoms import ITEM_CODE_MAX_LENGTH, Attribute, Question
-from bot.services.dose_answers import SkipReason
+from bot.services.dose_answers import SkipReason, WhenTaken
+from bot.services.doses import DueSupplement, Reminder
 from ui import texts
 
 
@@ -25,7 +32,8 @@ class DoseTap(StrEnum):
     one (tests/ui/test_dose_keyboards.py pins them)."""
 
     TAKEN = "t"
-    LATER = "z"
+    TAKEN_AT = "a"  # from `d:a:<event id>:<minute stamp>`: taken at that moment
+    LATER = "z"  # alone: show the lengths; with minutes appended (`d:z:<id>:60`): put off
     ASK_SKIP_REASON = "s"  # show the reasons; with a reason appended it becomes SKIP
     SKIP = "r"  # parsed only, from `d:s:<event id>:<reason>`
     MISSED = "m"
@@ -33,7 +41,8 @@ class DoseTap(StrEnum):
 
 
 _DOSE_DATA = re.compile(
-    r"^d:(?P<action>[tzsmb]):(?P<id>[0-9]{1,10})(?::(?P<reason>[a-z_]{1,20}))?$"
+    r"^d:(?P<action>[tazsmb]):(?P<id>[0-9]{1,10})"
+    r"(?::(?:(?P<reason>[a-z_]{1,20})|(?P<number>[0-9]{1,10})))?$"
 )
 # Row ids are INTEGER primary keys: 32-bit on PostgreSQL, which refuses a larger query
 # argument outright instead of finding no row.
@@ -49,6 +58,8 @@ class DoseAction:
     action: DoseTap
     event_id: int
     reason: str | None = None
+    minutes: int | None = None  # LATER: how long; None: ask
+    taken_at: datetime | None = None  # TAKEN_AT: the moment chosen
 
 
 def parse_dose_action(data: str | None) -> DoseAction | None:
@@ -56,11 +67,20 @@ def parse_dose_action(data: str | None) -> DoseAction | None:
     match = _DOSE_DATA.fullmatch(data or "")
     if match is None or int(match["id"]) > MAX_ROW_ID:
         return None
+    tap, event_id, number = DoseTap(match["action"]), int(match["id"]), match["number"]
     if match["reason"] is not None:
-        if match["action"] != DoseTap.ASK_SKIP_REASON:
+        if tap is not DoseTap.ASK_SKIP_REASON:
             return None
-        return DoseAction(DoseTap.SKIP, int(match["id"]), match["reason"])
-    return DoseAction(DoseTap(match["action"]), int(match["id"]))
+        return DoseAction(DoseTap.SKIP, event_id, match["reason"])
+    if tap is DoseTap.TAKEN_AT:
+        if number is None:
+            return None
+        return DoseAction(tap, event_id, taken_at=from_minute_stamp(int(number)))
+    if number is not None:
+        if tap is not DoseTap.LATER or int(number) > LONGEST_SNOOZE_MINUTES:
+            return None
+        return DoseAction(tap, event_id, minutes=int(number))
+    return DoseAction(tap, event_id)
 
 
 def parse_registration_answer(data: str | None) -> tuple[str, str] | None:
@@ -79,29 +99,71 @@ def _button(label: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=data)
 
 
-def dose_buttons(event_id: int, snooze_minutes: int) -> InlineKeyboardMarkup:
+def dose_buttons(event_id: int) -> InlineKeyboardMarkup:
     """Taken (its own big row), then Later and Skip."""
     return InlineKeyboardMarkup(
         [
             [_button(texts.TAKEN, f"d:{DoseTap.TAKEN}:{event_id}")],
             [
-                _button(
-                    texts.SNOOZE.format(minutes=snooze_minutes), f"d:{DoseTap.LATER}:{event_id}"
-                ),
+                _button(texts.SNOOZE, f"d:{DoseTap.LATER}:{event_id}"),
                 _button(texts.SKIP, f"d:{DoseTap.ASK_SKIP_REASON}:{event_id}"),
             ],
         ]
     )
 
 
-def supplement_buttons(event_id: int, snooze_minutes: int) -> InlineKeyboardMarkup:
+def supplement_buttons(event_id: int) -> InlineKeyboardMarkup:
     """Under a supplement reminder (a dose event too): Taken (its own big row), then Later."""
     return InlineKeyboardMarkup(
         [
-            [_button(texts.TAKEN, f"d:t:{event_id}")],
-            [_button(texts.SNOOZE.format(minutes=snooze_minutes), f"d:z:{event_id}")],
+            [_button(texts.TAKEN, f"d:{DoseTap.TAKEN}:{event_id}")],
+            [_button(texts.SNOOZE, f"d:{DoseTap.LATER}:{event_id}")],
         ]
     )
+
+
+def reminder_buttons(reminder: Reminder) -> InlineKeyboardMarkup:
+    """The buttons a reminder goes out with: a medicine's, or a supplement's own."""
+    if isinstance(reminder, DueSupplement):
+        return supplement_buttons(reminder.event_id)
+    return dose_buttons(reminder.event_id)
+
+
+def reminder_message(reminder: Reminder) -> tuple[str, InlineKeyboardMarkup]:
+    """What a reminder says and its buttons (sent, sent again, or shown again by Back)."""
+    if isinstance(reminder, DueSupplement):
+        return texts.supplement_reminder(reminder), reminder_buttons(reminder)
+    return texts.dose_reminder(reminder), reminder_buttons(reminder)
+
+
+def snooze_buttons(event_id: int, default_minutes: int) -> InlineKeyboardMarkup:
+    """How long Later puts it off: one big button per length, then a way back."""
+    rows = [
+        [
+            _button(
+                texts.SNOOZE_FOR.format(length=texts.snooze_length(minutes)),
+                f"d:{DoseTap.LATER}:{event_id}:{minutes}",
+            )
+        ]
+        for minutes in snooze_choices(default_minutes)
+    ]
+    rows.append([_button(texts.BACK, f"d:{DoseTap.BACK}:{event_id}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def taken_time_buttons(question: WhenTaken) -> InlineKeyboardMarkup:
+    """When it was taken: now first, then earlier moments, then a way back."""
+    rows = [
+        [
+            _button(
+                texts.taken_time_label(moment, question, index),
+                f"d:{DoseTap.TAKEN_AT}:{question.event_id}:{as_minute_stamp(moment)}",
+            )
+        ]
+        for index, moment in enumerate(question.choices_local)
+    ]
+    rows.append([_button(texts.BACK, f"d:{DoseTap.BACK}:{question.event_id}")])
+    return InlineKeyboardMarkup(rows)
 
 
 def skip_reason_buttons(event_id: int) -> InlineKeyboardMarkup:

@@ -72,6 +72,11 @@ from ui.texts.registration import (
 from ui.texts.doses import (
     TAKEN as TAKEN,
     SNOOZE as SNOOZE,
+    SNOOZE_FOR as SNOOZE_FOR,
+    ASK_SNOOZE as ASK_SNOOZE,
+    snooze_length as snooze_length,
+    when_taken_question as when_taken_question,
+    taken_time_label as taken_time_label,
     SKIP as SKIP,
     MISSED_IT as MISSED_IT,
     TOOK_IT as TOOK_IT,

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.catalog import Product
+from bot.domain.catalog import Product, after_window_message
 from bot.services.adherence import Adherence, TodayDose
-from bot.services.dose_answers import Answer, SkipReason
+from bot.services.dose_answers import Answer, SkipReason, WhenTaken
 from bot.services.doses import DueDose
 from ui.texts.common import capitalised, day_label, hhmm
 
 TAKEN = "✅ Taken"
-SNOOZE = "⏰ Later ({minutes} min)"
+SNOOZE = "⏰ Later"
+SNOOZE_FOR = "⏰ In {length}"
+ASK_SNOOZE = "When shall I remind you again?"
+ASK_WHEN_TAKEN = "When did you take your {name}?"
+TAKEN_JUST_NOW = "Just now"
+TAKEN_AT = "At {time}"
+TAKEN_AT_DUE = "At {time} (when it was due)"
 SKIP = "Skip this dose"
 MISSED_IT = "No, I missed it"
 TOOK_IT = "Yes, I took it"
@@ -58,8 +64,12 @@ def answered(answer: Answer) -> str:
     name = answer.product.name
     match answer.status:
         case "taken":
-            text = f"✅ {capitalised(name)}: taken at {hhmm(answer.answered_local)}."
-            if answer.window_ends_local is not None:
+            taken = answer.taken_local or answer.answered_local
+            text = f"✅ {capitalised(name)}: taken at {hhmm(taken)}."
+            over = after_window_message(answer.product) if answer.window_over else None
+            if over is not None:
+                text += "\n" + over
+            elif answer.window_ends_local is not None:
                 text += "\n" + _window_advice(answer.product, answer.window_ends_local)
             return text
         case "skipped":
@@ -90,9 +100,35 @@ def _window_advice(product: Product, until: datetime) -> str:
     return f"Please {keep} until {hhmm(until)}. I'll tell you when that time is up."
 
 
+def snooze_length(minutes: int) -> str:
+    """A Later length as people say it: "15 min", "1 hour", "3 hours"."""
+    if minutes % 60:
+        return f"{minutes} min"
+    hours = minutes // 60
+    return "1 hour" if hours == 1 else f"{hours} hours"
+
+
+def when_taken_question(question: WhenTaken) -> str:
+    """Ask when a dose was taken (Taken pressed long after its reminder)."""
+    return (
+        ASK_WHEN_TAKEN.format(name=question.product.name)
+        + f"\nIt was due at {hhmm(question.due_local)}."
+    )
+
+
+def taken_time_label(moment: datetime, question: WhenTaken, index: int) -> str:
+    """The button for one offered moment: the first is now, the due time says so."""
+    if index == 0:
+        return TAKEN_JUST_NOW
+    if moment == question.due_local:
+        return TAKEN_AT_DUE.format(time=hhmm(moment))
+    return TAKEN_AT.format(time=hhmm(moment))
+
+
 def already_answered(answer: Answer) -> str:
     """Short toast for a second press on a button that was already answered."""
-    return f"Already noted: {answer.status} ({hhmm(answer.answered_local)})."
+    when = answer.taken_local or answer.answered_local
+    return f"Already noted: {answer.status} ({hhmm(when)})."
 
 
 TODAY_TITLE = "Today:"

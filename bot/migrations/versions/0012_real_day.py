@@ -1,0 +1,47 @@
+"""dose_events.snoozes, taken_at and reminded_at: what really happened to a dose
+
+A snooze is the patient's choice, not the bot's lateness, so it is counted apart from
+`late`; the time a dose was taken is what the patient says ("earlier, at 07:00"), which is
+not always the moment the button was pressed (`answered_at`); `reminded_at` is when the
+latest reminder went out (a snoozed one is sent again), so a Taken pressed long after it is
+asked "when?".
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-04 19:30:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import bot.db.models
+
+revision: str = "0012"
+down_revision: str | None = "0011"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("dose_events") as batch:
+        batch.add_column(sa.Column("snoozes", sa.Integer(), nullable=False, server_default="0"))
+        batch.add_column(
+            sa.Column("taken_at", bot.db.models.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch.add_column(
+            sa.Column("reminded_at", bot.db.models.UTCDateTime(timezone=True), nullable=True)
+        )
+    # Until now a dose was taken when its button was pressed, and reminded when first sent.
+    op.execute("UPDATE dose_events SET taken_at = answered_at WHERE status = 'taken'")
+    op.execute("UPDATE dose_events SET reminded_at = sent_at")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("dose_events") as batch:
+        batch.drop_column("reminded_at")
+        batch.drop_column("taken_at")
+        batch.drop_column("snoozes")

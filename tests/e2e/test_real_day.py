@@ -1,0 +1,118 @@
+"""The patient's real day through the chat: Later chosen at the reminder and never called
+late, and a dose taken earlier than the button was pressed recorded at that time, with
+its window counted from it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.config import Settings
+from bot.db.models import DoseStatus
+from simulator import BotApiSimulator
+from tests.e2e.helpers import (
+    Person,
+    bot_running,
+    dose_events,
+    make_due_in,
+    medication_of,
+    planner_of,
+    register,
+    run_job,
+    services_of,
+    settled_events,
+)
+from tests.fakes.clock import DrivenClock
+from ui.texts.common import hhmm
+
+ALENDRONATE = "alendronate-70-weekly-tablet"
+
+
+async def test_later_is_chosen_at_the_reminder_and_its_return_is_not_late(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    clock = DrivenClock()
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings, clock) as app:
+        await register(alice)
+        medication = await medication_of(app, alice.id, ALENDRONATE)
+        due = await make_due_in(app, medication.id, 2)
+        reminder = await alice.expect("Time for your alendronate 70 mg", timeout=10)
+        assert alice.buttons(reminder) == ["✅ Taken", "⏰ Later", "Skip this dose"]
+        [event] = await settled_events(app, medication.id, DoseStatus.SENT)
+
+        lengths = ["⏰ In 15 min", "⏰ In 1 hour", "⏰ In 3 hours", "« Back"]
+        alice.press("⏰ Later", reminder)
+        assert alice.buttons(await alice.expect_buttons("⏰ In 1 hour")) == lengths
+        alice.press("« Back")
+        shown = await alice.expect_buttons("⏰ Later")
+        assert alice.buttons(shown) == ["✅ Taken", "⏰ Later", "Skip this dose"]
+        assert "Time for your alendronate 70 mg" in shown["text"]
+        alice.press("⏰ Later", shown)
+        await alice.expect_buttons("⏰ In 1 hour")
+        alice.press("⏰ In 1 hour")
+        back_at = (clock() + timedelta(hours=1)).astimezone(due.tzinfo)
+        await alice.expect(f"I'll remind you again at {hhmm(back_at)}")
+
+        # The hour passes (driven, not waited for): the reminder again, not "late".
+        clock.jump_to(clock() + timedelta(hours=1))
+        await run_job(app, f"snooze:{event.id}")
+        again = await alice.expect("Time for your alendronate 70 mg")
+        assert "late" not in again["text"].lower()
+        [event] = await dose_events(app, medication.id)
+        assert (event.late, event.snoozes) == (False, 1)
+        assert event.due_at == due.replace(microsecond=0)
+
+
+async def test_yes_i_took_it_hours_later_asks_when_and_counts_the_window_from_then(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    clock = DrivenClock()
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings, clock) as app:
+        await register(alice)
+        medication = await medication_of(app, alice.id, ALENDRONATE)
+        due = await make_due_in(app, medication.id, 2)
+        await alice.expect("Time for your alendronate 70 mg", timeout=10)
+        [event] = await settled_events(app, medication.id, DoseStatus.SENT)
+
+        # Two hours on, the once-more question; she took it at the usual time.
+        clock.jump_to(clock() + timedelta(hours=2))
+        await run_job(app, f"recheck:{event.id}")
+        question = await alice.expect("Did you take your alendronate 70 mg")
+        alice.press("Yes, I took it", question)
+        when = await alice.expect("When did you take your alendronate 70 mg?")
+        usual = f"At {hhmm(due)} (when it was due)"
+        assert alice.buttons(when)[0] == "Just now"
+        assert usual in alice.buttons(when)
+        alice.press(usual, when)
+
+        answered = await alice.expect(f"taken at {hhmm(due)}")
+        # Her 30 minutes ended long ago: no "stay upright until", the all-clear instead.
+        assert "nothing but plain water until" not in answered["text"]
+        assert "It has been 30 minutes since your alendronate 70 mg" in answered["text"]
+        [event] = await dose_events(app, medication.id)
+        assert event.status == DoseStatus.TAKEN
+        assert event.taken_at == due.replace(second=0, microsecond=0)
+        assert event.window_ends_at == event.taken_at + timedelta(minutes=30)
+        assert f"window:{event.id}" not in dict(planner_of(app).next_jobs(50))
+        assert event.answered_at is not None
+        assert event.answered_at - services_of(app).clock() < timedelta(minutes=1)
+
+        alice.say("/today")
+        today = await alice.expect("Today:")
+        assert f"✅ taken at {hhmm(due)}" in today["text"]
+
+
+async def test_taken_right_after_the_reminder_is_one_tap(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings) as app:
+        await register(alice)
+        medication = await medication_of(app, alice.id, ALENDRONATE)
+        await make_due_in(app, medication.id, 2)
+        reminder = await alice.expect("Time for your alendronate 70 mg", timeout=10)
+        await settled_events(app, medication.id, DoseStatus.SENT)
+        alice.press("✅ Taken", reminder)
+        answered = await alice.expect("taken at")
+        assert "nothing but plain water" in answered["text"]
