@@ -30,6 +30,7 @@ class JobKind(StrEnum):
     DENTAL = "dental"  # the dental check-up reminder
     EXERCISE = "exercise"  # the weekly exercise nudge
     REFILL = "refill"  # the check whether a counted medicine needs a refill reminder
+    MAKEUP = "makeup"  # the make-up dose of a missed one, the morning after (label rule)
 
     def job_id(self, row_id: int) -> str:
         """Return the id of this kind's job for one row."""
@@ -61,6 +62,7 @@ KIND_RULES: Final[Mapping[JobKind, KindRule]] = {
     JobKind.DENTAL: KindRule("care_prompts", rebuilt_at_start=False),
     JobKind.EXERCISE: KindRule("care_prompts", rebuilt_at_start=False),
     JobKind.REFILL: KindRule("pill_counts", rebuilt_at_start=False),
+    JobKind.MAKEUP: KindRule("dose_events", rebuilt_at_start=True),
 }
 
 

@@ -160,6 +160,21 @@ async def run_snooze_job(dose_event_id: int) -> None:
 
 
 @_in_job_slot
+async def run_makeup_job(missed_event_id: int) -> None:
+    """Remind of the make-up dose of a missed one (the label's "the morning after")."""
+    services = runtime.current()
+    async with services.sessions() as session:
+        dose = await doses.open_make_up(session, missed_event_id, services.clock())
+    if dose is None:
+        return
+    outcome = await send_and_record(services, [dose])
+    if outcome.deferred:
+        _retry_soon(services, JobKind.MAKEUP, missed_event_id)
+    elif outcome.unreachable_chat is not None:
+        await _pause(services, dose.chat_id)
+
+
+@_in_job_slot
 async def run_recheck_job(dose_event_id: int) -> None:
     """Ask once about a dose still unconfirmed a while after its reminder."""
     services = runtime.current()

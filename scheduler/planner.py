@@ -49,6 +49,7 @@ JOB_FUNCTIONS: Final[Mapping[JobKind, Callable[[int], Awaitable[None]]]] = {
     JobKind.SNOOZE: jobs.run_snooze_job,
     JobKind.RECHECK: jobs.run_recheck_job,
     JobKind.WINDOW: jobs.run_window_job,
+    JobKind.MAKEUP: jobs.run_makeup_job,
     JobKind.MISSED: jobs.run_missed_check_job,
     JobKind.CHECKIN: jobs.run_checkin_job,
     JobKind.SUMMARY: jobs.run_summary_job,

@@ -172,6 +172,12 @@ class DoseEvent(Base):
     skip_reason: Mapped[str | None] = mapped_column(String(32), default=None)
     # When the patient says it was taken ("earlier, at 07:00"); the window runs from here.
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # A missed dose: when its make-up (the label's "the morning after you remember") is due.
+    makeup_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # A make-up dose: the missed dose it makes up for.
+    makeup_for_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dose_events.id", ondelete="SET NULL"), default=None
+    )
     window_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     window_notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # Why a supplement's reminder came later than asked (clear of a bisphosphonate), if it did.

@@ -68,6 +68,7 @@ DOSE_EVENT_COLUMNS = (
     "skip_reason",
     "taken_at",
     "snoozes",
+    "makeup_for_event_id",
 )
 BONE_HEALTH_COLUMNS = (
     "patient_id",
@@ -195,6 +196,7 @@ def _dose_events(snapshot: ExportSnapshot) -> Iterable[Sequence[Cell]]:
             dose.skip_reason,
             dose.taken_at,
             dose.snoozes,
+            dose.makeup_for_event_id,
         )
 
 

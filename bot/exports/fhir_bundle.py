@@ -266,6 +266,10 @@ def _dose_administration(
     notes = [f"Due {_when(snapshot, dose.due_at)}."]
     if dose.late:
         notes.append("The reminder went out late.")
+    if dose.makeup_for_event_id is not None:
+        notes.append(
+            f"Make-up dose for dose event {dose.makeup_for_event_id}, as the label allows."
+        )
     if dose.snoozes:
         times = "once" if dose.snoozes == 1 else f"{dose.snoozes} times"
         notes.append(f"Put off with Later {times}.")

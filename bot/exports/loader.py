@@ -165,6 +165,7 @@ async def _doses(
             skip_reason=event.skip_reason,
             taken_at=event.taken_at,
             snoozes=event.snoozes,
+            makeup_for_event_id=event.makeup_for_event_id,
         )
         for event, product_key in rows
     )

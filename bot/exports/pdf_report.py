@@ -235,7 +235,7 @@ def _adherence(pdf: FPDF, snapshot: ExportSnapshot) -> None:
             f"{row.taken} / {row.due}",
             f"{row.percent_taken}%",
             str(row.skipped),
-            str(row.missed),
+            f"{row.missed} ({row.made_up} made up)" if row.made_up else str(row.missed),
             str(row.unanswered),
             str(row.put_off),
             str(row.late),
@@ -256,7 +256,7 @@ def _adherence(pdf: FPDF, snapshot: ExportSnapshot) -> None:
         "Late",
     )
     align = ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")
-    _table(pdf, headings, rows, (40, 16, 11, 12, 11, 16, 11, 9), align=align)
+    _table(pdf, headings, rows, (40, 16, 11, 12, 20, 16, 11, 9), align=align)
     _line(
         pdf,
         "Due: doses due in the period. Taken: confirmed by the patient, as a share of due. "

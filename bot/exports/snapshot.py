@@ -57,6 +57,7 @@ class DoseRow:
     skip_reason: str | None
     taken_at: datetime | None = None  # when the patient says it was taken
     snoozes: int = 0  # how often the patient put it off with Later (their choice)
+    makeup_for_event_id: int | None = None  # a make-up dose: the missed one it makes up for
 
 
 @dataclass(frozen=True)

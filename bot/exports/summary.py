@@ -25,6 +25,7 @@ class AdherenceRow:
     unanswered: int
     late: int  # reminders that went out late
     put_off: int = 0  # doses the patient put off with Later at least once (their choice)
+    made_up: int = 0  # missed doses whose make-up (the label's morning after) was taken
 
     @property
     def percent_taken(self) -> int:
@@ -32,7 +33,7 @@ class AdherenceRow:
         return round(100 * self.taken / self.due) if self.due else 0
 
 
-_FLAGS = ("late", "put off")  # tallied beside the outcomes, not outcomes themselves
+_FLAGS = ("late", "put off", "made up")  # tallied beside the outcomes, not outcomes themselves
 
 
 def adherence_by_medicine(snapshot: ExportSnapshot) -> list[AdherenceRow]:
@@ -40,6 +41,9 @@ def adherence_by_medicine(snapshot: ExportSnapshot) -> list[AdherenceRow]:
     tallies: dict[str, Counter[str]] = {}
     for dose in sorted(snapshot.doses, key=lambda row: row.due_at):
         tally = tallies.setdefault(dose.product_key, Counter())
+        if dose.makeup_for_event_id is not None:  # a make-up is not a dose due of its own
+            tally["made up"] += dose.status == "taken"
+            continue
         tally[dose.status] += 1
         tally["late"] += dose.late
         tally["put off"] += dose.snoozes > 0
@@ -55,6 +59,7 @@ def adherence_by_medicine(snapshot: ExportSnapshot) -> list[AdherenceRow]:
             unanswered=sum(tallies[key][status] for status in UNANSWERED),
             late=tallies[key]["late"],
             put_off=tallies[key]["put off"],
+            made_up=tallies[key]["made up"],
         )
         for key in keys
     ]

@@ -39,6 +39,7 @@ class Adherence:
     skipped: int
     missed: int
     unanswered: int
+    made_up: int = 0  # missed doses whose make-up (the label's morning after) was taken
 
     @property
     def percent_taken(self) -> int:
@@ -71,7 +72,16 @@ async def doses_today(session: AsyncSession, patient: Patient, now: datetime) ->
         (key, event.local_date): event
         for event, key in await _events_on(session, patient.id, today, today)
     }
-    doses: list[TodayDose] = []
+    doses: list[TodayDose] = [
+        TodayDose(
+            get_product(key),
+            event.due_at.astimezone(zone),
+            event.status,
+            _taken_or_answered(event, zone),
+        )
+        for (key, _), event in recorded.items()
+        if event.makeup_for_event_id is not None  # a make-up day is not on the schedule
+    ]
     for medication in await active_medications(session, patient.id):
         schedule = schedule_of(medication)
         if schedule is None:
@@ -97,18 +107,26 @@ async def adherence(
     today = local_today(ZoneInfo(patient.timezone), now)
     counts: dict[str, Counter[str]] = {}
     for event, key in await _events_on(session, patient.id, today - timedelta(days - 1), today):
-        counts.setdefault(key, Counter())[event.status] += 1
+        tally = counts.setdefault(key, Counter())
+        if event.makeup_for_event_id is None:
+            tally[event.status] += 1
+        elif event.status == DoseStatus.TAKEN:  # a make-up is not a dose due of its own
+            tally[_MADE_UP] += 1
     return [
         Adherence(
             get_product(key),
-            due=sum(tally.values()),
+            due=sum(n for status, n in tally.items() if status != _MADE_UP),
             taken=tally[DoseStatus.TAKEN],
             skipped=tally[DoseStatus.SKIPPED],
             missed=tally[DoseStatus.MISSED],
             unanswered=tally[DoseStatus.SENT] + tally[DoseStatus.PENDING],
+            made_up=tally[_MADE_UP],
         )
         for key, tally in counts.items()
     ]
+
+
+_MADE_UP = "made up"  # tallied beside the statuses
 
 
 async def next_reminder(session: AsyncSession, patient: Patient, now: datetime) -> datetime | None:

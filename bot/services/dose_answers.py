@@ -26,9 +26,10 @@ from bot.domain.answer_times import (
 from bot.domain.calcium import SupplementKind
 from bot.domain.catalog import Product, get_product
 from bot.domain.errors import AlreadyAnswered, NotYourRecord
+from bot.domain.makeup import make_up_for
 from bot.ports import JobKind, ReminderPlanner
 from bot.services import doses
-from bot.services.dose_timing import is_supplement
+from bot.services.dose_timing import is_supplement, schedule_of
 
 
 class SkipReason:
@@ -75,6 +76,8 @@ class Answer:
     # had already ended by the time they told the bot.
     taken_local: datetime | None = None
     window_over: bool = False
+    # Missed (or forgotten): when the make-up dose is due, if the label gives one.
+    makeup_local: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,7 @@ async def _answer(session: AsyncSession, event: DoseEvent) -> Answer | Supplemen
         skip_reason=event.skip_reason,
         taken_local=taken_local,
         window_over=window_over,
+        makeup_local=local(event.makeup_at),
     )
 
 
@@ -239,8 +243,11 @@ async def skip_dose(
         raise NotYourRecord  # forged callback data: treat like any other bad reference
     event = await _open_event(session, telegram_user_id, event_id, medicines_only=True)
     event.status, event.answered_at, event.skip_reason = DoseStatus.SKIPPED, now, reason
+    if reason == SkipReason.FORGOT:
+        await _plan_make_up(session, event, now)
     await session.commit()
     _drop_follow_ups(planner, event.id)
+    _plan_make_up_job(planner, event)
     return await _answer(session, event)
 
 
@@ -252,12 +259,35 @@ async def miss_dose(
     event_id: int,
     now: datetime,
 ) -> Answer | SupplementAnswer:
-    """Record the patient's word that a dose was missed."""
+    """Record the patient's word that a dose was missed, and its make-up where the label
+    gives one (weekly and monthly oral bisphosphonates: the morning after)."""
     event = await _open_event(session, telegram_user_id, event_id, medicines_only=True)
     event.status, event.answered_at = DoseStatus.MISSED, now
+    await _plan_make_up(session, event, now)
     await session.commit()
     _drop_follow_ups(planner, event.id)
+    _plan_make_up_job(planner, event)
     return await _answer(session, event)
+
+
+async def _plan_make_up(session: AsyncSession, event: DoseEvent, now: datetime) -> None:
+    """Set when the missed dose is made up, by the label's rule (a make-up is never made
+    up again: its own miss waits for the usual day)."""
+    if event.makeup_for_event_id is not None:
+        return
+    patient, medication = await doses.owners_of(session, event)
+    schedule = schedule_of(medication)
+    if schedule is None:
+        return
+    found = make_up_for(
+        get_product(medication.product_key), schedule, ZoneInfo(patient.timezone), now
+    )
+    event.makeup_at = found.due_at if found else None
+
+
+def _plan_make_up_job(planner: ReminderPlanner, event: DoseEvent) -> None:
+    if event.makeup_at is not None:
+        planner.plan(JobKind.MAKEUP, event.id, event.makeup_at)
 
 
 async def describe_answer(

@@ -70,6 +70,7 @@ async def reconcile(
         if event.window_ends_at is not None and f"window:{event.id}" not in existing:
             planner.plan(JobKind.WINDOW, event.id, max(event.window_ends_at, now))
             planned += 1
+    planned += await _reconcile_make_ups(session, planner, now, existing)
     patient_ids = await session.scalars(select(CheckinSchedule.patient_id))
     for patient_id in list(patient_ids):
         if f"checkin:{patient_id}" in existing:
@@ -141,4 +142,24 @@ async def _reconcile_doses(
         for medication, patient in list(loaded):
             if await plan_next_dose(session, planner, medication, patient, now):
                 planned += 1
+    return planned
+
+
+async def _reconcile_make_ups(
+    session: AsyncSession, planner: ReminderPlanner, now: datetime, existing: set[str]
+) -> int:
+    """Plan every make-up dose still to come (or due while the bot was down, within a day)."""
+    made = select(DoseEvent.makeup_for_event_id).where(DoseEvent.makeup_for_event_id.is_not(None))
+    rows = await session.execute(
+        select(DoseEvent.id, DoseEvent.makeup_at).where(
+            DoseEvent.makeup_at.is_not(None),
+            DoseEvent.makeup_at > now - timedelta(days=1),
+            DoseEvent.id.not_in(made),
+        )
+    )
+    planned = 0
+    for event_id, makeup_at in rows:
+        if makeup_at is not None and JobKind.MAKEUP.job_id(event_id) not in existing:
+            planner.plan(JobKind.MAKEUP, event_id, max(makeup_at, now))
+            planned += 1
     return planned

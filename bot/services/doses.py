@@ -16,6 +16,7 @@ Beside this module: when doses fall due (`dose_timing`), the patient's answers
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import cast
@@ -52,8 +53,12 @@ from bot.services.dose_timing import (
     timing_of,
 )
 
+log = logging.getLogger(__name__)
+
 # A reminder sent more than this after its time is labelled late (downtime, outage).
 LATE_AFTER = timedelta(minutes=5)
+# The answers after which a dose can be made up ("No, I missed it", skipped as forgotten).
+MADE_UP_STATUSES = (DoseStatus.MISSED, DoseStatus.SKIPPED)
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,8 @@ class DueDose:
     late: bool
     # When an unconfirmed dose alerts linked caregivers (None: nobody to alert).
     caregiver_check_at: datetime | None = None
+    # A make-up dose: the local day of the missed dose it makes up for.
+    makeup_for_day: date | None = None
 
 
 @dataclass(frozen=True)
@@ -436,6 +443,11 @@ async def reminder_for(
             event.moved_reason,
             late,
         )
+    missed = (
+        await session.get(DoseEvent, event.makeup_for_event_id)
+        if event.makeup_for_event_id is not None
+        else None
+    )
     return DueDose(
         event.id,
         patient.chat_id,
@@ -443,7 +455,45 @@ async def reminder_for(
         due_local,
         late=late,
         caregiver_check_at=await missed_check_at(session, event.id),
+        makeup_for_day=missed.local_date if missed else None,
     )
+
+
+async def open_make_up(
+    session: AsyncSession, missed_event_id: int, now: datetime
+) -> Reminder | None:
+    """Record the make-up dose of a missed one as due now and return its reminder (None:
+    already made, the missed dose was corrected, or the medicine or patient is paused).
+
+    A dose row of its own, so its answer, recheck and caregiver check follow the usual
+    path; `makeup_for_event_id` ties it to the dose it makes up for.
+    """
+    missed = await session.get(DoseEvent, missed_event_id)
+    if missed is None or missed.makeup_at is None or missed.status not in MADE_UP_STATUSES:
+        return None
+    made = await session.scalar(
+        select(DoseEvent.id).where(DoseEvent.makeup_for_event_id == missed.id)
+    )
+    patient, medication = await owners_of(session, missed)
+    if made is not None or not medication.active or patient.unreachable_since is not None:
+        return None
+    zone = ZoneInfo(patient.timezone)
+    makeup = DoseEvent(
+        medication_id=medication.id,
+        patient_id=patient.id,
+        local_date=missed.makeup_at.astimezone(zone).date(),
+        due_at=missed.makeup_at,
+        status=DoseStatus.PENDING,
+        makeup_for_event_id=missed.id,
+    )
+    session.add(makeup)
+    try:
+        await session.commit()
+    except IntegrityError:  # a dose of that medicine is already on that day: never two
+        await session.rollback()
+        log.info("make-up of dose %s skipped: its day already has a dose", missed_event_id)
+        return None
+    return await reminder_for(session, makeup, now)
 
 
 async def _medicine_reminder(

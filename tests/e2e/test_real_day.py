@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot.config import Settings
 from bot.db.models import DoseStatus
+from bot.domain.catalog import get_product
 from simulator import BotApiSimulator
 from tests.e2e.helpers import (
     Person,
@@ -22,7 +23,7 @@ from tests.e2e.helpers import (
     settled_events,
 )
 from tests.fakes.clock import DrivenClock
-from ui.texts.common import hhmm
+from ui.texts.common import day_label, hhmm
 
 ALENDRONATE = "alendronate-70-weekly-tablet"
 
@@ -116,3 +117,46 @@ async def test_taken_right_after_the_reminder_is_one_tap(
         alice.press("✅ Taken", reminder)
         answered = await alice.expect("taken at")
         assert "nothing but plain water" in answered["text"]
+
+
+async def test_i_missed_it_gets_the_label_rule_and_a_make_up_reminder_next_morning(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    clock = DrivenClock()
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings, clock) as app:
+        await register(alice)
+        medication = await medication_of(app, alice.id, ALENDRONATE)
+        due = await make_due_in(app, medication.id, 2)
+        await alice.expect("Time for your alendronate 70 mg", timeout=10)
+        [event] = await settled_events(app, medication.id, DoseStatus.SENT)
+
+        clock.jump_to(clock() + timedelta(hours=2))
+        await run_job(app, f"recheck:{event.id}")
+        question = await alice.expect("Did you take your alendronate 70 mg")
+        alice.press("No, I missed it", question)
+        answer = await alice.expect("noted as missed")
+        tomorrow = (clock() + timedelta(days=1)).astimezone(due.tzinfo)
+        rule = get_product(ALENDRONATE).missed_dose
+        assert rule is not None
+        assert rule.text in answer["text"]  # the label's words, once
+        assert "If you missed a dose: If you miss" not in answer["text"]
+        assert (
+            f"I'll remind you on {day_label(tomorrow.date())} at {hhmm(due)}" in (answer["text"])
+        )
+
+        # The next morning, at the usual time: the make-up reminder, with its buttons.
+        clock.jump_to(due.replace(microsecond=0) + timedelta(days=1))
+        await run_job(app, f"makeup:{event.id}")
+        makeup = await alice.expect("the one you missed on")
+        assert day_label(due.date()) in makeup["text"]
+        assert alice.buttons(makeup) == ["✅ Taken", "⏰ Later", "Skip this dose"]
+        alice.press("✅ Taken", makeup)
+        await alice.expect("taken at")
+        events = await dose_events(app, medication.id)
+        made = [e for e in events if e.makeup_for_event_id == event.id]
+        assert [e.status for e in made] == [DoseStatus.TAKEN]
+
+        alice.say("/history")
+        history = await alice.expect("The last 30 days:")
+        assert "1 missed, 1 made up the morning after" in history["text"]

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import DoseEvent, Medication, MedicationRole, Patient
 from bot.domain.errors import NotYourRecord
 from bot.ports import JobKind
-from bot.services import dose_answers, doses
+from bot.services import adherence, dose_answers, dose_startup, doses
 from bot.services.bone import calcium
 from bot.services.doses import DueDose, SentReminder
 from tests.fakes.clock import FixedClock
@@ -249,3 +249,63 @@ async def test_calcium_keeps_clear_of_the_time_the_tablet_was_really_taken(
     [reminder] = opened[supplement].doses
     assert reminder.due_local == _local(today, time(7, 48)).astimezone(ZONE)
     assert reminder.late is False
+
+
+async def test_a_missed_weekly_tablet_gets_its_make_up_the_next_morning(
+    session: AsyncSession, planner: RecordingPlanner, clock: FixedClock
+) -> None:
+    _, alendronate = await _alendronate_today(session, planner, clock)
+    today = clock().astimezone(ZONE).date()
+    due = await _sent(session, clock, alendronate.id, _local(today, time(7, 0)))
+    clock.jump_to(_local(today, time(9, 0)))  # at the once-more question: "No, I missed it"
+
+    answer = await dose_answers.miss_dose(
+        session, planner, telegram_user_id=ALICE, event_id=due.event_id, now=clock()
+    )
+
+    tomorrow_seven = _local(today + timedelta(days=1), time(7, 0))
+    assert isinstance(answer, dose_answers.Answer)
+    assert answer.makeup_local == tomorrow_seven.astimezone(ZONE)
+    assert planner.run_at(JobKind.MAKEUP, due.event_id) == tomorrow_seven
+
+    # The next morning: the make-up is its own dose, tied to the missed one.
+    makeup = await doses.open_make_up(session, due.event_id, clock.jump_to(tomorrow_seven))
+    assert isinstance(makeup, DueDose)
+    assert makeup.makeup_for_day == today
+    assert makeup.late is False
+    # Only once: a second run (a restart, a repeat) makes nothing new.
+    assert await doses.open_make_up(session, due.event_id, clock()) is None
+    await doses.mark_all_sent(session, [SentReminder(makeup.event_id, 600, False)], clock())
+    await dose_answers.take_dose(
+        session, planner, telegram_user_id=ALICE, event_id=makeup.event_id, now=clock()
+    )
+    made = await _event(session, makeup.event_id)
+    assert (made.makeup_for_event_id, made.status) == (due.event_id, "taken")
+
+    [row] = await adherence.adherence(session, await _patient(session), clock())
+    assert (row.due, row.missed, row.made_up) == (1, 1, 1)
+
+
+async def test_the_make_up_is_rebuilt_after_a_restart(
+    session: AsyncSession, planner: RecordingPlanner, clock: FixedClock
+) -> None:
+    _, alendronate = await _alendronate_today(session, planner, clock)
+    today = clock().astimezone(ZONE).date()
+    due = await _sent(session, clock, alendronate.id, _local(today, time(7, 0)))
+    await dose_answers.skip_dose(
+        session,
+        planner,
+        telegram_user_id=ALICE,
+        event_id=due.event_id,
+        reason="forgot",
+        now=clock.jump_to(_local(today, time(8, 0))),
+    )
+    fresh = RecordingPlanner()
+    await dose_startup.reconcile(session, fresh, clock(), timedelta(hours=2), existing=set())
+    assert fresh.run_at(JobKind.MAKEUP, due.event_id) == _local(today + timedelta(1), time(7))
+
+
+async def _patient(session: AsyncSession) -> Patient:
+    found = await session.scalar(select(Patient).where(Patient.telegram_user_id == ALICE))
+    assert found is not None
+    return found

@@ -671,6 +671,8 @@ def test_supplement_events_are_dose_events_with_every_field(upgraded: str) -> No
                 "taken_at": event["answered_at"] if event["status"] == "taken" else None,
                 "reminded_at": event["sent_at"],
                 "snoozes": 0,
+                "makeup_at": None,
+                "makeup_for_event_id": None,
             }
     finally:
         engine.dispose()

@@ -34,7 +34,12 @@ ASK_SKIP_REASON = "Why are you skipping it? (This helps your care team.)"
 def dose_reminder(due: DueDose) -> str:
     """The reminder message: what to take now and how, as the label says."""
     head = f"💊 Time for your {due.product.name}."
-    if due.late:
+    if due.makeup_for_day is not None:
+        head = (
+            f"💊 Time for your {due.product.name}: the one you missed on "
+            f"{day_label(due.makeup_for_day)}."
+        )
+    elif due.late:
         head = (
             f"💊 Your {due.product.name} was due at {hhmm(due.due_local)}. "
             "Sorry this reminder is late."
@@ -52,11 +57,17 @@ def recheck_question(due: DueDose) -> str:
     )
 
 
-def missed_dose_advice(product: Product) -> str:
-    """What the label says to do about a missed dose."""
+def missed_dose_advice(product: Product, makeup_local: datetime | None = None) -> str:
+    """What the label says to do about a missed dose, and when the bot reminds of it."""
     if product.missed_dose is None:
         return "If you're unsure what to do about a missed dose, ask your pharmacist."
-    return f"If you missed a dose: {product.missed_dose.text}"
+    advice = product.missed_dose.text  # the label's own words start "If you miss..."
+    if makeup_local is not None:
+        advice += (
+            f"\n\n⏰ I'll remind you on {day_label(makeup_local.date())} at "
+            f"{hhmm(makeup_local)}, and you can tell me then."
+        )
+    return advice
 
 
 def answered(answer: Answer) -> str:
@@ -74,13 +85,13 @@ def answered(answer: Answer) -> str:
             return text
         case "skipped":
             reason = SKIP_REASON_LABELS.get(answer.skip_reason or "", "no reason given")
-            text = f"⏭ {capitalised(name)}: skipped ({reason.lower()}). Noted."
+            text = f"⏭ {capitalised(name)}: skipped ({reason}). Noted."
             if answer.skip_reason == SkipReason.FORGOT:
-                text += "\n\n" + missed_dose_advice(answer.product)
+                text += "\n\n" + missed_dose_advice(answer.product, answer.makeup_local)
             return text
         case "missed":
             return f"{capitalised(name)}: noted as missed.\n\n" + missed_dose_advice(
-                answer.product
+                answer.product, answer.makeup_local
             )
         case _:
             until = answer.snoozed_until_local
@@ -174,6 +185,7 @@ def history_view(rows: list[Adherence]) -> str:
             for count, word in (
                 (row.skipped, "skipped"),
                 (row.missed, "missed"),
+                (row.made_up, "made up the morning after"),
                 (row.unanswered, "not answered"),
             )
             if count

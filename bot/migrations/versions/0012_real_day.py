@@ -4,7 +4,8 @@ A snooze is the patient's choice, not the bot's lateness, so it is counted apart
 `late`; the time a dose was taken is what the patient says ("earlier, at 07:00"), which is
 not always the moment the button was pressed (`answered_at`); `reminded_at` is when the
 latest reminder went out (a snoozed one is sent again), so a Taken pressed long after it is
-asked "when?".
+asked "when?"; `makeup_at` on a missed dose and `makeup_for_event_id` on its make-up
+follow the label's missed-dose rule.
 
 Revision ID: 0012
 Revises: 0011
@@ -35,6 +36,17 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("reminded_at", bot.db.models.UTCDateTime(timezone=True), nullable=True)
         )
+        batch.add_column(
+            sa.Column("makeup_at", bot.db.models.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch.add_column(sa.Column("makeup_for_event_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            "fk_dose_events_makeup_for_event_id_dose_events",
+            "dose_events",
+            ["makeup_for_event_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
     # Until now a dose was taken when its button was pressed, and reminded when first sent.
     op.execute("UPDATE dose_events SET taken_at = answered_at WHERE status = 'taken'")
     op.execute("UPDATE dose_events SET reminded_at = sent_at")
@@ -42,6 +54,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("dose_events") as batch:
+        batch.drop_constraint("fk_dose_events_makeup_for_event_id_dose_events", type_="foreignkey")
+        batch.drop_column("makeup_for_event_id")
+        batch.drop_column("makeup_at")
         batch.drop_column("reminded_at")
         batch.drop_column("taken_at")
         batch.drop_column("snoozes")
