@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.domain.errors import AlreadyAnswered, NotYourRecord
+from bot.domain.answer_times import CHANGEABLE_STATUSES
+from bot.domain.errors import AlreadyAnswered, NotAnsweredYet, NotYourRecord, TooLateToChange
 from bot.services import dose_answers
 from bot.services.context import Services
 from handlers.common import (
@@ -25,6 +26,8 @@ from ui import texts
 from ui.keyboards.doses import (
     DoseAction,
     DoseTap,
+    change_button,
+    change_buttons,
     parse_dose_action,
     reminder_message,
     skip_reason_buttons,
@@ -70,14 +73,32 @@ async def answer_press(update: Update, context: Context, action: DoseAction) -> 
     except NotYourRecord:
         await answer_query(query, texts.NOT_YOURS)
         return
+    except TooLateToChange:
+        await answer_query(query, texts.TOO_LATE_TO_CHANGE)
+        return
+    except NotAnsweredYet:
+        await answer_query(query, texts.NOT_ANSWERED_YET)
+        return
     match shown:
         case _Buttons(markup, notice):  # still open: other buttons under the same text
             await answer_query(query, notice)
             await edit_query_markup(query, markup)
-        case _Shown(text, markup):  # still open: another text (a question, or Back to it)
+        case _Shown(text, markup):  # another text (a question, or Back to it)
             await settle_query(query, text, markup)
         case (answer, before):
-            await settle_query(query, _shown(answer), notice=_again(answer) if before else None)
+            notice = _again(answer) if before else None
+            if action.action in (DoseTap.CHANGE_TO_TAKEN, DoseTap.CHANGE_TO_MISSED):
+                notice = texts.CHANGED
+            await settle_query(query, _shown(answer), _after(answer, action), notice=notice)
+
+
+def _after(answer: Answered, action: DoseAction) -> InlineKeyboardMarkup | None:
+    """The button under an answered medicine dose: Change (supplements have none)."""
+    if isinstance(answer, dose_answers.SupplementAnswer):
+        return None
+    if answer.status not in CHANGEABLE_STATUSES:
+        return None
+    return change_button(action.event_id)
 
 
 @dataclass(frozen=True)
@@ -123,6 +144,25 @@ async def _press(
                     return _Shown(
                         texts.when_taken_question(question), taken_time_buttons(question)
                     )
+            case DoseTap.CHANGE:
+                options = await dose_answers.change_options(
+                    session, telegram_user_id, event_id, now
+                )
+                return _Shown(texts.change_question(options), change_buttons(options))
+            case DoseTap.CHANGE_TO_TAKEN | DoseTap.CHANGE_TO_MISSED:
+                changed = await dose_answers.change_answer(
+                    session,
+                    found.planner,
+                    telegram_user_id=telegram_user_id,
+                    event_id=event_id,
+                    now=now,
+                    taken_at=action.taken_at,
+                )
+                return changed, False
+            case DoseTap.KEEP:
+                return await dose_answers.describe_answer(
+                    session, telegram_user_id, event_id
+                ), False
     except AlreadyAnswered:
         return await dose_answers.describe_answer(session, telegram_user_id, event_id), True
     return await _record(session, found, telegram_user_id, action)

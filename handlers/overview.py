@@ -14,7 +14,7 @@ from bot.services import adherence, regimen
 from bot.services.bone import page
 from handlers.common import App, Context, for_registered
 from ui import texts
-from ui.keyboards.doses import change_menu
+from ui.keyboards.doses import change_answer_buttons, change_menu
 
 Reply = tuple[str, InlineKeyboardMarkup | None]
 
@@ -38,13 +38,23 @@ async def _reply_for_patient(
 async def _today(session: AsyncSession, patient: Patient, now: datetime) -> Reply:
     text = texts.today_view(await adherence.doses_today(session, patient, now))
     clinic = texts.bone_today(await page.bone_day(session, patient, now))
-    return (f"{text}\n\n{clinic}" if clinic else text), None
+    return await _with_changes(session, patient, now, f"{text}\n\n{clinic}" if clinic else text)
 
 
 async def _history(session: AsyncSession, patient: Patient, now: datetime) -> Reply:
     text = texts.history_view(await adherence.adherence(session, patient, now))
     clinic = texts.bone_history(await page.bone_day(session, patient, now))
-    return (f"{text}\n\n{clinic}" if clinic else text), None
+    return await _with_changes(session, patient, now, f"{text}\n\n{clinic}" if clinic else text)
+
+
+async def _with_changes(
+    session: AsyncSession, patient: Patient, now: datetime, text: str
+) -> Reply:
+    """The view with a Change button per answer still open to correction (two days)."""
+    changeable = await adherence.changeable_doses(session, patient, now)
+    if not changeable:
+        return text, None
+    return f"{text}\n\n{texts.CHANGE_AN_ANSWER}", change_answer_buttons(changeable)
 
 
 async def _regimen(session: AsyncSession, patient: Patient, _now: datetime) -> Reply:

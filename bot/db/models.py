@@ -197,6 +197,25 @@ class DoseEvent(Base):
     )
 
 
+class DoseAnswerChange(Base):
+    """One correction of a dose's answer: who changed what, and when (the record keeps both
+    the answer given first and every change after it)."""
+
+    __tablename__ = "dose_answer_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dose_event_id: Mapped[int] = mapped_column(ForeignKey("dose_events.id", ondelete="CASCADE"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    changed_by: Mapped[str] = mapped_column(String(16))  # the role: "patient"
+    old_status: Mapped[str] = mapped_column(String(16))
+    new_status: Mapped[str] = mapped_column(String(16))
+    old_taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    new_taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    __table_args__ = (Index("ix_dose_answer_changes_dose_event", "dose_event_id"),)
+
+
 class Checkin(Base):
     """One weekly symptom check-in: open until the note step is done, then completed."""
 

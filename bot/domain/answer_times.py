@@ -24,6 +24,18 @@ EARLIEST_BEFORE_DUE = timedelta(hours=3)
 _DISTINCT = timedelta(minutes=10)
 
 
+# An answer can be corrected by the patient for this long after it was given (the issue
+# asks for at least a day; two cover "yesterday's" answer noticed the next evening).
+CHANGE_WINDOW = timedelta(hours=48)
+# The answers that can be corrected (values of `DoseStatus`; open doses have their buttons).
+CHANGEABLE_STATUSES = ("taken", "skipped", "missed")
+
+
+def can_still_change(answered_at: datetime | None, now: datetime) -> bool:
+    """Tell whether an answer given at `answered_at` can still be changed by the patient."""
+    return answered_at is not None and now - answered_at <= CHANGE_WINDOW
+
+
 def snooze_choices(default_minutes: int) -> tuple[int, ...]:
     """Return the Later lengths offered, in minutes, shortest first."""
     return tuple(sorted({default_minutes, *LONGER_SNOOZES_MINUTES}))

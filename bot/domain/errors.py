@@ -19,3 +19,11 @@ class AlreadyAnswered(BonebotError):
     def __init__(self, status: str) -> None:
         super().__init__(status)
         self.status = status
+
+
+class NotAnsweredYet(BonebotError):
+    """A change was asked of a dose with no answer yet: it is answered with its own buttons."""
+
+
+class TooLateToChange(BonebotError):
+    """An answer older than the correction window: the care team corrects it now."""

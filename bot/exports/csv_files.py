@@ -26,7 +26,7 @@ from datetime import date, datetime
 from bot.domain.symptoms import ITEMS
 from bot.exports import labels
 from bot.exports.files import ExportFile, file_name
-from bot.exports.snapshot import ExportSnapshot
+from bot.exports.snapshot import DoseRow, ExportSnapshot
 
 CSV_MIME = "text/csv"
 ENCODING = "utf-8-sig"  # UTF-8 with a byte-order mark, for Excel
@@ -69,6 +69,7 @@ DOSE_EVENT_COLUMNS = (
     "taken_at",
     "snoozes",
     "makeup_for_event_id",
+    "answer_changes",
 )
 BONE_HEALTH_COLUMNS = (
     "patient_id",
@@ -197,7 +198,26 @@ def _dose_events(snapshot: ExportSnapshot) -> Iterable[Sequence[Cell]]:
             dose.taken_at,
             dose.snoozes,
             dose.makeup_for_event_id,
+            _changes_text(snapshot, dose),
         )
+
+
+def _changes_text(snapshot: ExportSnapshot, dose: DoseRow) -> str | None:
+    """The corrections of a dose's answer in one cell: when, who, from what to what."""
+    if not dose.changes:
+        return None
+    return "; ".join(
+        f"{cell_text(snapshot, change.changed_at)} {change.changed_by}: "
+        f"{_answer_text(snapshot, change.old_status, change.old_taken_at)} -> "
+        f"{_answer_text(snapshot, change.new_status, change.new_taken_at)}"
+        for change in dose.changes
+    )
+
+
+def _answer_text(snapshot: ExportSnapshot, status: str, taken_at: datetime | None) -> str:
+    if taken_at is None:
+        return status
+    return f"{status} at {cell_text(snapshot, taken_at)}"
 
 
 def _bone_health(snapshot: ExportSnapshot) -> Iterable[Sequence[Cell]]:

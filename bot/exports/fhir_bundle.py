@@ -266,6 +266,11 @@ def _dose_administration(
     notes = [f"Due {_when(snapshot, dose.due_at)}."]
     if dose.late:
         notes.append("The reminder went out late.")
+    for change in dose.changes:
+        notes.append(
+            f"Answer changed by the {change.changed_by} on {_when(snapshot, change.changed_at)}: "
+            f"was {change.old_status}, now {change.new_status}."
+        )
     if dose.makeup_for_event_id is not None:
         notes.append(
             f"Make-up dose for dose event {dose.makeup_for_event_id}, as the label allows."

@@ -15,6 +15,7 @@ from bot.db.models import (
     CheckinAnswer,
     ClinicAgentDose,
     ClinicAgentPlan,
+    DoseAnswerChange,
     DoseEvent,
     DxaScan,
     Medication,
@@ -25,6 +26,7 @@ from bot.domain.errors import NotRegistered
 from bot.exports.ics import agent_kind
 from bot.exports.labels import medicine_name, product_of
 from bot.exports.snapshot import (
+    AnswerChangeRow,
     AnswerRow,
     AppointmentRow,
     CheckinRow,
@@ -151,6 +153,8 @@ async def _doses(
         )
         .order_by(DoseEvent.due_at, DoseEvent.id)
     )
+    found = list(rows)
+    changes = await _answer_changes(session, [event.id for event, _ in found])
     return tuple(
         DoseRow(
             event_id=event.id,
@@ -166,9 +170,36 @@ async def _doses(
             taken_at=event.taken_at,
             snoozes=event.snoozes,
             makeup_for_event_id=event.makeup_for_event_id,
+            changes=tuple(changes.get(event.id, ())),
         )
-        for event, product_key in rows
+        for event, product_key in found
     )
+
+
+async def _answer_changes(
+    session: AsyncSession, event_ids: list[int]
+) -> dict[int, list[AnswerChangeRow]]:
+    """Every correction of these doses' answers, by dose, oldest first (one query)."""
+    if not event_ids:
+        return {}
+    rows = await session.scalars(
+        select(DoseAnswerChange)
+        .where(DoseAnswerChange.dose_event_id.in_(event_ids))
+        .order_by(DoseAnswerChange.changed_at, DoseAnswerChange.id)
+    )
+    found: dict[int, list[AnswerChangeRow]] = {}
+    for change in rows:
+        found.setdefault(change.dose_event_id, []).append(
+            AnswerChangeRow(
+                change.changed_at,
+                change.changed_by,
+                change.old_status,
+                change.new_status,
+                change.old_taken_at,
+                change.new_taken_at,
+            )
+        )
+    return found
 
 
 async def _medications(

@@ -58,6 +58,19 @@ class DoseRow:
     taken_at: datetime | None = None  # when the patient says it was taken
     snoozes: int = 0  # how often the patient put it off with Later (their choice)
     makeup_for_event_id: int | None = None  # a make-up dose: the missed one it makes up for
+    changes: tuple[AnswerChangeRow, ...] = ()  # corrections of the answer, oldest first
+
+
+@dataclass(frozen=True)
+class AnswerChangeRow:
+    """One correction of a dose's answer: who, when, from what to what."""
+
+    changed_at: datetime
+    changed_by: str  # the role: "patient"
+    old_status: str
+    new_status: str
+    old_taken_at: datetime | None
+    new_taken_at: datetime | None
 
 
 @dataclass(frozen=True)

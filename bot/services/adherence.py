@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import REGIMEN_ROLES, DoseEvent, DoseStatus, Medication, Patient
+from bot.domain.answer_times import CHANGE_WINDOW, CHANGEABLE_STATUSES
 from bot.domain.catalog import Product, get_product
 from bot.domain.dose_times import dose_dates, local_today, next_occurrence, occurrence_on
 from bot.services.dose_timing import schedule_of
@@ -146,3 +147,35 @@ def _taken_or_answered(event: DoseEvent | None, zone: ZoneInfo) -> datetime | No
         return None
     moment = event.taken_at or event.answered_at
     return moment.astimezone(zone) if moment else None
+
+
+@dataclass(frozen=True)
+class ChangeableDose:
+    """An answered dose the patient can still correct (for two days: `CHANGE_WINDOW`)."""
+
+    event_id: int
+    product: Product
+    due_local: datetime
+    status: str
+
+
+async def changeable_doses(
+    session: AsyncSession, patient: Patient, now: datetime
+) -> list[ChangeableDose]:
+    """List the patient's answered medicine doses still open to correction, newest first."""
+    zone = ZoneInfo(patient.timezone)
+    rows = await session.execute(
+        select(DoseEvent, Medication.product_key)
+        .join(Medication, Medication.id == DoseEvent.medication_id)
+        .where(
+            DoseEvent.patient_id == patient.id,
+            DoseEvent.status.in_(CHANGEABLE_STATUSES),
+            DoseEvent.answered_at >= now - CHANGE_WINDOW,
+            Medication.role.in_(REGIMEN_ROLES),
+        )
+        .order_by(DoseEvent.due_at.desc())
+    )
+    return [
+        ChangeableDose(event.id, get_product(key), event.due_at.astimezone(zone), event.status)
+        for event, key in rows
+    ]

@@ -15,21 +15,25 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.access import owned_by
-from bot.db.models import OPEN_DOSE_STATUSES, DoseEvent, DoseStatus, Medication
+from bot.db.models import OPEN_DOSE_STATUSES, DoseAnswerChange, DoseEvent, DoseStatus, Medication
 from bot.domain.answer_times import (
+    CHANGEABLE_STATUSES,
     LONGEST_SNOOZE_MINUTES,
     accepts_taken_time,
     asks_when_taken,
+    can_still_change,
     taken_time_choices,
     window_end,
 )
 from bot.domain.calcium import SupplementKind
 from bot.domain.catalog import Product, get_product
-from bot.domain.errors import AlreadyAnswered, NotYourRecord
+from bot.domain.errors import AlreadyAnswered, NotAnsweredYet, NotYourRecord, TooLateToChange
 from bot.domain.makeup import make_up_for
 from bot.ports import JobKind, ReminderPlanner
 from bot.services import doses
 from bot.services.dose_timing import is_supplement, schedule_of
+
+CHANGED_BY_PATIENT = "patient"  # the role that changed an answer (only the patient can)
 
 
 class SkipReason:
@@ -322,3 +326,97 @@ async def open_reminder(
 async def check_open_dose(session: AsyncSession, telegram_user_id: int, event_id: int) -> None:
     """Raise unless the dose is the acting user's own medicine, still open (before menus)."""
     await _open_event(session, telegram_user_id, event_id, medicines_only=True)
+
+
+@dataclass(frozen=True)
+class ChangeOptions:
+    """What an answered dose can be changed to: taken at one of these moments, or not taken."""
+
+    event_id: int
+    product: Product
+    status: DoseStatus
+    due_local: datetime
+    choices_local: list[datetime]
+
+
+async def _changeable(
+    session: AsyncSession, telegram_user_id: int, event_id: int, now: datetime
+) -> DoseEvent:
+    """Load the acting user's own answered medicine dose, if still open to correction."""
+    event = await _own_event(session, telegram_user_id, event_id)
+    medication = await session.get(Medication, event.medication_id)
+    if medication is None or is_supplement(medication):
+        raise NotYourRecord  # a supplement has no Change button: forged data
+    if event.status not in CHANGEABLE_STATUSES:
+        raise NotAnsweredYet
+    if not can_still_change(event.answered_at, now):
+        raise TooLateToChange
+    return event
+
+
+async def change_options(
+    session: AsyncSession, telegram_user_id: int, event_id: int, now: datetime
+) -> ChangeOptions:
+    """Return what an answered dose can be changed to (the Change button's menu)."""
+    event = await _changeable(session, telegram_user_id, event_id, now)
+    patient, medication = await doses.owners_of(session, event)
+    zone = ZoneInfo(patient.timezone)
+    return ChangeOptions(
+        event.id,
+        get_product(medication.product_key),
+        DoseStatus(event.status),
+        event.due_at.astimezone(zone),
+        [moment.astimezone(zone) for moment in taken_time_choices(event.due_at, now)],
+    )
+
+
+async def change_answer(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    *,
+    telegram_user_id: int,
+    event_id: int,
+    now: datetime,
+    taken_at: datetime | None,
+) -> Answer | SupplementAnswer:
+    """Correct an answer: taken at `taken_at`, or (None) not taken after all.
+
+    The change is kept (`DoseAnswerChange`: who, when, from what to what), and what
+    followed from the old answer follows the new one: the fasting window and its
+    message, the day's calcium, and the make-up dose of a missed tablet.
+    """
+    event = await _changeable(session, telegram_user_id, event_id, now)
+    if taken_at is not None and not accepts_taken_time(taken_at, event.due_at, now):
+        raise NotYourRecord  # a moment no button offers: forged data
+    new_status = DoseStatus.TAKEN if taken_at is not None else DoseStatus.MISSED
+    session.add(
+        DoseAnswerChange(
+            dose_event_id=event.id,
+            patient_id=event.patient_id,
+            changed_at=now,
+            changed_by=CHANGED_BY_PATIENT,
+            old_status=event.status,
+            new_status=new_status,
+            old_taken_at=event.taken_at,
+            new_taken_at=taken_at,
+        )
+    )
+    patient, medication = await doses.owners_of(session, event)
+    product = get_product(medication.product_key)
+    event.status, event.skip_reason = new_status, None
+    event.taken_at = taken_at
+    event.window_ends_at = (
+        window_end(taken_at, product.after_window_minutes or 0) if taken_at else None
+    )
+    event.makeup_at = None
+    if new_status is DoseStatus.MISSED:
+        await _plan_make_up(session, event, now)
+    await session.commit()
+    planner.cancel(JobKind.WINDOW, event.id)
+    planner.cancel(JobKind.MAKEUP, event.id)
+    if event.window_ends_at is not None and event.window_ends_at > now:
+        planner.plan(JobKind.WINDOW, event.id, event.window_ends_at)
+    _plan_make_up_job(planner, event)
+    if product.is_oral_bisphosphonate:
+        await doses.plan_supplements_of(session, planner, patient, now)
+    return await _answer(session, event)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from bot.config import Settings
-from bot.db.models import DoseStatus
+from bot.db.models import DoseAnswerChange, DoseStatus
 from bot.domain.catalog import get_product
 from simulator import BotApiSimulator
 from tests.e2e.helpers import (
@@ -160,3 +162,58 @@ async def test_i_missed_it_gets_the_label_rule_and_a_make_up_reminder_next_morni
         alice.say("/history")
         history = await alice.expect("The last 30 days:")
         assert "1 missed, 1 made up the morning after" in history["text"]
+
+
+async def test_a_wrong_taken_is_corrected_from_the_message_and_from_today(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    clock = DrivenClock()
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings, clock) as app:
+        await register(alice)
+        medication = await medication_of(app, alice.id, ALENDRONATE)
+        due = await make_due_in(app, medication.id, 2)
+        reminder = await alice.expect("Time for your alendronate 70 mg", timeout=10)
+        await settled_events(app, medication.id, DoseStatus.SENT)
+        alice.press("✅ Taken", reminder)
+        answered = await alice.expect("taken at")
+        assert alice.buttons(answered) == ["✏️ Change this answer"]
+
+        # A mistake: she had not taken it.
+        alice.press("✏️ Change this answer", answered)
+        question = await alice.expect("What should your record say about your alendronate")
+        assert alice.buttons(question)[-2:] == ["✖ I didn't take it", "« Keep it as it is"]
+        alice.press("« Keep it as it is", question)
+        await alice.expect_buttons("✏️ Change this answer")
+        alice.press("✏️ Change this answer")
+        await alice.expect("What should your record say")
+        alice.press("✖ I didn't take it")
+        missed = await alice.expect("noted as missed")
+        assert "I'll remind you on" in missed["text"]  # the make-up, the morning after
+        [event] = await dose_events(app, medication.id)
+        assert (event.status, event.taken_at) == (DoseStatus.MISSED, None)
+
+        # An hour later she did take it: corrected again, from /today.
+        clock.jump_to(clock() + timedelta(hours=1))
+        alice.say("/today")
+        today = await alice.expect("To correct an answer")
+        label = f"✏️ {day_label(due.date())[:3]} {hhmm(due)} Alendronate 70 mg: ✖ missed"
+        assert label in alice.buttons(today)
+        alice.press(label, today)
+        question = await alice.expect("What should your record say")
+        alice.press("✅ Taken, just now", question)
+        await alice.expect("taken at")
+        [event] = await dose_events(app, medication.id)
+        assert event.status == DoseStatus.TAKEN
+        assert f"makeup:{event.id}" not in dict(planner_of(app).next_jobs(50))
+
+        async with services_of(app).sessions() as session:
+            changes = list(
+                await session.scalars(
+                    select(DoseAnswerChange).where(DoseAnswerChange.dose_event_id == event.id)
+                )
+            )
+        assert [(c.old_status, c.new_status) for c in changes] == [
+            ("taken", "missed"),
+            ("missed", "taken"),
+        ]

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import DoseEvent, Medication, MedicationRole, Patient
-from bot.domain.errors import NotYourRecord
+from bot.db.models import DoseAnswerChange, DoseEvent, Medication, MedicationRole, Patient
+from bot.domain.errors import NotAnsweredYet, NotYourRecord, TooLateToChange
 from bot.ports import JobKind
 from bot.services import adherence, dose_answers, dose_startup, doses
 from bot.services.bone import calcium
@@ -309,3 +309,96 @@ async def _patient(session: AsyncSession) -> Patient:
     found = await session.scalar(select(Patient).where(Patient.telegram_user_id == ALICE))
     assert found is not None
     return found
+
+
+async def test_a_wrong_taken_is_corrected_to_not_taken_and_the_change_is_kept(
+    session: AsyncSession, planner: RecordingPlanner, clock: FixedClock
+) -> None:
+    _, alendronate = await _alendronate_today(session, planner, clock)
+    today = clock().astimezone(ZONE).date()
+    due = await _sent(session, clock, alendronate.id, _local(today, time(7, 0)))
+    await dose_answers.take_dose(
+        session, planner, telegram_user_id=ALICE, event_id=due.event_id, now=clock()
+    )
+    assert planner.planned(JobKind.WINDOW)
+    answered_at = clock()
+
+    # That evening: "I pressed Taken by mistake".
+    clock.jump_to(_local(today, time(20, 0)))
+    options = await dose_answers.change_options(session, ALICE, due.event_id, clock())
+    assert options.status == "taken"
+    answer = await dose_answers.change_answer(
+        session, planner, telegram_user_id=ALICE, event_id=due.event_id, now=clock(), taken_at=None
+    )
+
+    assert answer.status == "missed"
+    event = await _event(session, due.event_id)
+    assert (event.status, event.taken_at, event.window_ends_at) == ("missed", None, None)
+    assert planner.planned(JobKind.WINDOW) == {}
+    # Missed now: the label's make-up, the next morning.
+    assert planner.run_at(JobKind.MAKEUP, due.event_id) == _local(today + timedelta(1), time(7))
+    [change] = await session.scalars(
+        select(DoseAnswerChange).where(DoseAnswerChange.dose_event_id == due.event_id)
+    )
+    assert (change.changed_by, change.old_status, change.new_status) == (
+        "patient",
+        "taken",
+        "missed",
+    )
+    assert change.old_taken_at == answered_at
+    assert change.changed_at == clock()
+
+
+async def test_a_missed_dose_taken_after_all_drops_its_make_up(
+    session: AsyncSession, planner: RecordingPlanner, clock: FixedClock
+) -> None:
+    _, alendronate = await _alendronate_today(session, planner, clock)
+    today = clock().astimezone(ZONE).date()
+    due = await _sent(session, clock, alendronate.id, _local(today, time(7, 0)))
+    await dose_answers.miss_dose(
+        session, planner, telegram_user_id=ALICE, event_id=due.event_id, now=clock()
+    )
+    assert planner.planned(JobKind.MAKEUP)
+    clock.jump_to(_local(today, time(9, 0)))
+    taken_at = _local(today, time(8, 40))
+
+    answer = await dose_answers.change_answer(
+        session,
+        planner,
+        telegram_user_id=ALICE,
+        event_id=due.event_id,
+        now=clock(),
+        taken_at=taken_at,
+    )
+
+    assert answer.status == "taken"
+    assert planner.planned(JobKind.MAKEUP) == {}
+    event = await _event(session, due.event_id)
+    assert (event.taken_at, event.makeup_at) == (taken_at, None)
+    assert planner.run_at(JobKind.WINDOW, due.event_id) == taken_at + timedelta(minutes=30)
+
+
+async def test_answers_older_than_two_days_and_other_peoples_cannot_be_changed(
+    session: AsyncSession, planner: RecordingPlanner, clock: FixedClock
+) -> None:
+    _, alendronate = await _alendronate_today(session, planner, clock)
+    due = await _sent(session, clock, alendronate.id, planner.run_at(JobKind.DOSE, alendronate.id))
+    with pytest.raises(NotAnsweredYet):
+        await dose_answers.change_options(session, ALICE, due.event_id, clock())
+    await dose_answers.take_dose(
+        session, planner, telegram_user_id=ALICE, event_id=due.event_id, now=clock()
+    )
+    await register(session, planner, 1002, now=clock())
+    with pytest.raises(NotYourRecord):
+        await dose_answers.change_options(session, 1002, due.event_id, clock())
+    clock.advance(timedelta(hours=49))
+    with pytest.raises(TooLateToChange):
+        await dose_answers.change_answer(
+            session,
+            planner,
+            telegram_user_id=ALICE,
+            event_id=due.event_id,
+            now=clock(),
+            taken_at=None,
+        )
+    assert (await _event(session, due.event_id)).status == "taken"

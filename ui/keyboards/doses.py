@@ -21,7 +21,8 @@ from bot.domain.answer_times import (
     snooze_choices,
 )
 from bot.domain.symptoms import ITEM_CODE_MAX_LENGTH, Attribute, Question
-from bot.services.dose_answers import SkipReason, WhenTaken
+from bot.services.adherence import ChangeableDose
+from bot.services.dose_answers import ChangeOptions, SkipReason, WhenTaken
 from bot.services.doses import DueSupplement, Reminder
 from ui import texts
 
@@ -38,10 +39,14 @@ class DoseTap(StrEnum):
     SKIP = "r"  # parsed only, from `d:s:<event id>:<reason>`
     MISSED = "m"
     BACK = "b"  # from the reasons back to Taken / Later / Skip
+    CHANGE = "c"  # under an answered dose: what it can be changed to
+    CHANGE_TO_TAKEN = "k"  # from `d:k:<event id>:<minute stamp>`: it was taken then
+    CHANGE_TO_MISSED = "n"  # it was not taken after all
+    KEEP = "e"  # keep the answer as it is
 
 
 _DOSE_DATA = re.compile(
-    r"^d:(?P<action>[tazsmb]):(?P<id>[0-9]{1,10})"
+    r"^d:(?P<action>[tazsmbckne]):(?P<id>[0-9]{1,10})"
     r"(?::(?:(?P<reason>[a-z_]{1,20})|(?P<number>[0-9]{1,10})))?$"
 )
 # Row ids are INTEGER primary keys: 32-bit on PostgreSQL, which refuses a larger query
@@ -72,7 +77,7 @@ def parse_dose_action(data: str | None) -> DoseAction | None:
         if tap is not DoseTap.ASK_SKIP_REASON:
             return None
         return DoseAction(DoseTap.SKIP, event_id, match["reason"])
-    if tap is DoseTap.TAKEN_AT:
+    if tap in (DoseTap.TAKEN_AT, DoseTap.CHANGE_TO_TAKEN):
         if number is None:
             return None
         return DoseAction(tap, event_id, taken_at=from_minute_stamp(int(number)))
@@ -163,6 +168,39 @@ def taken_time_buttons(question: WhenTaken) -> InlineKeyboardMarkup:
         for index, moment in enumerate(question.choices_local)
     ]
     rows.append([_button(texts.BACK, f"d:{DoseTap.BACK}:{question.event_id}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def change_button(event_id: int) -> InlineKeyboardMarkup:
+    """Under an answered dose: one button to correct it (for two days, `CHANGE_WINDOW`)."""
+    return InlineKeyboardMarkup([[_button(texts.CHANGE, f"d:{DoseTap.CHANGE}:{event_id}")]])
+
+
+def change_answer_buttons(doses: list[ChangeableDose]) -> InlineKeyboardMarkup:
+    """Under /today and /history: one Change button per answer still open to correction."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.change_answer_label(dose), f"d:{DoseTap.CHANGE}:{dose.event_id}")]
+            for dose in doses
+        ]
+    )
+
+
+def change_buttons(options: ChangeOptions) -> InlineKeyboardMarkup:
+    """What an answer can become: taken at one of the offered moments, or not taken; and a
+    way to keep it."""
+    rows = [
+        [
+            _button(
+                texts.changed_taken_label(moment, options.due_local, index),
+                f"d:{DoseTap.CHANGE_TO_TAKEN}:{options.event_id}:{as_minute_stamp(moment)}",
+            )
+        ]
+        for index, moment in enumerate(options.choices_local)
+    ]
+    if options.status != "missed":
+        rows.append([_button(texts.NOT_TAKEN, f"d:{DoseTap.CHANGE_TO_MISSED}:{options.event_id}")])
+    rows.append([_button(texts.KEEP_ANSWER, f"d:{DoseTap.KEEP}:{options.event_id}")])
     return InlineKeyboardMarkup(rows)
 
 

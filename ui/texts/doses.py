@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.catalog import Product, after_window_message
-from bot.services.adherence import Adherence, TodayDose
-from bot.services.dose_answers import Answer, SkipReason, WhenTaken
+from bot.services.adherence import Adherence, ChangeableDose, TodayDose
+from bot.services.dose_answers import Answer, ChangeOptions, SkipReason, WhenTaken
 from bot.services.doses import DueDose
-from ui.texts.common import capitalised, day_label, hhmm
+from ui.texts.common import WEEKDAYS, capitalised, day_label, hhmm
 
 TAKEN = "✅ Taken"
 SNOOZE = "⏰ Later"
@@ -18,6 +18,15 @@ ASK_WHEN_TAKEN = "When did you take your {name}?"
 TAKEN_JUST_NOW = "Just now"
 TAKEN_AT = "At {time}"
 TAKEN_AT_DUE = "At {time} (when it was due)"
+CHANGE = "✏️ Change this answer"
+NOT_TAKEN = "✖ I didn't take it"
+KEEP_ANSWER = "« Keep it as it is"
+CHANGED = "Changed. Your record keeps both answers."
+TOO_LATE_TO_CHANGE = (
+    "This answer is more than 2 days old, so I can't change it here. If it is wrong, "
+    "please tell your care team."
+)
+NOT_ANSWERED_YET = "This dose has no answer yet: use its own buttons."
 SKIP = "Skip this dose"
 MISSED_IT = "No, I missed it"
 TOOK_IT = "Yes, I took it"
@@ -134,6 +143,35 @@ def taken_time_label(moment: datetime, question: WhenTaken, index: int) -> str:
     if moment == question.due_local:
         return TAKEN_AT_DUE.format(time=hhmm(moment))
     return TAKEN_AT.format(time=hhmm(moment))
+
+
+def change_question(options: ChangeOptions) -> str:
+    """Ask what the record should say about an answered dose."""
+    return (
+        f"What should your record say about your {options.product.name}, due at "
+        f"{hhmm(options.due_local)} on {day_label(options.due_local.date())}?"
+    )
+
+
+CHANGE_AN_ANSWER = "To correct an answer of the last two days, tap it:"
+
+
+def change_answer_label(dose: ChangeableDose) -> str:
+    """A Change button under /today or /history: which dose, and what it says now."""
+    state = STATUS_WORDS.get(dose.status, dose.status)
+    return (
+        f"✏️ {WEEKDAYS[dose.due_local.weekday()][:3]} {hhmm(dose.due_local)} "
+        f"{capitalised(dose.product.name)}: {state}"
+    )
+
+
+def changed_taken_label(moment: datetime, due_local: datetime, index: int) -> str:
+    """A button that corrects the answer to taken at one moment."""
+    if index == 0:
+        return "✅ Taken, just now"
+    if moment == due_local:
+        return f"✅ Taken at {hhmm(moment)} (when it was due)"
+    return f"✅ Taken at {hhmm(moment)}"
 
 
 def already_answered(answer: Answer) -> str:

@@ -47,12 +47,40 @@ def upgrade() -> None:
             ["id"],
             ondelete="SET NULL",
         )
+    op.create_table(
+        "dose_answer_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("dose_event_id", sa.Integer(), nullable=False),
+        sa.Column("patient_id", sa.Integer(), nullable=False),
+        sa.Column("changed_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("changed_by", sa.String(length=16), nullable=False),
+        sa.Column("old_status", sa.String(length=16), nullable=False),
+        sa.Column("new_status", sa.String(length=16), nullable=False),
+        sa.Column("old_taken_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("new_taken_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["dose_event_id"],
+            ["dose_events.id"],
+            name=op.f("fk_dose_answer_changes_dose_event_id_dose_events"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["patient_id"],
+            ["patients.id"],
+            name=op.f("fk_dose_answer_changes_patient_id_patients"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dose_answer_changes")),
+    )
+    op.create_index("ix_dose_answer_changes_dose_event", "dose_answer_changes", ["dose_event_id"])
     # Until now a dose was taken when its button was pressed, and reminded when first sent.
     op.execute("UPDATE dose_events SET taken_at = answered_at WHERE status = 'taken'")
     op.execute("UPDATE dose_events SET reminded_at = sent_at")
 
 
 def downgrade() -> None:
+    op.drop_index("ix_dose_answer_changes_dose_event", table_name="dose_answer_changes")
+    op.drop_table("dose_answer_changes")
     with op.batch_alter_table("dose_events") as batch:
         batch.drop_constraint("fk_dose_events_makeup_for_event_id_dose_events", type_="foreignkey")
         batch.drop_column("makeup_for_event_id")
