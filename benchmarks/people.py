@@ -67,7 +67,7 @@ async def check_in(person: Person, think: float, pace: random.Random) -> None:
         await asyncio.sleep(think * pace.uniform(0.5, 1.5))
 
     await pause()  # people open the check-in within the same moment, not the same instant
-    message = await person.act("text", {"text": "/symptoms"}, r"^Question 1\n")
+    message = await person.act("text", {"text": "/symptoms"}, r"^Question 1 of ")
     number = 1
     while STOP_QUESTION not in (message.get("text") or ""):
         await pause()
@@ -75,7 +75,7 @@ async def check_in(person: Person, think: float, pace: random.Random) -> None:
         message = await person.act(
             "press",
             {"message_id": message["message_id"], "button_text": _zero_answer(message)},
-            rf"^Question {number}\n|{STOP_QUESTION}",
+            rf"^Question {number} of |{STOP_QUESTION}",
         )
     await pause()
     prompt = await person.act(

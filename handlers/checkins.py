@@ -1,8 +1,10 @@
 """The weekly symptom check-in in the chat: /symptoms, its buttons, the note, its reminder.
 
 One question per message with big buttons; the answered question is edited to show the
-answer, and the next one arrives as a new message. The database holds the check-in, so a
-button still works after a restart; only a typed note needs the conversation's state.
+answer, and the next one arrives as a new message. An answer that raises a warning sign gets
+its advice at once, before the next question, and its alerts to linked people are planned
+then. The database holds the check-in, so a button still works after a restart; only a
+typed note needs the conversation's state.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import logging
 from datetime import time
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -62,6 +64,12 @@ async def _send_step(update: Update, context: Context, view: checkins.CheckinSte
     chat = update.effective_chat
     if chat is None:
         return ConversationHandler.END
+    for advice in view.advice:  # what the last answer raised comes before the next question
+        await context.bot.send_message(
+            chat.id, texts.checkin_alert(advice.message, advice.right_away)
+        )
+    if view.care_alert_ids:
+        await context.bot.send_message(chat.id, texts.CARE_TEAM_TOLD)
     step = view.step
     if isinstance(step, NotePrompt):
         text = texts.CHECKIN_NOTE.format(limit=NOTE_MAX_LENGTH)
@@ -71,11 +79,14 @@ async def _send_step(update: Update, context: Context, view: checkins.CheckinSte
         conversation_of(context).note_message_id = sent.message_id
         return ANSWERING
     if isinstance(step, checkins.WantsToStopPrompt):
-        text, markup = texts.CHECKIN_WANTS_TO_STOP, checkin_yes_no_buttons(view.checkin_id)
+        text = texts.checkin_wants_to_stop(view.progress)
+        markup = checkin_yes_no_buttons(view.checkin_id)
     else:
-        text = texts.checkin_question(step.text, view.answered + 1)
+        text = texts.checkin_question(step.text, view.progress)
         markup = checkin_question_buttons(view.checkin_id, step)
-    await context.bot.send_message(chat.id, text, reply_markup=markup)
+    await context.bot.send_message(
+        chat.id, text, reply_markup=markup, parse_mode=texts.QUESTION_PARSE_MODE
+    )
     return ANSWERING
 
 
@@ -164,7 +175,10 @@ async def on_button(update: Update, context: Context) -> int | None:
         return await _start(update, context)
     if action.action in (CheckinTap.WEEKDAY, CheckinTap.TIME):
         return await _settings_button(update, context, action)
-    question = getattr(query.message, "text", None) or ""
+    pressed_on = query.message if isinstance(query.message, Message) else None
+    question = (pressed_on.text if pressed_on else None) or ""
+    # The question as shown, bold words and all (PTB rebuilds the HTML from its entities).
+    question_html = pressed_on.text_html if pressed_on and pressed_on.text else ""
     label = pressed_label(update)
     found = services(context)
     try:
@@ -218,11 +232,17 @@ async def on_button(update: Update, context: Context) -> int | None:
             await settle_query(query, texts.answered_line(question, label))
             await _send_result(update, context, result)
             return ConversationHandler.END
+    # Alerts to linked people go out now, even if the check-in stops at this question.
+    care_alerts.dispatch(found.planner, list(view.care_alert_ids), found.clock())
     # The next question goes out while the answered one is settled: the person waits for
     # the question, and three calls in flight together shorten that wait. A failure to
     # settle (the old question keeps its buttons) must not lose the conversation's state.
     settled, state = await asyncio.gather(
-        settle_query(query, texts.answered_line(question, label)),
+        settle_query(
+            query,
+            texts.answered_question(question_html, label),
+            parse_mode=texts.QUESTION_PARSE_MODE,
+        ),
         _send_step(update, context, view),
         return_exceptions=True,
     )
@@ -273,7 +293,7 @@ async def _send_result(update: Update, context: Context, result: checkins.Checki
     found = services(context)
     care_alerts.dispatch(found.planner, list(result.care_alert_ids), found.clock())
     reported = [(r.label, r.answers) for r in result.reported]
-    summary = texts.checkin_summary(reported, result.note_saved, bool(result.alerts))
+    summary = texts.checkin_summary(reported, result.note_saved, result.flagged)
     await context.bot.send_message(chat.id, summary)
     for alert in result.alerts:
         text = texts.checkin_alert(alert.message, alert.right_away)

@@ -146,11 +146,15 @@ async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
 
 
 async def edit_query_message(
-    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+    query: CallbackQuery,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    parse_mode: str | None = None,
 ) -> None:
     """Edit the message a button sits on; 'not modified' or a vanished message is fine."""
     try:
-        await query.edit_message_text(text, reply_markup=markup)
+        await query.edit_message_text(text, reply_markup=markup, parse_mode=parse_mode)
     except BadRequest as error:
         log.debug("edit skipped: %s", error.message)
 
@@ -161,6 +165,7 @@ async def settle_query(
     markup: InlineKeyboardMarkup | None = None,
     *,
     notice: str | None = None,
+    parse_mode: str | None = None,
 ) -> None:
     """Stop the button's spinner (with a short `notice`, if given) and show the outcome in
     place, both at once: two Bot API calls in flight together instead of one after the
@@ -169,7 +174,10 @@ async def settle_query(
     Both calls finish before this returns (the person's next update waits for them), and
     the first failure, if any, is raised then.
     """
-    await all_of(answer_query(query, notice), edit_query_message(query, text, markup))
+    await all_of(
+        answer_query(query, notice),
+        edit_query_message(query, text, markup, parse_mode=parse_mode),
+    )
 
 
 async def all_of(*calls: Awaitable[Any]) -> list[Any]:

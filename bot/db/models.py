@@ -259,7 +259,8 @@ class CheckinAnswer(Base):
 
 
 class RedFlagEpisode(Base):
-    """A red flag from its first check-in until a completed check-in no longer raises it."""
+    """A red flag from the answer or check-in that raised it until a completed check-in no
+    longer raises it (a warning sign opens at its answer, even in an unfinished check-in)."""
 
     __tablename__ = "redflag_episodes"
 
@@ -271,7 +272,8 @@ class RedFlagEpisode(Base):
     flag_code: Mapped[str] = mapped_column(String(40))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    # When the episode's alert went out (today: to the patient, when the check-in ended).
+    # When the episode's advice went to the patient: with the answer that raised a warning
+    # sign, or when the check-in ended for the other flags.
     alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     __table_args__ = (Index("ix_redflag_episodes_patient_closed", "patient_id", "closed_at"),)

@@ -32,10 +32,19 @@ A specific flag (the first six) covers its items: no ``severe:`` or ``rise:`` fl
 for them as well, and a ``severe:`` flag covers the ``rise:`` flag of its item, so one
 problem gives one message and one alert.
 
+At once: the five warning signs the labels name (``upper_gi``, ``jaw``, ``thigh``,
+``calcium``, ``fall``; `AT_ONCE_CODES`) are judged on each answer as it is given
+(`raised_by`), so the patient reads the advice, and linked people get the alert, even if the
+check-in stops there ("Stop for now") or is never finished. Each is raised by a single answer
+and no later answer takes it back, so the moment of that answer is the moment to say it. The
+other flags wait for the end of the check-in: ``severe:`` and ``rise:`` are covered by the
+specific flags of the same items, and ``adherence`` hears the stop question last.
+
 Episodes (alert burden: about a third of weekly surveys alerted in large trials): a flag
-alerts only when its code is not already open. A code is open from the check-in that raised
-it until a completed check-in without it, which closes the episode; the next time it appears
-it alerts again.
+alerts linked people only when its code is not already open. A code is open from the answer
+(warning signs) or the completed check-in (the others) that raised it until a completed
+check-in without it, which closes the episode; the next time it appears it alerts again. The
+patient's own advice is not rationed: it is shown every time a check-in raises the flag.
 
 Thresholds (3+ for "severe", 2+ points for a rise) follow the alert rules of PRO symptom
 monitoring trials (Basch et al.) and were set from knowledge, not verified against stored
@@ -362,8 +371,9 @@ def red_flags(
     """Return the red flags of a check-in, most urgent first, one per code.
 
     `previous` is the last completed check-in's answers (None when there is none). Works on a
-    partial check-in too, so a handler may call it after each answer and react at once;
-    `new_episodes` then keeps repeated calls from alerting twice.
+    partial check-in too: `raised_by` calls it before and after each answer to find the
+    warning signs that answer raised; `new_episodes` then keeps repeated calls from alerting
+    twice.
     """
     classes = frozenset(drug_classes)
     specific = [
@@ -421,6 +431,56 @@ def red_flags(
 # --- Episodes ---------------------------------------------------------------------------------
 
 
+# Warning signs with their own label warning: judged on each answer, as it is given.
+AT_ONCE_CODES = frozenset({"upper_gi", "jaw", "thigh", "calcium", "fall"})
+
+
+def could_raise_at_once(answer: Answer) -> bool:
+    """Tell whether an answer could raise a warning sign at all (a 0 or "Not applicable" can't).
+
+    Every warning-sign rule needs a score above 0 (a "Yes", any difficulty swallowing,
+    heartburn above the last check-in's), so a caller may skip loading what `raised_by`
+    needs for the usual answer.
+    """
+    return bool(answer.score)
+
+
+def raised_by(
+    answer: Answer,
+    before: Sequence[Answer],
+    previous: Sequence[Answer] | None = None,
+    drug_classes: Iterable[DrugClass] = (),
+) -> list[RedFlag]:
+    """Return the warning signs `answer` raises that the check-in's earlier answers had not.
+
+    `before` is the answers of the same check-in given before this one, `previous` the last
+    completed check-in's (as for `red_flags`). A warning sign already raised earlier in the
+    check-in (say, heartburn and then chest pain, both ``upper_gi``) is not raised again, so
+    the patient reads its advice once per check-in, however many answers point to it.
+    """
+    classes = frozenset(drug_classes)
+    earlier = {flag.code for flag in red_flags(before, previous, classes)}
+    return [
+        flag
+        for flag in red_flags([*before, answer], previous, classes)
+        if flag.code in AT_ONCE_CODES and flag.code not in earlier
+    ]
+
+
+def advice_at_the_end(
+    flags: Iterable[RedFlag], opened_at_the_end: Collection[str]
+) -> list[RedFlag]:
+    """Return the flags of a completed check-in whose advice the patient has not yet read.
+
+    Warning signs were shown as they were answered (`raised_by` opened their episode then);
+    one that opens its episode only at the end was not judged at once (an answer stored
+    before answers were judged), so it is shown now too.
+    """
+    return [
+        flag for flag in flags if flag.code not in AT_ONCE_CODES or flag.code in opened_at_the_end
+    ]
+
+
 def new_episodes(flags_now: Iterable[RedFlag], open_episodes: Collection[str]) -> list[RedFlag]:
     """Return the flags that start a new episode and so must alert; open ones stay quiet."""
     return [flag for flag in flags_now if flag.code not in open_episodes]
@@ -430,7 +490,8 @@ def open_episodes_after(flags_of_completed_checkin: Iterable[RedFlag]) -> frozen
     """Return the episodes open after a completed check-in: exactly the codes it raised.
 
     A code missing from a completed check-in closes its episode, so it alerts again next time.
-    Call this only for completed check-ins: an abandoned one should neither open nor close.
+    Call this only for completed check-ins: an unfinished one closes nothing (its warning
+    signs opened their episodes as they were answered, see `raised_by`).
     """
     return frozenset(flag.code for flag in flags_of_completed_checkin)
 

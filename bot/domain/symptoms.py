@@ -621,6 +621,58 @@ def next_question(items: Sequence[Item], answers: Iterable[Answer]) -> Question 
     return None
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Where the question on screen stands: "Question {number} of {total}"."""
+
+    number: int  # its position: the questions answered so far, plus one
+    total: int  # the most questions the check-in can ask, given the answers so far
+    exact: bool  # True when no answer can shorten the check-in any more
+
+
+def progress(
+    items: Sequence[Item],
+    answers: Iterable[Answer],
+    *,
+    trailing: int = 0,
+    trailing_answered: int = 0,
+) -> Progress:
+    """Number the next question and count the questions of the whole check-in.
+
+    `trailing` questions come after the items (the service's own stop question), of which
+    `trailing_answered` are answered. Branching makes the length uncertain (a 0 ends its
+    term early), so the rule is the one that never moves a number backwards by surprise:
+
+    * `number` is every answer given so far plus one: it goes up by one per question;
+    * `total` is the most the check-in can still ask: the answers given, every question not
+      yet asked of a term that has not ended, and the trailing questions. An answer above 0
+      keeps it, a 0 lowers it; nothing raises it, so it never grows under the patient;
+    * `exact` says the total is certain: no term left has more than one question to go
+      (a 0 could then end nothing early). Until then it is a maximum ("of up to 21").
+    """
+    given = list(answers)
+    by_key = _by_key(given)
+    terms_left = most_left = 0
+    for item in items:
+        left = 0
+        for index, attribute in enumerate(item.attributes):
+            key = (item.code, attribute)
+            if key not in by_key:
+                left = len(item.attributes) - index
+                break
+            if not by_key[key]:  # 0 or None: the rest of the term is skipped
+                break
+        if left:
+            terms_left += 1
+            most_left += left
+    answered = len(given) + trailing_answered
+    return Progress(
+        number=answered + 1,
+        total=answered + most_left + trailing - trailing_answered,
+        exact=most_left == terms_left,
+    )
+
+
 def branched_scores(answers: Iterable[Answer]) -> dict[tuple[str, Attribute], int]:
     """Return every score, adding 0 for each attribute skipped after a 0.
 

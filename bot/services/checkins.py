@@ -2,10 +2,12 @@
 
 No Telegram here. Items, branching and red-flag rules are the pure domain of
 `bot.domain.symptoms` and `bot.domain.redflags`; this module stores answers, keeps one
-check-in open per patient (so "Stop for now" and `/symptoms` resume it), and on
-completion opens and closes red-flag episodes so a flag alerts once per episode. Every
-call names the acting Telegram user and refuses a check-in that is not theirs: callback
-data can be forged.
+check-in open per patient (so "Stop for now" and `/symptoms` resume it), judges each answer
+as it is stored (a warning sign opens its red-flag episode and writes its alerts to linked
+people in the same transaction, and the step carries the patient's advice), and on
+completion opens the other flags' episodes and closes those no longer raised, so a flag
+alerts linked people once per episode. Every call names the acting Telegram user and
+refuses a check-in that is not theirs: callback data can be forged.
 
 Answers, notes and flags are health data: nothing here logs them.
 """
@@ -22,12 +24,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.access import owned_by
-from bot.db.models import Checkin, CheckinAnswer, CheckinSchedule, Patient, RedFlagEpisode
+from bot.db.models import (
+    CareAlert,
+    Checkin,
+    CheckinAnswer,
+    CheckinSchedule,
+    Patient,
+    RedFlagEpisode,
+)
 from bot.domain import redflags, symptoms
 from bot.domain.catalog import DrugClass, get_product
 from bot.domain.dose_times import next_occurrence
 from bot.domain.errors import BonebotError
-from bot.domain.symptoms import Answer, Attribute, NotePrompt, Question, UnexpectedAnswer
+from bot.domain.symptoms import (
+    Answer,
+    Attribute,
+    NotePrompt,
+    Progress,
+    Question,
+    UnexpectedAnswer,
+)
 from bot.ports import JobKind, ReminderPlanner
 from bot.services import care_alerts
 from bot.services.checkin_plan import checkin_schedule_of, plan_next_checkin
@@ -57,13 +73,25 @@ Step = Question | WantsToStopPrompt | NotePrompt
 
 
 @dataclass(frozen=True)
+class Alert:
+    """What the patient must be told about a red flag, and how urgent it is."""
+
+    message: str
+    right_away: bool
+
+
+@dataclass(frozen=True)
 class CheckinStep:
-    """Where an open check-in stands: the step to show and how many answers it holds."""
+    """Where an open check-in stands: the step to show, its number, and what the answer
+    just stored raised (advice for the patient, alerts to deliver to linked people)."""
 
     checkin_id: int
     step: Step
     answered: int  # answers stored so far (the stop question included once answered)
+    progress: Progress  # "Question {number} of {total}" for the step (questions only)
     resumed: bool = False
+    advice: tuple[Alert, ...] = ()  # warning signs the last answer raised: show before the step
+    care_alert_ids: tuple[int, ...] = ()  # alerts to linked people, to deliver at once
 
 
 @dataclass(frozen=True)
@@ -75,22 +103,15 @@ class Reported:
 
 
 @dataclass(frozen=True)
-class Alert:
-    """What the patient must be told after a check-in, and how urgent it is."""
-
-    message: str
-    right_away: bool
-
-
-@dataclass(frozen=True)
 class CheckinResult:
     """A completed check-in: a short summary and the messages the patient must see."""
 
     checkin_id: int
     reported: tuple[Reported, ...]
-    alerts: tuple[Alert, ...]
+    alerts: tuple[Alert, ...]  # advice not already shown as the answers were given
     note_saved: bool
     care_alert_ids: tuple[int, ...] = ()  # alerts to linked people, to deliver at once
+    flagged: bool = False  # any red flag this check-in, its advice shown now or earlier
 
 
 # --- Loading ---------------------------------------------------------------------------------
@@ -138,9 +159,64 @@ def _step_of(row: Checkin, answers: list[Answer]) -> Step:
     return symptoms.NOTE_PROMPT
 
 
-def _view(row: Checkin, answers: list[Answer], *, resumed: bool = False) -> CheckinStep:
-    answered = len(answers) + (row.wants_to_stop is not None)
-    return CheckinStep(row.id, _step_of(row, answers), answered, resumed)
+def _view(
+    row: Checkin,
+    answers: list[Answer],
+    *,
+    resumed: bool = False,
+    advice: tuple[Alert, ...] = (),
+    care_alert_ids: tuple[int, ...] = (),
+) -> CheckinStep:
+    stopped = row.wants_to_stop is not None
+    # The stop question is the one question after the items; the note is not numbered.
+    progress = symptoms.progress(_items(row), answers, trailing=1, trailing_answered=int(stopped))
+    return CheckinStep(
+        row.id,
+        _step_of(row, answers),
+        len(answers) + stopped,
+        progress,
+        resumed,
+        advice,
+        care_alert_ids,
+    )
+
+
+def _advice(flags: list[redflags.RedFlag]) -> tuple[Alert, ...]:
+    return tuple(
+        Alert(flag.patient_message, flag.urgency is redflags.Urgency.RIGHT_AWAY) for flag in flags
+    )
+
+
+async def _open_episodes(
+    session: AsyncSession, row: Checkin, flags: list[redflags.RedFlag], now: datetime
+) -> tuple[list[RedFlagEpisode], list[RedFlagEpisode], list[CareAlert]]:
+    """Open an episode for each flag not already open, with its alerts (no commit).
+
+    Returns the episodes open before, those opened now, and the alerts to linked people
+    (through care_alerts, which writes one per person who gets red flags).
+    """
+    episodes = list(
+        await session.scalars(
+            select(RedFlagEpisode).where(
+                RedFlagEpisode.patient_id == row.patient_id, RedFlagEpisode.closed_at.is_(None)
+            )
+        )
+    )
+    new = redflags.new_episodes(flags, {episode.flag_code for episode in episodes})
+    opened = [
+        RedFlagEpisode(
+            patient_id=row.patient_id,
+            checkin_id=row.id,
+            flag_code=flag.code,
+            opened_at=now,
+            alerted_at=now,  # the advice is shown now: with the answer, or as the check-in ends
+        )
+        for flag in new
+    ]
+    session.add_all(opened)
+    await session.flush()
+    care = await care_alerts.add_red_flag_alerts(session, row.patient_id, opened, now)
+    return episodes, opened, care
 
 
 # --- The check-in ----------------------------------------------------------------------------
@@ -185,6 +261,10 @@ async def answer_question(
     except ValueError:
         raise UnexpectedAnswer("not a valid answer") from None
     symptoms.validate_answer(_items(row), answers, answer)
+    flags: list[redflags.RedFlag] = []
+    if redflags.could_raise_at_once(answer):  # the usual 0 costs no query
+        previous = await _previous_answers(session, row)
+        flags = redflags.raised_by(answer, answers, previous, _drug_classes(row))
     session.add(
         CheckinAnswer(
             checkin_id=row.id,
@@ -195,12 +275,20 @@ async def answer_question(
             answered_at=now,
         )
     )
+    care: list[CareAlert] = []
     try:
+        if flags:  # in the answer's own transaction: the alert is kept exactly when it is
+            _, _, care = await _open_episodes(session, row, flags, now)
         await session.commit()
     except IntegrityError:  # the same question answered twice at once: the first stands
         await session.rollback()
         raise UnexpectedAnswer("that question was already answered") from None
-    return _view(row, [*answers, answer])
+    return _view(
+        row,
+        [*answers, answer],
+        advice=_advice(flags),
+        care_alert_ids=tuple(alert.id for alert in care),
+    )
 
 
 async def answer_wants_to_stop(
@@ -262,48 +350,26 @@ async def complete_checkin(
     previous = await _previous_answers(session, row)
     wants_to_stop = bool(row.wants_to_stop)
     flags = redflags.red_flags(answers, previous, _drug_classes(row), wants_to_stop=wants_to_stop)
-    episodes = list(
-        await session.scalars(
-            select(RedFlagEpisode).where(
-                RedFlagEpisode.patient_id == row.patient_id, RedFlagEpisode.closed_at.is_(None)
-            )
-        )
-    )
-    new = redflags.new_episodes(flags, {episode.flag_code for episode in episodes})
+    # Warning signs answered in this check-in opened their episodes then: not new here, so
+    # finishing sends no second alert.
+    episodes, opened, care = await _open_episodes(session, row, flags, now)
     still_open = redflags.open_episodes_after(flags)
     for episode in episodes:
         if episode.flag_code not in still_open:
             episode.closed_at = now
-    opened = [
-        RedFlagEpisode(
-            patient_id=row.patient_id,
-            checkin_id=row.id,
-            flag_code=flag.code,
-            opened_at=now,
-            alerted_at=now,  # the patient is told below, as the check-in ends
-        )
-        for flag in new
-    ]
-    session.add_all(opened)
-    await session.flush()
-    care = await care_alerts.add_red_flag_alerts(session, row.patient_id, opened, now)
     await session.commit()
     log.info("check-in %s completed", row.id)
 
-    alerts = [
-        Alert(flag.patient_message, flag.urgency is redflags.Urgency.RIGHT_AWAY) for flag in new
-    ]
-    # The adherence message is support, not an alarm: shown every time the concern stands.
-    if redflags.adherence_concern(answers, wants_to_stop) and not any(
-        alert.message == redflags.ADHERENCE_MESSAGE for alert in alerts
-    ):
-        alerts.append(Alert(redflags.ADHERENCE_MESSAGE, right_away=False))
+    # The patient's advice is shown every time a check-in raises the flag (only linked
+    # people's alerts wait for a new episode); warning signs were shown as answered.
+    advice = redflags.advice_at_the_end(flags, {episode.flag_code for episode in opened})
     return CheckinResult(
         row.id,
         _reported(row, answers),
-        tuple(alerts),
+        _advice(advice),
         row.note is not None,
         tuple(alert.id for alert in care),
+        flagged=bool(flags),
     )
 
 

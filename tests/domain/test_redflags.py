@@ -7,6 +7,7 @@ import pytest
 from bot.domain.catalog import DrugClass, LabelSource
 from bot.domain.redflags import (
     ADHERENCE_MESSAGE,
+    AT_ONCE_CODES,
     CALCIUM_MESSAGE,
     FALL_MESSAGE,
     JAW_MESSAGE,
@@ -15,12 +16,15 @@ from bot.domain.redflags import (
     RedFlag,
     Urgency,
     adherence_concern,
+    advice_at_the_end,
+    could_raise_at_once,
     is_severe,
     new_episodes,
     open_episodes_after,
+    raised_by,
     red_flags,
 )
-from bot.domain.symptoms import Answer, Attribute
+from bot.domain.symptoms import ITEMS, Answer, Attribute
 
 FRQ, SEV, INT, PRS = (
     Attribute.FREQUENCY,
@@ -364,3 +368,88 @@ def test_calling_after_each_answer_alerts_once_per_episode() -> None:
         sent += codes(fresh)
         alerted |= set(codes(fresh))
     assert sent == ["jaw"]
+
+
+# --- judged at once -----------------------------------------------------------------------------
+
+
+def test_the_warning_signs_judged_at_once_are_the_specific_label_warnings() -> None:
+    assert frozenset({"upper_gi", "jaw", "thigh", "calcium", "fall"}) == AT_ONCE_CODES
+
+
+@pytest.mark.parametrize(
+    ("answer", "code", "message", "urgency"),
+    [
+        (Answer("swallow_pain", PRS, 1), "upper_gi", UPPER_GI_MESSAGE, Urgency.RIGHT_AWAY),
+        (Answer("swallowing", SEV, 1), "upper_gi", UPPER_GI_MESSAGE, Urgency.RIGHT_AWAY),
+        (Answer("heartburn", FRQ, 2), "upper_gi", UPPER_GI_MESSAGE, Urgency.RIGHT_AWAY),
+        (Answer("calcium", PRS, 1), "calcium", CALCIUM_MESSAGE, Urgency.RIGHT_AWAY),
+        (Answer("fall", PRS, 1), "fall", FALL_MESSAGE, Urgency.RIGHT_AWAY),
+        (Answer("jaw", PRS, 1), "jaw", JAW_MESSAGE, Urgency.SOON),
+        (Answer("thigh", PRS, 1), "thigh", THIGH_MESSAGE, Urgency.SOON),
+    ],
+)
+def test_one_answer_raises_its_warning_sign_at_once(
+    answer: Answer, code: str, message: str, urgency: Urgency
+) -> None:
+    assert could_raise_at_once(answer)
+    [flag] = raised_by(answer, [], None, {AI, ORAL, DMAB})
+    assert (flag.code, flag.patient_message, flag.urgency) == (code, message, urgency)
+
+
+def test_upper_gi_is_raised_at_once_only_on_an_oral_bisphosphonate() -> None:
+    assert raised_by(Answer("swallow_pain", PRS, 1), [], None, {AI, DMAB}) == []
+
+
+def test_a_none_answer_raises_nothing_for_any_item() -> None:
+    for item in ITEMS.values():
+        for attribute in item.attributes:
+            for score in (0, None):
+                answer = Answer(item.code, attribute, score)
+                assert not could_raise_at_once(answer)
+                assert raised_by(answer, [], None, {AI, ORAL, IV, DMAB}) == []
+
+
+def test_graded_flags_and_adherence_wait_for_the_end() -> None:
+    assert raised_by(Answer("fatigue", SEV, 4), [], None, {AI}) == []
+    assert raised_by(Answer("joints", SEV, 4), [], None, {AI}) == []  # adherence
+    previous = [Answer("muscles", FRQ, 0)]
+    assert raised_by(Answer("muscles", FRQ, 3), [], previous, {AI}) == []  # a rise
+
+
+def test_a_sign_already_raised_in_the_check_in_is_not_raised_again() -> None:
+    before = [Answer("swallowing", SEV, 2)]
+    assert raised_by(Answer("heartburn", FRQ, 3), before, None, {ORAL}) == []
+    later = [*before, Answer("heartburn", FRQ, 3), Answer("heartburn", SEV, 2)]
+    assert raised_by(Answer("swallow_pain", PRS, 1), later, None, {ORAL}) == []
+    assert codes(raised_by(Answer("fall", PRS, 1), later, None, {ORAL})) == ["fall"]
+
+
+def test_heartburn_no_worse_than_last_time_raises_nothing_at_once() -> None:
+    previous = [Answer("heartburn", FRQ, 2), Answer("heartburn", SEV, 1)]
+    assert raised_by(Answer("heartburn", FRQ, 2), [], previous, {ORAL}) == []
+    assert codes(raised_by(Answer("heartburn", FRQ, 3), [], previous, {ORAL})) == ["upper_gi"]
+
+
+def test_judging_each_answer_then_the_end_advises_and_alerts_once_per_check_in() -> None:
+    answers: list[Answer] = []
+    shown_at_once: list[str] = []
+    for answer in [
+        Answer("fatigue", SEV, 3),
+        Answer("fatigue", INT, 1),
+        Answer("thigh", PRS, 1),
+        Answer("fall", PRS, 0),
+    ]:
+        shown_at_once += codes(raised_by(answer, answers, None, {AI, ORAL}))
+        answers.append(answer)
+    assert shown_at_once == ["thigh"]
+    flags = red_flags(answers, None, {AI, ORAL})
+    opened_at_the_end = codes(new_episodes(flags, open_episodes={"thigh"}))
+    assert opened_at_the_end == ["severe:fatigue"]  # thigh opened at its answer
+    assert codes(advice_at_the_end(flags, opened_at_the_end)) == ["severe:fatigue"]
+
+
+def test_a_warning_sign_not_judged_at_once_is_advised_at_the_end() -> None:
+    flags = red_flags([Answer("jaw", PRS, 1)], None, {ORAL})
+    assert codes(advice_at_the_end(flags, {"jaw"})) == ["jaw"]
+    assert advice_at_the_end(flags, set()) == []

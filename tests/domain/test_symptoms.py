@@ -34,6 +34,7 @@ from bot.domain.symptoms import (
     get_item,
     items_for,
     next_question,
+    progress,
 )
 
 FRQ, SEV, INT, PRS = (
@@ -467,3 +468,59 @@ def test_item_stems_are_ordered_read_only_and_items_hashable() -> None:
     with pytest.raises(TypeError):
         item.stems[FRQ] = "changed"  # type: ignore[index]
     assert len({get_item("joints"), get_item("joints"), get_item("fall")}) == 2
+
+
+# --- "Question N of M" ------------------------------------------------------------------------
+
+
+def _progress_walk(classes: set[DrugClass], score_of) -> list[tuple[int, int, bool]]:
+    """Answer a whole check-in with `score_of(question)`, noting each question's progress."""
+    items, answers, seen = items_for(classes), [], []
+    while (question := next_question(items, answers)) is not None:
+        shown = progress(items, answers, trailing=1)
+        seen.append((shown.number, shown.total, shown.exact))
+        answers.append(Answer(question.item_code, question.attribute, score_of(question)))
+    last = progress(items, answers, trailing=1)  # the trailing (stop) question
+    seen.append((last.number, last.total, last.exact))
+    return seen
+
+
+@pytest.mark.parametrize("classes", [{AI}, {AI, ORAL}, {AI, IV}, {AI, DMAB}])
+@pytest.mark.parametrize("score", [0, 1, 4])
+def test_questions_count_up_by_one_and_the_total_never_grows(
+    classes: set[DrugClass], score: int
+) -> None:
+    def score_of(question: Question) -> int | None:
+        return min(score, max(o.score or 0 for o in question.options))
+
+    seen = _progress_walk(classes, score_of)
+    numbers = [number for number, _, _ in seen]
+    totals = [total for _, total, _ in seen]
+    assert numbers == list(range(1, len(seen) + 1))
+    assert totals == sorted(totals, reverse=True)
+    assert all(number <= total for number, total, _ in seen)
+    assert seen[-1][:2] == (len(seen), len(seen))  # the last question says "N of N"
+    assert seen[-1][2] is True
+
+
+def test_the_total_starts_at_every_question_and_falls_as_terms_end() -> None:
+    items = items_for({AI})  # muscles 3, joints 3, insomnia 2, fatigue 2, vaginal 1, hot 2, fall 1
+    start = progress(items, [], trailing=1)
+    assert (start.number, start.total, start.exact) == (1, 15, False)
+    after_never = progress(items, [Answer("muscles", FRQ, 0)], trailing=1)
+    assert (after_never.number, after_never.total) == (2, 13)  # muscles ended after one
+    rarely = progress(items, [Answer("muscles", FRQ, 1)], trailing=1)
+    assert (rarely.number, rarely.total) == (2, 15)  # muscles goes on: the total stands
+    stopped = [Answer(item.code, item.attributes[0], 0) for item in items]
+    end = progress(items, stopped, trailing=1, trailing_answered=1)
+    assert (end.number, end.total) == (9, 8)  # past the last question: only the note is left
+
+
+def test_the_total_is_exact_once_no_term_can_end_early() -> None:
+    items = items_for({AI})
+    answers = [Answer(item.code, item.attributes[0], 0) for item in items[:-2]]
+    answers += [Answer("hot_flashes", FRQ, 2)]  # severity of hot flashes, then the fall
+    shown = progress(items, answers, trailing=1)
+    assert (shown.number, shown.total, shown.exact) == (7, 9, True)
+    not_yet = progress(items, answers[:-1], trailing=1)
+    assert (not_yet.total, not_yet.exact) == (9, False)  # hot flashes could stop at one

@@ -35,6 +35,10 @@ DOSE_LETTERS = {
     "SKIP": "r",
     "MISSED": "m",
     "BACK": "b",
+    "CHANGE": "c",
+    "CHANGE_TO_TAKEN": "k",
+    "CHANGE_TO_MISSED": "n",
+    "KEEP": "e",
 }
 CHECKIN_LETTERS = {
     "ANSWER": "a",

@@ -20,7 +20,7 @@ from bot.domain.answer_times import (
     from_minute_stamp,
     snooze_choices,
 )
-from bot.domain.symptoms import ITEM_CODE_MAX_LENGTH, Attribute, Question
+from bot.domain.symptoms import ITEM_CODE_MAX_LENGTH, Attribute, Option, Question
 from bot.services.adherence import ChangeableDose
 from bot.services.dose_answers import ChangeOptions, SkipReason, WhenTaken
 from bot.services.doses import DueSupplement, Reminder
@@ -333,8 +333,18 @@ def parse_checkin_action(data: str | None) -> CheckinAction | None:
     return None
 
 
+def _none_first(option: Option) -> int:
+    """The top row is always the "none / no" answer (score 0), "Not applicable" under it."""
+    if option.score == 0:
+        return 0
+    return 1 if option.score is None else 2
+
+
 def checkin_question_buttons(checkin_id: int, question: Question) -> InlineKeyboardMarkup:
-    """Each answer on its own big row (the scale's labels), then Stop for now."""
+    """Each answer on its own big row, "none / no" (score 0) always on top, then Not
+    applicable where offered, then the others from least to most (the scale's order; a
+    presence item's Yes after No), then Stop for now at the bottom. The same place on every
+    question, so a tired thumb that means "no" never taps "yes"."""
     letter = _ATTRIBUTE_LETTERS[question.attribute]
     rows = [
         [
@@ -344,18 +354,19 @@ def checkin_question_buttons(checkin_id: int, question: Question) -> InlineKeybo
                 + ("n" if option.score is None else str(option.score)),
             )
         ]
-        for option in question.options
+        for option in sorted(question.options, key=_none_first)
     ]
     rows.append([_button(texts.CHECKIN_STOP_FOR_NOW, f"c:{CheckinTap.STOP_FOR_NOW}:{checkin_id}")])
     return InlineKeyboardMarkup(rows)
 
 
 def checkin_yes_no_buttons(checkin_id: int) -> InlineKeyboardMarkup:
-    """Yes / No for "I want to stop my aromatase inhibitor", then Stop for now."""
+    """No / Yes for "I want to stop my aromatase inhibitor" (No on top, as on every
+    question), then Stop for now."""
     return InlineKeyboardMarkup(
         [
-            [_button(texts.CHECKIN_YES, f"c:{CheckinTap.STOP_WISH}:{checkin_id}:1")],
             [_button(texts.CHECKIN_NO, f"c:{CheckinTap.STOP_WISH}:{checkin_id}:0")],
+            [_button(texts.CHECKIN_YES, f"c:{CheckinTap.STOP_WISH}:{checkin_id}:1")],
             [_button(texts.CHECKIN_STOP_FOR_NOW, f"c:{CheckinTap.STOP_FOR_NOW}:{checkin_id}")],
         ]
     )

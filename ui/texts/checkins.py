@@ -1,17 +1,29 @@
-"""Words for the weekly symptom check-in and its reminder settings."""
+"""Words for the weekly symptom check-in and its reminder settings.
+
+The questions go out with parse_mode HTML (`QUESTION_PARSE_MODE`): the functions that
+build them escape every catalogue text they put in, and show the PRO-CTCAE stems'
+emphasis, printed in the library as CAPITALS, as bold words in ordinary case.
+"""
 
 from __future__ import annotations
 
+import re
+from html import escape
+
+from bot.domain.symptoms import Progress
 from ui.texts.common import capitalised
+
+QUESTION_PARSE_MODE = "HTML"
 
 CHECKIN_INTRO = (
     "Your weekly check-in: a few questions about how you've felt, one at a time. "
-    "Tap the answer that fits best. It takes about a minute."
+    "Tap the answer that fits best; the top button always means none or no. "
+    "It takes about a minute."
 )
 CHECKIN_RESUMED = "Welcome back. Let's go on where you stopped; your earlier answers are kept."
 CHECKIN_STOP_FOR_NOW = "Stop for now"
 CHECKIN_WANTS_TO_STOP = (
-    "One more question, so your care team knows how you feel about your treatment:\n\n"
+    "The last question, so your care team knows how you feel about your treatment:\n\n"
     "Do you feel you want to stop taking your aromatase inhibitor?"
 )
 CHECKIN_YES = "Yes"
@@ -57,9 +69,54 @@ CHECKIN_SETTINGS_TURNED_OFF = "No weekly reminder. You can do a check-in any tim
 CHECKIN_TIMES = ("09:00", "12:00", "15:00", "18:00", "20:00")
 
 
-def checkin_question(text: str, number: int) -> str:
-    """One check-in question; the stem itself gives the recall period ("In the last 7 days")."""
-    return f"Question {number}\n\n{text}"
+def question_header(progress: Progress) -> str:
+    """Say "Question 4 of 14", or "of up to 14" while a "none" answer can still shorten it."""
+    of = "of" if progress.exact else "of up to"
+    return f"Question {progress.number} {of} {progress.total}"
+
+
+# A run of words in capitals (the library's emphasis), with the spaces, commas and brackets
+# between them; a closing bracket is kept in the run only when the run opened it.
+_WORD = r"\b[A-Z]+(?:-[A-Z]+)*\b"  # FLU-LIKE is one word
+_CAPITALS = re.compile(rf"{_WORD}(?:[ ,()]+{_WORD})*\)?")
+_ACRONYMS = frozenset({"IV"})  # kept in capitals inside a bold run
+
+
+def _bold_run(run: str) -> str:
+    if run.endswith(")") and run.count("(") < run.count(")"):
+        return _bold_run(run[:-1]) + ")"
+    words = re.findall(r"[A-Z]+", run)
+    if not any(len(word) > 1 for word in words):  # a lone "A" or "I" is no emphasis
+        return escape(run, quote=False)
+    lowered = re.sub(r"[A-Z]+", lambda m: m[0] if m[0] in _ACRONYMS else m[0].lower(), run)
+    return f"<b>{escape(lowered, quote=False)}</b>"
+
+
+def emphasis_html(stem: str) -> str:
+    """A stem as Telegram HTML: escaped, its CAPITALISED words bold and in ordinary case."""
+    parts: list[str] = []
+    at = 0
+    for match in _CAPITALS.finditer(stem):
+        parts.append(escape(stem[at : match.start()], quote=False))
+        parts.append(_bold_run(match[0]))
+        at = match.end()
+    parts.append(escape(stem[at:], quote=False))
+    return "".join(parts)
+
+
+def checkin_question(stem: str, progress: Progress) -> str:
+    """One check-in question (HTML); the stem gives the recall period ("In the last 7 days")."""
+    return f"{question_header(progress)}\n\n{emphasis_html(stem)}"
+
+
+def checkin_wants_to_stop(progress: Progress) -> str:
+    """The stop question, numbered like the others (HTML)."""
+    return f"{question_header(progress)}\n\n{escape(CHECKIN_WANTS_TO_STOP, quote=False)}"
+
+
+def answered_question(question_html: str, label: str) -> str:
+    """A question once answered (HTML): the question as it was shown, then the answer."""
+    return f"{question_html}\n\n➜ {escape(label, quote=False)}"
 
 
 def answered_line(question: str, label: str) -> str:
