@@ -1,6 +1,16 @@
 """Telegram updates in, replies out: thin handlers over the services in `bot/`."""
 
-from handlers import bone, caregivers, checkins, data, doses, general, overview, registration
+from handlers import (
+    bone,
+    caregivers,
+    checkins,
+    data,
+    doses,
+    general,
+    overview,
+    pauses,
+    registration,
+)
 from handlers.common import App
 
 
@@ -10,6 +20,7 @@ def register_all(app: App) -> None:
     registration.register(app)
     doses.register(app)
     overview.register(app)
+    pauses.register(app)
     checkins.register(app)
     bone.register(app)
     data.register(app)

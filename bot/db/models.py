@@ -137,6 +137,13 @@ class Medication(Base):
     # The supplement_prompts row this was before revision 0011: jobs stored by earlier
     # versions name it (`supplement:{prompt id}`).
     legacy_supplement_prompt_id: Mapped[int | None] = mapped_column(default=None)
+    # Paused by the patient (a holiday, a hospital stay) through this local day, inclusive:
+    # no reminders and no dose records for those days, so they are not counted as missed.
+    paused_until: Mapped[date | None] = mapped_column(Date(), default=None)
+    # On hold since the bot told the patient to stop it and call their care team (a red
+    # flag): reminders ask whether the care team said to go on, not to take it.
+    hold_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    hold_reason: Mapped[str | None] = mapped_column(String(32), default=None)
 
     patient: Mapped[Patient] = relationship(back_populates="medications")
 

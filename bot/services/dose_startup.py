@@ -87,7 +87,7 @@ async def _reconcile_doses(
 
     Plain columns, not ORM rows, and one query for the unsent doses: at 100,000 patients
     this is most of the start-up. Supplements, whose times depend on the patient's
-    bisphosphonate, are planned afterwards from their rows.
+    bisphosphonate, and paused medications are planned afterwards from their rows.
     """
     unsent = set(
         await session.scalars(
@@ -106,6 +106,7 @@ async def _reconcile_doses(
             Medication.day_of_month,
             func.coalesce(Medication.recorded_until, Medication.started_at),
             Patient.timezone,
+            Medication.paused_until,
         )
         .join(Patient, Patient.id == Medication.patient_id)
         .where(
@@ -118,11 +119,11 @@ async def _reconcile_doses(
     zones: dict[str, ZoneInfo] = {}
     planned = 0
     supplements: list[int] = []
-    for medication_id, role, frequency, at, weekday, day, cursor, zone_name in rows:
+    for medication_id, role, frequency, at, weekday, day, cursor, zone_name, paused in rows:
         if f"dose:{medication_id}" in existing:
             continue
-        if role == MedicationRole.SUPPLEMENT:
-            supplements.append(medication_id)
+        if role == MedicationRole.SUPPLEMENT or paused is not None:
+            supplements.append(medication_id)  # planned from the row: its timing is not plain
             continue
         # The query keeps only medications with a frequency and a time of day.
         assert frequency is not None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice, takewhile
 from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
@@ -27,7 +27,13 @@ from bot.domain.calcium import (
     unrecorded_prompt_times,
 )
 from bot.domain.catalog import get_product
-from bot.domain.dose_times import DoseSchedule, Frequency, next_occurrence, occurrences_between
+from bot.domain.dose_times import (
+    DoseSchedule,
+    Frequency,
+    local_instant,
+    next_occurrence,
+    occurrences_between,
+)
 
 
 class Due(NamedTuple):
@@ -109,6 +115,25 @@ class SupplementTiming:
         return found
 
 
+@dataclass(frozen=True)
+class PausedTiming:
+    """Any medication's timing during a pause the patient asked for: no dose falls on a
+    paused day (through `until`, the patient's local day), so none is sent or counted."""
+
+    inner: Timing
+    until: date
+    zone: ZoneInfo
+
+    def due_by(self, cursor: Cursor, now: datetime) -> list[Due]:
+        """Return the unpaused doses after the cursor due by now."""
+        return [due for due in self.inner.due_by(cursor, now) if due.local_date > self.until]
+
+    def next_after(self, cursor: Cursor, instant: datetime) -> datetime:
+        """Return the first dose after `instant` on a day after the pause."""
+        resumes = local_instant(self.until + timedelta(days=1), time(0), self.zone)
+        return self.inner.next_after(cursor, max(instant, resumes - timedelta(microseconds=1)))
+
+
 def timing_of(
     medication: Medication, zone: ZoneInfo, bisphosphonate: BisphosphonateDose | None
 ) -> Timing | None:
@@ -116,10 +141,15 @@ def timing_of(
     schedule = schedule_of(medication)
     if schedule is None:
         return None
+    timing: Timing
     if medication.role == MedicationRole.SUPPLEMENT:
         prompt = SupplementPrompt(SupplementKind(medication.product_key), schedule.time_of_day)
-        return SupplementTiming(prompt, zone, bisphosphonate, medication.started_at)
-    return LabelTiming(schedule, zone)
+        timing = SupplementTiming(prompt, zone, bisphosphonate, medication.started_at)
+    else:
+        timing = LabelTiming(schedule, zone)
+    if medication.paused_until is not None:
+        return PausedTiming(timing, medication.paused_until, zone)
+    return timing
 
 
 # How far back a bisphosphonate's real take times are looked up: the days whose supplements

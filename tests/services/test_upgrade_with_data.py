@@ -631,6 +631,10 @@ def test_supplement_prompts_are_medications_with_every_field(upgraded: str) -> N
                 "recorded_until": max(days) if days else None,
                 "dose_mg": prompt["dose_mg"],
                 "legacy_supplement_prompt_id": prompt["id"],
+                # Revision 0013: no pause, no hold.
+                "paused_until": None,
+                "hold_since": None,
+                "hold_reason": None,
             }
     finally:
         engine.dispose()

@@ -423,3 +423,18 @@ from ui.texts.bone.page import (
     CALENDAR_DXA_DUE as CALENDAR_DXA_DUE,
     calendar_appointments as calendar_appointments,
 )
+from ui.texts.pauses import (
+    PAUSE_ASK_WHICH as PAUSE_ASK_WHICH,
+    PAUSE_ALL as PAUSE_ALL,
+    PAUSE_LEAVE as PAUSE_LEAVE,
+    PAUSE_ASK_UNTIL as PAUSE_ASK_UNTIL,
+    RESUME_NOW as RESUME_NOW,
+    PAUSE_MORE as PAUSE_MORE,
+    NOTHING_TO_PAUSE as NOTHING_TO_PAUSE,
+    LEFT_AS_IT_IS as LEFT_AS_IT_IS,
+    BAD_PAUSE as BAD_PAUSE,
+    pause_length_label as pause_length_label,
+    pause_state as pause_state,
+    resumed as resumed,
+    pause_notice as pause_notice,
+)

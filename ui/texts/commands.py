@@ -10,6 +10,7 @@ HELP = (
     "/today — today's doses\n"
     "/history — the last 30 days\n"
     "/regimen — see or change your medicines, times and time zone\n"
+    "/pause — pause reminders for a while (a holiday, a hospital stay)\n"
     "/symptoms — your weekly check-in (/symptoms settings: its reminder; "
     "/symptoms history: a chart)\n"
     "/bone — your bone-protection calendar: clinic doses, scans, dental check-ups\n"
@@ -28,6 +29,7 @@ COMMANDS = (
     ("today", "Today's doses"),
     ("history", "The last 30 days"),
     ("regimen", "See or change your plan"),
+    ("pause", "Pause reminders for a while"),
     ("symptoms", "Weekly symptom check-in"),
     ("bone", "Your bone-protection calendar"),
     ("calendar", "Your bone dates for your phone's calendar"),
