@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.db.models import LinkRole
 from bot.domain import invite_codes
 from bot.domain.errors import NotRegistered, NotYourRecord
-from bot.services import care_alerts, care_links, care_summary, symptom_history
+from bot.services import care_alerts, care_links, care_summary, holds, symptom_history
 from handlers.checkins import send_symptom_history
 from handlers.common import (
     App,
@@ -77,13 +77,14 @@ async def caring_command(update: Update, context: Context) -> None:
         return
     async with services(context).sessions() as session:
         views = await care_links.cared_for(session, user.id)
+        held = await holds.held_medicines(session, [v.patient_id for v in views])
     if not views:
         await message.reply_text(texts.CARING_EMPTY)
         return
-    lines = [
-        texts.CARING_HEAD,
-        *(f"• {v.patient_name}, as {texts.role_name(v.role)}" for v in views),
-    ]
+    lines = [texts.CARING_HEAD]
+    for view in views:
+        lines.append(f"• {view.patient_name}, as {texts.role_name(view.role)}")
+        lines += [f"  {texts.on_hold_line(name)}" for name in held.get(view.patient_id, [])]
     await message.reply_text(
         "\n".join([*lines, "", texts.CARING_HINT]), reply_markup=caring_buttons(views)
     )

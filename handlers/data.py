@@ -123,7 +123,7 @@ async def patients_command(update: Update, context: Context) -> None:
         flags = [f"{flag.topic} (since {flag.opened_on:%-d %b})" for flag in glance.open_flags]
         rates = [(rate.product.name, rate.taken, rate.due) for rate in glance.adherence]
         last = f"{glance.last_checkin_on:%-d %b %Y}" if glance.last_checkin_on else "none yet"
-        parts.append(texts.glance_line(glance.name, flags, rates, last))
+        parts.append(texts.glance_line(glance.name, flags, rates, last, glance.on_hold))
     parts.append(texts.PATIENTS_HINT)
     await message.reply_text("\n\n".join(parts))
 

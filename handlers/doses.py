@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.domain.answer_times import CHANGEABLE_STATUSES
 from bot.domain.errors import AlreadyAnswered, NotAnsweredYet, NotYourRecord, TooLateToChange
-from bot.services import dose_answers
+from bot.services import dose_answers, holds
 from bot.services.context import Services
 from handlers.common import (
     App,
@@ -159,6 +159,15 @@ async def _press(
                     taken_at=action.taken_at,
                 )
                 return changed, False
+            case DoseTap.GO_ON:
+                reminder = await holds.go_on(
+                    session,
+                    found.planner,
+                    telegram_user_id=telegram_user_id,
+                    event_id=event_id,
+                    now=now,
+                )
+                return _Shown(*reminder_message(reminder))
             case DoseTap.KEEP:
                 return await dose_answers.describe_answer(
                     session, telegram_user_id, event_id

@@ -173,8 +173,8 @@ async def _send_all(
         if delivery.message_id is None:  # refused by Telegram (logged): the next one may pass
             continue
         recorder.add(SentReminder(dose.event_id, delivery.message_id, dose.late))
-        if not isinstance(dose, DueDose):
-            continue  # a supplement is neither asked about again nor watched by caregivers
+        if not isinstance(dose, DueDose) or dose.held_since is not None:
+            continue  # a supplement, or a medicine on hold: not asked about again, not watched
         now = services.clock()
         if dose.caregiver_check_at is not None:
             planner.plan(JobKind.MISSED, dose.event_id, max(dose.caregiver_check_at, now))

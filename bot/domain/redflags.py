@@ -433,6 +433,10 @@ def red_flags(
 
 # Warning signs with their own label warning: judged on each answer, as it is given.
 AT_ONCE_CODES = frozenset({"upper_gi", "jaw", "thigh", "calcium", "fall"})
+# The flags whose advice tells the patient to stop a medicine and call (UPPER_GI_MESSAGE:
+# "stop taking the bone medicine you take by mouth"): that medicine goes on hold until the
+# patient says the care team said to go on.
+HOLD_CODES = frozenset({"upper_gi"})
 
 
 def could_raise_at_once(answer: Answer) -> bool:

@@ -45,7 +45,7 @@ from bot.domain.symptoms import (
     UnexpectedAnswer,
 )
 from bot.ports import JobKind, ReminderPlanner
-from bot.services import care_alerts
+from bot.services import care_alerts, holds
 from bot.services.checkin_plan import checkin_schedule_of, plan_next_checkin
 from bot.services.patient_rows import row_with_patient
 from bot.services.regimen import active_medications, require_patient
@@ -279,6 +279,9 @@ async def answer_question(
     try:
         if flags:  # in the answer's own transaction: the alert is kept exactly when it is
             _, _, care = await _open_episodes(session, row, flags, now)
+        for flag in flags:
+            if flag.code in redflags.HOLD_CODES:  # its advice said: stop it and call
+                await holds.hold_oral_bisphosphonates(session, row.patient_id, flag.code, now)
         await session.commit()
     except IntegrityError:  # the same question answered twice at once: the first stands
         await session.rollback()

@@ -14,6 +14,7 @@ from bot.domain import redflags
 from bot.services import care_links
 from bot.services.adherence import Adherence, adherence
 from bot.services.dose_timing import as_aware
+from bot.services.holds import held_medicines
 
 ADHERENCE_DAYS = 30
 
@@ -35,6 +36,7 @@ class PatientGlance:
     open_flags: tuple[OpenFlag, ...]
     adherence: tuple[Adherence, ...]
     last_checkin_on: date | None
+    on_hold: tuple[str, ...] = ()  # medicines the bot told the patient to stop and call about
 
 
 async def patients_overview(
@@ -63,7 +65,10 @@ async def patients_overview(
         )
         last_on = as_aware(last).astimezone(zone).date() if last is not None else None
         rates = await adherence(session, patient, now, ADHERENCE_DAYS)
+        held = (await held_medicines(session, [patient.id])).get(patient.id, [])
         glances.append(
-            PatientGlance(view.link_id, view.patient_name, flags, tuple(rates), last_on)
+            PatientGlance(
+                view.link_id, view.patient_name, flags, tuple(rates), last_on, tuple(held)
+            )
         )
     return glances

@@ -74,6 +74,9 @@ class DueDose:
     caregiver_check_at: datetime | None = None
     # A make-up dose: the local day of the missed dose it makes up for.
     makeup_for_day: date | None = None
+    # On hold since the bot told the patient to stop this medicine and call (a red flag):
+    # the reminder asks whether the care team said to go on, instead of "take it".
+    held_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -242,6 +245,7 @@ class _Opening:
         self.product_key = medication.product_key
         self.supplement = supplement
         self.product = None if supplement else get_product(medication.product_key)
+        self.held_since = medication.hold_since
         self.alert_minutes = patient.missed_dose_alert_minutes
         self.watched = watched
         self.timing = timing
@@ -286,13 +290,17 @@ class _Opening:
                 event.id, self.chat_id, kind, form, dose_mg, due_local, event.moved_reason, late
             )
         assert self.product is not None
+        held = self.held_since is not None
         return DueDose(
             event.id,
             self.chat_id,
             self.product,
             due_local,
             late=late,
-            caregiver_check_at=missed_check_time(event.due_at, self.alert_minutes, self.watched),
+            caregiver_check_at=None
+            if held
+            else missed_check_time(event.due_at, self.alert_minutes, self.watched),
+            held_since=self.held_since,
         )
 
     def next_due_at(self, now: datetime) -> datetime:
@@ -454,8 +462,11 @@ async def reminder_for(
         get_product(medication.product_key),
         due_local,
         late=late,
-        caregiver_check_at=await missed_check_at(session, event.id),
+        caregiver_check_at=None
+        if medication.hold_since
+        else await missed_check_at(session, event.id),
         makeup_for_day=missed.local_date if missed else None,
+        held_since=medication.hold_since,
     )
 
 

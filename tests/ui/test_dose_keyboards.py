@@ -39,6 +39,7 @@ DOSE_LETTERS = {
     "CHANGE_TO_TAKEN": "k",
     "CHANGE_TO_MISSED": "n",
     "KEEP": "e",
+    "GO_ON": "g",
 }
 CHECKIN_LETTERS = {
     "ANSWER": "a",

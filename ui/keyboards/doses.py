@@ -43,10 +43,11 @@ class DoseTap(StrEnum):
     CHANGE_TO_TAKEN = "k"  # from `d:k:<event id>:<minute stamp>`: it was taken then
     CHANGE_TO_MISSED = "n"  # it was not taken after all
     KEEP = "e"  # keep the answer as it is
+    GO_ON = "g"  # under a held medicine's reminder: the care team said to go on
 
 
 _DOSE_DATA = re.compile(
-    r"^d:(?P<action>[tazsmbckne]):(?P<id>[0-9]{1,10})"
+    r"^d:(?P<action>[tazsmbckneg]):(?P<id>[0-9]{1,10})"
     r"(?::(?:(?P<reason>[a-z_]{1,20})|(?P<number>[0-9]{1,10})))?$"
 )
 # Row ids are INTEGER primary keys: 32-bit on PostgreSQL, which refuses a larger query
@@ -127,10 +128,27 @@ def supplement_buttons(event_id: int) -> InlineKeyboardMarkup:
     )
 
 
+def held_buttons(event_id: int) -> InlineKeyboardMarkup:
+    """Under a held medicine's reminder: the care team said go on, or skip this dose."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.CARE_TEAM_SAID_GO_ON, f"d:{DoseTap.GO_ON}:{event_id}")],
+            [
+                _button(
+                    texts.NOT_YET_SKIP,
+                    f"d:{DoseTap.ASK_SKIP_REASON}:{event_id}:{SkipReason.CARE_TEAM_PAUSE}",
+                )
+            ],
+        ]
+    )
+
+
 def reminder_buttons(reminder: Reminder) -> InlineKeyboardMarkup:
-    """The buttons a reminder goes out with: a medicine's, or a supplement's own."""
+    """The buttons a reminder goes out with: a medicine's, a held one's, a supplement's."""
     if isinstance(reminder, DueSupplement):
         return supplement_buttons(reminder.event_id)
+    if reminder.held_since is not None:
+        return held_buttons(reminder.event_id)
     return dose_buttons(reminder.event_id)
 
 
@@ -138,6 +156,8 @@ def reminder_message(reminder: Reminder) -> tuple[str, InlineKeyboardMarkup]:
     """What a reminder says and its buttons (sent, sent again, or shown again by Back)."""
     if isinstance(reminder, DueSupplement):
         return texts.supplement_reminder(reminder), reminder_buttons(reminder)
+    if reminder.held_since is not None:
+        return texts.held_reminder(reminder), reminder_buttons(reminder)
     return texts.dose_reminder(reminder), reminder_buttons(reminder)
 
 

@@ -93,6 +93,9 @@ from ui.texts.doses import (
     SKIP_REASON_LABELS as SKIP_REASON_LABELS,
     ASK_SKIP_REASON as ASK_SKIP_REASON,
     dose_reminder as dose_reminder,
+    held_reminder as held_reminder,
+    CARE_TEAM_SAID_GO_ON as CARE_TEAM_SAID_GO_ON,
+    NOT_YET_SKIP as NOT_YET_SKIP,
     recheck_question as recheck_question,
     missed_dose_advice as missed_dose_advice,
     answered as answered,
@@ -240,6 +243,7 @@ from ui.texts.exports import (
     ROLE_OF_ACTOR as ROLE_OF_ACTOR,
     export_line as export_line,
     glance_line as glance_line,
+    on_hold_line as on_hold_line,
 )
 from ui.texts.bone.clinic_agents import (
     AGENT_UNKNOWN as AGENT_UNKNOWN,

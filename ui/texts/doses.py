@@ -58,6 +58,22 @@ def dose_reminder(due: DueDose) -> str:
     return "\n".join(lines)
 
 
+CARE_TEAM_SAID_GO_ON = "✅ My care team said go on"
+NOT_YET_SKIP = "⏸ Not yet: skip this dose"
+
+
+def held_reminder(due: DueDose) -> str:
+    """The reminder of a medicine on hold: not "take it", but whether the care team said to
+    go on (the bot told the patient to stop it and call)."""
+    assert due.held_since is not None  # only held reminders are worded so
+    return (
+        f"⏸ Your {due.product.name} is on hold. On "
+        f"{day_label(due.held_since.astimezone(due.due_local.tzinfo).date())} I asked "
+        "you to stop it and call your doctor. Please don't take it until your care team "
+        "says you can.\n\nHas your care team said to go on?"
+    )
+
+
 def recheck_question(due: DueDose) -> str:
     """The once-more question about an unconfirmed dose."""
     return (

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from ui.texts.common import capitalised
+
 EXPORT_WHOSE = "Whose records do you want to export?"
 EXPORT_MINE = "My own"
 EXPORT_NOTHING = (
@@ -70,10 +72,26 @@ def export_line(when: str, role: str, name: str, fmt: str, first: date, last: da
     return f"• {when}: {who}, {fmt.upper()}, {first:%-d %b %Y} to {last:%-d %b %Y}"
 
 
-def glance_line(name: str, flags: list[str], rates: list[tuple[str, int, int]], last: str) -> str:
-    """One patient in /patients: open red flags, adherence per medicine, last check-in."""
+def on_hold_line(medicine: str) -> str:
+    """A held medicine, for the care team and caregivers."""
+    return (
+        f"⏸ {capitalised(medicine)} on hold: told to stop it and call "
+        "(until the care team says go on)"
+    )
+
+
+def glance_line(
+    name: str,
+    flags: list[str],
+    rates: list[tuple[str, int, int]],
+    last: str,
+    on_hold: tuple[str, ...] = (),
+) -> str:
+    """One patient in /patients: open red flags, held medicines, adherence, last check-in."""
     lines = [f"👤 {name}"]
     lines.append("  ⚠️ " + "; ".join(flags) if flags else f"  {NO_OPEN_FLAGS}")
+    for medicine in on_hold:
+        lines.append(f"  {on_hold_line(medicine)}")
     for medicine, taken, due in rates:
         percent = round(100 * taken / due) if due else 0
         lines.append(f"  💊 {medicine}: {taken} of {due} taken ({percent}%)")
