@@ -10,6 +10,7 @@ from handlers import (
     overview,
     pauses,
     registration,
+    times,
 )
 from handlers.common import App
 
@@ -21,6 +22,7 @@ def register_all(app: App) -> None:
     doses.register(app)
     overview.register(app)
     pauses.register(app)
+    times.register(app)
     checkins.register(app)
     bone.register(app)
     data.register(app)

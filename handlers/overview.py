@@ -15,6 +15,7 @@ from bot.services.bone import page
 from handlers.common import App, Context, for_registered
 from ui import texts
 from ui.keyboards.doses import change_answer_buttons, change_menu
+from ui.keyboards.times import time_change_rows
 
 Reply = tuple[str, InlineKeyboardMarkup | None]
 
@@ -37,6 +38,9 @@ async def _reply_for_patient(
 
 async def _today(session: AsyncSession, patient: Patient, now: datetime) -> Reply:
     text = texts.today_view(await adherence.doses_today(session, patient, now))
+    coming = await adherence.next_dose(session, patient, now)
+    if coming is not None:
+        text += "\n\n" + texts.next_dose_line(coming, now)
     clinic = texts.bone_today(await page.bone_day(session, patient, now))
     return await _with_changes(session, patient, now, f"{text}\n\n{clinic}" if clinic else text)
 
@@ -59,7 +63,9 @@ async def _with_changes(
 
 async def _regimen(session: AsyncSession, patient: Patient, _now: datetime) -> Reply:
     summary = texts.regimen_lines(await regimen.regimen_rows(session, patient), patient.timezone)
-    return summary + "\n\n" + texts.REGIMEN_CHANGE, change_menu()
+    times = time_change_rows(await regimen.timed_medicines(session, patient))
+    menu = InlineKeyboardMarkup([*times, *change_menu().inline_keyboard])
+    return summary + "\n\n" + texts.REGIMEN_CHANGE, menu
 
 
 async def today(update: Update, context: Context) -> None:

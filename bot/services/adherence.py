@@ -14,7 +14,13 @@ from bot.db.models import REGIMEN_ROLES, DoseEvent, DoseStatus, Medication, Pati
 from bot.domain.answer_times import CHANGE_WINDOW, CHANGEABLE_STATUSES
 from bot.domain.catalog import Product, get_product
 from bot.domain.dose_times import dose_dates, local_today, next_occurrence, occurrence_on
-from bot.services.dose_timing import schedule_of
+from bot.services.dose_timing import (
+    bisphosphonates_of,
+    cursor_of,
+    reminder_name,
+    schedule_of,
+    timing_of,
+)
 from bot.services.regimen import active_medications
 
 UPCOMING = "upcoming"  # a dose later today that has no record yet
@@ -128,6 +134,32 @@ async def adherence(
 
 
 _MADE_UP = "made up"  # tallied beside the statuses
+
+
+@dataclass(frozen=True)
+class NextDose:
+    """The next dose reminder to come: what, and when in the patient's zone."""
+
+    name: str
+    due_local: datetime
+
+
+async def next_dose(session: AsyncSession, patient: Patient, now: datetime) -> NextDose | None:
+    """Return the next reminder to come, of any medicine with reminders (calcium included),
+    past a pause; None when nothing is reminded."""
+    zone = ZoneInfo(patient.timezone)
+    rows = await session.scalars(
+        select(Medication).where(Medication.patient_id == patient.id, Medication.active.is_(True))
+    )
+    bisphosphonate = (await bisphosphonates_of(session, [patient.id], now)).get(patient.id)
+    found: list[NextDose] = []
+    for medication in list(rows):
+        timing = timing_of(medication, zone, bisphosphonate)
+        if timing is None:
+            continue
+        at = timing.next_after(cursor_of(medication), now)
+        found.append(NextDose(reminder_name(medication), at.astimezone(zone)))
+    return min(found, key=lambda dose: dose.due_local, default=None)
 
 
 async def next_reminder(session: AsyncSession, patient: Patient, now: datetime) -> datetime | None:

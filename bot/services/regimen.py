@@ -13,6 +13,7 @@ from bot.db.access import find_patient as find_patient
 from bot.db.access import require_patient as require_patient
 from bot.db.models import REGIMEN_ROLES, Medication, MedicationRole, Patient
 from bot.domain.catalog import get_product
+from bot.domain.errors import NotYourRecord
 from bot.domain.regimen_draft import CLINIC, NONE, RegimenDraft
 from bot.ports import JobKind, ReminderPlanner
 from bot.services.bone.page import sync as sync_bone_calendar
@@ -107,9 +108,13 @@ async def save_regimen(
     current = {MedicationRole(m.role): m for m in await active_medications(session, patient.id)}
     for role in REGIMEN_ROLES:
         old, plan = current.get(role), wanted.get(role)
+        paused_until = None
         if old is not None and (plan is None or _plan_of(old) != plan):
             old.active, old.ended_at = False, now
             ended.append(old.id)
+            # A pause goes on with the same medicine at a new time (a new product ends it).
+            if plan is not None and plan.product_key == old.product_key:
+                paused_until = old.paused_until
             old = None
         if old is None and plan is not None:
             session.add(
@@ -122,6 +127,7 @@ async def save_regimen(
                     weekday=plan.weekday,
                     day_of_month=plan.day_of_month,
                     started_at=now,
+                    paused_until=paused_until,
                 )
             )
     await session.commit()
@@ -179,4 +185,42 @@ async def regimen_rows(
     return [
         (m.product_key, m.frequency, m.time_of_day, m.weekday, m.day_of_month)
         for m in await active_medications(session, patient.id)
+    ]
+
+
+async def change_time(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    *,
+    telegram_user_id: int,
+    role: MedicationRole,
+    at: time,
+    now: datetime,
+) -> Patient:
+    """Move one medicine's reminder to another time of day, as a regimen change (the old
+    row ends, a new one starts: the record keeps when each time was in force)."""
+    patient = await require_patient(session, telegram_user_id)
+    draft = await load_draft(session, telegram_user_id)
+    if role is MedicationRole.AROMATASE_INHIBITOR and draft.ai_time is not None:
+        draft = replace(draft, ai_time=at)
+    elif role is MedicationRole.BONE_AGENT and draft.bone_time is not None:
+        draft = replace(draft, bone_time=at)
+    else:
+        raise NotYourRecord  # no such timed medicine: forged or stale button
+    return await save_regimen(
+        session,
+        planner,
+        telegram_user_id=telegram_user_id,
+        chat_id=patient.chat_id,
+        draft=draft,
+        now=now,
+    )
+
+
+async def timed_medicines(session: AsyncSession, patient: Patient) -> list[tuple[str, str, time]]:
+    """Return the regimen's medicines with a reminder time, as (role, product key, time)."""
+    return [
+        (m.role, m.product_key, m.time_of_day)
+        for m in await active_medications(session, patient.id)
+        if m.time_of_day is not None
     ]

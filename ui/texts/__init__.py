@@ -106,6 +106,7 @@ from ui.texts.doses import (
     NO_HISTORY as NO_HISTORY,
     STATUS_WORDS as STATUS_WORDS,
     today_view as today_view,
+    next_dose_line as next_dose_line,
     history_view as history_view,
 )
 from ui.texts.checkins import (
@@ -441,4 +442,9 @@ from ui.texts.pauses import (
     pause_state as pause_state,
     resumed as resumed,
     pause_notice as pause_notice,
+)
+from ui.texts.times import (
+    change_time_label as change_time_label,
+    ask_new_time as ask_new_time,
+    time_changed as time_changed,
 )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.domain.catalog import Product, after_window_message
-from bot.services.adherence import Adherence, ChangeableDose, TodayDose
+from bot.services.adherence import Adherence, ChangeableDose, NextDose, TodayDose
 from bot.services.dose_answers import Answer, ChangeOptions, SkipReason, WhenTaken
 from bot.services.doses import DueDose
 from ui.texts.common import WEEKDAYS, capitalised, day_label, hhmm
@@ -194,6 +194,20 @@ def already_answered(answer: Answer) -> str:
     """Short toast for a second press on a button that was already answered."""
     when = answer.taken_local or answer.answered_local
     return f"Already noted: {answer.status} ({hhmm(when)})."
+
+
+def next_dose_line(coming: NextDose, now: datetime) -> str:
+    """What /today says comes next: the next reminder, today, tomorrow or on a day."""
+    day = coming.due_local.date()
+    today = now.astimezone(coming.due_local.tzinfo).date()
+    when = (
+        "today"
+        if day == today
+        else "tomorrow"
+        if day == today + timedelta(days=1)
+        else f"on {day_label(day)}"
+    )
+    return f"⏭ Next: {capitalised(coming.name)}, {when} at {hhmm(coming.due_local)}."
 
 
 TODAY_TITLE = "Today:"
