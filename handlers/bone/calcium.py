@@ -31,6 +31,7 @@ from ui.keyboards.bone import (
     calcium_form_buttons,
     calcium_menu_buttons,
     meal_time_buttons,
+    vitamin_d_buttons,
 )
 from ui.keyboards.doses import DoseAction, DoseTap
 
@@ -68,6 +69,20 @@ async def on_calcium(update: Update, context: Context, action: BonePress) -> Non
             context, lambda session: calcium.turn_off(session, found.planner, user.id, now)
         )
         await settle_query(query, texts.CALCIUM_TURNED_OFF)
+        return
+    if action.step is CalciumStep.VITAMIN_D:
+        await settle_query(query, texts.ASK_VITAMIN_D, vitamin_d_buttons())
+        return
+    if action.step in (CalciumStep.VITAMIN_D_TIME, CalciumStep.VITAMIN_D_NONE):
+        at = action.at if action.step is CalciumStep.VITAMIN_D_TIME else None
+        await unit_of_work(
+            context,
+            lambda session: calcium.set_vitamin_d(
+                session, found.planner, telegram_user_id=user.id, at=at, now=now
+            ),
+        )
+        said = texts.VITAMIN_D_SAVED.format(time=f"{at:%H:%M}") if at else texts.VITAMIN_D_OFF
+        await settle_query(query, said)
         return
     view = await unit_of_work(context, lambda session: _changed(session, user.id, action, now))
     await answer_query(query)

@@ -58,6 +58,9 @@ CALCIUM_LETTERS = {
     CalciumStep.FORM: "f",
     CalciumStep.DIET: "d",
     CalciumStep.MEAL_TIME: "m",
+    CalciumStep.VITAMIN_D: "v",
+    CalciumStep.VITAMIN_D_TIME: "w",
+    CalciumStep.VITAMIN_D_NONE: "n",
 }
 
 A = BoneAction
@@ -96,6 +99,9 @@ PRESSES = [
     (BonePress(U, step=CalciumStep.DIET, number=600), "b:u:d:600"),
     (BonePress(U, step=CalciumStep.DIET, number=0), "b:u:d:0"),
     (BonePress(U, step=CalciumStep.MEAL_TIME, at=time(18, 30)), "b:u:m:1830"),
+    (BonePress(U, step=CalciumStep.VITAMIN_D), "b:u:v"),
+    (BonePress(U, step=CalciumStep.VITAMIN_D_TIME, at=time(7, 30)), "b:u:w:0730"),
+    (BonePress(U, step=CalciumStep.VITAMIN_D_NONE), "b:u:n"),
     (BonePress(A.PILL_COUNTS), "b:h"),
     (BonePress(A.PILL_COUNT, 5), "b:c:5"),
     (BonePress(A.PILL_COUNT_STOP, 5), "b:j:5"),

@@ -91,6 +91,9 @@ class CalciumStep(StrEnum):
     FORM = "f"  # carbonate or citrate
     DIET = "d"  # calcium from food
     MEAL_TIME = "m"
+    VITAMIN_D = "v"  # ask when vitamin D is taken
+    VITAMIN_D_TIME = "w"  # b:u:w:<HHMM>: its own daily reminder then
+    VITAMIN_D_NONE = "n"  # no separate vitamin D reminder
 
 
 AGENT_PURPOSES = frozenset({DatePurpose.AGENT_GIVEN, DatePurpose.AGENT_CORRECTED})
@@ -116,7 +119,8 @@ _BONE_DATA = re.compile(
     r"|w:(?P<weekday>[0-6x])"
     r"|e:(?P<day>[0-6]):(?P<hour>[01][0-9]|2[0-3])(?P<minute>[0-5][0-9])"
     r"|(?P<record>[tzcj]):(?P<record_id>[0-9]{1,10})"
-    r"|u:(?P<calcium>[oscrx])"
+    r"|u:(?P<calcium>[oscrxvn])"
+    r"|u:w:(?P<vhour>[01][0-9]|2[0-3])(?P<vminute>[0-5][0-9])"
     r"|u:f:(?P<form>[ct])"
     r"|u:d:(?P<diet>0|300|600|900)"
     r"|u:m:(?P<mhour>[01][0-9]|2[0-3])(?P<mminute>[0-5][0-9])"
@@ -188,7 +192,7 @@ def _calcium_tail(press: BonePress) -> str:
             return f"{step}:{_FORM_LETTERS[press.form]}"
         case CalciumStep.DIET:
             return f"{step}:{press.number}"
-        case CalciumStep.MEAL_TIME:
+        case CalciumStep.MEAL_TIME | CalciumStep.VITAMIN_D_TIME:
             assert press.at is not None
             return f"{step}:{press.at:%H%M}"
     return f"{step}"
@@ -216,6 +220,9 @@ def parse_bone_action(data: str | None) -> BonePress | None:
     if match["mhour"] is not None:
         at = time(int(match["mhour"]), int(match["mminute"]))
         return BonePress(calcium, step=CalciumStep.MEAL_TIME, at=at)
+    if match["vhour"] is not None:
+        at = time(int(match["vhour"]), int(match["vminute"]))
+        return BonePress(calcium, step=CalciumStep.VITAMIN_D_TIME, at=at)
     if match["weekday"] is not None:
         weekday = None if match["weekday"] == "x" else int(match["weekday"])
         return BonePress(BoneAction.EXERCISE_DAY, number=weekday)
@@ -467,6 +474,7 @@ def calcium_menu_buttons(has_reminders: bool) -> InlineKeyboardMarkup:
     rows = [[_button(texts.CALCIUM_SET_UP, _calcium(CalciumStep.SET_UP))]]
     rows.append([_button(texts.CALCIUM_CARE_TEAM, _calcium(CalciumStep.CARE_TEAM))])
     rows.append([_button(texts.CALCIUM_USUAL, _calcium(CalciumStep.USUAL))])
+    rows.append([_button(texts.VITAMIN_D_BUTTON, _calcium(CalciumStep.VITAMIN_D))])
     if has_reminders:
         rows.append([_button(texts.CALCIUM_TURN_OFF, _calcium(CalciumStep.TURN_OFF))])
     return InlineKeyboardMarkup(rows)
@@ -505,6 +513,19 @@ def meal_time_buttons(chosen: list[time]) -> InlineKeyboardMarkup:
         if label not in taken
     ]
     return InlineKeyboardMarkup(_rows(buttons, 3))
+
+
+def vitamin_d_buttons() -> InlineKeyboardMarkup:
+    """When vitamin D is taken (three to a row), or no separate reminder."""
+    buttons = [
+        _button(
+            label, BonePress(BoneAction.CALCIUM, step=CalciumStep.VITAMIN_D_TIME, at=_clock(label))
+        )
+        for label in MEAL_TIMES
+    ]
+    rows = _rows(buttons, 3)
+    rows.append([_button(texts.VITAMIN_D_IN_CALCIUM, _calcium(CalciumStep.VITAMIN_D_NONE))])
+    return InlineKeyboardMarkup(rows)
 
 
 def recount_button(medication_id: int) -> InlineKeyboardMarkup:

@@ -64,6 +64,7 @@ class CalciumView:
     diet_mg: int | None
     proposal: tuple[int, ...]  # the suggested split doses (mg), for the food given
     times: tuple[tuple[time, int | None], ...]  # the reminders in force: time, dose
+    vitamin_d_at: time | None = None  # vitamin D's own reminder (None: none)
 
 
 async def _plan_of(session: AsyncSession, patient: Patient, now: datetime) -> CalciumPlan:
@@ -75,13 +76,16 @@ async def _plan_of(session: AsyncSession, patient: Patient, now: datetime) -> Ca
     return plan
 
 
-async def _prompts(session: AsyncSession, patient_id: int) -> list[Medication]:
-    """The patient's supplement reminders in force, by time of day."""
+async def _prompts(
+    session: AsyncSession, patient_id: int, kind: SupplementKind = SupplementKind.CALCIUM
+) -> list[Medication]:
+    """The patient's reminders in force of one supplement (calcium by default), by time."""
     rows = await session.scalars(
         select(Medication)
         .where(
             Medication.patient_id == patient_id,
             Medication.role == MedicationRole.SUPPLEMENT,
+            Medication.product_key == kind,
             Medication.active.is_(True),
         )
         .order_by(Medication.time_of_day, Medication.id)
@@ -101,12 +105,14 @@ async def _view(session: AsyncSession, patient: Patient, plan: CalciumPlan) -> C
         else ()
     )
     prompts = await _prompts(session, patient.id)
+    vitamin_d = await _prompts(session, patient.id, SupplementKind.VITAMIN_D)
     return CalciumView(
         goal,
         CalciumForm(plan.calcium_form) if plan.calcium_form else None,
         plan.diet_calcium_mg,
         proposal,
         tuple((p.time_of_day, p.dose_mg) for p in prompts if p.time_of_day is not None),
+        vitamin_d[0].time_of_day if vitamin_d else None,
     )
 
 
@@ -208,6 +214,43 @@ async def set_times(
         planner.cancel(JobKind.DOSE, prompt.id)
     for prompt in new:
         await plan_next_dose(session, planner, prompt, patient, now)
+    return await _view(session, patient, plan)
+
+
+async def set_vitamin_d(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    *,
+    telegram_user_id: int,
+    at: time | None,
+    now: datetime,
+) -> CalciumView:
+    """Give vitamin D its own daily reminder at `at` (None: none, e.g. it is in the calcium
+    tablet). Like calcium, it keeps clear of an oral bisphosphonate's fasting window."""
+    patient = await require_patient(session, telegram_user_id)
+    plan = await _plan_of(session, patient, now)
+    old = await _prompts(session, patient.id, SupplementKind.VITAMIN_D)
+    for prompt in old:
+        prompt.active, prompt.ended_at = False, now
+    new = (
+        Medication(
+            patient_id=patient.id,
+            role=MedicationRole.SUPPLEMENT,
+            product_key=SupplementKind.VITAMIN_D,
+            frequency=Frequency.DAILY,
+            time_of_day=at,
+            started_at=now,
+        )
+        if at is not None
+        else None
+    )
+    if new is not None:
+        session.add(new)
+    await session.commit()
+    for prompt in old:
+        planner.cancel(JobKind.DOSE, prompt.id)
+    if new is not None:
+        await plan_next_dose(session, planner, new, patient, now)
     return await _view(session, patient, plan)
 
 

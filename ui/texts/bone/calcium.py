@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from bot.domain.calcium import calcium_prompt_text
+from bot.domain.calcium import SupplementKind, calcium_prompt_text
 from bot.services.bone.calcium import CalciumView, SupplementTally, TodaySupplement
 from bot.services.dose_answers import SupplementAnswer
 from bot.services.doses import DueSupplement
@@ -54,6 +54,19 @@ SUPPLEMENT_TAKEN = "✅ Calcium{dose}: taken at {time}."
 SUPPLEMENT_LATER = "⏰ Calcium{dose}: I'll remind you again at {time}."
 SUPPLEMENT_WAITING = "Calcium{dose}: waiting for your answer."
 SUPPLEMENT_LATE = "Sorry this reminder is late: it was due at {time}."
+VITAMIN_D_REMINDER = "☀️ Time for your vitamin D."
+VITAMIN_D_TAKEN = "✅ Vitamin D: taken at {time}."
+VITAMIN_D_LATER = "⏰ Vitamin D: I'll remind you again at {time}."
+VITAMIN_D_WAITING = "Vitamin D: waiting for your answer."
+VITAMIN_D_BUTTON = "☀️ Vitamin D reminder"
+ASK_VITAMIN_D = (
+    "When do you take vitamin D? I'll remind you daily, away from your bone tablet's "
+    "fasting time. If it is in your calcium tablet, you need no second reminder."
+)
+VITAMIN_D_IN_CALCIUM = "It's in my calcium tablet / I don't take it"
+VITAMIN_D_SAVED = "Saved: vitamin D daily at {time}."
+VITAMIN_D_OFF = "No separate vitamin D reminder."
+VITAMIN_D_LINE = "Vitamin D: a reminder daily at {time}."
 TODAY_SUPPLEMENT = "{time} Calcium{dose}: {state}"
 TODAY_MOVED = " (moved for your bone medicine)"
 HISTORY_SUPPLEMENT = "• Calcium: {taken} of {due} taken ({percent}%)"
@@ -80,6 +93,8 @@ def calcium_lines(view: CalciumView) -> str:
         lines.append(CALCIUM_TIMES.format(times=calcium_plan(view.times)))
     else:
         lines.append(CALCIUM_OFF)
+    if view.vitamin_d_at is not None:
+        lines.append(VITAMIN_D_LINE.format(time=hhmm(view.vitamin_d_at)))
     return "\n".join(lines)
 
 
@@ -120,8 +135,11 @@ def ask_meal_times(view: CalciumView, chosen: list[time]) -> str:
 
 
 def supplement_reminder(due: DueSupplement) -> str:
-    """A calcium reminder: the label-style wording for its form, and why it moved if it did."""
-    if due.form is not None:
+    """A calcium reminder: the label-style wording for its form, and why it moved if it did.
+    Vitamin D on its own has its own words."""
+    if due.kind is SupplementKind.VITAMIN_D:
+        text = VITAMIN_D_REMINDER
+    elif due.form is not None:
         text = "💊 " + calcium_prompt_text(due.form, due.dose_mg)
     else:
         text = f"💊 Time for your calcium{_dose(due.dose_mg)}."
@@ -134,6 +152,12 @@ def supplement_reminder(due: DueSupplement) -> str:
 
 def supplement_answered(answer: SupplementAnswer) -> str:
     """Replace a calcium reminder's text once answered, so the chat shows the outcome."""
+    if answer.kind is SupplementKind.VITAMIN_D:
+        if answer.status == "taken" and answer.answered_local is not None:
+            return VITAMIN_D_TAKEN.format(time=hhmm(answer.answered_local))
+        if answer.snoozed_until_local is not None:
+            return VITAMIN_D_LATER.format(time=hhmm(answer.snoozed_until_local))
+        return VITAMIN_D_WAITING
     dose = _dose(answer.dose_mg)
     if answer.status == "taken" and answer.answered_local is not None:
         return SUPPLEMENT_TAKEN.format(dose=dose, time=hhmm(answer.answered_local))
