@@ -52,6 +52,15 @@ class PendingInput:
     draft: ScanDraft | None = None
 
 
+@dataclass(frozen=True)
+class TakenTimeInput:
+    """A "When did you take it?" question waiting for a typed time."""
+
+    event_id: int
+    message_id: int
+    until: datetime
+
+
 @dataclass
 class Conversation:
     """One person's open questions; every field None (or empty) when nothing is open."""
@@ -66,6 +75,8 @@ class Conversation:
     # times picked so far in the calcium set-up.
     bone_input: PendingInput | None = None
     calcium_times: tuple[time, ...] = field(default=())
+    # Dose answers (handlers.doses): the take-time question a typed time would answer.
+    taken_time_input: TakenTimeInput | None = None
 
     def clear(self) -> None:
         """Forget everything (the person's data was erased)."""

@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.domain.answer_times import CHANGEABLE_STATUSES
+from bot.domain.dose_times import InvalidTimeText, parse_time_of_day
 from bot.domain.errors import AlreadyAnswered, NotAnsweredYet, NotYourRecord, TooLateToChange
 from bot.services import dose_answers, holds
 from bot.services.context import Services
+from bot.services.doses import DueDose
 from handlers.common import (
     App,
     Context,
     answer_query,
+    conversation_of,
+    edit_message,
     edit_query_markup,
     parse_press,
     services,
     settle_query,
     unit_of_work,
 )
+from handlers.conversation import TakenTimeInput
 from ui import texts
 from ui.keyboards.doses import (
     DoseAction,
@@ -85,6 +91,14 @@ async def answer_press(update: Update, context: Context, action: DoseAction) -> 
             await edit_query_markup(query, markup)
         case _Shown(text, markup):  # another text (a question, or Back to it)
             await settle_query(query, text, markup)
+        case _Typing(text, markup):
+            message = query.message
+            if message is not None:
+                until = found.clock() + TYPED_TIME_TTL
+                conversation_of(context).taken_time_input = TakenTimeInput(
+                    action.event_id, message.message_id, until
+                )
+            await settle_query(query, text, markup)
         case (answer, before):
             notice = _again(answer) if before else None
             if action.action in (DoseTap.CHANGE_TO_TAKEN, DoseTap.CHANGE_TO_MISSED):
@@ -110,6 +124,14 @@ class _Buttons:
 
 
 @dataclass(frozen=True)
+class _Typing:
+    """Ask for a typed time (the question's message then waits for it)."""
+
+    text: str
+    markup: InlineKeyboardMarkup
+
+
+@dataclass(frozen=True)
 class _Shown:
     """Replace the reminder with another text and buttons (When did you take it?, Back)."""
 
@@ -119,7 +141,7 @@ class _Shown:
 
 async def _press(
     session: AsyncSession, found: Services, telegram_user_id: int, action: DoseAction
-) -> _Buttons | _Shown | tuple[Answered, bool]:
+) -> _Buttons | _Shown | _Typing | tuple[Answered, bool]:
     """Work out a press: another set of buttons, a question, or the recorded answer."""
     event_id, now = action.event_id, found.clock()
     try:
@@ -168,6 +190,21 @@ async def _press(
                     now=now,
                 )
                 return _Shown(*reminder_message(reminder))
+            case DoseTap.TYPE_TIME:
+                reminder = await dose_answers.open_reminder(
+                    session, telegram_user_id, event_id, now
+                )
+                name = reminder.product.name if isinstance(reminder, DueDose) else ""
+                back = InlineKeyboardMarkup(
+                    [
+                        [
+                            InlineKeyboardButton(
+                                texts.BACK, callback_data=f"d:{DoseTap.BACK}:{event_id}"
+                            )
+                        ]
+                    ]
+                )
+                return _Typing(texts.ASK_TYPED_TAKEN_TIME.format(name=name), back)
             case DoseTap.KEEP:
                 return await dose_answers.describe_answer(
                     session, telegram_user_id, event_id
@@ -220,6 +257,66 @@ async def _record(
     return answer, False
 
 
+TYPED_TIME_TTL = timedelta(minutes=15)  # a typed time answers the question this long
+
+
+class AwaitingTakenTime(filters.UpdateFilter):
+    """Let typed text through only while this person was asked when they took a dose."""
+
+    def __init__(self, app: App) -> None:
+        super().__init__(name="AwaitingTakenTime")
+        self._app = app
+
+    def filter(self, update: Update) -> bool:
+        """Tell whether the sender has a "When did you take it?" question open."""
+        user = update.effective_user
+        state = self._app.user_data.get(user.id) if user is not None else None
+        return state is not None and state.taken_time_input is not None
+
+
+async def on_typed_time(update: Update, context: Context) -> None:
+    """A typed take time: recorded when it fits the dose; re-asked kindly when it won't do."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    conversation = conversation_of(context)
+    pending = conversation.taken_time_input
+    if message is None or user is None or chat is None or pending is None:
+        return
+    found = services(context)
+    if found.clock() > pending.until:
+        conversation.taken_time_input = None
+        await message.reply_text(texts.UNKNOWN_TEXT)
+        return
+    try:
+        at = parse_time_of_day(message.text or "")
+        answer = await unit_of_work(
+            context,
+            lambda session: dose_answers.take_at_time_of_day(
+                session,
+                found.planner,
+                telegram_user_id=user.id,
+                event_id=pending.event_id,
+                at=at,
+                now=found.clock(),
+            ),
+        )
+    except (InvalidTimeText, NotYourRecord):
+        await message.reply_text(texts.BAD_TAKEN_TIME)
+        return
+    except AlreadyAnswered:
+        conversation.taken_time_input = None
+        answer = await unit_of_work(
+            context,
+            lambda session: dose_answers.describe_answer(session, user.id, pending.event_id),
+        )
+    conversation.taken_time_input = None
+    action = DoseAction(DoseTap.TAKEN, pending.event_id)
+    await edit_message(
+        context.bot, chat.id, pending.message_id, _shown(answer), _after(answer, action)
+    )
+
+
 def register(app: App) -> None:
     """Add the dose button handler."""
     app.add_handler(CallbackQueryHandler(on_dose_button, pattern=r"^d:"))
+    awaiting = AwaitingTakenTime(app)
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & awaiting, on_typed_time))

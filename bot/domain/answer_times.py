@@ -7,7 +7,8 @@ Pure rules, so the buttons that offer the choices and the services that accept t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 # Later is chosen at the reminder. The first choice is the configured default
 # (`SNOOZE_MINUTES`); an hour and three hours cover "after breakfast" and "after the school
@@ -92,3 +93,13 @@ def from_minute_stamp(stamp: int) -> datetime:
 def window_end(taken_at: datetime, window_minutes: int) -> datetime | None:
     """Return when the label's fasting and upright window ends (None: no window)."""
     return taken_at + timedelta(minutes=window_minutes) if window_minutes else None
+
+
+def typed_moment(at: time, zone: ZoneInfo, now: datetime) -> datetime:
+    """The moment a typed time of day means: its latest occurrence at or before now in the
+    patient's zone ("23:30" typed at 00:10 is last night's)."""
+    local_now = now.astimezone(zone)
+    moment = datetime.combine(local_now.date(), at, zone)
+    if moment > local_now:
+        moment = datetime.combine(local_now.date() - timedelta(days=1), at, zone)
+    return moment.astimezone(UTC)

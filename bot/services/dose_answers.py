@@ -8,7 +8,7 @@ question) are cancelled, and a bisphosphonate taken plans its end-of-window mess
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from bot.domain.answer_times import (
     asks_when_taken,
     can_still_change,
     taken_time_choices,
+    typed_moment,
     window_end,
 )
 from bot.domain.calcium import SupplementKind
@@ -197,6 +198,30 @@ def _is_oral_bisphosphonate(medication: Medication) -> bool:
     return (
         not is_supplement(medication)
         and get_product(medication.product_key).is_oral_bisphosphonate
+    )
+
+
+async def take_at_time_of_day(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    *,
+    telegram_user_id: int,
+    event_id: int,
+    at: time,
+    now: datetime,
+) -> Answer | SupplementAnswer:
+    """Record a dose taken at a typed time of day: its latest occurrence by now, in the
+    patient's zone (refused, like any time, when it cannot be this dose's)."""
+    event = await _own_event(session, telegram_user_id, event_id)
+    patient, _ = await doses.owners_of(session, event)
+    moment = typed_moment(at, ZoneInfo(patient.timezone), now)
+    return await take_dose(
+        session,
+        planner,
+        telegram_user_id=telegram_user_id,
+        event_id=event_id,
+        now=now,
+        taken_at=moment,
     )
 
 

@@ -217,3 +217,34 @@ async def test_a_wrong_taken_is_corrected_from_the_message_and_from_today(
             ("taken", "missed"),
             ("missed", "taken"),
         ]
+
+
+async def test_a_take_time_can_be_typed(simulator: BotApiSimulator, settings: Settings) -> None:
+    clock = DrivenClock()
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings, clock) as app:
+        await register(alice)
+        medication = await medication_of(app, alice.id, ALENDRONATE)
+        due = await make_due_in(app, medication.id, 2)
+        await alice.expect("Time for your alendronate 70 mg", timeout=10)
+        [event] = await settled_events(app, medication.id, DoseStatus.SENT)
+        clock.jump_to(clock() + timedelta(hours=2))
+        await run_job(app, f"recheck:{event.id}")
+        alice.press("Yes, I took it", await alice.expect("Did you take your alendronate"))
+        when = await alice.expect("When did you take your alendronate 70 mg?")
+        alice.press("⌨️ Another time: I'll type it", when)
+        await alice.expect("What time did you take your alendronate 70 mg? Type it")
+
+        alice.say("soon")
+        await alice.expect("Sorry, I couldn't use that time")
+        future = (clock() + timedelta(minutes=30)).astimezone(due.tzinfo)
+        alice.say(hhmm(future))  # later than now: last night's is more than 3 h before
+        await alice.expect("Sorry, I couldn't use that time")
+        typed = (due - timedelta(minutes=20)).astimezone(due.tzinfo)  # up early
+        alice.say(hhmm(typed))
+        await alice.expect(f"taken at {hhmm(typed)}")
+        [event] = await dose_events(app, medication.id)
+        assert event.taken_at is not None
+        assert hhmm(event.taken_at.astimezone(due.tzinfo)) == hhmm(typed)
+        alice.say("/today")
+        await alice.expect("Today:")  # the typed-time question is closed: text is text again

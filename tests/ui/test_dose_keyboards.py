@@ -40,6 +40,7 @@ DOSE_LETTERS = {
     "CHANGE_TO_MISSED": "n",
     "KEEP": "e",
     "GO_ON": "g",
+    "TYPE_TIME": "y",
 }
 CHECKIN_LETTERS = {
     "ANSWER": "a",

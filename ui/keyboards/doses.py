@@ -44,10 +44,11 @@ class DoseTap(StrEnum):
     CHANGE_TO_MISSED = "n"  # it was not taken after all
     KEEP = "e"  # keep the answer as it is
     GO_ON = "g"  # under a held medicine's reminder: the care team said to go on
+    TYPE_TIME = "y"  # at "When did you take it?": another time, typed
 
 
 _DOSE_DATA = re.compile(
-    r"^d:(?P<action>[tazsmbckneg]):(?P<id>[0-9]{1,10})"
+    r"^d:(?P<action>[tazsmbcknegy]):(?P<id>[0-9]{1,10})"
     r"(?::(?:(?P<reason>[a-z_]{1,20})|(?P<number>[0-9]{1,10})))?$"
 )
 # Row ids are INTEGER primary keys: 32-bit on PostgreSQL, which refuses a larger query
@@ -187,6 +188,7 @@ def taken_time_buttons(question: WhenTaken) -> InlineKeyboardMarkup:
         ]
         for index, moment in enumerate(question.choices_local)
     ]
+    rows.append([_button(texts.TYPE_TAKEN_TIME, f"d:{DoseTap.TYPE_TIME}:{question.event_id}")])
     rows.append([_button(texts.BACK, f"d:{DoseTap.BACK}:{question.event_id}")])
     return InlineKeyboardMarkup(rows)
 

@@ -18,6 +18,12 @@ ASK_WHEN_TAKEN = "When did you take your {name}?"
 TAKEN_JUST_NOW = "Just now"
 TAKEN_AT = "At {time}"
 TAKEN_AT_DUE = "At {time} (when it was due)"
+TYPE_TAKEN_TIME = "⌨️ Another time: I'll type it"
+ASK_TYPED_TAKEN_TIME = "What time did you take your {name}? Type it, like 06:45."
+BAD_TAKEN_TIME = (
+    "Sorry, I couldn't use that time. Type the time you took it, like 06:45, or use the "
+    "buttons. It can't be later than now, or more than 3 hours before the dose was due."
+)
 CHANGE = "✏️ Change this answer"
 NOT_TAKEN = "✖ I didn't take it"
 KEEP_ANSWER = "« Keep it as it is"
