@@ -29,6 +29,7 @@ from handlers.common import (
     settle_query,
     unit_of_work,
 )
+from handlers.menus import refresh_menu
 from ui import texts
 from ui.keyboards.care import (
     QUIET_CHOICES,
@@ -190,6 +191,7 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
                     session, telegram_user_id=user.id, link_id=action.record_id or 0, now=now
                 )
             await settle_query(query, texts.REMOVED_PATIENT.format(name=view.member_name))
+            await refresh_menu(context, view.member_chat_id)
             await notify(
                 context.bot,
                 view.member_chat_id,
@@ -220,6 +222,7 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
                     session, telegram_user_id=user.id, link_id=action.record_id or 0, now=now
                 )
             await settle_query(query, texts.LEFT_MEMBER.format(patient=view.patient_name))
+            await refresh_menu(context, view.member_chat_id)
             await notify(
                 context.bot, view.patient_chat_id, texts.LEFT_PATIENT.format(name=view.member_name)
             )
@@ -337,6 +340,7 @@ async def _confirm(update: Update, context: Context, action: CareAction) -> None
             view.member_chat_id,
             texts.LINKED_MEMBER.format(patient=view.patient_name, role=role),
         )
+        await refresh_menu(context, view.member_chat_id)
     else:
         await edit_query_message(query, texts.REFUSED_PATIENT.format(name=view.member_name))
         await notify(context.bot, view.member_chat_id, texts.REFUSED_MEMBER)

@@ -27,6 +27,7 @@ from handlers.common import (
     parse_press,
     services,
 )
+from handlers.menus import refresh_menu
 from ui import texts
 from ui.keyboards.data import (
     erase_buttons,
@@ -210,10 +211,12 @@ async def _erase(update: Update, context: Context, confirmed: bool) -> None:
         done = await erasure.erase_person(session, found.planner, user.id)
     conversation_of(context).clear()  # nothing of theirs stays in memory either
     await edit_query_message(query, texts.DELETE_DONE)
+    await refresh_menu(context, user.id)  # no roles left: the default menu again
     for notice in done.notices:
         await notify(
             context.bot, notice.chat_id, texts.ERASED_NOTICE.format(name=notice.name or "Someone")
         )
+        await refresh_menu(context, notice.chat_id)  # their link to this person ended
 
 
 def register(app: App) -> None:

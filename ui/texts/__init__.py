@@ -29,6 +29,7 @@ from ui.texts.commands import (
     UNKNOWN_TEXT as UNKNOWN_TEXT,
     HELP as HELP,
     COMMANDS as COMMANDS,
+    commands_for as commands_for,
 )
 from ui.texts.registration import (
     WELCOME as WELCOME,

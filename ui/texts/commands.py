@@ -43,3 +43,38 @@ COMMANDS = (
     ("help", "What I can do"),
     ("cancel", "Stop what we're doing"),
 )
+
+# What each role sees in its command menu (Bot API command scopes per chat). The default
+# menu (`COMMANDS`) is the patient's: most people are patients, and setting a menu per chat
+# for every patient would cost a call per patient. Caregivers and clinicians get theirs on
+# the chat when linked, and the default back when no link is left.
+_EVERYONE = ("privacy", "mydata", "deletemydata", "help", "cancel")
+_PATIENT = (
+    "today",
+    "history",
+    "regimen",
+    "pause",
+    "symptoms",
+    "bone",
+    "calendar",
+    "caregiver",
+    "export",
+)
+_CAREGIVER = ("caring",)
+_CLINICIAN = ("patients", "caring", "export")
+
+
+def commands_for(*, patient: bool, caregiver: bool, clinician: bool) -> list[tuple[str, str]]:
+    """The command menu of a person with these roles, in the menu's usual order."""
+    wanted = set(_EVERYONE)
+    if patient:
+        wanted |= set(_PATIENT)
+    if caregiver:
+        wanted |= set(_CAREGIVER)
+    if clinician:
+        wanted |= set(_CLINICIAN)
+    if not patient:
+        wanted.add("start")  # to register as a patient too, should they want to
+    about = dict(COMMANDS) | {"start": "Set up your own reminders"}
+    order = [name for name, _ in COMMANDS] + ["start"]
+    return [(name, about[name]) for name in order if name in wanted]
