@@ -17,14 +17,17 @@ from bot.db.database import create_bot_engine, make_sessions, upgrade_database
 from bot.domain.clock import utc_now
 from bot.domain.errors import NotRegistered
 from bot.services import exports
-from bot.services.exports import ExportFormat
+from bot.services.exports import OFFERED_FORMATS, ExportFormat
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the export options to the main command line."""
     parser.add_argument("--patient", type=int, help="export: the patient number")
     parser.add_argument(
-        "--format", choices=[f.value for f in ExportFormat], default="all", help="export: format"
+        "--format",
+        choices=[f.value for f in OFFERED_FORMATS],
+        default="all",
+        help="export: format",
     )
     parser.add_argument("--from", dest="first", type=date.fromisoformat, help="export: YYYY-MM-DD")
     parser.add_argument("--to", dest="last", type=date.fromisoformat, help="export: YYYY-MM-DD")

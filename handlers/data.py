@@ -2,7 +2,7 @@
 
 Thin: each step asks `bot.services.exports`, `bot.services.clinician` or
 `bot.services.erasure`, which check that the acting user may see what they ask for; the
-files go out as Telegram documents.
+files go out as Telegram documents (/mydata's as one ZIP file).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.db.models import LinkRole
-from bot.domain.errors import NotRegistered, NotYourRecord
+from bot.domain.errors import ArchiveTooLarge, NotRegistered, NotYourRecord
 from bot.services import care_links, clinician, erasure
 from bot.services import exports as export_service
 from bot.services.exports import ExportFormat, ExportRequest
@@ -176,19 +176,20 @@ async def privacy_command(update: Update, context: Context) -> None:
 
 
 async def mydata_command(update: Update, context: Context) -> None:
-    """/mydata: everything held about the patient, in every format."""
-    loaded = await for_registered(
-        update,
-        context,
-        lambda session, user_id, now: export_service.own_request(session, user_id, 0, now),
-        not_registered=texts.MYDATA_NOT_PATIENT,
-    )
+    """/mydata: everything held about the patient, as one ZIP file (one document)."""
+    try:
+        loaded = await for_registered(
+            update, context, export_service.own_archive, not_registered=texts.MYDATA_NOT_PATIENT
+        )
+    except ArchiveTooLarge as error:
+        if update.effective_message is not None:
+            too_large = texts.mydata_too_large(error.size_bytes, error.limit_bytes)
+            await update.effective_message.reply_text(too_large)
+        return
     if loaded is None:
         return
-    message, request = loaded
-    await message.reply_text(texts.MYDATA_INTRO)
-    count = await _send_files(context, message.chat_id, request, ExportFormat.ALL)
-    await message.reply_text(texts.EXPORT_DONE.format(count=count))
+    message, archive = loaded
+    await message.reply_document(archive.data, filename=archive.name, caption=texts.MYDATA_CAPTION)
 
 
 async def deletemydata_command(update: Update, context: Context) -> None:

@@ -1,7 +1,8 @@
 """DXA results and the 2017 joint position statement's criteria for bone-directed therapy.
 
 Pure domain: no Telegram, no database, no I/O. The bot informs; it never prescribes. When a
-patient's scan and answers meet the criteria an expert statement uses, the bot says so and
+patient's scan and answers (or, with no scan on record, the answers alone) meet the criteria
+an expert statement uses, the bot says so, never claiming a scan it does not have, and
 suggests talking to the care team; whether to treat is the care team's decision.
 
 Sources (verification status next to each rule below):
@@ -321,12 +322,21 @@ CRITERIA_MET_MESSAGE = (
     "Your scan and answers meet the criteria a 2017 expert statement uses for considering "
     "bone-protecting treatment. This is worth discussing with your care team."
 )
+# The same criteria met with no scan on record: only ">= 2 risk factors (without BMD)" can
+# match then, so the sentence claims nothing of a scan and says there is none.
+CRITERIA_MET_WITHOUT_SCAN_MESSAGE = (
+    "Your answers meet the criteria a 2017 expert statement uses for considering "
+    "bone-protecting treatment. This is based on your answers only: no bone density (DXA) "
+    "scan is on record. This is worth discussing with your care team."
+)
 # All women starting an aromatase inhibitor should have their fracture risk assessed,
 # including bone density (verified: stored summaries of the statement).
-NO_SCAN_MESSAGE = (
-    "I have no bone density (DXA) scan on record for you. Experts advise a scan for everyone "
-    "taking an aromatase inhibitor. Ask your care team about one."
+NO_SCAN_ON_RECORD = "I have no bone density (DXA) scan on record for you."
+SCAN_ADVICE = (
+    "Experts advise a scan for everyone taking an aromatase inhibitor. Ask your care team "
+    "about one."
 )
+NO_SCAN_MESSAGE = f"{NO_SCAN_ON_RECORD} {SCAN_ADVICE}"
 
 
 def add_months(day: date, months: int) -> date:
@@ -408,8 +418,13 @@ def assess(dxa: DxaResult | None, risk: RiskFactors, *, on_bone_agent: bool) -> 
         category=dxa.category if dxa is not None else None,
         # Informational only, never a prescription; silent when treatment is already on
         # record, because then the care team has already acted on it.
-        message=CRITERIA_MET_MESSAGE if met and not on_bone_agent else None,
+        message=_criteria_message(dxa) if met and not on_bone_agent else None,
         follow_up=follow_up,
         next_scan_between=follow_up.window(dxa.scanned_on) if dxa is not None else None,
         scan_missing=dxa is None,
     )
+
+
+def _criteria_message(dxa: DxaResult | None) -> str:
+    """Say the criteria are met, claiming a scan only when one is on record."""
+    return CRITERIA_MET_MESSAGE if dxa is not None else CRITERIA_MET_WITHOUT_SCAN_MESSAGE

@@ -27,3 +27,12 @@ class NotAnsweredYet(BonebotError):
 
 class TooLateToChange(BonebotError):
     """An answer older than the correction window: the care team corrects it now."""
+
+
+class ArchiveTooLarge(BonebotError):
+    """The patient's whole record would make a file larger than the bot may send."""
+
+    def __init__(self, size_bytes: int, limit_bytes: int) -> None:
+        super().__init__(f"{size_bytes} bytes, limit {limit_bytes}")
+        self.size_bytes = size_bytes
+        self.limit_bytes = limit_bytes

@@ -7,8 +7,9 @@ garbles accents and non-Latin notes, while Python (``utf-8-sig``), R, pandas and
 all accept the BOM.
 
 Values: instants are ISO 8601 in the patient's zone with their offset
-(``2025-01-06T08:00:00+01:00``); local days are ``YYYY-MM-DD``; booleans ``true``/``false``;
-an empty field means "none" (no answer, not applicable, not recorded).
+(``2025-01-06T08:00:00+01:00``); local days are ``YYYY-MM-DD``; times of day (a reminder's
+wall-clock time) ``HH:MM``; booleans ``true``/``false``; an empty field means "none" (no
+answer, not applicable, not recorded).
 
 Formula injection (OWASP "CSV Injection"): a text cell that starts with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return (or their full-width forms) is prefixed with ``'`` so a
@@ -21,7 +22,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from bot.domain.symptoms import ITEMS
 from bot.exports import labels
@@ -95,7 +96,7 @@ RED_FLAG_COLUMNS = (
 # OWASP's list, plus the full-width forms some spreadsheet locales also treat as operators.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
-Cell = str | int | float | bool | date | datetime | None
+Cell = str | int | float | bool | date | datetime | time | None
 
 
 def write_csv_files(snapshot: ExportSnapshot) -> list[ExportFile]:
@@ -139,6 +140,8 @@ def cell_text(snapshot: ExportSnapshot, value: Cell) -> str:
         return snapshot.local(value).isoformat(timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, time):  # a wall-clock time of day, already the patient's own
+        return value.strftime("%H:%M")
     return neutralise(value)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from bot.domain.calcium import SupplementKind
 from bot.domain.catalog import PRODUCTS, Product, drug_display_name
 from bot.domain.symptoms import ITEMS, SCALES, Attribute
 from bot.exports.snapshot import MedicationRow
@@ -36,6 +37,15 @@ STATUS_LABELS: Mapping[str, str] = MappingProxyType(
         "missed": "Missed",
     }
 )
+# A supplement medication's product_key is a SupplementKind, not a catalogue key.
+SUPPLEMENT_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        SupplementKind.CALCIUM.value: "calcium (or calcium with vitamin D)",
+        SupplementKind.VITAMIN_D.value: "vitamin D",
+        SupplementKind.ANTACID.value: "antacid",
+        SupplementKind.OTHER.value: "other supplement",
+    }
+)
 # For clinicians; the patient's own wording is in bot.domain.redflags.
 _FLAG_LABELS: Mapping[str, str] = MappingProxyType(
     {
@@ -56,9 +66,12 @@ def product_of(key: str) -> Product | None:
 
 
 def medicine_name(key: str) -> str:
-    """Return a medicine's name with its strength, e.g. "anastrozole 1 mg"."""
+    """Return a medicine's name with its strength, e.g. "anastrozole 1 mg" (a supplement's
+    kind, e.g. "calcium (or calcium with vitamin D)")."""
     product = product_of(key)
-    return product.name if product is not None else key
+    if product is not None:
+        return product.name
+    return SUPPLEMENT_LABELS.get(key, key)
 
 
 def medicine_title(key: str) -> str:

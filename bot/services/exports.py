@@ -1,9 +1,11 @@
 """Exports as a service: who may export whose data, for which period, and the audit log.
 
 A patient exports their own data; a clinician exports the data of a patient who linked them
-as a clinician (a caregiver cannot export). Every export is recorded (who, whose data, when,
-which period and format) before the files are handed out, and the patient sees the record
-in /privacy. Rendering runs in a worker thread: a PDF with charts takes a moment of CPU.
+as a clinician (a caregiver cannot export). Only the patient themself gets the archive of
+everything (/mydata, `own_archive`): the formats anyone else may ask for are
+`OFFERED_FORMATS`. Every export is recorded (who, whose data, when, which period and format)
+before the files are handed out, and the patient sees the record in /privacy. Rendering runs
+in a worker thread: a PDF with charts takes a moment of CPU.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import ExportRecord, LinkRole, Patient
 from bot.domain.dose_times import local_instant
 from bot.domain.errors import NotRegistered, NotYourRecord
+from bot.exports.archive import build_archive
 from bot.exports.csv_files import write_csv_files
 from bot.exports.fhir_bundle import fhir_bundle_file
 from bot.exports.files import ExportFile
 from bot.exports.loader import load_snapshot
 from bot.exports.pdf_report import pdf_report_file
+from bot.exports.record_loader import load_record
 from bot.exports.snapshot import ExportSnapshot
 from bot.services import care_links
 from bot.services.regimen import require_patient
@@ -43,6 +47,11 @@ class ExportFormat(StrEnum):
     PDF = "pdf"
     FHIR = "fhir"
     ALL = "all"
+    ARCHIVE = "archive"  # /mydata: one ZIP file of everything kept, for the patient only
+
+
+# What /export's buttons and the command line offer; the archive is not among them.
+OFFERED_FORMATS = (ExportFormat.PDF, ExportFormat.CSV, ExportFormat.FHIR, ExportFormat.ALL)
 
 
 class ActorRole(StrEnum):
@@ -67,6 +76,8 @@ class ExportRequest:
 
 def build_files(snapshot: ExportSnapshot, export_format: ExportFormat) -> list[ExportFile]:
     """Render the files of one format (or all of them) from a snapshot (CPU-bound)."""
+    if export_format not in OFFERED_FORMATS:
+        raise ValueError(f"{export_format.value} is not an export format")
     files: list[ExportFile] = []
     if export_format in (ExportFormat.PDF, ExportFormat.ALL):
         files.append(pdf_report_file(snapshot))
@@ -131,7 +142,33 @@ async def run_export(
     session: AsyncSession, request: ExportRequest, export_format: ExportFormat, now: datetime
 ) -> list[ExportFile]:
     """Record the export in the audit log, then load and render the files."""
+    if export_format not in OFFERED_FORMATS:  # the archive is /mydata's, the patient's own
+        raise NotYourRecord
     snapshot = await load_snapshot(session, request.patient_id, request.start, request.end)
+    await _audit(session, request, export_format, now)
+    return await asyncio.to_thread(build_files, snapshot, export_format)
+
+
+async def own_archive(session: AsyncSession, telegram_user_id: int, now: datetime) -> ExportFile:
+    """Build the acting patient's whole record as one ZIP file and record it (/mydata).
+
+    The patient's own records only, looked up from the acting Telegram user (never from an
+    id the caller passes). Built before it is recorded, so an archive too large to send
+    (ArchiveTooLarge) leaves no audit line for a file nobody received.
+    """
+    request = await own_request(session, telegram_user_id, 0, now)
+    snapshot = await load_snapshot(session, request.patient_id, request.start, request.end)
+    tables = await load_record(session, request.patient_id)
+    await session.commit()  # end the read before the CPU-bound build
+    archive = await asyncio.to_thread(build_archive, snapshot, tables, now)
+    await _audit(session, request, ExportFormat.ARCHIVE, now)
+    return archive
+
+
+async def _audit(
+    session: AsyncSession, request: ExportRequest, export_format: ExportFormat, now: datetime
+) -> None:
+    """Write the export's line in the patient's audit log and commit it."""
     session.add(
         ExportRecord(
             patient_id=request.patient_id,
@@ -151,7 +188,6 @@ async def run_export(
         request.patient_id,
         request.actor_role.value,
     )
-    return await asyncio.to_thread(build_files, snapshot, export_format)
 
 
 @dataclass(frozen=True)

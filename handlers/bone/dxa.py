@@ -20,6 +20,7 @@ from ui.keyboards.bone import (
     age_skip_button,
     interval_buttons,
     risk_buttons,
+    scan_setup_buttons,
     skip_site_button,
 )
 
@@ -168,4 +169,5 @@ async def finish_risk(update: Update, context: Context, age: int | None) -> None
             session, telegram_user_id=user.id, age_years=age, now=found.clock()
         )
     await questions.mark_answered(update, context, texts.AGE_SKIP if age is None else str(age))
-    await context.bot.send_message(chat.id, texts.risk_done(view))
+    markup = scan_setup_buttons(view.profile_id) if view.assessment.scan_missing else None
+    await context.bot.send_message(chat.id, texts.risk_done(view), reply_markup=markup)

@@ -8,7 +8,9 @@ import pytest
 
 from bot.domain.bone_health import (
     CRITERIA_MET_MESSAGE,
+    CRITERIA_MET_WITHOUT_SCAN_MESSAGE,
     FOLLOW_UP_MONTHS,
+    NO_SCAN_MESSAGE,
     RISK_QUESTIONS,
     BoneDensityCategory,
     Criterion,
@@ -203,13 +205,30 @@ def test_criteria_combinations(
     result = assess(dxa, risk, on_bone_agent=False)
     assert list(result.matched) == matched
     assert result.criteria_met is bool(matched)
-    assert result.message == (CRITERIA_MET_MESSAGE if matched else None)
+    expected = CRITERIA_MET_MESSAGE if dxa is not None else CRITERIA_MET_WITHOUT_SCAN_MESSAGE
+    assert result.message == (expected if matched else None)
 
 
 def test_message_is_the_agreed_informational_wording() -> None:
     assert CRITERIA_MET_MESSAGE == (
         "Your scan and answers meet the criteria a 2017 expert statement uses for "
         "considering bone-protecting treatment. This is worth discussing with your care team."
+    )
+
+
+def test_with_no_scan_the_message_claims_no_scan_and_says_it_rests_on_answers() -> None:
+    # The same sourced sentence; only its claim about a scan changes (there is none).
+    result = assess(None, TWO_FACTORS, on_bone_agent=False)
+    assert result.matched == (Criterion.TWO_OR_MORE_RISK_FACTORS,)
+    assert result.message == CRITERIA_MET_WITHOUT_SCAN_MESSAGE
+    assert "scan and answers" not in result.message
+    assert "based on your answers only" in result.message
+    assert "no bone density (DXA) scan is on record" in result.message
+    assert result.message.startswith("Your answers meet the criteria a 2017 expert statement")
+    assert result.message.endswith("This is worth discussing with your care team.")
+    assert NO_SCAN_MESSAGE == (
+        "I have no bone density (DXA) scan on record for you. Experts advise a scan for "
+        "everyone taking an aromatase inhibitor. Ask your care team about one."
     )
 
 

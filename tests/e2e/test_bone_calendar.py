@@ -33,8 +33,10 @@ from bot.db.models import (
 )
 from bot.domain.bone_health import (
     CRITERIA_MET_MESSAGE,
+    CRITERIA_MET_WITHOUT_SCAN_MESSAGE,
     NO_SCAN_MESSAGE,
     RISK_QUESTIONS,
+    SCAN_ADVICE,
     add_months,
 )
 from bot.domain.clinic_agents import next_due
@@ -530,6 +532,37 @@ async def test_risk_message_is_silent_with_a_bone_agent_and_says_no_scan(
         done = await alice.expect(texts.RISK_SAVED)
         assert CRITERIA_MET_MESSAGE not in done["text"]
         assert NO_SCAN_MESSAGE in done["text"]
+        del app
+
+
+async def test_answers_alone_meeting_the_criteria_claim_no_scan_and_offer_the_dxa_set_up(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    clock = DrivenClock(START)
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings, clock) as app:
+        await register(alice, bone_family=None)  # no bone agent, and no scan on record
+        alice.say("/bone")
+        menu = await alice.expect(texts.DXA_HEAD)
+        assert NO_SCAN_MESSAGE in menu["text"]
+        alice.press(texts.RISK_START, menu)
+        for question, answer in zip(RISK_QUESTIONS, ("Yes", "No", "No", "Yes"), strict=True):
+            alice.press(answer, await alice.expect(question.text))
+        alice.say("67")
+        done = await alice.expect(texts.RISK_SAVED)
+        assert "scan and answers" not in done["text"]
+        assert CRITERIA_MET_MESSAGE not in done["text"]
+        assert CRITERIA_MET_WITHOUT_SCAN_MESSAGE in done["text"]
+        assert done["text"].endswith(SCAN_ADVICE)
+        # The DXA set-up, as /bone offers it: adding a result starts from here.
+        assert alice.buttons(done) == [texts.DXA_ADD, texts.DXA_BOOKED]
+        alice.press(texts.DXA_ADD, done)
+        await alice.expect(texts.ASK_SCAN_DATE)
+        # /bone says the same: nothing there claims a scan either.
+        alice.say("/bone")
+        page = await alice.expect(texts.DXA_HEAD)
+        assert "scan and answers" not in page["text"]
+        assert CRITERIA_MET_WITHOUT_SCAN_MESSAGE in page["text"]
         del app
 
 

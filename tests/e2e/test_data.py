@@ -13,9 +13,11 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from fhirclient.models.bundle import Bundle
@@ -24,6 +26,7 @@ from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.db.models import Base, CareAlert, ExportRecord, Patient
+from bot.exports import archive
 from bot.ports import JobKind
 from simulator import BotApiSimulator, RateLimits
 from tests.e2e.helpers import (
@@ -31,13 +34,20 @@ from tests.e2e.helpers import (
     Person,
     bot_running,
     eventually,
+    medication_of,
     planner_of,
     register,
     services_of,
+    settled_events,
 )
 from tests.e2e.test_caregivers import link, links_of
 from tests.e2e.test_checkins import answer_questions, finish
+from tests.e2e.test_supplements import supplements_of
+from tests.exports.test_archive import files_named_in
+from tests.fakes.clock import DrivenClock
 from ui import texts
+
+LONDON = ZoneInfo("Europe/London")
 
 
 @pytest.fixture
@@ -169,9 +179,9 @@ async def test_mydata_sends_everything_and_deletemydata_leaves_no_row_and_no_job
         assert len(planner.planned_ids()) > len(bob_jobs)
 
         alice.say("/mydata")
-        await alice.expect(texts.MYDATA_INTRO)
-        files = await wait_documents(simulator, alice.id, 4)
-        assert any(name.endswith(".pdf") for name in files)
+        [(name, data)] = (await wait_documents(simulator, alice.id, 1)).items()
+        assert name.endswith("-mydata.zip")
+        assert "records/checkin_schedules.csv" in zipfile.ZipFile(io.BytesIO(data)).namelist()
 
         alice.say("/deletemydata")
         confirm = await alice.expect("Erase everything?")
@@ -199,6 +209,142 @@ async def test_mydata_sends_everything_and_deletemydata_leaves_no_row_and_no_job
         # Alice can start again as a new person.
         alice.say("/today")
         await alice.expect("Send /start to begin")
+
+
+ALICE_NOTE = "Knees stiff in the mornings, café au lait helps"
+BOB_NOTE = "Bob's own note for his care team"
+
+
+async def test_mydata_is_one_zip_of_her_records_named_in_its_readme_and_none_of_bobs(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    start = datetime(2031, 3, 4, 10, 0, tzinfo=LONDON)  # a Tuesday morning
+    clock = DrivenClock(start)
+    alice, bob = Person(simulator, 1001, "Alice"), Person(simulator, 1002, "Bob")
+    carol = Person(simulator, 1003, "Carol")
+    async with bot_running(settings, clock) as app:
+        await register(bob, bone_family=None)
+        bob.say("/symptoms")
+        await answer_questions(bob)
+        await finish(bob, note=BOB_NOTE)
+        await register(alice, ai_time="12:00", bone_family=None)
+        await link(alice, carol)
+
+        # A calcium reminder, set up by buttons; then its dose and her anastrozole, taken.
+        alice.say("/bone")
+        alice.press(texts.CALCIUM_SETTINGS, await alice.expect(texts.CALCIUM_HEAD))
+        alice.press(texts.CALCIUM_SET_UP, await alice.expect(texts.CALCIUM_OFF))
+        alice.press(texts.FORM_CITRATE, await alice.expect(texts.ASK_FORM))
+        alice.press(texts.DIET_LABELS[900], await alice.expect("calcium do you get from food"))
+        alice.press("12:00", await alice.expect("Pick 1 time for your calcium"))
+        await alice.expect("Saved: calcium 300 mg at 12:00.")
+        anastrozole = await medication_of(app, alice.id, "anastrozole-1-daily-tablet")
+        [calcium] = await supplements_of(app, alice.id)
+        clock.jump_to(datetime.combine(start.date(), time(12, 0), LONDON))
+        planner = planner_of(app)
+        assert planner.run_now(f"dose:{anastrozole.id}")
+        assert planner.run_now(f"dose:{calcium.id}")
+        medicine = await alice.expect("Time for your anastrozole 1 mg")
+        reminder = await alice.expect("Time for your calcium (300 mg)")
+        alice.press(texts.TAKEN, medicine)
+        alice.press(texts.TAKEN, reminder)
+        await settled_events(app, anastrozole.id, "taken")
+        await settled_events(app, calcium.id, "taken")
+
+        # A check-in with a note, and a DXA scan typed from its report.
+        alice.say("/symptoms")
+        await answer_questions(alice)
+        await finish(alice, note=ALICE_NOTE)
+        alice.say("/bone")
+        alice.press(texts.DXA_ADD, await alice.expect(texts.DXA_HEAD))
+        await alice.expect(texts.ASK_SCAN_DATE)
+        alice.say("10 March 2030")
+        for value in ("-1.4", "-1.0", "-2.2"):
+            await alice.expect("T-score?")
+            alice.say(value)
+        await alice.expect("Saved: your scan of Sunday 10 March 2030")
+
+        alice.say("/mydata")
+        sent = await simulator.wait_for_message(alice.id, lambda m: "document" in m, timeout=30)
+        assert sent["caption"] == texts.MYDATA_CAPTION
+        alice.say("/help")  # her updates are handled in order: after this, /mydata is done
+        await alice.expect("What I can do")
+        [(name, data)] = documents(simulator, alice.id).items()
+        async with services_of(app).sessions() as session:
+            her = await session.scalar(select(Patient).where(Patient.telegram_user_id == alice.id))
+            assert her is not None
+            [record] = list(await session.scalars(select(ExportRecord)))
+        assert name == f"bonebot-patient-{her.id}-20310304-20310304-mydata.zip"
+        assert (record.patient_id, record.actor_role, record.export_format) == (
+            her.id,
+            "patient",
+            "archive",
+        )
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        files = {entry: archive.read(entry) for entry in archive.namelist()}
+    readme = files.pop("README.txt").decode("utf-8")
+    assert sorted(files_named_in(readme)) == sorted(files)
+    assert "your local time in Europe/London" in readme
+
+    def rows(path: str) -> list[dict[str, str]]:
+        return list(csv.DictReader(io.StringIO(files[path].decode("utf-8-sig"), newline="")))
+
+    [me] = rows("records/patients.csv")
+    assert (me["id"], me["telegram_user_id"], me["timezone"]) == (
+        str(her.id),
+        str(alice.id),
+        "Europe/London",
+    )
+    doses = rows("records/dose_events.csv")
+    assert {(row["medicine"], row["status"]) for row in doses} == {
+        ("anastrozole 1 mg", "taken"),
+        ("calcium (or calcium with vitamin D)", "taken"),
+    }
+    assert {row["due_at"] for row in doses} == {"2031-03-04T12:00:00+00:00"}
+    [supplement] = [row for row in rows("records/medications.csv") if row["role"] == "supplement"]
+    assert (supplement["dose_mg"], supplement["time_of_day"]) == ("300", "12:00")
+    [checkin] = rows("records/checkins.csv")
+    assert checkin["note"] == ALICE_NOTE
+    assert {row["checkin_id"] for row in rows("records/checkin_answers.csv")} == {checkin["id"]}
+    [scan] = rows("records/dxa_scans.csv")
+    assert (scan["scanned_on"], scan["lumbar_spine"], scan["femoral_neck"]) == (
+        "2030-03-10",
+        "-1.4",
+        "-2.2",
+    )
+    [carol_link] = rows("records/care_links.csv")
+    assert (carol_link["member_name"], carol_link["role"], carol_link["status"]) == (
+        "Carol",
+        "caregiver",
+        "active",
+    )
+    # Her rows only: no other patient's number, note or account, nor Carol's account.
+    for path in (p for p in files if p.startswith("records/")):
+        for row in rows(path):
+            assert row.get("patient_id", str(her.id)) == str(her.id), path
+            assert str(carol.id) not in row.values(), path
+            assert str(bob.id) not in row.values(), path
+    everything = "".join(d.decode("utf-8-sig") for p, d in files.items() if p[-4:] != ".pdf")
+    assert BOB_NOTE not in everything
+    assert ALICE_NOTE in everything
+
+
+async def test_mydata_too_large_to_send_says_so_sends_nothing_and_records_nothing(
+    simulator: BotApiSimulator, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(archive, "ARCHIVE_LIMIT_BYTES", 10_000)  # as if years of records
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings) as app:
+        await register(alice)
+        alice.say("/mydata")
+        refusal = await alice.expect("too large to send as one file", timeout=30)
+        assert (
+            "Nothing was sent. /export sends your records of a shorter period" in (refusal["text"])
+        )
+        assert documents(simulator, alice.id) == {}
+        async with services_of(app).sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(ExportRecord)) == 0
 
 
 async def test_the_command_line_export_writes_files_and_is_audited(

@@ -137,9 +137,15 @@ def test_take_time_buttons_carry_their_minute_and_fit_callback_data() -> None:
     )
     markup = taken_time_buttons(question)
     data = _data(markup)
-    assert data[-1] == "d:b:7"
+    assert data[-2:] == ["d:y:7", "d:b:7"]
     labels = [button.text for row in markup.inline_keyboard for button in row]
-    assert labels == ["Just now", "At 07:05", "At 06:00 (when it was due)", "« Back"]
-    moments = [parse_dose_action(item) for item in data[:-1]]
+    assert labels == [
+        "Just now",
+        "At 07:05",
+        "At 06:00 (when it was due)",
+        "⌨️ Another time: I'll type it",
+        "« Back",
+    ]
+    moments = [parse_dose_action(item) for item in data[:-2]]
     assert [tap.taken_at for tap in moments if tap] == [now, now - timedelta(hours=1), due]
     assert all(len(item.encode()) <= 64 for item in data)

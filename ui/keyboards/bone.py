@@ -406,12 +406,24 @@ def age_skip_button() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(texts.AGE_SKIP, BonePress(BoneAction.AGE_SKIPPED))]])
 
 
+def scan_rows(profile_id: int) -> list[list[InlineKeyboardButton]]:
+    """Add a scan result / My next scan is booked: the DXA set-up, as /bone offers it."""
+    return [
+        [_button(texts.DXA_ADD, _pick_month(DatePurpose.SCAN_DONE, profile_id))],
+        [_button(texts.DXA_BOOKED, _pick_month(DatePurpose.SCAN_BOOKED, profile_id))],
+    ]
+
+
+def scan_setup_buttons(profile_id: int) -> InlineKeyboardMarkup:
+    """The DXA set-up under a message that says no scan is on record."""
+    return InlineKeyboardMarkup(scan_rows(profile_id))
+
+
 def dxa_menu_buttons(profile_id: int, has_risk_answers: bool) -> list[list[InlineKeyboardButton]]:
     """/bone's rows for bone density scans and the risk questions."""
     risk = texts.RISK_AGAIN if has_risk_answers else texts.RISK_START
     return [
-        [_button(texts.DXA_ADD, _pick_month(DatePurpose.SCAN_DONE, profile_id))],
-        [_button(texts.DXA_BOOKED, _pick_month(DatePurpose.SCAN_BOOKED, profile_id))],
+        *scan_rows(profile_id),
         [_button(texts.DXA_INTERVAL, BonePress(BoneAction.INTERVAL_CHOICES))],
         [_button(risk, BonePress(BoneAction.RISK_START))],
     ]

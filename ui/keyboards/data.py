@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.services.care_links import LinkView
-from bot.services.exports import PERIOD_DAYS, ExportFormat
+from bot.services.exports import OFFERED_FORMATS, PERIOD_DAYS, ExportFormat
 from ui import texts
 from ui.keyboards.doses import MAX_ROW_ID
 
 _PERIODS = "|".join(str(days) for days in PERIOD_DAYS)
-_FORMATS = "|".join(f.value for f in ExportFormat)
+# Only the offered formats parse: a forged press cannot ask for /mydata's archive.
+_FORMATS = "|".join(f.value for f in OFFERED_FORMATS)
 _DATA = re.compile(
     rf"^(?:x:p:(?P<pick>[0-9]{{1,10}})"
     rf"|x:r:(?P<range_link>[0-9]{{1,10}}):(?P<range_days>{_PERIODS})"
@@ -77,7 +78,7 @@ def format_buttons(link_id: int, days: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [_button(texts.FORMAT_LABELS[f.value], f"x:f:{link_id}:{days}:{f.value}")]
-            for f in (ExportFormat.PDF, ExportFormat.CSV, ExportFormat.FHIR, ExportFormat.ALL)
+            for f in OFFERED_FORMATS
         ]
     )
 

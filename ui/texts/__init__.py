@@ -237,7 +237,8 @@ from ui.texts.exports import (
     PRIVACY_EXPORTS_HEAD as PRIVACY_EXPORTS_HEAD,
     PRIVACY_MEMBER_HEAD as PRIVACY_MEMBER_HEAD,
     PRIVACY_FOOT as PRIVACY_FOOT,
-    MYDATA_INTRO as MYDATA_INTRO,
+    MYDATA_CAPTION as MYDATA_CAPTION,
+    MYDATA_TOO_LARGE as MYDATA_TOO_LARGE,
     MYDATA_NOT_PATIENT as MYDATA_NOT_PATIENT,
     DELETE_CONFIRM as DELETE_CONFIRM,
     DELETE_YES as DELETE_YES,
@@ -246,9 +247,11 @@ from ui.texts.exports import (
     DELETE_DONE as DELETE_DONE,
     ERASED_NOTICE as ERASED_NOTICE,
     ROLE_OF_ACTOR as ROLE_OF_ACTOR,
+    FORMAT_IN_AUDIT as FORMAT_IN_AUDIT,
     export_line as export_line,
     glance_line as glance_line,
     on_hold_line as on_hold_line,
+    mydata_too_large as mydata_too_large,
 )
 from ui.texts.bone.clinic_agents import (
     AGENT_UNKNOWN as AGENT_UNKNOWN,

@@ -40,7 +40,16 @@ PRIVACY_FOOT = (
     "/mydata sends you a copy of everything; /deletemydata erases everything; "
     "/caregiver changes who gets what."
 )
-MYDATA_INTRO = "Here is a copy of everything I hold about you: a report, spreadsheets and FHIR."
+MYDATA_CAPTION = (
+    "Everything I hold about you, in one ZIP file: the report, the spreadsheets, FHIR, and "
+    "every record I keep. Open it and start with README.txt, which says what each file holds "
+    "and the time zone of the times."
+)
+MYDATA_TOO_LARGE = (
+    "Your records are too large to send as one file: about {size} MB, and I send at most "
+    "{limit} MB. Nothing was sent. /export sends your records of a shorter period, as a "
+    "report or spreadsheets."
+)
 MYDATA_NOT_PATIENT = (
     "I hold no plan or records for you. I only know the links you have to people you help; "
     "/privacy lists them."
@@ -64,12 +73,23 @@ ROLE_OF_ACTOR = {
 }
 
 
+# How the audit line names a format, when not in capitals (PDF, CSV, FHIR, ALL).
+FORMAT_IN_AUDIT = {"archive": "everything (/mydata)"}
+
+
 def export_line(when: str, role: str, name: str, fmt: str, first: date, last: date) -> str:
     """One audit line: when, who, which format and period."""
     who = ROLE_OF_ACTOR.get(role, role)
     if name:
         who = f"{name} ({who})"
-    return f"• {when}: {who}, {fmt.upper()}, {first:%-d %b %Y} to {last:%-d %b %Y}"
+    what = FORMAT_IN_AUDIT.get(fmt, fmt.upper())
+    return f"• {when}: {who}, {what}, {first:%-d %b %Y} to {last:%-d %b %Y}"
+
+
+def mydata_too_large(size_bytes: int, limit_bytes: int) -> str:
+    """Why /mydata sent nothing: the archive's size and the most the bot sends, in MB."""
+    megabyte = 1024 * 1024
+    return MYDATA_TOO_LARGE.format(size=-(-size_bytes // megabyte), limit=limit_bytes // megabyte)
 
 
 def on_hold_line(medicine: str) -> str:

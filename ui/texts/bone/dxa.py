@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.domain.bone_health import NO_SCAN_MESSAGE
+from bot.domain.bone_health import CRITERIA_MET_WITHOUT_SCAN_MESSAGE, NO_SCAN_MESSAGE, SCAN_ADVICE
 from bot.services.bone.dxa import DxaStep, DxaView
 from ui.texts.common import long_date
 
@@ -139,10 +139,17 @@ def scan_saved(view: DxaView, scanned_on: date) -> str:
 
 
 def risk_done(view: DxaView) -> str:
-    """The end of the risk questions: thanks, and the statement's message when it applies."""
+    """The end of the risk questions: thanks, and the statement's message when it applies.
+
+    With no scan on record the message says so itself (answers only), so only the advice to
+    have a scan follows it; the buttons under it (`scan_setup_buttons`) offer to add one.
+    """
     lines = [RISK_SAVED]
-    if view.assessment.message:
-        lines.append(view.assessment.message)
+    message = view.assessment.message
+    if message:
+        lines.append(message)
     if view.assessment.scan_missing:
-        lines.append(NO_SCAN_MESSAGE)
+        lines.append(
+            SCAN_ADVICE if message == CRITERIA_MET_WITHOUT_SCAN_MESSAGE else NO_SCAN_MESSAGE
+        )
     return "\n\n".join(lines)
