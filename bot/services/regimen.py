@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 # Re-exported: callers import them here.
 from bot.db.access import find_patient as find_patient
 from bot.db.access import require_patient as require_patient
-from bot.db.models import REGIMEN_ROLES, Medication, MedicationRole, Patient
+from bot.db.models import (
+    REGIMEN_ROLES,
+    CareLink,
+    LinkStatus,
+    Medication,
+    MedicationRole,
+    Patient,
+)
 from bot.domain.catalog import get_product
 from bot.domain.regimen_draft import CLINIC, NONE, RegimenDraft
 from bot.ports import JobKind, ReminderPlanner
@@ -180,3 +187,19 @@ async def regimen_rows(
         (m.product_key, m.frequency, m.time_of_day, m.weekday, m.day_of_month)
         for m in await active_medications(session, patient.id)
     ]
+
+
+async def is_newcomer(session: AsyncSession, telegram_user_id: int) -> bool:
+    """Tell whether someone is new to the bot: not a patient, and not linked to one (as a
+    caregiver or clinician, pending or active)."""
+    if await find_patient(session, telegram_user_id) is not None:
+        return False
+    linked = await session.scalar(
+        select(CareLink.id)
+        .where(
+            CareLink.member_telegram_user_id == telegram_user_id,
+            CareLink.status != LinkStatus.ENDED,
+        )
+        .limit(1)
+    )
+    return linked is None
