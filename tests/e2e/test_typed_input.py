@@ -3,12 +3,13 @@ country for the time zone, a brand name for a medicine, a meal time; a newcomer'
 and the rest of the set-up offered when registration ends.
 
 Time zone buttons carry the offset each zone has now: the expectations are computed from
-the bot's own clock and the same zone data, so they hold in any season.
+the bot's own clock and the same zone data, so they hold in any season; the tests that show
+them set the bot's clock to mid-January, far from any clock change while they run.
 """
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, datetime, time
 
 from sqlalchemy import select
 from telegram.ext import Application
@@ -19,7 +20,10 @@ from bot.domain.catalog import get_product
 from bot.domain.places import zones_of_country
 from simulator import BotApiSimulator
 from tests.e2e.helpers import Person, bot_running, medication_of, register, services_of
+from tests.fakes.clock import DrivenClock
 from ui import texts
+
+MID_JANUARY = datetime(2031, 1, 15, 12, 0, tzinfo=UTC)
 
 FOSAMAX = (
     "alendronate-70-weekly-tablet",
@@ -49,7 +53,7 @@ async def test_a_typed_city_or_country_sets_the_time_zone(
     simulator: BotApiSimulator, settings: Settings
 ) -> None:
     alice, bob = Person(simulator, 1001, "Alice"), Person(simulator, 1002, "Bob")
-    async with bot_running(settings) as app:
+    async with bot_running(settings, DrivenClock(MID_JANUARY)) as app:
         await to_the_time_zone(alice)
         alice.say("Berlin")
         summary = await alice.expect("Is this right?")
@@ -88,7 +92,7 @@ async def test_a_country_with_several_zones_offers_them_as_buttons(
     simulator: BotApiSimulator, settings: Settings
 ) -> None:
     alice = Person(simulator, 1001, "Alice")
-    async with bot_running(settings) as app:
+    async with bot_running(settings, DrivenClock(MID_JANUARY)) as app:
         await to_the_time_zone(alice)
         alice.say("Atlantis")  # not a place: kindly told what to type, the buttons again
         again = await alice.expect(texts.BAD_ZONE)
