@@ -24,6 +24,8 @@ class TypedAnswer(StrEnum):
     CALCIUM_TARGET = "p"
     VITAMIN_D_TARGET = "v"
     PILL_COUNT = "q"
+    MEAL_TIME = "m"  # a calcium reminder's time (the meal times picked are in calcium_times)
+    EXERCISE_TIME = "e"  # the exercise nudge's time (record_id: its weekday)
 
 
 @dataclass(frozen=True)

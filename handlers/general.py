@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers.common import App, Context, answer_query
+from handlers.registration import greet_newcomer
 from ui import texts
 
 log = logging.getLogger(__name__)
@@ -28,9 +29,13 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 
 async def stray_message(update: Update, context: Context) -> None:
-    """Answer text or media sent outside any conversation."""
+    """Answer text or media sent outside any conversation: someone new gets a Start button."""
     message = update.effective_message
-    if message is not None and update.effective_chat and update.effective_chat.type == "private":
+    if message is None or update.effective_chat is None:
+        return
+    if update.effective_chat.type != "private":
+        return
+    if not await greet_newcomer(update, context):
         await message.reply_text(texts.UNKNOWN_TEXT)
 
 

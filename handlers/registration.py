@@ -6,7 +6,7 @@ so the handlers only parse the answer, store it, and ask again.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -26,16 +26,19 @@ from bot.domain.catalog import (
     get_product,
     products_of,
 )
+from bot.domain.dose_times import Frequency
 from bot.domain.errors import NotRegistered
 from bot.domain.regimen_draft import (
     CLINIC,
     NONE,
     InvalidAnswer,
     Question,
+    Reading,
     RegimenDraft,
     Section,
     apply_answer,
     next_question,
+    read_typed,
 )
 from bot.services import regimen
 from bot.services.adherence import next_reminder
@@ -50,15 +53,22 @@ from handlers.common import (
     edit_query_message,
     pressed_label,
     services,
+    settle_query,
+    unit_of_work,
 )
 from ui import texts
-from ui.keyboards.doses import choices, parse_edit_section, parse_registration_answer
+from ui.keyboards.bone import set_up_buttons
+from ui.keyboards.doses import (
+    START_DATA,
+    choices,
+    parse_edit_section,
+    parse_registration_answer,
+    start_button,
+)
+from ui.keyboards.times import AI_TIMES, BREAKFAST_TIMES, WAKE_TIMES
 
 ASKING = 1
 
-AI_TIMES = ("07:00", "08:00", "09:00", "12:00", "18:00", "20:00", "21:00", "22:00")
-WAKE_TIMES = ("05:30", "06:00", "06:30", "07:00", "07:30", "08:00", "08:30", "09:00")
-BREAKFAST_TIMES = ("07:00", "07:30", "08:00", "08:30", "09:00", "09:30")
 ZONES = (
     ("London", "Europe/London"),
     ("Paris / Berlin", "Europe/Berlin"),
@@ -198,6 +208,27 @@ async def start(update: Update, context: Context) -> int:
     return await _ask(update, context, RegimenDraft())
 
 
+async def start_pressed(update: Update, context: Context) -> int:
+    """The Start button under a newcomer's greeting: begin as /start does."""
+    query = update.callback_query
+    if query is None:
+        return ConversationHandler.END
+    await settle_query(query, texts.NEWCOMER)  # the greeting stays, its button goes
+    return await start(update, context)
+
+
+async def greet_newcomer(update: Update, context: Context) -> bool:
+    """Answer someone the bot does not know (no patient, no link) with a Start button;
+    return False, having said nothing, for anyone it knows."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return False
+    if not await unit_of_work(context, lambda session: regimen.is_newcomer(session, user.id)):
+        return False
+    await message.reply_text(texts.NEWCOMER, reply_markup=start_button())
+    return True
+
+
 async def change_section(update: Update, context: Context) -> int:
     """Start changing one part of a stored regimen (buttons under /regimen)."""
     query, user = update.callback_query, update.effective_user
@@ -238,27 +269,62 @@ async def on_button(update: Update, context: Context) -> int:
 
 
 async def on_text(update: Update, context: Context) -> int:
-    """Take a typed answer where typing is allowed (times, zones); re-ask kindly otherwise."""
+    """Take a typed answer: a time, a day, a medicine's name or a place; re-ask kindly with
+    the buttons again when it is not understood."""
     message, chat = update.effective_message, update.effective_chat
     draft = conversation_of(context).draft
     if message is None or chat is None or draft is None:
         return ConversationHandler.END
     question = next_question(draft)
     text = (message.text or "").strip()
-    if question not in (Question.AI_TIME, Question.BONE_TIME, Question.TIMEZONE) or not text:
-        await message.reply_text(texts.PRESS_A_BUTTON)
-        return ASKING
-    try:
-        apply_answer(draft, question, text)
-    except InvalidAnswer:
-        reply = texts.BAD_ZONE if question is Question.TIMEZONE else texts.BAD_TIME
-        await message.reply_text(reply)
+    now = services(context).clock()
+    reading = read_typed(draft, question, text, now) if text else Reading()
+    if reading.value is None:
+        reply, markup = _typed_reply(draft, question, reading, now)
+        await message.reply_text(reply, reply_markup=markup)
         return ASKING
     question_id = conversation_of(context).question_message_id
     if question_id is not None:
         asked, _ = question_view(draft)
         await edit_message(context.bot, chat.id, question_id, f"{asked}\n\n➜ {text[:40]}")
-    return await _advance(update, context, draft, question, text)
+    return await _advance(update, context, draft, question, reading.value)
+
+
+def _typed_reply(
+    draft: RegimenDraft, question: Question, reading: Reading, now: datetime
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Offer what typed text could mean as buttons, or say kindly what to type instead."""
+    field = question.value
+    if reading.choices and question is Question.TIMEZONE:
+        template = texts.NEAR_PLACE if reading.near else texts.ZONE_CHOICES
+        options = [(texts.zone_label(zone, now), zone) for zone in reading.choices]
+        return template.format(place=reading.name), choices(field, options, per_row=2)
+    if reading.choices:
+        template = texts.NEAR_MEDICINE if reading.near else texts.MEDICINE_CHOICES
+        options = [(texts.medicine_label(get_product(key)), key) for key in reading.choices]
+        return template.format(name=reading.name), choices(field, options)
+    _, buttons = question_view(draft)
+    match question:
+        case Question.AI_DRUG if reading.other_step:
+            return texts.BONE_MEDICINE_LATER.format(name=reading.name), buttons
+        case Question.BONE_FAMILY | Question.BONE_PRODUCT if reading.other_step:
+            return texts.NOT_A_BONE_MEDICINE.format(name=reading.name), buttons
+        case Question.AI_DRUG:
+            return texts.BAD_AI, buttons
+        case Question.BONE_FAMILY | Question.BONE_PRODUCT:
+            return texts.BAD_BONE_MEDICINE, buttons
+        case Question.AI_TIME | Question.BONE_TIME:
+            return texts.BAD_TIME, buttons
+        case Question.BONE_DAY:
+            return (texts.BAD_WEEKDAY if _weekly(draft) else texts.BAD_DAY_OF_MONTH), buttons
+        case Question.TIMEZONE:
+            return texts.BAD_ZONE, buttons
+    return texts.PRESS_A_BUTTON, None
+
+
+def _weekly(draft: RegimenDraft) -> bool:
+    product = draft.bone()
+    return product is not None and product.frequency is Frequency.WEEKLY
 
 
 async def _advance(
@@ -288,6 +354,7 @@ async def _save(update: Update, context: Context, draft: RegimenDraft) -> int:
         return ConversationHandler.END
     found = services(context)
     async with found.sessions() as session:
+        first_time = await regimen.find_patient(session, user.id) is None
         patient = await regimen.save_regimen(
             session,
             found.planner,
@@ -304,7 +371,12 @@ async def _save(update: Update, context: Context, draft: RegimenDraft) -> int:
     else:
         when = f"{texts.day_label(upcoming.date())} at {texts.hhmm(upcoming)}"
         reply = texts.SAVED + "\n" + texts.NEXT_REMINDER.format(when=when)
-    await context.bot.send_message(chat.id, reply)
+    # A first registration goes on to the rest of the set-up, /bone's own flows; dental
+    # check-ups come with a bone medicine (bisphosphonate or denosumab).
+    markup = set_up_buttons(dental=draft.bone() is not None) if first_time else None
+    if markup is not None:
+        reply += "\n\n" + texts.SET_UP_OFFER
+    await context.bot.send_message(chat.id, reply, reply_markup=markup)
     await ask_last_given(context, chat.id, user.id)
     return ConversationHandler.END
 
@@ -337,6 +409,7 @@ def conversation() -> ConversationHandler[Context]:
         "registration",
         entry_points=[
             CommandHandler("start", start),
+            CallbackQueryHandler(start_pressed, pattern=rf"^{START_DATA}$"),
             CallbackQueryHandler(change_section, pattern=r"^edit:"),
         ],
         states={

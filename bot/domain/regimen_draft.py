@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import time
+from datetime import datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -30,6 +30,9 @@ from bot.domain.dose_times import (
     parse_time_of_day,
     parse_zone,
 )
+from bot.domain.medicine_names import find_medicine
+from bot.domain.places import find_place
+from bot.domain.text_input import parse_day_of_month, parse_weekday
 
 NONE = "none"  # the patient's explicit "none / not sure yet"
 CLINIC = "clinic"  # bone agent given at a clinic (infusion or injection)
@@ -189,6 +192,24 @@ def _bone_keys(family: str | None) -> set[str]:
     return set()
 
 
+def _any_bone_keys() -> set[str]:
+    """Every bone medicine registration offers: the oral ones and the clinic-given ones."""
+    return _bone_keys(CLINIC).union(*(_bone_keys(drug) for drug in ORAL_BONE_DRUGS))
+
+
+def _bone_chosen(draft: RegimenDraft, key: str) -> RegimenDraft:
+    """Take a bone medicine named directly (a typed brand), setting its family with it."""
+    family = CLINIC if get_product(key).is_clinic_given else get_product(key).drug
+    return replace(
+        draft,
+        bone_family=family,
+        bone_product=key,
+        bone_weekday=None,
+        bone_day_of_month=None,
+        bone_time=None,
+    )
+
+
 def _day(draft: RegimenDraft, value: str) -> RegimenDraft:
     bone = draft.bone()
     frequency = bone.frequency if bone else None
@@ -217,6 +238,9 @@ def apply_answer(draft: RegimenDraft, question: Question, value: str) -> Regimen
             return replace(draft, bone_family=NONE, bone_product=NONE)
         case Question.BONE_FAMILY if value == CLINIC or value in ORAL_BONE_DRUGS:
             return replace(draft, bone_family=value)
+        case Question.BONE_FAMILY | Question.BONE_PRODUCT if value in _any_bone_keys():
+            # A product named at either step (a typed brand, or a button it offered).
+            return _bone_chosen(draft, value)
         case Question.BONE_PRODUCT:
             return replace(draft, bone_product=_product_in(value, _bone_keys(draft.bone_family)))
         case Question.BONE_DAY:
@@ -229,3 +253,74 @@ def apply_answer(draft: RegimenDraft, question: Question, value: str) -> Regimen
             except UnknownZone as error:
                 raise InvalidAnswer(value) from error
     raise InvalidAnswer(value)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a typed answer to the current question was read as.
+
+    Exactly one of: `value`, the answer as its button carries it; `choices`, answers to
+    offer as buttons (a brand's products, a country's time zones, or a near spelling to
+    confirm); or neither, when the text was not understood (`other_step`: it names a
+    medicine that another question asks about).
+    """
+
+    value: str | None = None
+    choices: tuple[str, ...] = ()
+    name: str = ""  # the medicine or place understood: "Fosamax", "United States"
+    near: bool = False  # understood from a near spelling ("fosomax")
+    other_step: bool = False
+
+
+_TIME_QUESTIONS = (Question.AI_TIME, Question.BONE_TIME)
+_MEDICINE_QUESTIONS = (Question.AI_DRUG, Question.BONE_FAMILY, Question.BONE_PRODUCT)
+
+
+def read_typed(draft: RegimenDraft, question: Question, text: str, now: datetime) -> Reading:
+    """Read typed text as an answer to `question`: a time, a day, a medicine or a place.
+
+    Times as `parse_time_of_day` reads them; a weekday or a day of the month by name or
+    number; a medicine by brand or generic name (`find_medicine`); a time zone by IANA
+    name, country or city (`find_place`, at `now`: a country's clocks differ by date).
+    """
+    if question in _TIME_QUESTIONS:
+        try:
+            _parse_time(text)
+        except InvalidAnswer:
+            return Reading()
+        return Reading(value=text)
+    if question in _MEDICINE_QUESTIONS:
+        return _read_medicine(question, text)
+    if question is Question.BONE_DAY:
+        return _read_day(draft, text)
+    if question is Question.TIMEZONE:
+        place = find_place(text, now)
+        if place is None:
+            return Reading()
+        if place.zone is not None:
+            return Reading(value=place.zone, name=place.name)
+        return Reading(choices=place.zones, name=place.name, near=place.near)
+    return Reading()
+
+
+def _read_medicine(question: Question, text: str) -> Reading:
+    found = find_medicine(text)
+    if found is None:
+        return Reading()
+    allowed = _ai_keys() if question is Question.AI_DRUG else _any_bone_keys()
+    keys = tuple(p.key for p in found.products if p.key in allowed)
+    if not keys:
+        return Reading(name=found.name, other_step=True)
+    if len(keys) == 1 and not found.near:
+        return Reading(value=keys[0], name=found.name)
+    return Reading(choices=keys, name=found.name, near=found.near)
+
+
+def _read_day(draft: RegimenDraft, text: str) -> Reading:
+    weekday, day = parse_weekday(text), parse_day_of_month(text)
+    value = f"w{weekday}" if weekday is not None else f"m{day}" if day is not None else ""
+    try:
+        _day(draft, value)
+    except InvalidAnswer:
+        return Reading()
+    return Reading(value=value)

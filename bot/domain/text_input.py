@@ -1,14 +1,21 @@
-"""Dates a patient gives by tapping or typing: strict parsing, no guessing (pure functions).
+"""Dates and names a patient gives by tapping or typing: strict parsing, no guessing (pure).
 
 Typed dates are read only in unambiguous shapes: ISO ``2026-05-14`` and day-month-year with
 the month's name (``14 May 2026``, ``14 may``, ``May 14, 2026``). Numeric day/month orders
 differ between countries (05/06 is May or June), so ``05/06/2026`` is refused and the patient
 is asked again with an example.
+
+Typed names (a medicine, a city, a country) are compared folded: case, accents and
+punctuation ignored (``España`` is ``espana``), and a near spelling is only ever offered
+back as a choice, never taken on its own.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
+from collections.abc import Iterable
 from datetime import date
 
 from bot.domain.bone_health import add_months
@@ -30,6 +37,10 @@ MONTH_NAMES = (
 _MONTHS = {name.lower(): index for index, name in enumerate(MONTH_NAMES, start=1)}
 _MONTHS.update({name[:3].lower(): index for name, index in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAYS = {name.lower(): index for index, name in enumerate(WEEKDAY_NAMES)}
+_WEEKDAYS.update({name[:3]: index for name, index in list(_WEEKDAYS.items())})
+_WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
 
 _MAX_TEXT = 40
 _ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
@@ -105,3 +116,47 @@ def from_compact(text: str) -> date:
         return date(int(text[:4]), int(text[4:6]), int(text[6:]))
     except ValueError as error:
         raise InvalidDateText(text) from error
+
+
+MAX_NAME_TEXT = 60  # longer than any medicine, city or country name worth reading
+# A near spelling must match this well (difflib's ratio): "femera" for "femara" (0.83)
+# and "germny" for "germany" (0.92) pass; "hello" for "helsinki" (0.46) does not. It is
+# only ever offered back to confirm, so a near miss costs one tap, not a wrong answer.
+NEAR_SPELLING = 0.8
+_NOT_A_LETTER = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """Return text as names are compared: lower case, no accents, words split by one space.
+
+    >>> fold("  España! ")
+    'espana'
+    >>> fold("Côte d'Ivoire")
+    'cote d ivoire'
+    """
+    decomposed = unicodedata.normalize("NFKD", text[: 4 * MAX_NAME_TEXT])
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_NOT_A_LETTER.sub(" ", letters.casefold()).split())
+
+
+def near_spelling(word: str, names: Iterable[str]) -> str | None:
+    """Return the known name closest to a folded word, if one is close enough to offer."""
+    if len(word) < 4:  # too short to tell a typo from another word
+        return None
+    found = difflib.get_close_matches(word, list(names), n=1, cutoff=NEAR_SPELLING)
+    return found[0] if found else None
+
+
+def parse_weekday(text: str) -> int | None:
+    """Return the weekday a patient typed (0 is Monday: "monday", "Mon", "thurs"), or None."""
+    folded = fold(text)
+    found = _WEEKDAYS.get(folded)
+    return found if found is not None else _WEEKDAYS.get(folded.removesuffix("s"))
+
+
+def parse_day_of_month(text: str) -> int | None:
+    """Return a day of the month typed as a number ("15", "15th", "the 1st"), or None."""
+    cleaned = " ".join(text.lower().split())
+    found = re.fullmatch(r"(?:the )?([0-9]{1,2})(?:st|nd|rd|th)?\.?", cleaned)
+    day = int(found[1]) if found else 0
+    return day if 1 <= day <= 31 else None

@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 # Re-exported: callers import them here.
 from bot.db.access import find_patient as find_patient
 from bot.db.access import require_patient as require_patient
-from bot.db.models import REGIMEN_ROLES, Medication, MedicationRole, Patient
+from bot.db.models import (
+    REGIMEN_ROLES,
+    CareLink,
+    LinkStatus,
+    Medication,
+    MedicationRole,
+    Patient,
+)
 from bot.domain.catalog import get_product
 from bot.domain.errors import NotYourRecord
 from bot.domain.regimen_draft import CLINIC, NONE, RegimenDraft
@@ -224,3 +231,19 @@ async def timed_medicines(session: AsyncSession, patient: Patient) -> list[tuple
         for m in await active_medications(session, patient.id)
         if m.time_of_day is not None
     ]
+
+
+async def is_newcomer(session: AsyncSession, telegram_user_id: int) -> bool:
+    """Tell whether someone is new to the bot: not a patient, and not linked to one (as a
+    caregiver or clinician, pending or active)."""
+    if await find_patient(session, telegram_user_id) is not None:
+        return False
+    linked = await session.scalar(
+        select(CareLink.id)
+        .where(
+            CareLink.member_telegram_user_id == telegram_user_id,
+            CareLink.status != LinkStatus.ENDED,
+        )
+        .limit(1)
+    )
+    return linked is None

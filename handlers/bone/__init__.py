@@ -63,6 +63,8 @@ async def _dispatch(update: Update, context: Context, action: BonePress) -> None
             await calcium.on_calcium(update, context, action)
         case BoneAction.PILL_COUNTS | BoneAction.PILL_COUNT | BoneAction.PILL_COUNT_STOP:
             await pills.on_pills(update, context, action)
+        case BoneAction.SET_UP:
+            await dates.on_set_up(update, context, action)
 
 
 def register(app: App) -> None:

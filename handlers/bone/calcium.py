@@ -7,6 +7,7 @@ from datetime import datetime, time
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
+from bot.domain.dose_times import parse_time_of_day
 from bot.domain.errors import NotYourRecord
 from bot.services import dose_answers
 from bot.services.bone import calcium
@@ -134,27 +135,31 @@ async def _ask_meal_times(context: Context, chat_id: int, view: calcium.CalciumV
         await context.bot.send_message(chat_id, texts.calcium_proposal(view))
         return
     conversation_of(context).calcium_times = ()
-    await context.bot.send_message(
+    sent = await context.bot.send_message(
         chat_id, texts.ask_meal_times(view, []), reply_markup=meal_time_buttons([])
     )
+    questions.remember(context, TypedAnswer.MEAL_TIME, 0, sent)
 
 
-async def _meal_time(update: Update, context: Context, action: BonePress) -> None:
-    """One meal time picked; once there is one per dose, the reminders are saved."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None or action.at is None:
-        return
+async def _pick(
+    context: Context, telegram_user_id: int, at: time
+) -> tuple[calcium.CalciumView, list[time], bool]:
+    """Add one meal time, tapped or typed; once there is one per dose, save the reminders.
+
+    Returns the view, the times picked so far and whether they were saved.
+    """
     found = services(context)
-    chosen = [*conversation_of(context).calcium_times, action.at]
+    state = conversation_of(context)
+    chosen = [*state.calcium_times, at]
 
     async def pick(session: AsyncSession) -> tuple[calcium.CalciumView, bool]:
-        view = await calcium.calcium_view(session, user.id, found.clock())
+        view = await calcium.calcium_view(session, telegram_user_id, found.clock())
         if not _fits(view, chosen) or len(chosen) < len(view.proposal):
             return view, False
         saved = await calcium.set_times(
             session,
             found.planner,
-            telegram_user_id=user.id,
+            telegram_user_id=telegram_user_id,
             times=chosen[: len(view.proposal)],
             now=found.clock(),
         )
@@ -162,15 +167,54 @@ async def _meal_time(update: Update, context: Context, action: BonePress) -> Non
 
     view, saved = await unit_of_work(context, pick)
     if saved:
-        conversation_of(context).calcium_times = ()
+        state.calcium_times = ()
+        questions.forget_if(context, TypedAnswer.MEAL_TIME)
+    elif _fits(view, chosen):
+        state.calcium_times = tuple(chosen)
+    return view, chosen, saved
+
+
+async def _meal_time(update: Update, context: Context, action: BonePress) -> None:
+    """One meal time tapped; once there is one per dose, the reminders are saved."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or action.at is None:
+        return
+    view, chosen, saved = await _pick(context, user.id, action.at)
+    if saved:
         await settle_query(query, texts.CALCIUM_SAVED.format(plan=texts.calcium_plan(view.times)))
     elif not _fits(view, chosen):
         await answer_query(query, texts.BUTTON_EXPIRED)
     else:
-        conversation_of(context).calcium_times = tuple(chosen)
         await answer_query(query)
-        markup = meal_time_buttons(chosen)
-        await edit_query_message(query, texts.ask_meal_times(view, chosen), markup)
+        question = texts.ask_meal_times(view, chosen)
+        await edit_query_message(query, question, meal_time_buttons(chosen))
+        questions.reword(context, question)
+
+
+async def on_typed_meal_time(
+    update: Update, context: Context, pending: PendingInput, text: str
+) -> None:
+    """One meal time typed ("12:45", "7.30 pm"); read as the registration's times are."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None:
+        return
+    at = parse_time_of_day(text)
+    if at in conversation_of(context).calcium_times:
+        await message.reply_text(texts.MEAL_TIME_ALREADY.format(time=texts.hhmm(at)))
+        return
+    view, chosen, saved = await _pick(context, user.id, at)
+    if not saved and not _fits(view, chosen):  # the set-up changed meanwhile
+        questions.forget(context)
+        await message.reply_text(texts.BUTTON_EXPIRED)
+        return
+    await questions.mark_answered(update, context, texts.hhmm(at))
+    if saved:
+        await message.reply_text(texts.CALCIUM_SAVED.format(plan=texts.calcium_plan(view.times)))
+        return
+    sent = await message.reply_text(
+        texts.ask_meal_times(view, chosen), reply_markup=meal_time_buttons(chosen)
+    )
+    questions.remember(context, TypedAnswer.MEAL_TIME, 0, sent)
 
 
 def _fits(view: calcium.CalciumView, chosen: list[time]) -> bool:

@@ -10,10 +10,17 @@ from telegram import Update
 
 from bot.domain.clinic_agents import BOOK_AHEAD_DAYS
 from bot.domain.text_input import InvalidDateText
-from bot.services.bone import care_prompts, clinic_agents, dxa
+from bot.services.bone import care_prompts, clinic_agents, dxa, page
 from handlers.bone import questions
 from handlers.bone.dxa import ask_site
-from handlers.common import Context, answer_query, edit_query_message, services
+from handlers.common import (
+    Context,
+    answer_query,
+    edit_query_message,
+    services,
+    settle_query,
+    unit_of_work,
+)
 from handlers.conversation import ScanDraft
 from ui import texts
 from ui.keyboards.bone import (
@@ -102,6 +109,23 @@ async def on_picker(update: Update, context: Context, action: BonePress) -> None
         return
     sent = await context.bot.send_message(chat.id, span.question, reply_markup=markup)
     questions.remember(context, action.purpose, action.record_id, sent)
+
+
+async def on_set_up(update: Update, context: Context, action: BonePress) -> None:
+    """The offer at the end of registration: the date picker for a past scan or the last
+    dental check-up, on the patient's own record as /bone opens it; or Not now."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    if action.purpose is None:
+        offer = questions.question_of(update)
+        await settle_query(query, offer.replace(texts.SET_UP_OFFER, texts.SET_UP_LATER))
+        return
+    now = services(context).clock()
+    bone = await unit_of_work(context, lambda session: page.bone_page(session, user.id, now))
+    scans = action.purpose is DatePurpose.SCAN_DONE
+    record_id = bone.dxa.profile_id if scans else bone.care.prompts_id
+    await on_picker(update, context, BonePress(BoneAction.PICK_MONTH, record_id, action.purpose))
 
 
 async def on_date(

@@ -7,6 +7,7 @@ person's `Conversation.bone_input`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from telegram import Message, Update
@@ -35,10 +36,36 @@ def remember(
     draft: ScanDraft | None = None,
 ) -> None:
     """Store what typed text would answer (one open question per person)."""
+    remember_id(context, purpose, record_id, message.message_id, message.text or "", draft)
+
+
+def remember_id(
+    context: Context,
+    purpose: DatePurpose | TypedAnswer,
+    record_id: int,
+    message_id: int,
+    question: str,
+    draft: ScanDraft | None = None,
+) -> None:
+    """Store what typed text would answer, for a question already edited into a message."""
     until = services(context).clock() + INPUT_TTL
     conversation_of(context).bone_input = PendingInput(
-        purpose, record_id, message.message_id, message.text or "", until, draft
+        purpose, record_id, message_id, question, until, draft
     )
+
+
+def reword(context: Context, question: str) -> None:
+    """Keep the open question's new wording (its message was edited in place)."""
+    state = conversation_of(context)
+    if state.bone_input is not None:
+        state.bone_input = replace(state.bone_input, question=question)
+
+
+def forget_if(context: Context, purpose: DatePurpose | TypedAnswer) -> None:
+    """Drop the open question if it is this one (it was answered with a button)."""
+    pending = pending_of(context)
+    if pending is not None and pending.purpose is purpose:
+        forget(context)
 
 
 def pending_of(context: Context) -> PendingInput | None:

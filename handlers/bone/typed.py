@@ -5,13 +5,14 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import filters
 
+from bot.domain.dose_times import InvalidTimeText
 from bot.domain.errors import NotRegistered, NotYourRecord
 from bot.domain.text_input import InvalidDateText, parse_date
 from bot.services.bone import dxa
 from bot.services.bone.calcium import InvalidSetting
 from bot.services.bone.dxa import InvalidNumberText
 from bot.services.bone.pill_counts import InvalidCount
-from handlers.bone import calcium, dates, pills, questions
+from handlers.bone import calcium, care, dates, pills, questions
 from handlers.bone.dxa import finish_risk, on_t_score
 from handlers.common import App, Context, edit_message, services
 from handlers.conversation import TypedAnswer
@@ -53,6 +54,10 @@ async def on_typed(update: Update, context: Context) -> None:
             await calcium.on_typed_target(update, context, pending, text)
         elif pending.purpose is TypedAnswer.PILL_COUNT:
             await pills.on_typed_count(update, context, pending, text)
+        elif pending.purpose is TypedAnswer.MEAL_TIME:
+            await calcium.on_typed_meal_time(update, context, pending, text)
+        elif pending.purpose is TypedAnswer.EXERCISE_TIME:
+            await care.on_typed_time(update, context, pending, text)
         elif isinstance(pending.purpose, DatePurpose):
             span = await dates.range_for(context, user.id, pending.purpose, pending.record_id)
             day = parse_date(text, earliest=span.earliest, latest=span.latest)
@@ -67,6 +72,8 @@ async def on_typed(update: Update, context: Context) -> None:
         await message.reply_text(texts.BAD_COUNT)
     except InvalidDateText:
         await message.reply_text(texts.BAD_DATE)
+    except InvalidTimeText:
+        await message.reply_text(texts.BAD_TIME)
     except (NotYourRecord, NotRegistered):  # the record ended meanwhile (the regimen changed)
         questions.forget(context)
         await message.reply_text(texts.BUTTON_EXPIRED)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import time
+from dataclasses import replace
+from datetime import UTC, datetime, time
 
 import pytest
 
@@ -16,6 +17,7 @@ from bot.domain.regimen_draft import (
     Section,
     apply_answer,
     next_question,
+    read_typed,
 )
 
 
@@ -111,12 +113,12 @@ def test_no_bone_agent_goes_straight_to_time_zone() -> None:
         (
             RegimenDraft(consent=True, ai_product=NONE, bone_family="alendronate"),
             Question.BONE_PRODUCT,
-            "risedronate-35-weekly-tablet",  # a product of another family
+            "anastrozole-1-daily-tablet",  # not a bone medicine
         ),
         (
             RegimenDraft(consent=True, ai_product=NONE, bone_family="ibandronate"),
             Question.BONE_PRODUCT,
-            "ibandronate-3-every-3-months-iv",  # clinic-given, not an oral choice
+            "no-such-drug",
         ),
         (
             RegimenDraft(
@@ -176,3 +178,129 @@ def test_clearing_a_section_asks_only_its_questions_again() -> None:
     assert bone_cleared.ai_product == "anastrozole-1-daily-tablet"
     assert bone_cleared.timezone == "Australia/Sydney"
     assert next_question(complete.cleared(Section.AROMATASE_INHIBITOR)) is Question.AI_DRUG
+
+
+NOW = datetime(2031, 1, 15, 12, 0, tzinfo=UTC)
+ASKING_BONE = RegimenDraft(consent=True, ai_product=NONE)
+
+
+@pytest.mark.parametrize(
+    ("draft", "question", "text", "value"),
+    [
+        (RegimenDraft(consent=True), Question.AI_DRUG, "Arimidex", "anastrozole-1-daily-tablet"),
+        (RegimenDraft(consent=True), Question.AI_DRUG, "femara", "letrozole-2-5-daily-tablet"),
+        (RegimenDraft(consent=True), Question.AI_DRUG, "Exemestane", "exemestane-25-daily-tablet"),
+        (ASKING_BONE, Question.BONE_FAMILY, "Prolia", "denosumab-60-every-6-months-sc"),
+        (ASKING_BONE, Question.BONE_FAMILY, "Binosto", "alendronate-70-weekly-effervescent"),
+        (ASKING_BONE, Question.BONE_FAMILY, "reclast", "zoledronic-acid-5-yearly-iv"),
+        (
+            replace(ASKING_BONE, bone_family="alendronate"),
+            Question.BONE_PRODUCT,
+            "Atelvia",  # another family's brand, named at the product step
+            "risedronate-35-weekly-delayed-release",
+        ),
+        (RegimenDraft(consent=True), Question.TIMEZONE, "Germany", "Europe/Berlin"),
+        (RegimenDraft(consent=True), Question.TIMEZONE, "berlin", "Europe/Berlin"),
+        (RegimenDraft(consent=True), Question.TIMEZONE, "Europe/Madrid", "Europe/Madrid"),
+    ],
+)
+def test_a_typed_name_that_is_one_answer_is_taken(
+    draft: RegimenDraft, question: Question, text: str, value: str
+) -> None:
+    reading = read_typed(draft, question, text, NOW)
+    assert reading.value == value
+    apply_answer(draft, question, value)  # and it fits the question
+
+
+def test_a_brand_with_several_products_offers_them_to_choose() -> None:
+    reading = read_typed(ASKING_BONE, Question.BONE_FAMILY, "Fosamax", NOW)
+    assert reading.value is None
+    assert (reading.name, reading.choices) == (
+        "Fosamax",
+        (
+            "alendronate-70-weekly-tablet",
+            "alendronate-70-weekly-oral-solution",
+            "alendronate-10-daily-tablet",
+        ),
+    )
+    chosen = apply_answer(ASKING_BONE, Question.BONE_FAMILY, reading.choices[1])
+    assert (chosen.bone_family, chosen.bone_product) == (
+        "alendronate",
+        "alendronate-70-weekly-oral-solution",
+    )
+    assert next_question(chosen) is Question.BONE_DAY
+    boniva = read_typed(ASKING_BONE, Question.BONE_FAMILY, "Boniva", NOW)
+    assert boniva.choices == ("ibandronate-150-monthly-tablet", "ibandronate-3-every-3-months-iv")
+    clinic = apply_answer(ASKING_BONE, Question.BONE_FAMILY, boniva.choices[1])
+    assert (clinic.bone_family, next_question(clinic)) == (CLINIC, Question.TIMEZONE)
+
+
+def test_a_medicine_asked_about_at_another_step_is_not_taken() -> None:
+    at_ai = read_typed(RegimenDraft(consent=True), Question.AI_DRUG, "Fosamax", NOW)
+    assert (at_ai.value, at_ai.choices, at_ai.other_step, at_ai.name) == (
+        None,
+        (),
+        True,
+        "Fosamax",
+    )
+    at_bone = read_typed(ASKING_BONE, Question.BONE_FAMILY, "Arimidex", NOW)
+    assert (at_bone.value, at_bone.other_step) == (None, True)
+
+
+def test_a_near_spelling_is_a_choice_even_when_it_names_one_product() -> None:
+    reading = read_typed(RegimenDraft(consent=True), Question.AI_DRUG, "arimedex", NOW)
+    assert (reading.value, reading.choices, reading.near) == (
+        None,
+        ("anastrozole-1-daily-tablet",),
+        True,
+    )
+
+
+def test_a_country_with_several_zones_offers_them_to_choose() -> None:
+    reading = read_typed(RegimenDraft(consent=True), Question.TIMEZONE, "United States", NOW)
+    assert reading.value is None
+    assert reading.name == "United States"
+    assert reading.choices[0] == "America/New_York"
+    assert "America/Los_Angeles" in reading.choices
+    for zone in reading.choices:
+        apply_answer(RegimenDraft(consent=True), Question.TIMEZONE, zone)
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [("7.30", time(7, 30)), ("0730", time(7, 30)), ("7:30 am", time(7, 30)), ("19:00", time(19))],
+)
+def test_typed_times_are_read_as_the_buttons_are(text: str, at: time) -> None:
+    draft = RegimenDraft(consent=True, ai_product="anastrozole-1-daily-tablet")
+    reading = read_typed(draft, Question.AI_TIME, text, NOW)
+    assert reading.value is not None
+    assert apply_answer(draft, Question.AI_TIME, reading.value).ai_time == at
+
+
+def test_typed_days_are_read_by_name_or_number() -> None:
+    weekly = replace(
+        ASKING_BONE, bone_family="alendronate", bone_product="alendronate-70-weekly-tablet"
+    )
+    monthly = replace(
+        ASKING_BONE, bone_family="risedronate", bone_product="risedronate-150-monthly-tablet"
+    )
+    assert read_typed(weekly, Question.BONE_DAY, "wednesday", NOW).value == "w2"
+    assert read_typed(weekly, Question.BONE_DAY, "15", NOW).value is None
+    assert read_typed(monthly, Question.BONE_DAY, "15th", NOW).value == "m15"
+    assert read_typed(monthly, Question.BONE_DAY, "Monday", NOW).value is None
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        (Question.CONSENT, "yes I agree"),  # consent is given by tapping only
+        (Question.AI_DRUG, "aspirin"),
+        (Question.AI_TIME, "half past seven"),
+        (Question.TIMEZONE, "Atlantis"),
+        (Question.CONFIRM, "yes"),
+    ],
+)
+def test_text_that_answers_nothing_is_not_understood(question: Question, text: str) -> None:
+    draft = RegimenDraft(consent=True, ai_product="anastrozole-1-daily-tablet")
+    reading = read_typed(draft, question, text, NOW)
+    assert (reading.value, reading.choices, reading.other_step) == (None, (), False)

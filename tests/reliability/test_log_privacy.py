@@ -173,7 +173,7 @@ async def live_a_patients_life(app, sim: BotApiSimulator, alice: Person, bob: Pe
     alice.say("06:40")
     await alice.expect("Which time zone")
     alice.say("Mars/Olympus_Mons")  # not a zone
-    await alice.expect("don't know that time zone")
+    await alice.expect("don't know that place")
     alice.say("Europe/Madrid")
     await alice.expect("Is this right?")
     alice.press("Yes, save it")

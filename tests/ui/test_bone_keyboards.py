@@ -41,6 +41,7 @@ ACTION_LETTERS = {
     BoneAction.PILL_COUNTS: "h",
     BoneAction.PILL_COUNT: "c",
     BoneAction.PILL_COUNT_STOP: "j",
+    BoneAction.SET_UP: "q",
 }
 PURPOSE_LETTERS = {
     DatePurpose.AGENT_GIVEN: "g",
@@ -105,6 +106,9 @@ PRESSES = [
     (BonePress(A.PILL_COUNTS), "b:h"),
     (BonePress(A.PILL_COUNT, 5), "b:c:5"),
     (BonePress(A.PILL_COUNT_STOP, 5), "b:j:5"),
+    (BonePress(A.SET_UP, purpose=DatePurpose.SCAN_DONE), "b:q:x"),
+    (BonePress(A.SET_UP, purpose=DatePurpose.DENTAL_CHECK), "b:q:k"),
+    (BonePress(A.SET_UP), "b:q"),
 ] + [
     (BonePress(A.DATE_CHOSEN, 3, purpose, day=date(2030, 12, 31)), f"b:d:{letter}:3:20301231")
     for purpose, letter in PURPOSE_LETTERS.items()
@@ -142,7 +146,9 @@ def test_press_encodes_to_the_old_data_and_back(press: BonePress, data: str) -> 
         "b:u:f:x",
         "b:u:d:500",
         "b:w:7",
-        "b:q",
+        "b:b",
+        "b:q:g",  # the set-up offer opens scans and dental check-ups only
+        "b:q:x:7",  # on the patient's own record: no id
         "b:t:99999999999",
     ],
 )

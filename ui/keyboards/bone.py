@@ -21,6 +21,8 @@ acting user by the services.
     b:u:f:<c|t> / b:u:d:<mg>       calcium: carbonate or citrate / calcium from food
     b:u:m:<HHMM>                   calcium: a meal time picked
     b:h                            pill counts; b:c:<id> count a medicine; b:j:<id> stop
+    b:q:<x|k> / b:q                after registration: a past scan or the last dental
+                                   check-up (the acting patient's own record) / Not now
 
 The letters are `BoneAction`, `DatePurpose` and `CalciumStep` below. Buttons already sent
 stay in chats for months, so a letter never changes meaning (tests/ui pins each one).
@@ -68,6 +70,9 @@ class BoneAction(StrEnum):
     PILL_COUNTS = "h"
     PILL_COUNT = "c"  # type one medicine's count
     PILL_COUNT_STOP = "j"
+    # The rest of the set-up, offered when registration ends: with a purpose (SCAN_DONE,
+    # DENTAL_CHECK), its date picker on the patient's own record; without, Not now.
+    SET_UP = "q"
 
 
 class DatePurpose(StrEnum):
@@ -124,7 +129,8 @@ _BONE_DATA = re.compile(
     r"|u:f:(?P<form>[ct])"
     r"|u:d:(?P<diet>0|300|600|900)"
     r"|u:m:(?P<mhour>[01][0-9]|2[0-3])(?P<mminute>[0-5][0-9])"
-    r"|(?P<bare>[vkaoh])"
+    r"|q:(?P<setup>[xk])"
+    r"|(?P<bare>[vkaohq])"
     r")$"
 )
 
@@ -135,7 +141,7 @@ class BonePress:
 
     action: BoneAction
     record_id: int = 0
-    purpose: DatePurpose | None = None  # with PICK_MONTH, PICK_DAY, DATE_CHOSEN
+    purpose: DatePurpose | None = None  # with PICK_MONTH, PICK_DAY, DATE_CHOSEN; SET_UP
     day: date | None = None  # DATE_CHOSEN: the date chosen; NOT_GIVEN_YET: the due date
     month: date | None = None  # PICK_DAY: its first day
     # SITE_NOT_ON_REPORT: the site; INTERVAL_CHOSEN: months; RISK_ANSWER: the question;
@@ -181,6 +187,8 @@ def encode(press: BonePress) -> str:
             return f"b:{action}:{press.number}:{press.at:%H%M}"
         case BoneAction.CALCIUM:
             return f"b:{action}:{_calcium_tail(press)}"
+        case BoneAction.SET_UP if press.purpose is not None:
+            return f"b:{action}:{press.purpose}"
     return f"b:{action}"
 
 
@@ -210,6 +218,8 @@ def parse_bone_action(data: str | None) -> BonePress | None:
         return (
             BonePress(BoneAction(match["record"]), record_id) if record_id <= MAX_ROW_ID else None
         )
+    if match["setup"]:
+        return BonePress(BoneAction.SET_UP, purpose=DatePurpose(match["setup"]))
     calcium = BoneAction.CALCIUM
     if match["calcium"]:
         return BonePress(calcium, step=CalciumStep(match["calcium"]))
@@ -452,6 +462,20 @@ def bone_menu_rows() -> list[list[InlineKeyboardButton]]:
         [_button(texts.CALCIUM_SETTINGS, _calcium(CalciumStep.OPEN))],
         [_button(texts.PILLS_SETTINGS, BonePress(BoneAction.PILL_COUNTS))],
     ]
+
+
+def set_up_buttons(dental: bool) -> InlineKeyboardMarkup:
+    """The end of registration: calcium and vitamin D, past scans, the last dental check-up
+    (when a bone medicine calls for them), Not now. The calcium button is /bone's own."""
+    rows = [
+        [_button(texts.SET_UP_CALCIUM, _calcium(CalciumStep.SET_UP))],
+        [_button(texts.SET_UP_DXA, BonePress(BoneAction.SET_UP, purpose=DatePurpose.SCAN_DONE))],
+    ]
+    if dental:
+        press = BonePress(BoneAction.SET_UP, purpose=DatePurpose.DENTAL_CHECK)
+        rows.append([_button(texts.SET_UP_DENTAL, press)])
+    rows.append([_button(texts.SET_UP_NOT_NOW, BonePress(BoneAction.SET_UP))])
+    return InlineKeyboardMarkup(rows)
 
 
 def exercise_day_buttons() -> InlineKeyboardMarkup:

@@ -259,6 +259,14 @@ def choices(field: str, options: list[tuple[str, str]], per_row: int = 1) -> Inl
     )
 
 
+START_DATA = "start"  # the Start button under a newcomer's greeting
+
+
+def start_button() -> InlineKeyboardMarkup:
+    """One big Start button: begins registration, as /start does."""
+    return InlineKeyboardMarkup([[_button(texts.START_BUTTON, START_DATA)]])
+
+
 def change_menu() -> InlineKeyboardMarkup:
     """What part of the regimen to change from /regimen."""
     return InlineKeyboardMarkup(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from bot.domain.catalog import get_product
+from bot.domain.catalog import Product, drug_display_name, get_product
 from bot.domain.dose_times import Frequency
+from bot.domain.places import zone_city
 from ui.texts.common import WEEKDAYS, capitalised, hhmm, ordinal
 
 WELCOME = (
@@ -57,7 +59,7 @@ ASK_BREAKFAST_TIME = (
     "breakfast, so I'll remind you then."
 )
 ASK_TIMEZONE = (
-    "Which time zone are you in? Tap one, or type its name (like Europe/Madrid or America/Denver)."
+    "Which time zone are you in? Tap one, or type your country or city, like Spain or Chicago."
 )
 CONFIRM_HINT = "Is this right?"
 CONFIRM_YES = "Yes, save it"
@@ -70,9 +72,31 @@ NO_REMINDERS = (
 )
 
 BAD_ZONE = (
-    "Sorry, I don't know that time zone. Tap one of the buttons, or type a name like "
-    "Europe/London or America/New_York."
+    "Sorry, I don't know that place. Type your country, like Spain or Canada, or a big city "
+    "near you, like Chicago. Or tap one of these:"
 )
+ZONE_CHOICES = "{place} has more than one time zone. Tap the city nearest you:"
+NEAR_PLACE = "Did you mean {place}? Tap your time zone, or type the place again:"
+BAD_AI = (
+    "Sorry, I don't know that medicine. Tap the one you take, or type the name on the box, "
+    "like Arimidex or letrozole:"
+)
+BAD_BONE_MEDICINE = (
+    "Sorry, I don't know that medicine. Tap one of these, or type the name on the box, "
+    "like Fosamax or Prolia:"
+)
+MEDICINE_CHOICES = "There is more than one kind of {name}. Which one do you take?"
+NEAR_MEDICINE = "Did you mean {name}? Tap the one you take, or type the name again:"
+BONE_MEDICINE_LATER = (
+    "{name} is a bone medicine: I'll ask about it next. "
+    "First, which aromatase inhibitor do you take?"
+)
+NOT_A_BONE_MEDICINE = (
+    "{name} is an aromatase inhibitor, not a bone medicine. "
+    "Do you take a medicine to protect your bones?"
+)
+BAD_WEEKDAY = "Sorry, I couldn't read that day. Tap one, or type a day like Monday:"
+BAD_DAY_OF_MONTH = "Sorry, I couldn't read that day. Tap one, or type a number like 15:"
 
 ALREADY_REGISTERED = "Welcome back! Your plan is below. /today shows today's doses."
 
@@ -82,6 +106,40 @@ CHANGE_BONE = "Bone medicine"
 CHANGE_TZ = "Time zone"
 KEEP = "Nothing, it's right"
 KEPT = "Nothing changed."
+
+NEWCOMER = (
+    "Hello! I'm bonebot. I help people who take an aromatase inhibitor keep to their "
+    "bone-protection plan, with reminders at the right times. Tap Start to begin."
+)
+START_BUTTON = "▶️ Start"
+SET_UP_OFFER = "When you're ready, I can also help with these. You'll find them any time in /bone."
+SET_UP_CALCIUM = "💊 Calcium and vitamin D"
+SET_UP_DXA = "🦴 My bone density scans (DXA)"
+SET_UP_DENTAL = "🦷 My last dental check-up"
+SET_UP_NOT_NOW = "Not now"
+SET_UP_LATER = "Fine. They're in /bone whenever you want them."
+
+
+MINUS = "\u2212"  # a typographic minus sign: as wide as the plus, not a hyphen
+
+
+def utc_offset(offset: timedelta) -> str:
+    """Say a UTC offset the short way: UTC+5:30, UTC+0, and UTC-5 with a real minus sign."""
+    minutes = round(offset.total_seconds() / 60)
+    sign = MINUS if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zone_label(zone: str, now: datetime) -> str:
+    """A time zone button: its city and the offset it has now, like 'New York (UTC-5)'."""
+    offset = now.astimezone(ZoneInfo(zone)).utcoffset() or timedelta(0)
+    return f"{zone_city(zone)} ({utc_offset(offset)})"
+
+
+def medicine_label(product: Product) -> str:
+    """A medicine button outside its family's list: 'Alendronate 70 mg once a week (tablet)'."""
+    return f"{drug_display_name(product.drug)} {product.label}"
 
 
 def schedule_phrase(

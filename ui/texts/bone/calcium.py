@@ -42,6 +42,8 @@ ASK_MEAL_TIMES = "Pick {count} time{s} for your calcium ({doses}). {food}"
 MEAL_TIMES_FOOD = "Choose meal times: calcium carbonate is taken with food."
 MEAL_TIMES_ANY = "Calcium citrate can be taken with or without food."
 MEAL_TIMES_PICKED = "Chosen: {times}. Pick {count} more."
+MEAL_TIMES_HINT = "Tap a time, or type one like 12:45."
+MEAL_TIME_ALREADY = "You've already chosen {time}. Tap or type another time."
 CALCIUM_SAVED = "Saved: calcium {plan}. I'll remind you then, with Taken and Later buttons."
 CALCIUM_TURNED_OFF = "Calcium reminders are off. Your set-up is kept in /bone."
 ASK_CALCIUM_TARGET = (
@@ -131,7 +133,7 @@ def ask_meal_times(view: CalciumView, chosen: list[time]) -> str:
     if chosen:
         picked = ", ".join(hhmm(at) for at in sorted(chosen))
         text += "\n\n" + MEAL_TIMES_PICKED.format(times=picked, count=count - len(chosen))
-    return text
+    return text + "\n" + MEAL_TIMES_HINT
 
 
 def supplement_reminder(due: DueSupplement) -> str:

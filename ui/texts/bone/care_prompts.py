@@ -23,7 +23,7 @@ EXERCISE_ON = "every {day} at {time}"
 EXERCISE_SETTINGS = "🏃 Weekly exercise nudge"
 ASK_EXERCISE_DAY = "On which day would you like a weekly nudge to move? Or tap No nudge."
 EXERCISE_OFF_BUTTON = "No nudge"
-ASK_EXERCISE_TIME = "What time on {day}?"
+ASK_EXERCISE_TIME = "What time on {day}? Tap one, or type a time like 17:30."
 EXERCISE_SAVED = "Saved: a nudge every {day} at {time}. The next one is {when}."
 EXERCISE_TURNED_OFF = "No weekly nudge. You can turn it on again with /bone."
 
