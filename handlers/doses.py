@@ -1,4 +1,5 @@
-"""Buttons under dose reminders: Taken, Later, Skip (with a reason), and "I missed it"."""
+"""Buttons under dose reminders: Taken, Later, Skip (with a reason), "I missed it", the full
+instructions, and a late reminder's "have you eaten?"."""
 
 from __future__ import annotations
 
@@ -34,10 +35,12 @@ from ui.keyboards.doses import (
     DoseTap,
     change_button,
     change_buttons,
+    full_reminder_message,
     parse_dose_action,
     reminder_message,
     skip_reason_buttons,
     snooze_buttons,
+    take_it_now_message,
     taken_time_buttons,
 )
 
@@ -115,6 +118,15 @@ def _after(answer: Answered, action: DoseAction) -> InlineKeyboardMarkup | None:
     return change_button(action.event_id)
 
 
+# The reminder shown again in place: short (Back, « Short), with the label's full
+# instructions, or, after a late reminder's "No, only plain water", to take it now.
+_REMINDER_VIEWS = {
+    DoseTap.BACK: reminder_message,
+    DoseTap.FULL: full_reminder_message,
+    DoseTap.ONLY_WATER: take_it_now_message,
+}
+
+
 @dataclass(frozen=True)
 class _Buttons:
     """Swap the buttons under the reminder (Skip's reasons, Later's lengths)."""
@@ -153,11 +165,11 @@ async def _press(
                 await dose_answers.open_reminder(session, telegram_user_id, event_id, now)
                 markup = snooze_buttons(event_id, found.settings.snooze_minutes)
                 return _Buttons(markup, texts.ASK_SNOOZE)
-            case DoseTap.BACK:
+            case DoseTap.BACK | DoseTap.FULL | DoseTap.ONLY_WATER:
                 reminder = await dose_answers.open_reminder(
                     session, telegram_user_id, event_id, now
                 )
-                return _Shown(*reminder_message(reminder))
+                return _Shown(*_REMINDER_VIEWS[action.action](reminder))
             case DoseTap.TAKEN:
                 question = await dose_answers.when_taken_question(
                     session, telegram_user_id, event_id, now

@@ -24,6 +24,9 @@ from bot.domain.dose_times import Frequency
 KEY_MAX_LENGTH = 40
 LABEL_MAX_LENGTH = 32
 INSTRUCTION_MAX_LENGTH = 110
+# A reminder is its heading and at most this many short lines (the full lines on request).
+SHORT_LINES = 3
+SHORT_LINE_MAX_LENGTH = 66
 _KEY_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -96,6 +99,10 @@ class Administration:
     other_medicines_gap: str | None = None
     # Alendronate labels: do not lie down until after the first food of the day as well.
     upright_until_first_food: bool = False
+    # The reminder's own lines: at most three, each short, written from `instructions`
+    # (the same facts, the same source). Empty only for clinic-given products, which get
+    # no dose reminder; the full lines are a tap away ("Full instructions").
+    short: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,11 +151,18 @@ class Product:
                 raise ValueError(f"clinic-given {self.key!r} needs interval_months only")
         elif self.frequency is None or self.interval_months is not None:
             raise ValueError(f"self-taken {self.key!r} needs a frequency only")
+        if not self.is_clinic_given and not 0 < len(self.administration.short) <= SHORT_LINES:
+            raise ValueError(f"self-taken {self.key!r} needs 1 to {SHORT_LINES} short lines")
 
     @property
     def is_oral_bisphosphonate(self) -> bool:
         """Tell whether the strict morning routine and its follow-up apply."""
         return self.drug_class is DrugClass.ORAL_BISPHOSPHONATE
+
+    @property
+    def taken_fasting(self) -> bool:
+        """Tell whether the label says to take it before the day's first food or drink."""
+        return self.is_oral_bisphosphonate and self.administration.fasting_minutes is not None
 
     @property
     def is_clinic_given(self) -> bool:
@@ -300,11 +314,59 @@ _BONIVA_TABLET_LINES = (
     "Sit or stand upright. Do not lie down for at least 60 minutes.",
 )
 
+# --- Short forms -----------------------------------------------------------------------------
+# What a reminder says: each written from its product's lines above, the same facts and the
+# same source; each line inherits the verification status of the lines it condenses. The
+# full lines, with the label's stop-and-call warning, are one tap away.
+
+# From _ALENDRONATE_TABLET_LINES: first thing after getting up; 30 minutes before any food,
+# drink or medicine; full glass (6 to 8 oz) of plain water, plain water only; whole; upright
+# 30 minutes. The 30 minutes and plain water are verified (FOSAMAX 2.6); the 6 to 8 oz,
+# "whole" and upright lines are # not verified against stored label text for FOSAMAX itself.
+_ALENDRONATE_TABLET_SHORT = (
+    "First thing after you get up, before any food or drink.",
+    "Swallow it whole with a full glass (6 to 8 oz) of plain water.",
+    "Stay upright and have only plain water for at least 30 minutes.",
+)
+# From _ALENDRONATE_SOLUTION_LINES. # not verified against stored label text (as above).
+_ALENDRONATE_SOLUTION_SHORT = (
+    "First thing after you get up, before any food or drink.",
+    "Drink the whole bottle, then at least 2 oz of plain water.",
+    "Stay upright and have only plain water for at least 30 minutes.",
+)
+# From _BINOSTO_LINES (verified, BINOSTO PI 2.3).
+_BINOSTO_SHORT = (
+    "First thing after you get up, before any food or drink.",
+    "Dissolve it in half a glass (4 oz) of plain water; drink it all.",
+    "Stay upright and have only plain water for at least 30 minutes.",
+)
+# From _ACTONEL_LINES: the 30 minutes before food, drink and other medicines is verified;
+# the water amount, "whole" and upright lines are # not verified against stored label text.
+_ACTONEL_SHORT = (
+    "In the morning, before any food, drink or other medicine.",
+    "Swallow it whole with a full glass (6 to 8 oz) of plain water.",
+    "Stay upright and have only plain water for at least 30 minutes.",
+)
+# From _ATELVIA_LINES: "immediately following breakfast" is verified; the 4 oz, "whole" and
+# upright lines are # not verified against stored label text.
+_ATELVIA_SHORT = (
+    "Straight after breakfast, not on an empty stomach.",
+    "Swallow it whole with at least 4 oz (half a glass) of plain water.",
+    "Stay upright for at least 30 minutes.",
+)
+# From _BONIVA_TABLET_LINES (verified, BONIVA tablets PI 2.1-2.2).
+_BONIVA_TABLET_SHORT = (
+    "First thing in the morning, before any food or drink.",
+    "Swallow it whole with a full glass (6 to 8 oz) of plain water.",
+    "Stay upright and have only plain water for at least 60 minutes.",
+)
+
 # --- Administration ------------------------------------------------------------------------
 
 _ALENDRONATE_TABLET = Administration(
     timing=Timing.ON_WAKING_FASTING,
     instructions=_ALENDRONATE_TABLET_LINES,
+    short=_ALENDRONATE_TABLET_SHORT,
     source=LabelSource(_FOSAMAX_PI, "2.6 Important Administration Instructions"),
     fasting_minutes=30,
     upright_minutes=30,
@@ -313,6 +375,7 @@ _ALENDRONATE_TABLET = Administration(
 _ALENDRONATE_SOLUTION = Administration(
     timing=Timing.ON_WAKING_FASTING,
     instructions=_ALENDRONATE_SOLUTION_LINES,
+    short=_ALENDRONATE_SOLUTION_SHORT,
     source=LabelSource(_FOSAMAX_PI, "2.6 Important Administration Instructions"),
     fasting_minutes=30,
     upright_minutes=30,
@@ -321,6 +384,7 @@ _ALENDRONATE_SOLUTION = Administration(
 _BINOSTO = Administration(
     timing=Timing.ON_WAKING_FASTING,
     instructions=_BINOSTO_LINES,
+    short=_BINOSTO_SHORT,
     source=LabelSource(_BINOSTO_PI, "2.3 Important Administration Instructions"),
     fasting_minutes=30,
     upright_minutes=30,
@@ -329,6 +393,7 @@ _BINOSTO = Administration(
 _ACTONEL = Administration(
     timing=Timing.ON_WAKING_FASTING,
     instructions=_ACTONEL_LINES,
+    short=_ACTONEL_SHORT,
     source=LabelSource(
         _ACTONEL_PI,
         "2.6 Important Administration Instructions; 2.7 Calcium and Vitamin D Supplementation",
@@ -340,6 +405,7 @@ _ACTONEL = Administration(
 _ATELVIA = Administration(
     timing=Timing.AFTER_BREAKFAST,
     instructions=_ATELVIA_LINES,
+    short=_ATELVIA_SHORT,
     source=LabelSource(
         _ATELVIA_PI,
         "2.2 Important Administration Instructions; 2.3 Calcium and Vitamin D Supplementation",
@@ -351,6 +417,7 @@ _ATELVIA = Administration(
 _BONIVA_TABLET = Administration(
     timing=Timing.ON_WAKING_FASTING,
     instructions=_BONIVA_TABLET_LINES,
+    short=_BONIVA_TABLET_SHORT,
     source=LabelSource(_BONIVA_TABLET_PI, "2.2 Important Administration Instructions"),
     fasting_minutes=60,
     upright_minutes=60,
@@ -364,6 +431,7 @@ _ANASTROZOLE = Administration(
         "You can take it with or without food.",
     ),
     source=LabelSource(f"{_ARIMIDEX}, Patient Information", "How should I take ARIMIDEX?"),
+    short=("1 tablet, with or without food.",),
 )
 # FEMARA PI 2.1: "once a day, without regard to meals". # not verified against stored label text
 _LETROZOLE = Administration(
@@ -373,6 +441,7 @@ _LETROZOLE = Administration(
         "You can take it with or without food.",
     ),
     source=LabelSource(f"{_FEMARA}, US Prescribing Information", "2.1 Recommended Dose"),
+    short=("1 tablet, with or without food.",),
 )
 # AROMASIN PI 2.1: "one 25 mg tablet once daily after a meal". Verified (Pfizer label text).
 _EXEMESTANE = Administration(
@@ -382,6 +451,7 @@ _EXEMESTANE = Administration(
         "Take it after a meal.",
     ),
     source=LabelSource(f"{_AROMASIN}, US Prescribing Information", "2.1 Recommended Dose"),
+    short=("1 tablet, after a meal.",),
 )
 
 # ZOMETA is the 4 mg zoledronic acid product, but its US label covers hypercalcemia of
@@ -747,7 +817,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         frequency=Frequency.DAILY,
         interval_months=None,
         label="1 mg once a day",
-        name="anastrozole 1 mg",
+        name="anastrozole 1 mg (Arimidex)",
         administration=_ANASTROZOLE,
         missed_dose=_MISSED_ANASTROZOLE,
     ),
@@ -761,7 +831,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         frequency=Frequency.DAILY,
         interval_months=None,
         label="2.5 mg once a day",
-        name="letrozole 2.5 mg",
+        name="letrozole 2.5 mg (Femara)",
         administration=_LETROZOLE,
         missed_dose=_MISSED_LETROZOLE,
     ),
@@ -775,7 +845,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         frequency=Frequency.DAILY,
         interval_months=None,
         label="25 mg once a day, after a meal",
-        name="exemestane 25 mg",
+        name="exemestane 25 mg (Aromasin)",
         administration=_EXEMESTANE,
         missed_dose=_MISSED_EXEMESTANE,
     ),
@@ -790,7 +860,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         frequency=Frequency.WEEKLY,
         interval_months=None,
         label="70 mg once a week (tablet)",
-        name="alendronate 70 mg",
+        name="alendronate 70 mg (Fosamax)",
         administration=_ALENDRONATE_TABLET,
         missed_dose=_MISSED_FOSAMAX_WEEKLY,
         advice=(_SWALLOWING_BY_SOURCE["fosamax"],),
@@ -805,7 +875,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         frequency=Frequency.WEEKLY,
         interval_months=None,
         label="70 mg once a week (liquid)",
-        name="alendronate 70 mg",
+        name="alendronate 70 mg oral solution (Fosamax)",
         administration=_ALENDRONATE_SOLUTION,
         missed_dose=_MISSED_FOSAMAX_WEEKLY,
         advice=(_SWALLOWING_BY_SOURCE["fosamax"],),
@@ -820,7 +890,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         frequency=Frequency.WEEKLY,
         interval_months=None,
         label="70 mg once a week (fizzy tablet)",
-        name="alendronate 70 mg",
+        name="alendronate 70 mg effervescent tablet (Binosto)",
         administration=_BINOSTO,
         missed_dose=_MISSED_BINOSTO,
         advice=(_SWALLOWING_BY_SOURCE["binosto"],),
@@ -835,7 +905,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         frequency=Frequency.DAILY,
         interval_months=None,
         label="10 mg once a day (tablet)",
-        name="alendronate 10 mg",
+        name="alendronate 10 mg (Fosamax)",
         administration=_ALENDRONATE_TABLET,
         missed_dose=_MISSED_ALENDRONATE_DAILY,
         advice=(_SWALLOWING_BY_SOURCE["fosamax"],),
@@ -851,7 +921,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         frequency=Frequency.WEEKLY,
         interval_months=None,
         label="35 mg once a week",
-        name="risedronate 35 mg",
+        name="risedronate 35 mg (Actonel)",
         administration=_ACTONEL,
         missed_dose=_MISSED_RISEDRONATE_WEEKLY,
         advice=(_SWALLOWING_BY_SOURCE["actonel"],),
@@ -866,7 +936,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         frequency=Frequency.MONTHLY,
         interval_months=None,
         label="150 mg once a month",
-        name="risedronate 150 mg",
+        name="risedronate 150 mg (Actonel)",
         administration=_ACTONEL,
         missed_dose=_MISSED_RISEDRONATE_MONTHLY,
         advice=(_SWALLOWING_BY_SOURCE["actonel"],),
@@ -881,7 +951,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         frequency=Frequency.MONTHLY_TWO_DAYS,
         interval_months=None,
         label="75 mg, 2 days in a row monthly",
-        name="risedronate 75 mg",
+        name="risedronate 75 mg (Actonel)",
         administration=_ACTONEL,
         missed_dose=_MISSED_RISEDRONATE_TWO_DAYS,
         advice=(_SWALLOWING_BY_SOURCE["actonel"],),
@@ -896,7 +966,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         frequency=Frequency.DAILY,
         interval_months=None,
         label="5 mg once a day",
-        name="risedronate 5 mg",
+        name="risedronate 5 mg (Actonel)",
         administration=_ACTONEL,
         missed_dose=_MISSED_RISEDRONATE_DAILY,
         advice=(_SWALLOWING_BY_SOURCE["actonel"],),
@@ -912,7 +982,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         frequency=Frequency.WEEKLY,
         interval_months=None,
         label="35 mg weekly, after breakfast",
-        name="risedronate 35 mg",
+        name="delayed-release risedronate 35 mg (Atelvia)",
         administration=_ATELVIA,
         missed_dose=_MISSED_ATELVIA,
         advice=(_SWALLOWING_BY_SOURCE["atelvia"],),
@@ -928,7 +998,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         frequency=Frequency.MONTHLY,
         interval_months=None,
         label="150 mg once a month (tablet)",
-        name="ibandronate 150 mg",
+        name="ibandronate 150 mg (Boniva)",
         administration=_BONIVA_TABLET,
         missed_dose=_MISSED_BONIVA_TABLET,
         advice=(_SWALLOWING_BY_SOURCE["boniva"],),
@@ -944,7 +1014,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         frequency=None,
         interval_months=6,
         label="4 mg drip every 6 months",
-        name="zoledronic acid 4 mg",
+        name="zoledronic acid 4 mg (Zometa)",
         administration=_ZOMETA,
         missed_dose=None,  # no label rule for this (off-label) schedule: the care team decides
         advice=_ZOMETA_ADVICE,
@@ -959,7 +1029,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         frequency=None,
         interval_months=12,
         label="5 mg drip once a year",
-        name="zoledronic acid 5 mg",
+        name="zoledronic acid 5 mg (Reclast)",
         administration=_RECLAST,
         missed_dose=None,  # the RECLAST label gives no missed-dose rule
         advice=_RECLAST_ADVICE,
@@ -974,7 +1044,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         frequency=None,
         interval_months=6,
         label="60 mg injection every 6 months",
-        name="denosumab 60 mg",
+        name="denosumab 60 mg (Prolia)",
         administration=_PROLIA,
         missed_dose=_MISSED_PROLIA,
         advice=_PROLIA_ADVICE,
@@ -989,7 +1059,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         frequency=None,
         interval_months=3,
         label="3 mg injection every 3 months",
-        name="ibandronate 3 mg",
+        name="ibandronate 3 mg (Boniva)",
         administration=_BONIVA_INJECTION,
         missed_dose=_MISSED_BONIVA_INJECTION,
         advice=_BONIVA_INJECTION_ADVICE,

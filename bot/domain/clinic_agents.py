@@ -66,12 +66,6 @@ def _clinic_product(product_key: str) -> Product:
     return product
 
 
-def _display_name(product: Product) -> str:
-    """Return 'denosumab 60 mg (Prolia)' for sentences."""
-    brand = product.brand_example.split()[0].capitalize()
-    return f"{product.name} ({brand})"
-
-
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -152,7 +146,7 @@ def _do_not_stop(product: Product, lead: str) -> tuple[str, tuple[LabelSource, .
 def _book_ahead(product: Product, due_on: date) -> ClinicReminder:
     """Say the dose is coming up and it is time to book; denosumab adds do-not-delay."""
     lead = (
-        f"Your {_display_name(product)} is due on {_day_label(due_on)}. If you do not have an "
+        f"Your {product.name} is due on {_day_label(due_on)}. If you do not have an "
         "appointment yet, now is a good time to book one. It is given "
         f"{_every(product.interval_months or 0)}."
     )
@@ -174,7 +168,7 @@ def _before_dose(product: Product, kind: ReminderKind, on: date, lead: str) -> C
 def _ask_given(product: Product, due_on: date) -> ClinicReminder:
     """Ask whether the dose was given, so the next due date counts from the real date."""
     text = (
-        f"Was your {_display_name(product)} given? Please tell me the date it was given, so I "
+        f"Was your {product.name} given? Please tell me the date it was given, so I "
         "can work out when the next one is due."
     )
     sources = (product.missed_dose.source,) if product.missed_dose is not None else ()
@@ -187,7 +181,7 @@ def post_dose_check(product_key: str, given_on: date) -> ClinicReminder | None:
     advice = agent_advice(product_key, AdviceTopic.AFTER_DOSE)
     if product.drug_class is not DrugClass.IV_BISPHOSPHONATE or not advice:
         return None
-    lead = f"How are you feeling after your {_display_name(product)}?"
+    lead = f"How are you feeling after your {product.name}?"
     text, sources = _with_advice(lead, advice)
     text += " Contact your care team if the symptoms are bad or do not settle."
     return ClinicReminder(
@@ -206,7 +200,7 @@ def reminder_dates(product_key: str, due_on: date) -> list[ClinicReminder]:
     cycle from ``next_due(key, given_on)``.
     """
     product = _clinic_product(product_key)
-    name = _display_name(product)
+    name = product.name
     reminders = [
         _book_ahead(product, due_on),
         _before_dose(
@@ -280,7 +274,7 @@ def overdue_actions(product_key: str, due_on: date, today: date) -> OverdueState
         policy.daily_from_day is not None and days >= policy.daily_from_day
     )
     alert = policy.alert_from_day is not None and days >= policy.alert_from_day
-    name = _display_name(product)
+    name = product.name
     lead = (
         f"Your {name} was due on {_day_label(due_on)}, {_days(days)} ago. If it has not "
         "been given yet, please contact your care team to get it as soon as you can."

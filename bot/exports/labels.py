@@ -26,6 +26,7 @@ SKIP_REASON_LABELS: Mapping[str, str] = MappingProxyType(
         "side_effects": "Side effects",
         "care_team_pause": "Care team said pause",
         "other": "Other reason",
+        "ate_first": "Had eaten or drunk first (late reminder)",
     }
 )
 STATUS_LABELS: Mapping[str, str] = MappingProxyType(

@@ -44,7 +44,12 @@ class SkipReason:
     SIDE_EFFECTS = "side_effects"
     CARE_TEAM_PAUSE = "care_team_pause"
     OTHER = "other"
-    ALL = (FORGOT, SIDE_EFFECTS, CARE_TEAM_PAUSE, OTHER)
+    # A late reminder of a tablet taken fasting: "Yes, I've eaten or drunk something".
+    ATE_FIRST = "ate_first"
+    ASKED = (FORGOT, SIDE_EFFECTS, CARE_TEAM_PAUSE, OTHER)  # the Skip button's menu
+    ALL = (*ASKED, ATE_FIRST)
+    # The dose is not taken that day, so the label's missed-dose rule and its make-up follow.
+    MADE_UP = (FORGOT, ATE_FIRST)
 
 
 async def _own_event(session: AsyncSession, telegram_user_id: int, event_id: int) -> DoseEvent:
@@ -267,12 +272,17 @@ async def skip_dose(
     reason: str,
     now: datetime,
 ) -> Answer | SupplementAnswer:
-    """Record a deliberate skip with the patient's reason."""
+    """Record a deliberate skip with the patient's reason; forgotten, or not taken because
+    the patient had eaten first (a late reminder), it is made up as the label says."""
     if reason not in SkipReason.ALL:
         raise NotYourRecord  # forged callback data: treat like any other bad reference
     event = await _open_event(session, telegram_user_id, event_id, medicines_only=True)
+    if reason == SkipReason.ATE_FIRST:
+        _, medication = await doses.owners_of(session, event)
+        if not get_product(medication.product_key).taken_fasting:
+            raise NotYourRecord  # only a tablet taken fasting asks: forged data
     event.status, event.answered_at, event.skip_reason = DoseStatus.SKIPPED, now, reason
-    if reason == SkipReason.FORGOT:
+    if reason in SkipReason.MADE_UP:
         await _plan_make_up(session, event, now)
     await session.commit()
     _drop_follow_ups(planner, event.id)

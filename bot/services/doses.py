@@ -78,6 +78,13 @@ class DueDose:
     # the reminder asks whether the care team said to go on, instead of "take it".
     held_since: datetime | None = None
 
+    @property
+    def asks_if_eaten(self) -> bool:
+        """Tell whether the reminder asks first if the patient has eaten or drunk anything
+        but plain water: it goes out late (the bot's delay), and the label says to take the
+        tablet before the day's first food or drink."""
+        return self.late and self.held_since is None and self.product.taken_fasting
+
 
 @dataclass(frozen=True)
 class DueSupplement:

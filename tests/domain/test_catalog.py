@@ -204,6 +204,27 @@ IDENTITY = {
     ),
 }
 
+# What a sentence calls each product: unambiguous, with the brand the catalogue names.
+NAMES = {
+    "anastrozole-1-daily-tablet": "anastrozole 1 mg (Arimidex)",
+    "letrozole-2-5-daily-tablet": "letrozole 2.5 mg (Femara)",
+    "exemestane-25-daily-tablet": "exemestane 25 mg (Aromasin)",
+    "alendronate-70-weekly-tablet": "alendronate 70 mg (Fosamax)",
+    "alendronate-70-weekly-oral-solution": "alendronate 70 mg oral solution (Fosamax)",
+    "alendronate-70-weekly-effervescent": "alendronate 70 mg effervescent tablet (Binosto)",
+    "alendronate-10-daily-tablet": "alendronate 10 mg (Fosamax)",
+    "risedronate-35-weekly-tablet": "risedronate 35 mg (Actonel)",
+    "risedronate-150-monthly-tablet": "risedronate 150 mg (Actonel)",
+    "risedronate-75-monthly-two-days-tablet": "risedronate 75 mg (Actonel)",
+    "risedronate-5-daily-tablet": "risedronate 5 mg (Actonel)",
+    "risedronate-35-weekly-delayed-release": "delayed-release risedronate 35 mg (Atelvia)",
+    "ibandronate-150-monthly-tablet": "ibandronate 150 mg (Boniva)",
+    "zoledronic-acid-4-every-6-months-iv": "zoledronic acid 4 mg (Zometa)",
+    "zoledronic-acid-5-yearly-iv": "zoledronic acid 5 mg (Reclast)",
+    "denosumab-60-every-6-months-sc": "denosumab 60 mg (Prolia)",
+    "ibandronate-3-every-3-months-iv": "ibandronate 3 mg (Boniva)",
+}
+
 # key: (timing, fasting_minutes, upright_minutes, upright_until_first_food, other_medicines_gap)
 ROUTINE = {
     "anastrozole-1-daily-tablet": (Timing.ANY_TIME, None, None, False, None),
@@ -347,6 +368,51 @@ MUST_SAY = {
         "15 to 30 seconds",
         "once every 3 months",
         "kidneys",
+    ],
+}
+
+# Phrases each home-taken product's short form (the reminder's lines) must contain.
+SHORT_MUST_SAY = {
+    "anastrozole-1-daily-tablet": ["1 tablet", "with or without food"],
+    "letrozole-2-5-daily-tablet": ["1 tablet", "with or without food"],
+    "exemestane-25-daily-tablet": ["1 tablet", "after a meal"],
+    "alendronate-70-weekly-tablet": [
+        "first thing after you get up",
+        "before any food or drink",
+        "full glass (6 to 8 oz) of plain water",
+        "upright",
+        "only plain water for at least 30 minutes",
+    ],
+    "alendronate-70-weekly-oral-solution": [
+        "first thing after you get up",
+        "whole bottle",
+        "at least 2 oz of plain water",
+        "only plain water for at least 30 minutes",
+    ],
+    "alendronate-70-weekly-effervescent": [
+        "first thing after you get up",
+        "dissolve it in half a glass (4 oz) of plain water",
+        "only plain water for at least 30 minutes",
+    ],
+    "alendronate-10-daily-tablet": ["full glass (6 to 8 oz)", "at least 30 minutes"],
+    "risedronate-35-weekly-tablet": [
+        "before any food, drink or other medicine",
+        "full glass (6 to 8 oz) of plain water",
+        "only plain water for at least 30 minutes",
+    ],
+    "risedronate-150-monthly-tablet": ["full glass (6 to 8 oz)", "at least 30 minutes"],
+    "risedronate-75-monthly-two-days-tablet": ["full glass (6 to 8 oz)", "at least 30 minutes"],
+    "risedronate-5-daily-tablet": ["full glass (6 to 8 oz)", "at least 30 minutes"],
+    "risedronate-35-weekly-delayed-release": [
+        "straight after breakfast",
+        "not on an empty stomach",
+        "at least 4 oz (half a glass) of plain water",
+        "upright for at least 30 minutes",
+    ],
+    "ibandronate-150-monthly-tablet": [
+        "first thing in the morning",
+        "full glass (6 to 8 oz) of plain water",
+        "only plain water for at least 60 minutes",
     ],
 }
 
@@ -527,21 +593,24 @@ CLINIC_ADVICE = {
 
 AFTER_WINDOW = {
     "alendronate-70-weekly-tablet": (
-        "It has been 30 minutes since your alendronate 70 mg. You can now eat breakfast, "
-        "drink what you like and take your other medicines. Stay sitting or standing until "
-        "you have eaten your first food of the day. After that you can lie down if you want."
+        "It has been 30 minutes since your alendronate 70 mg (Fosamax). You can now eat "
+        "breakfast, drink what you like and take your other medicines. Stay sitting or "
+        "standing until you have eaten your first food of the day. After that you can lie "
+        "down if you want."
     ),
     "risedronate-35-weekly-tablet": (
-        "It has been 30 minutes since your risedronate 35 mg. You can now eat breakfast, "
-        "drink what you like and take your other medicines. Take calcium, antacids, "
+        "It has been 30 minutes since your risedronate 35 mg (Actonel). You can now eat "
+        "breakfast, drink what you like and take your other medicines. Take calcium, antacids, "
         "magnesium or iron at a different time of day. You can lie down if you want."
     ),
     "risedronate-35-weekly-delayed-release": (
-        "It has been 30 minutes since your risedronate 35 mg. You can lie down if you want."
+        "It has been 30 minutes since your delayed-release risedronate 35 mg (Atelvia). You "
+        "can lie down if you want."
     ),
     "ibandronate-150-monthly-tablet": (
-        "It has been 60 minutes since your ibandronate 150 mg. You can now eat breakfast, "
-        "drink what you like and take your other medicines. You can lie down if you want."
+        "It has been 60 minutes since your ibandronate 150 mg (Boniva). You can now eat "
+        "breakfast, drink what you like and take your other medicines. You can lie down if you "
+        "want."
     ),
 }
 
@@ -590,6 +659,56 @@ def test_instruction_lines_are_short_and_plain(product: Product) -> None:
         assert line == line.strip()
         assert line[0].isupper(), line
         assert line.endswith("."), line
+
+
+@pytest.mark.parametrize("product", ALL_PRODUCTS, ids=lambda p: p.key)
+def test_short_form_is_a_few_short_lines(product: Product) -> None:
+    short = product.administration.short
+    if product.is_clinic_given:
+        assert short == ()  # no dose reminder
+        return
+    assert 0 < len(short) <= 3
+    for line in short:
+        assert 0 < len(line) <= 66, line
+        assert line == line.strip()
+        assert not line[0].islower(), line
+        assert line.endswith("."), line
+
+
+@pytest.mark.parametrize("key", sorted(SHORT_MUST_SAY))
+def test_short_form_says_what_the_full_lines_say(key: str) -> None:
+    short = " ".join(get_product(key).administration.short).lower()
+    for phrase in SHORT_MUST_SAY[key]:
+        assert phrase in short, f"{key}: missing {phrase!r}"
+    for phrase in MUST_NOT_SAY.get(key, []):
+        assert phrase not in short, f"{key}: must not say {phrase!r}"
+
+
+def test_short_forms_take_their_amounts_and_minutes_from_the_full_lines() -> None:
+    """Written from the product's own lines: no water amount or minute count of its own."""
+    assert set(SHORT_MUST_SAY) == {p.key for p in ALL_PRODUCTS if not p.is_clinic_given}
+    for product in ALL_PRODUCTS:
+        full = " ".join(product.administration.instructions)
+        short = " ".join(product.administration.short)
+        for amount in re.findall(r"\d+(?: to \d+)? (?:oz|minutes)", short):
+            assert amount in full, f"{product.key}: {amount!r}"
+
+
+def test_only_tablets_taken_fasting_are_taken_fasting() -> None:
+    fasting = {p.key for p in ALL_PRODUCTS if p.taken_fasting}
+    assert fasting == {
+        p.key for p in ALL_PRODUCTS if p.administration.timing is Timing.ON_WAKING_FASTING
+    }
+    assert "risedronate-35-weekly-delayed-release" not in fasting
+    assert "alendronate-70-weekly-tablet" in fasting
+
+
+def test_a_home_product_without_a_short_form_is_refused() -> None:
+    product = get_product("alendronate-70-weekly-tablet")
+    with pytest.raises(ValueError, match="short"):
+        replace(product, administration=replace(product.administration, short=()))
+    with pytest.raises(ValueError, match="short"):
+        replace(product, administration=replace(product.administration, short=("A.",) * 4))
 
 
 def test_product_refuses_a_bad_key() -> None:
@@ -645,7 +764,21 @@ def test_identity_and_schedule(key: str) -> None:
     assert product.form == form
     assert product.frequency == frequency
     assert product.interval_months == interval
-    assert product.name == f"{drug.replace('-', ' ')} {strength}"
+    assert product.name == NAMES[key]
+
+
+def test_names_are_unambiguous_and_carry_the_brand() -> None:
+    """The name is all a reminder says of the product: no two share one (the delayed-release
+    risedronate's rule is the opposite of the immediate-release tablet's), each has its
+    drug, strength and the catalogue's brand in brackets."""
+    assert len({p.name for p in ALL_PRODUCTS}) == len(ALL_PRODUCTS)
+    for product in ALL_PRODUCTS:
+        brand = product.brand_example.split()[0].capitalize()
+        assert product.name.endswith(f" ({brand})"), product.key
+        assert product.drug.replace("-", " ") in product.name
+        assert product.strength in product.name
+    assert "delayed-release" in get_product("risedronate-35-weekly-delayed-release").name
+    assert "delayed" not in get_product("risedronate-35-weekly-tablet").name
 
 
 @pytest.mark.parametrize("key", PUBLISHED_KEYS)
@@ -832,7 +965,7 @@ def test_advice_text_is_a_sentence(product: Product) -> None:
 def test_get_product_returns_the_entry() -> None:
     product = get_product("ibandronate-150-monthly-tablet")
     assert product is PRODUCTS["ibandronate-150-monthly-tablet"]
-    assert product.name == "ibandronate 150 mg"
+    assert product.name == "ibandronate 150 mg (Boniva)"
 
 
 @pytest.mark.parametrize("key", ["", "alendronate", "ALENDRONATE-70-WEEKLY-TABLET", "nope"])

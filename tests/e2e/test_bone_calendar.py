@@ -138,7 +138,7 @@ async def test_zoledronic_acid_from_the_last_date_through_its_reminders_and_the_
     alice = Person(simulator, 1001, "Alice")
     async with bot_running(settings, clock) as app:
         await register_clinic(alice, "Zoledronic acid 4 mg drip")
-        question = await alice.expect("When was your last zoledronic acid 4 mg given?")
+        question = await alice.expect("When was your last zoledronic acid 4 mg (Zometa) given?")
         assert "type the date like 14 May 2026" in question["text"]
         buttons = alice.buttons(question)
         assert buttons[:2] == [texts.TODAY_BUTTON, texts.YESTERDAY_BUTTON]
@@ -152,7 +152,7 @@ async def test_zoledronic_acid_from_the_last_date_through_its_reminders_and_the_
             await alice.expect("Sorry, I couldn't use that date")
         given, due = date(2030, 10, 1), date(2031, 4, 1)  # booking ahead starts tomorrow
         alice.say("1 October 2030")
-        saved = await alice.expect("Saved: your zoledronic acid 4 mg was given on")
+        saved = await alice.expect("Saved: your zoledronic acid 4 mg (Zometa) was given on")
         assert next_due(ZOLEDRONIC, given) == due
         assert texts.long_date(due) in saved["text"]
         assert (
@@ -187,7 +187,7 @@ async def test_zoledronic_acid_from_the_last_date_through_its_reminders_and_the_
         assert "well hydrated before the drip" in on_day["text"]
         alice.say("/today")
         assert (
-            "Zoledronic acid 4 mg: due today, at the clinic"
+            "Zoledronic acid 4 mg (Zometa): due today, at the clinic"
             in (await alice.expect("Today"))["text"]
         )
 
@@ -208,13 +208,13 @@ async def test_zoledronic_acid_from_the_last_date_through_its_reminders_and_the_
 
         # It was given today, not on the due date: pick it from the calendar.
         alice.press(texts.GIVEN_OTHER_DAY, ask)
-        picker = await alice.expect("On which day was your zoledronic acid 4 mg given?")
+        picker = await alice.expect("On which day was your zoledronic acid 4 mg (Zometa) given?")
         alice.press(texts.month_label(due), picker)
         days = await alice.expect("Which day in April 2031?")
         assert alice.buttons(days) == ["1", "2", texts.BACK]  # up to today only
         real_day = due + timedelta(days=1)
         alice.press(str(real_day.day), days)
-        recorded = await alice.expect("Saved: your zoledronic acid 4 mg was given on")
+        recorded = await alice.expect("Saved: your zoledronic acid 4 mg (Zometa) was given on")
         next_one = next_due(ZOLEDRONIC, real_day)
         assert texts.long_date(next_one) in recorded["text"]
         plan = await plan_of(app, alice.id)
@@ -229,7 +229,7 @@ async def test_zoledronic_acid_from_the_last_date_through_its_reminders_and_the_
 
         # A late press on the old question changes nothing.
         alice.press_data(ask["message_id"], f"b:d:g:{plan.id}:{due:%Y%m%d}")
-        await alice.expect("Already noted: your last zoledronic acid 4 mg was given on")
+        await alice.expect("Already noted: your last zoledronic acid 4 mg (Zometa) was given on")
         assert (await plan_of(app, alice.id)).due_on == next_one
 
         clock.jump_to(at_eleven(check_day))
@@ -257,12 +257,12 @@ async def test_overdue_denosumab_escalates_and_alerts_the_linked_caregiver_once(
     alice, carol = Person(simulator, 1001, "Alice"), Person(simulator, 1003, "Carol")
     async with bot_running(settings, clock) as app:
         await register_clinic(alice, "Denosumab 60 mg injection")
-        question = await alice.expect("When was your last denosumab 60 mg given?")
+        question = await alice.expect("When was your last denosumab 60 mg (Prolia) given?")
         # Given on 3 September 2030 by buttons: the next one is due today.
         alice.press("September 2030", question)
         days = await alice.expect("Which day in September 2030?")
         alice.press("3", days)
-        saved = await alice.expect("Saved: your denosumab 60 mg was given on")
+        saved = await alice.expect("Saved: your denosumab 60 mg (Prolia) was given on")
         due = date(2031, 3, 3)
         assert next_due(DENOSUMAB, date(2030, 9, 3)) == due
         assert f"Your next one is due on {texts.long_date(due)}" in saved["text"]
@@ -308,9 +308,9 @@ async def test_overdue_denosumab_escalates_and_alerts_the_linked_caregiver_once(
 
         # Given yesterday: the next one counts from that date.
         alice.press(texts.GIVEN_OTHER_DAY, again)
-        picker = await alice.expect("On which day was your denosumab 60 mg given?")
+        picker = await alice.expect("On which day was your denosumab 60 mg (Prolia) given?")
         alice.press(texts.YESTERDAY_BUTTON, picker)
-        await alice.expect("Saved: your denosumab 60 mg was given on")
+        await alice.expect("Saved: your denosumab 60 mg (Prolia) was given on")
         real_day = due + timedelta(days=13)
         plan = await plan_of(app, alice.id)
         assert (plan.last_given_on, plan.due_on) == (real_day, next_due(DENOSUMAB, real_day))
@@ -326,7 +326,7 @@ async def test_forged_presses_and_stray_text_change_nothing(
         bob.say("/bone")
         await bob.expect(texts.NOT_REGISTERED)
         await register_clinic(alice, "Zoledronic acid 4 mg drip")
-        question = await alice.expect("When was your last zoledronic acid 4 mg given?")
+        question = await alice.expect("When was your last zoledronic acid 4 mg (Zometa) given?")
         plan = await plan_of(app, alice.id)
         alice.say("/bone")
         await alice.expect(texts.DXA_HEAD)
@@ -372,7 +372,7 @@ async def test_forged_presses_and_stray_text_change_nothing(
         alice.say("/bone")
         menu = await alice.expect(texts.BONE_TITLE)
         alice.press(texts.AGENT_TELL_LAST.format(drug="zoledronic acid"), menu)
-        await alice.expect("When was your last zoledronic acid 4 mg given?")
+        await alice.expect("When was your last zoledronic acid 4 mg (Zometa) given?")
         alice.say("/cancel")
         await alice.expect(texts.CANCELLED)
         alice.say("2030-12-01")
@@ -686,9 +686,9 @@ async def test_calendar_file_holds_the_upcoming_clinic_dose_scan_and_check_up(
         await bob.expect(texts.CALENDAR_EMPTY)
 
         await register_clinic(alice, "Zoledronic acid 4 mg drip")
-        await alice.expect("When was your last zoledronic acid 4 mg given?")
+        await alice.expect("When was your last zoledronic acid 4 mg (Zometa) given?")
         alice.say("1 October 2030")
-        await alice.expect("Saved: your zoledronic acid 4 mg was given on")
+        await alice.expect("Saved: your zoledronic acid 4 mg (Zometa) was given on")
         alice.say("/bone")
         menu = await alice.expect(texts.DXA_HEAD)
         alice.press(texts.DXA_BOOKED, menu)
@@ -710,11 +710,11 @@ async def test_calendar_file_holds_the_upcoming_clinic_dose_scan_and_check_up(
         assert str(calendar["X-WR-CALNAME"]) == "Bone protection"
         events = {str(e["SUMMARY"]): e for e in calendar.walk("VEVENT")}
         assert set(events) == {
-            "Zoledronic acid 4 mg infusion due",
+            "Zoledronic acid 4 mg (Zometa) infusion due",
             "Bone density (DXA) scan",
             "Dental check-up due",
         }
-        infusion = events["Zoledronic acid 4 mg infusion due"]
+        infusion = events["Zoledronic acid 4 mg (Zometa) infusion due"]
         assert infusion.decoded("DTSTART") == date(2031, 4, 1)
         assert "well hydrated before the drip" in str(infusion["DESCRIPTION"])
         assert str(infusion["CATEGORIES"].cats[0]) == "infusion"
@@ -880,15 +880,19 @@ async def test_pill_count_goes_down_with_doses_taken_and_reminds_to_refill_once(
         alice.say("/bone")
         alice.press(texts.PILLS_SETTINGS, await alice.expect(texts.BONE_TITLE))
         counts = await alice.expect(texts.PILLS_HEAD)
-        assert "• Anastrozole 1 mg: not counted" in counts["text"]
-        assert alice.buttons(counts) == ["Count anastrozole 1 mg", "Count alendronate 70 mg"]
-        alice.press("Count anastrozole 1 mg", counts)
-        await alice.expect("How many anastrozole 1 mg tablets do you have now?")
+        assert "• Anastrozole 1 mg (Arimidex): not counted" in counts["text"]
+        assert alice.buttons(counts) == [
+            "Count anastrozole 1 mg (Arimidex)",
+            "Count alendronate 70 mg (Fosamax)",
+        ]
+        alice.press("Count anastrozole 1 mg (Arimidex)", counts)
+        await alice.expect("How many anastrozole 1 mg (Arimidex) tablets do you have now?")
         alice.say("plenty")
         await alice.expect(texts.BAD_COUNT)
         alice.say("9")
         await alice.expect(
-            "Saved: 9 tablets of anastrozole 1 mg. I'll remind you to ask for more when about 7"
+            "Saved: 9 tablets of anastrozole 1 mg (Arimidex). I'll remind you to ask for more "
+            "when about 7"
         )
         async with services_of(app).sessions() as session:
             count = await session.scalar(select(PillCount))
@@ -907,25 +911,29 @@ async def test_pill_count_goes_down_with_doses_taken_and_reminds_to_refill_once(
         for day in (START.date() + timedelta(days=1), wednesday):
             clock.jump_to(datetime.combine(day, time(9, 0), LONDON))
             await run_job(app, f"dose:{anastrozole.id}")
-            alice.press(texts.TAKEN, await alice.expect("Time for your anastrozole 1 mg"))
+            alice.press(
+                texts.TAKEN, await alice.expect("Time for your anastrozole 1 mg (Arimidex)")
+            )
             await alice.expect("taken at 09:00")
         clock.jump_to(check_at)
         await run_job(app, f"refill:{count.id}")
-        refill = await alice.expect("🧾 You have about 7 anastrozole 1 mg tablets left.")
+        refill = await alice.expect(
+            "🧾 You have about 7 anastrozole 1 mg (Arimidex) tablets left."
+        )
         assert alice.buttons(refill) == [texts.RECOUNT]
         assert f"refill:{count.id}" not in planner_of(app).planned_ids()  # reminded once
 
         # A new box: the count starts again, and so does the refill check.
         alice.press(texts.RECOUNT, refill)
-        await alice.expect("How many anastrozole 1 mg tablets do you have now?")
+        await alice.expect("How many anastrozole 1 mg (Arimidex) tablets do you have now?")
         alice.say("35")
-        await alice.expect("Saved: 35 tablets of anastrozole 1 mg.")
+        await alice.expect("Saved: 35 tablets of anastrozole 1 mg (Arimidex).")
         assert f"refill:{count.id}" in planner_of(app).planned_ids()
         alice.say("/bone")
         alice.press(texts.PILLS_SETTINGS, await alice.expect(texts.BONE_TITLE))
-        counts = await alice.expect("• Anastrozole 1 mg: about 35 tablets left")
-        alice.press("Stop counting anastrozole 1 mg", counts)
-        await alice.expect("I've stopped counting anastrozole 1 mg.")
+        counts = await alice.expect("• Anastrozole 1 mg (Arimidex): about 35 tablets left")
+        alice.press("Stop counting anastrozole 1 mg (Arimidex)", counts)
+        await alice.expect("I've stopped counting anastrozole 1 mg (Arimidex).")
         assert f"refill:{count.id}" not in planner_of(app).planned_ids()
 
 
@@ -938,10 +946,10 @@ async def test_a_pill_count_follows_its_medicine_through_a_regimen_edit(
         before = await medication_of(app, alice.id, "anastrozole-1-daily-tablet")
         alice.say("/bone")
         alice.press(texts.PILLS_SETTINGS, await alice.expect(texts.BONE_TITLE))
-        alice.press("Count anastrozole 1 mg", await alice.expect(texts.PILLS_HEAD))
-        await alice.expect("How many anastrozole 1 mg tablets do you have now?")
+        alice.press("Count anastrozole 1 mg (Arimidex)", await alice.expect(texts.PILLS_HEAD))
+        await alice.expect("How many anastrozole 1 mg (Arimidex) tablets do you have now?")
         alice.say("20")
-        await alice.expect("Saved: 20 tablets of anastrozole 1 mg.")
+        await alice.expect("Saved: 20 tablets of anastrozole 1 mg (Arimidex).")
 
         # A new time replaces the medicine's row; the tablets in hand stay counted.
         alice.say("/regimen")
@@ -963,4 +971,4 @@ async def test_a_pill_count_follows_its_medicine_through_a_regimen_edit(
         assert f"refill:{count.id}" in planner_of(app).planned_ids()
         alice.say("/bone")
         alice.press(texts.PILLS_SETTINGS, await alice.expect(texts.BONE_TITLE))
-        await alice.expect("• Anastrozole 1 mg: about 20 tablets left")
+        await alice.expect("• Anastrozole 1 mg (Arimidex): about 20 tablets left")

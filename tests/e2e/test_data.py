@@ -298,7 +298,7 @@ async def test_mydata_is_one_zip_of_her_records_named_in_its_readme_and_none_of_
     )
     doses = rows("records/dose_events.csv")
     assert {(row["medicine"], row["status"]) for row in doses} == {
-        ("anastrozole 1 mg", "taken"),
+        ("anastrozole 1 mg (Arimidex)", "taken"),
         ("calcium (or calcium with vitamin D)", "taken"),
     }
     assert {row["due_at"] for row in doses} == {"2031-03-04T12:00:00+00:00"}

@@ -44,7 +44,7 @@ async def test_today_says_what_comes_next(simulator: BotApiSimulator, settings: 
             if coming.date() == local_today + timedelta(days=1)
             else f"on {day_label(coming.date())}"
         )
-        assert f"⏭ Next: Anastrozole 1 mg, {when} at 09:00." in today["text"]
+        assert f"⏭ Next: Anastrozole 1 mg (Arimidex), {when} at 09:00." in today["text"]
 
 
 async def test_a_reminder_time_changes_in_two_taps(
@@ -56,12 +56,14 @@ async def test_a_reminder_time_changes_in_two_taps(
         await register(alice, bone_family=None)
         alice.say("/regimen")
         menu = await alice.expect("Anastrozole")
-        label = "⏰ Anastrozole 1 mg at 09:00: change the time"
+        label = "⏰ Anastrozole 1 mg (Arimidex) at 09:00: change the time"
         assert alice.buttons(menu)[0] == label
         alice.press(label, menu)  # tap one
-        times = await alice.expect("What time shall I remind you of your anastrozole 1 mg?")
+        times = await alice.expect(
+            "What time shall I remind you of your anastrozole 1 mg (Arimidex)?"
+        )
         alice.press("20:00", times)  # tap two
-        await alice.expect("Saved: I'll remind you of your anastrozole 1 mg at 20:00")
+        await alice.expect("Saved: I'll remind you of your anastrozole 1 mg (Arimidex) at 20:00")
 
         medication = await medication_of(app, alice.id, ANASTROZOLE)
         assert medication.time_of_day == time(20, 0)

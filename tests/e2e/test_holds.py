@@ -53,7 +53,7 @@ async def test_after_stop_and_call_the_reminder_asks_before_it_says_take_it(
         assert medication.hold_since is not None
 
         carol.say("/caring")
-        caring = await carol.expect("⏸ Alendronate 70 mg on hold")
+        caring = await carol.expect("⏸ Alendronate 70 mg (Fosamax) on hold")
         assert "Alice" in caring["text"]
 
         # Its next reminder: not "Time for your", a question instead.
@@ -61,11 +61,31 @@ async def test_after_stop_and_call_the_reminder_asks_before_it_says_take_it(
         held = await alice.expect("is on hold", timeout=10)
         assert "Time for your" not in held["text"]
         assert "Please don't take it until your care team says you can" in held["text"]
-        assert alice.buttons(held) == ["✅ My care team said go on", "⏸ Not yet: skip this dose"]
+        assert alice.buttons(held) == [
+            "✅ My care team said go on",
+            "⏸ Not yet: skip this dose",
+            "📋 Full instructions",
+        ]
         [event] = await settled_events(app, medication.id, DoseStatus.SENT)
         jobs = dict(planner_of(app).next_jobs(50))
         assert f"missed:{event.id}" not in jobs  # nobody is alerted: not taking it is the advice
         assert f"recheck:{event.id}" not in jobs
+
+        # Its full instructions: still on hold, how to take it once the care team says so,
+        # and the label's stop-and-call warning; « Short gives the question back.
+        alice.press("📋 Full instructions", held)
+        full = await alice.expect("How to take it once your care team says you can:")
+        assert "is on hold" in full["text"]
+        assert "⚠️ Stop taking it and call your doctor right away" in full["text"]
+        assert full["text"].endswith("Has your care team said to go on?")
+        assert alice.buttons(full) == [
+            "✅ My care team said go on",
+            "⏸ Not yet: skip this dose",
+            "« Short",
+        ]
+        alice.press("« Short", full)
+        held = await alice.expect_buttons("📋 Full instructions")
+        assert "How to take it" not in held["text"]
 
         alice.press("⏸ Not yet: skip this dose", held)
         await alice.expect("skipped (Care team said pause)")
@@ -88,7 +108,12 @@ async def test_go_on_lifts_the_hold_and_shows_the_ordinary_reminder(
 
         alice.press("✅ My care team said go on", held)
         ordinary = await alice.expect("Time for your alendronate 70 mg")
-        assert alice.buttons(ordinary) == ["✅ Taken", "⏰ Later", "Skip this dose"]
+        assert alice.buttons(ordinary) == [
+            "✅ Taken",
+            "⏰ Later",
+            "Skip this dose",
+            "📋 Full instructions",
+        ]
         assert (await medication_of(app, alice.id, ALENDRONATE)).hold_since is None
         alice.press("✅ Taken", ordinary)
         await alice.expect("taken at")

@@ -44,7 +44,7 @@ async def test_a_holiday_pause_skips_the_days_tells_the_caregiver_and_ends_by_it
         lengths = await alice.expect("Until when?")
         alice.press(f"For 3 days (until {short_day(until)})", lengths)
         paused = await alice.expect("⏸ Paused:")
-        assert f"Anastrozole 1 mg, through {day_label(until)}" in paused["text"]
+        assert f"Anastrozole 1 mg (Arimidex), through {day_label(until)}" in paused["text"]
         assert alice.buttons(paused)[0] == "▶️ Start reminders again now"
         told = await carol.expect("has paused some reminders")
         assert "You won't get missed-dose alerts for the paused days" in told["text"]

@@ -40,7 +40,12 @@ async def test_later_is_chosen_at_the_reminder_and_its_return_is_not_late(
         medication = await medication_of(app, alice.id, ALENDRONATE)
         due = await make_due_in(app, medication.id, 2)
         reminder = await alice.expect("Time for your alendronate 70 mg", timeout=10)
-        assert alice.buttons(reminder) == ["✅ Taken", "⏰ Later", "Skip this dose"]
+        assert alice.buttons(reminder) == [
+            "✅ Taken",
+            "⏰ Later",
+            "Skip this dose",
+            "📋 Full instructions",
+        ]
         [event] = await settled_events(app, medication.id, DoseStatus.SENT)
 
         lengths = ["⏰ In 15 min", "⏰ In 1 hour", "⏰ In 3 hours", "« Back"]
@@ -48,7 +53,12 @@ async def test_later_is_chosen_at_the_reminder_and_its_return_is_not_late(
         assert alice.buttons(await alice.expect_buttons("⏰ In 1 hour")) == lengths
         alice.press("« Back")
         shown = await alice.expect_buttons("⏰ Later")
-        assert alice.buttons(shown) == ["✅ Taken", "⏰ Later", "Skip this dose"]
+        assert alice.buttons(shown) == [
+            "✅ Taken",
+            "⏰ Later",
+            "Skip this dose",
+            "📋 Full instructions",
+        ]
         assert "Time for your alendronate 70 mg" in shown["text"]
         alice.press("⏰ Later", shown)
         await alice.expect_buttons("⏰ In 1 hour")
@@ -83,7 +93,7 @@ async def test_yes_i_took_it_hours_later_asks_when_and_counts_the_window_from_th
         await run_job(app, f"recheck:{event.id}")
         question = await alice.expect("Did you take your alendronate 70 mg")
         alice.press("Yes, I took it", question)
-        when = await alice.expect("When did you take your alendronate 70 mg?")
+        when = await alice.expect("When did you take your alendronate 70 mg (Fosamax)?")
         usual = f"At {hhmm(due)} (when it was due)"
         assert alice.buttons(when)[0] == "Just now"
         assert usual in alice.buttons(when)
@@ -152,7 +162,12 @@ async def test_i_missed_it_gets_the_label_rule_and_a_make_up_reminder_next_morni
         await run_job(app, f"makeup:{event.id}")
         makeup = await alice.expect("the one you missed on")
         assert day_label(due.date()) in makeup["text"]
-        assert alice.buttons(makeup) == ["✅ Taken", "⏰ Later", "Skip this dose"]
+        assert alice.buttons(makeup) == [
+            "✅ Taken",
+            "⏰ Later",
+            "Skip this dose",
+            "📋 Full instructions",
+        ]
         alice.press("✅ Taken", makeup)
         await alice.expect("taken at")
         events = await dose_events(app, medication.id)
@@ -197,7 +212,7 @@ async def test_a_wrong_taken_is_corrected_from_the_message_and_from_today(
         clock.jump_to(clock() + timedelta(hours=1))
         alice.say("/today")
         today = await alice.expect("To correct an answer")
-        label = f"✏️ {day_label(due.date())[:3]} {hhmm(due)} Alendronate 70 mg: ✖ missed"
+        label = f"✏️ {day_label(due.date())[:3]} {hhmm(due)} Alendronate 70 mg (Fosamax): ✖ missed"
         assert label in alice.buttons(today)
         alice.press(label, today)
         question = await alice.expect("What should your record say")
@@ -231,9 +246,9 @@ async def test_a_take_time_can_be_typed(simulator: BotApiSimulator, settings: Se
         clock.jump_to(clock() + timedelta(hours=2))
         await run_job(app, f"recheck:{event.id}")
         alice.press("Yes, I took it", await alice.expect("Did you take your alendronate"))
-        when = await alice.expect("When did you take your alendronate 70 mg?")
+        when = await alice.expect("When did you take your alendronate 70 mg (Fosamax)?")
         alice.press("⌨️ Another time: I'll type it", when)
-        await alice.expect("What time did you take your alendronate 70 mg? Type it")
+        await alice.expect("What time did you take your alendronate 70 mg (Fosamax)? Type it")
 
         alice.say("soon")
         await alice.expect("Sorry, I couldn't use that time")

@@ -27,8 +27,8 @@ async def test_weekly_alendronate_registration_is_saved_and_scheduled(
         assert "reminders" not in welcome.get("reply_markup", {})
         await register(alice)
         summary = alice.sim.messages(alice.id)[-2]["text"]
-        assert "Alendronate 70 mg (tablet), every Monday at 07:00" in summary
-        assert "Anastrozole 1 mg (tablet), every day at 09:00" in summary
+        assert "Alendronate 70 mg (Fosamax), tablet, every Monday at 07:00" in summary
+        assert "Anastrozole 1 mg (Arimidex), tablet, every day at 09:00" in summary
         assert "Next reminder" in alice.last_text() or "next reminder" in alice.last_text()
 
         async with services_of(app).sessions() as session:
@@ -148,7 +148,7 @@ async def test_bad_input_at_each_step_gets_a_kind_reask(
         assert "London" in alice.buttons(reask)  # the buttons again
         alice.say("asia/tokyo")
         summary = await alice.expect("Is this right?")
-        assert "Exemestane 25 mg (tablet), every day at 19:30" in summary["text"]
+        assert "Exemestane 25 mg (Aromasin), tablet, every day at 19:30" in summary["text"]
         assert "Time zone: Asia/Tokyo" in summary["text"]
         alice.press("Yes, save it")
         await alice.expect("Saved")

@@ -122,9 +122,9 @@ async def test_typed_brand_names_are_understood_at_the_medicine_steps(
         await alice.expect(texts.ASK_AI)
         alice.say("Fosamax")  # a bone medicine, at the aromatase inhibitor's step
         later = await alice.expect(texts.BONE_MEDICINE_LATER.format(name="Fosamax"))
-        assert "Anastrozole 1 mg" in alice.buttons(later)
+        assert "Anastrozole 1 mg (Arimidex)" in alice.buttons(later)
         alice.say("arimidex")
-        await alice.expect("What time of day do you take anastrozole 1 mg?")
+        await alice.expect("What time of day do you take anastrozole 1 mg (Arimidex)?")
         alice.say("8 pm")
         await alice.expect(texts.ASK_BONE)
         alice.say("Fosamax")
@@ -138,8 +138,8 @@ async def test_typed_brand_names_are_understood_at_the_medicine_steps(
         await alice.expect("Which time zone")
         alice.press("London")
         summary = await alice.expect("Is this right?")
-        assert "Anastrozole 1 mg (tablet), every day at 20:00" in summary["text"]
-        assert "Alendronate 70 mg (oral solution), every Friday at 07:30" in summary["text"]
+        assert "Anastrozole 1 mg (Arimidex), tablet, every day at 20:00" in summary["text"]
+        assert "Alendronate 70 mg oral solution (Fosamax), every Friday at 07:30" in summary["text"]
         alice.press(texts.CONFIRM_YES, summary)
         await alice.expect("Saved")
         solution = await medication_of(app, alice.id, FOSAMAX[1])

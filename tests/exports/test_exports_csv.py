@@ -70,7 +70,7 @@ def test_dose_events_keep_every_outcome_with_zoned_times() -> None:
     first = rows[0]
     assert first["due_at"] == "2025-01-01T08:00:00+01:00"
     assert first["local_date"] == "2025-01-01"
-    assert first["medicine"] == "anastrozole 1 mg"
+    assert first["medicine"] == "anastrozole 1 mg (Arimidex)"
     after_dst = [row for row in rows if row["local_date"] == "2025-03-31"]
     assert {row["due_at"][-6:] for row in after_dst} == {"+02:00"}
     assert {row["late"] for row in rows} == {"true", "false"}
@@ -120,7 +120,7 @@ def test_t_scores_stay_numbers() -> None:
     assert latest["lumbar_spine_t_score"] == "-2.1"  # not '-2.1: a number a sheet can chart
     assert float(latest["total_hip_t_score"]) == -1.4
     assert latest["femoral_neck_t_score"] == ""
-    assert rows[1]["medicine"] == "zoledronic acid 5 mg"
+    assert rows[1]["medicine"] == "zoledronic acid 5 mg (Reclast)"
 
 
 def test_red_flags_are_described_for_clinicians() -> None:

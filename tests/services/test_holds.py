@@ -48,7 +48,9 @@ async def test_only_the_oral_bisphosphonate_is_held_and_its_reminder_says_so(
     assert isinstance(due, DueDose)
     assert due.held_since is not None
     assert due.caregiver_check_at is None
-    assert await holds.held_medicines(session, [patient.id]) == {patient.id: ["alendronate 70 mg"]}
+    assert await holds.held_medicines(session, [patient.id]) == {
+        patient.id: ["alendronate 70 mg (Fosamax)"]
+    }
 
     await register(session, planner, BOB, now=clock())
     with pytest.raises(NotYourRecord):

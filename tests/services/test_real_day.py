@@ -402,3 +402,58 @@ async def test_answers_older_than_two_days_and_other_peoples_cannot_be_changed(
             taken_at=None,
         )
     assert (await _event(session, due.event_id)).status == "taken"
+
+
+async def test_a_late_alendronate_reminder_asks_first_and_ate_first_is_made_up(
+    session: AsyncSession, planner: RecordingPlanner, clock: FixedClock
+) -> None:
+    """The bot was down at 07:00: the reminder goes out at 08:30, late, and asks whether
+    Alice has eaten. She has: skipped as eaten first, made up the next morning (the label's
+    missed-dose rule, as for a forgotten tablet)."""
+    _, alendronate = await _alendronate_today(session, planner, clock)
+    today = clock().astimezone(ZONE).date()
+    due = await _sent(session, clock, alendronate.id, _local(today, time(8, 30)))
+    assert due.late
+    assert due.asks_if_eaten
+
+    answer = await dose_answers.skip_dose(
+        session,
+        planner,
+        telegram_user_id=ALICE,
+        event_id=due.event_id,
+        reason=dose_answers.SkipReason.ATE_FIRST,
+        now=clock(),
+    )
+
+    assert isinstance(answer, dose_answers.Answer)
+    assert (answer.status, answer.skip_reason) == ("skipped", "ate_first")
+    tomorrow_seven = _local(today + timedelta(1), time(7))
+    assert answer.makeup_local == tomorrow_seven.astimezone(ZONE)
+    assert planner.run_at(JobKind.MAKEUP, due.event_id) == tomorrow_seven
+    makeup = await doses.open_make_up(session, due.event_id, clock.jump_to(tomorrow_seven))
+    assert isinstance(makeup, DueDose)
+    assert makeup.makeup_for_day == today
+
+
+async def test_ate_first_is_refused_for_a_medicine_not_taken_fasting(
+    session: AsyncSession, planner: RecordingPlanner, clock: FixedClock
+) -> None:
+    clock.jump_to(_local(clock().astimezone(ZONE).date(), time(6, 0)))
+    patient = await register(session, planner, ALICE, now=clock(), bone=None, ai_time=time(7, 0))
+    [anastrozole] = await session.scalars(
+        select(Medication).where(Medication.patient_id == patient.id)
+    )
+    due = await _sent(
+        session, clock, anastrozole.id, _local(clock().astimezone(ZONE).date(), time(8, 30))
+    )
+    assert due.late
+    assert not due.asks_if_eaten
+    with pytest.raises(NotYourRecord):  # no button offers it: forged data
+        await dose_answers.skip_dose(
+            session,
+            planner,
+            telegram_user_id=ALICE,
+            event_id=due.event_id,
+            reason=dose_answers.SkipReason.ATE_FIRST,
+            now=clock(),
+        )

@@ -45,10 +45,12 @@ class DoseTap(StrEnum):
     KEEP = "e"  # keep the answer as it is
     GO_ON = "g"  # under a held medicine's reminder: the care team said to go on
     TYPE_TIME = "y"  # at "When did you take it?": another time, typed
+    FULL = "i"  # show the label's full instructions (BACK shows the short reminder again)
+    ONLY_WATER = "w"  # a late reminder: "No, only plain water", so take it now
 
 
 _DOSE_DATA = re.compile(
-    r"^d:(?P<action>[tazsmbcknegy]):(?P<id>[0-9]{1,10})"
+    r"^d:(?P<action>[tazsmbcknegyiw]):(?P<id>[0-9]{1,10})"
     r"(?::(?:(?P<reason>[a-z_]{1,20})|(?P<number>[0-9]{1,10})))?$"
 )
 # Row ids are INTEGER primary keys: 32-bit on PostgreSQL, which refuses a larger query
@@ -144,13 +146,35 @@ def held_buttons(event_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def reminder_buttons(reminder: Reminder) -> InlineKeyboardMarkup:
-    """The buttons a reminder goes out with: a medicine's, a held one's, a supplement's."""
+def ask_if_eaten_buttons(event_id: int) -> InlineKeyboardMarkup:
+    """Under a late reminder of a tablet taken fasting: no (only water) on top, then yes
+    (which skips the dose as eaten first: the label's missed-dose rule follows)."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.ONLY_WATER, f"d:{DoseTap.ONLY_WATER}:{event_id}")],
+            [
+                _button(
+                    texts.HAVE_EATEN,
+                    f"d:{DoseTap.ASK_SKIP_REASON}:{event_id}:{SkipReason.ATE_FIRST}",
+                )
+            ],
+        ]
+    )
+
+
+def reminder_buttons(reminder: Reminder, *, full: bool = False) -> InlineKeyboardMarkup:
+    """The buttons a reminder goes out with: a medicine's (or a held one's), then the way to
+    its full instructions or back to the short form; a supplement's Taken and Later."""
     if isinstance(reminder, DueSupplement):
         return supplement_buttons(reminder.event_id)
-    if reminder.held_since is not None:
-        return held_buttons(reminder.event_id)
-    return dose_buttons(reminder.event_id)
+    event_id = reminder.event_id
+    answers = held_buttons(event_id) if reminder.held_since is not None else dose_buttons(event_id)
+    toggle = (
+        _button(texts.SHORT_INSTRUCTIONS, f"d:{DoseTap.BACK}:{event_id}")
+        if full
+        else _button(texts.FULL_INSTRUCTIONS, f"d:{DoseTap.FULL}:{event_id}")
+    )
+    return InlineKeyboardMarkup([*answers.inline_keyboard, [toggle]])
 
 
 def reminder_message(reminder: Reminder) -> tuple[str, InlineKeyboardMarkup]:
@@ -159,7 +183,23 @@ def reminder_message(reminder: Reminder) -> tuple[str, InlineKeyboardMarkup]:
         return texts.supplement_reminder(reminder), reminder_buttons(reminder)
     if reminder.held_since is not None:
         return texts.held_reminder(reminder), reminder_buttons(reminder)
+    if reminder.asks_if_eaten:
+        return texts.ask_if_eaten(reminder), ask_if_eaten_buttons(reminder.event_id)
     return texts.dose_reminder(reminder), reminder_buttons(reminder)
+
+
+def full_reminder_message(reminder: Reminder) -> tuple[str, InlineKeyboardMarkup]:
+    """The reminder with the label's full instructions, its buttons and « Short."""
+    if isinstance(reminder, DueSupplement):  # nothing more to show (forged data)
+        return reminder_message(reminder)
+    return texts.full_instructions(reminder), reminder_buttons(reminder, full=True)
+
+
+def take_it_now_message(reminder: Reminder) -> tuple[str, InlineKeyboardMarkup]:
+    """After "No, only plain water": the reminder to take it now, with its buttons."""
+    if isinstance(reminder, DueSupplement) or reminder.held_since is not None:
+        return reminder_message(reminder)
+    return texts.take_it_now(reminder), reminder_buttons(reminder)
 
 
 def snooze_buttons(event_id: int, default_minutes: int) -> InlineKeyboardMarkup:
@@ -235,7 +275,7 @@ def skip_reason_buttons(event_id: int) -> InlineKeyboardMarkup:
                 f"d:{DoseTap.ASK_SKIP_REASON}:{event_id}:{reason}",
             )
         ]
-        for reason in SkipReason.ALL
+        for reason in SkipReason.ASKED
     ]
     rows.append([_button(texts.BACK, f"d:{DoseTap.BACK}:{event_id}")])
     return InlineKeyboardMarkup(rows)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.domain.catalog import Product, after_window_message
+from bot.domain.catalog import AdviceTopic, Product, after_window_message
+from bot.domain.units import VolumeUnit, in_units, unit_for_zone
 from bot.services.adherence import Adherence, ChangeableDose, NextDose, TodayDose
 from bot.services.dose_answers import Answer, ChangeOptions, SkipReason, WhenTaken
 from bot.services.doses import DueDose
@@ -42,42 +43,97 @@ SKIP_REASON_LABELS = {
     SkipReason.SIDE_EFFECTS: "Side effects",
     SkipReason.CARE_TEAM_PAUSE: "Care team said pause",
     SkipReason.OTHER: "Other reason",
+    SkipReason.ATE_FIRST: "Had eaten or drunk first",
 }
 ASK_SKIP_REASON = "Why are you skipping it? (This helps your care team.)"
 
+FULL_INSTRUCTIONS = "📋 Full instructions"
+SHORT_INSTRUCTIONS = "« Short"
+ASK_IF_EATEN = "Have you eaten or drunk anything but plain water today?"
+ONLY_WATER = "No, only plain water"
+HAVE_EATEN = "Yes, I've eaten or drunk"
 
-def dose_reminder(due: DueDose) -> str:
-    """The reminder message: what to take now and how, as the label says."""
-    head = f"💊 Time for your {due.product.name}."
+
+def _unit(due: DueDose) -> VolumeUnit:
+    """Millilitres, or ounces for a patient in the US (told by their time zone)."""
+    return unit_for_zone(due.due_local.tzinfo)
+
+
+def _bullets(lines: tuple[str, ...], unit: VolumeUnit) -> list[str]:
+    return [f"• {in_units(line, unit)}" for line in lines]
+
+
+def _reminder_head(due: DueDose) -> str:
+    """The reminder's first line: time for it, its make-up, or sorry it is late."""
     if due.makeup_for_day is not None:
-        head = (
+        return (
             f"💊 Time for your {due.product.name}: the one you missed on "
             f"{day_label(due.makeup_for_day)}."
         )
-    elif due.late:
-        head = (
+    if due.late:
+        return (
             f"💊 Your {due.product.name} was due at {hhmm(due.due_local)}. "
             "Sorry this reminder is late."
         )
-    lines = [head, ""]
-    lines += [f"• {line}" for line in due.product.administration.instructions]
-    return "\n".join(lines)
+    return f"💊 Time for your {due.product.name}."
+
+
+def dose_reminder(due: DueDose) -> str:
+    """The reminder message: what to take now and the label's few key lines about how
+    (at most four lines; the full instructions are one tap away)."""
+    return "\n".join(
+        [_reminder_head(due), *_bullets(due.product.administration.short, _unit(due))]
+    )
+
+
+def take_it_now(due: DueDose) -> str:
+    """A late reminder after "No, only plain water": take it now, as the label says."""
+    lines = _bullets(due.product.administration.short, _unit(due))
+    return "\n".join([f"💊 Then you can take your {due.product.name} now.", *lines])
+
+
+def ask_if_eaten(due: DueDose) -> str:
+    """A late reminder of a tablet taken fasting: first, has the patient eaten or drunk?"""
+    return f"{_reminder_head(due)}\n\n{ASK_IF_EATEN}"
+
+
+def full_instructions(due: DueDose) -> str:
+    """The reminder with every line of the label's instructions and its stop-and-call
+    warning (a medicine on hold: how to take it once the care team says to go on)."""
+    product = due.product
+    lines = _bullets(product.administration.instructions, _unit(due))
+    warnings = [
+        f"⚠️ {item.text}" for item in product.advice if item.topic == AdviceTopic.SWALLOWING
+    ]
+    if warnings:
+        lines += ["", *warnings]
+    if due.held_since is not None:
+        return "\n".join(
+            [_held_head(due), "", HOW_ONCE_GO_ON, *lines, "", HAS_CARE_TEAM_SAID_GO_ON]
+        )
+    return "\n".join([_reminder_head(due), "", *lines])
 
 
 CARE_TEAM_SAID_GO_ON = "✅ My care team said go on"
 NOT_YET_SKIP = "⏸ Not yet: skip this dose"
+HAS_CARE_TEAM_SAID_GO_ON = "Has your care team said to go on?"
+HOW_ONCE_GO_ON = "How to take it once your care team says you can:"
 
 
-def held_reminder(due: DueDose) -> str:
-    """The reminder of a medicine on hold: not "take it", but whether the care team said to
-    go on (the bot told the patient to stop it and call)."""
+def _held_head(due: DueDose) -> str:
     assert due.held_since is not None  # only held reminders are worded so
     return (
         f"⏸ Your {due.product.name} is on hold. On "
         f"{day_label(due.held_since.astimezone(due.due_local.tzinfo).date())} I asked "
         "you to stop it and call your doctor. Please don't take it until your care team "
-        "says you can.\n\nHas your care team said to go on?"
+        "says you can."
     )
+
+
+def held_reminder(due: DueDose) -> str:
+    """The reminder of a medicine on hold: not "take it", but whether the care team said to
+    go on (the bot told the patient to stop it and call)."""
+    return f"{_held_head(due)}\n\n{HAS_CARE_TEAM_SAID_GO_ON}"
 
 
 def recheck_question(due: DueDose) -> str:
@@ -114,6 +170,12 @@ def answered(answer: Answer) -> str:
             elif answer.window_ends_local is not None:
                 text += "\n" + _window_advice(answer.product, answer.window_ends_local)
             return text
+        case "skipped" if answer.skip_reason == SkipReason.ATE_FIRST:
+            return (
+                f"⏭ Then don't take your {name} now: it has to be taken before the day's "
+                "first food or drink. Noted as skipped.\n\n"
+                + missed_dose_advice(answer.product, answer.makeup_local)
+            )
         case "skipped":
             reason = SKIP_REASON_LABELS.get(answer.skip_reason or "", "no reason given")
             text = f"⏭ {capitalised(name)}: skipped ({reason}). Noted."

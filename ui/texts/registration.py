@@ -161,6 +161,11 @@ def schedule_phrase(
             return f"on the {ordinal(day)} and the day after, each month, {when}"
 
 
+def _form_unless_named(product: Product) -> str:
+    """ ", tablet" after a name that does not say its form ("... oral solution (Fosamax)" does)."""
+    return "" if product.form.split()[0] in product.name else f", {product.form}"
+
+
 def regimen_lines(
     items: list[tuple[str, str | None, time | None, int | None, int | None]], timezone: str
 ) -> str:
@@ -171,6 +176,6 @@ def regimen_lines(
     for key, frequency, at, weekday, day in items:
         product = get_product(key)
         phrase = schedule_phrase(frequency, at, weekday, day)
-        lines.append(f"• {capitalised(product.name)} ({product.form}), {phrase}")
+        lines.append(f"• {capitalised(product.name)}{_form_unless_named(product)}, {phrase}")
     lines.append(f"• Time zone: {timezone}")
     return "\n".join(lines)
