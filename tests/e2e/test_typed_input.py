@@ -154,7 +154,7 @@ async def test_typed_brand_names_are_understood_at_the_medicine_steps(
         assert "Alendronate" in alice.buttons(again)
         alice.say("Prolia")
         summary = await alice.expect("Is this right?")
-        assert "Denosumab 60 mg (subcutaneous injection), given at the clinic" in summary["text"]
+        assert "Denosumab 60 mg (Prolia), subcutaneous injection, given at the clinic" in summary["text"]
 
 
 async def test_typed_meal_and_exercise_times_are_accepted(
