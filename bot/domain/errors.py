@@ -27,3 +27,8 @@ class NotAnsweredYet(BonebotError):
 
 class TooLateToChange(BonebotError):
     """An answer older than the correction window: the care team corrects it now."""
+
+
+class DateTaken(BonebotError):
+    """A record was moved to a day that already holds another of its kind (one scan a day,
+    one clinic dose of a medicine a day): delete one of them instead."""
