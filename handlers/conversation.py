@@ -8,7 +8,7 @@ database holds everything that must last).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 
@@ -20,6 +20,7 @@ class TypedAnswer(StrEnum):
     """A bone-calendar question, other than a date, that takes a typed answer."""
 
     T_SCORE = "t"
+    T_SCORE_CHECK = "c"  # "is that right?" about a doubtful T-score (typing answers it anew)
     AGE = "a"
     CALCIUM_TARGET = "p"
     VITAMIN_D_TARGET = "v"
@@ -30,16 +31,32 @@ class TypedAnswer(StrEnum):
 
 @dataclass(frozen=True)
 class ScanDraft:
-    """A scan result being typed in: its date and the T-scores so far, site by site."""
+    """A scan result being typed in: its date and the T-scores so far, site by site; or a
+    recorded scan being corrected (`scan_id`), holding every site, one of them asked again."""
 
     profile_id: int
     scanned_on: date
     values: tuple[float | None, ...] = ()
+    scan_id: int | None = None  # the recorded scan being corrected
+    edited: int | None = None  # with scan_id: the site corrected (only it is checked)
+    retype: int | None = None  # a site asked again (Type it again, or the one corrected)
+    confirmed: frozenset[int] = frozenset()  # sites whose doubtful value was confirmed
 
     @property
     def site(self) -> int:
         """Return the index of the site asked next."""
-        return len(self.values)
+        return self.retype if self.retype is not None else len(self.values)
+
+    def with_value(self, value: float | None) -> ScanDraft:
+        """Return the draft with the site asked next answered (a value asked again is not
+        confirmed any more)."""
+        if self.retype is None:
+            return replace(self, values=(*self.values, value))
+        values = list(self.values)
+        values[self.retype] = value
+        return replace(
+            self, values=tuple(values), retype=None, confirmed=self.confirmed - {self.retype}
+        )
 
 
 @dataclass(frozen=True)

@@ -515,6 +515,58 @@ class DxaScan(Base):
     )
 
 
+class BoneRecordKind(StrEnum):
+    """Which bone-health record a change is about."""
+
+    DXA = "dxa"  # a dxa_scans row
+    CLINIC_AGENT = "clinic_agent"  # a clinic_agent_doses row
+
+
+class RecordAction(StrEnum):
+    """What was done to a bone-health record."""
+
+    CHANGED = "changed"
+    DELETED = "deleted"
+
+
+class BoneRecordChange(Base):
+    """One correction or deletion of a DXA scan or a clinic dose: who, when, and the record
+    before and after (the record keeps what was typed first and every change after it).
+
+    `record_id` names the scan or dose but is no foreign key: the change outlives a deleted
+    record. Ids of deleted rows can come back on SQLite, so a record's history is read up to
+    its deletion (`bot.exports.loader`). The patient's erasure removes it (patient_id).
+    """
+
+    __tablename__ = "bone_record_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    record: Mapped[str] = mapped_column(String(16))  # BoneRecordKind
+    record_id: Mapped[int] = mapped_column()
+    # A clinic dose's medicine (None for a scan).
+    medication_id: Mapped[int | None] = mapped_column(
+        ForeignKey("medications.id", ondelete="CASCADE"), default=None
+    )
+    action: Mapped[str] = mapped_column(String(16))  # RecordAction
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    changed_by: Mapped[str] = mapped_column(String(16))  # the role: "patient"
+    # The record's date (scanned on, given on) before and after; after is None if deleted.
+    old_on: Mapped[date] = mapped_column(Date())
+    new_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # A scan's T-scores before and after (None: not on the report, or deleted).
+    old_lumbar_spine: Mapped[float | None] = mapped_column(Float(), default=None)
+    new_lumbar_spine: Mapped[float | None] = mapped_column(Float(), default=None)
+    old_total_hip: Mapped[float | None] = mapped_column(Float(), default=None)
+    new_total_hip: Mapped[float | None] = mapped_column(Float(), default=None)
+    old_femoral_neck: Mapped[float | None] = mapped_column(Float(), default=None)
+    new_femoral_neck: Mapped[float | None] = mapped_column(Float(), default=None)
+
+    __table_args__ = (
+        Index("ix_bone_record_changes_patient_record", "patient_id", "record", "record_id"),
+    )
+
+
 class CarePrompts(Base):
     """Dental check-up reminders and the optional weekly exercise nudge (one row per patient)."""
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import calendar
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -164,6 +164,85 @@ def changes_since(previous: DxaResult, current: DxaResult) -> tuple[SiteChange, 
         for site in Site
         if site in before and site in after
     )
+
+
+# --------------------------------------------------------------------------- plausibility
+
+# A T-score outside this range is possible but rare enough that a typed one is confirmed
+# before it is saved (project choice: real reports of treated patients fall well inside it).
+PLAUSIBLE_MIN = -5.0
+PLAUSIBLE_MAX = 5.0
+
+
+class Doubt(StrEnum):
+    """Why a typed T-score is asked about before it is saved."""
+
+    OUT_OF_RANGE = "out_of_range"  # outside PLAUSIBLE_MIN..PLAUSIBLE_MAX
+    SIGN = "sign"  # its sign differs from every other site of the same scan (a lost minus)
+
+
+@dataclass(frozen=True)
+class TScoreDoubt:
+    """A typed T-score that looks like a typing error, and why."""
+
+    site: Site
+    value: float
+    doubts: frozenset[Doubt]
+    others_below_zero: bool  # SIGN: the other sites are below zero (else above it)
+    other_sites: tuple[Site, ...]  # SIGN: the sites it disagrees with
+
+    @property
+    def flipped(self) -> float | None:
+        """Return the value with the other sign, when the sign is the doubt (else None)."""
+        return -self.value if Doubt.SIGN in self.doubts else None
+
+
+def t_score_doubt(
+    site: Site, value: float, scores: Mapping[Site, float | None]
+) -> TScoreDoubt | None:
+    """Return why a T-score typed for a site looks wrong next to the scan's other sites.
+
+    Out of range: outside -5 to +5. Sign: the value and every other site given on the same
+    scan (at least one) are non-zero and of opposite signs, as when a minus sign is lost
+    (+2.3 for the spine with -2.1 at the hip and -2.4 at the femoral neck). A zero has no
+    sign, so it never disagrees.
+    """
+    doubts: set[Doubt] = set()
+    if not PLAUSIBLE_MIN <= value <= PLAUSIBLE_MAX:
+        doubts.add(Doubt.OUT_OF_RANGE)
+    others = {
+        other: score for other, score in scores.items() if other is not site and score is not None
+    }
+    others_below = value > 0  # what the other sites must be for the sign to disagree
+    if (
+        others
+        and value != 0
+        and all(score != 0 and (score < 0) == others_below for score in others.values())
+    ):
+        doubts.add(Doubt.SIGN)
+    if not doubts:
+        return None
+    other_sites = tuple(other for other in Site if other in others) if Doubt.SIGN in doubts else ()
+    return TScoreDoubt(site, value, frozenset(doubts), others_below, other_sites)
+
+
+def first_doubt(
+    scores: Mapping[Site, float | None],
+    *,
+    sites: Iterable[Site] = tuple(Site),
+    confirmed: Iterable[Site] = (),
+) -> TScoreDoubt | None:
+    """Return the first doubtful T-score among `sites` (in Site order) not yet confirmed."""
+    settled = set(confirmed)
+    asked = set(sites)
+    for site in Site:
+        value = scores.get(site)
+        if site not in asked or site in settled or value is None:
+            continue
+        doubt = t_score_doubt(site, value, scores)
+        if doubt is not None:
+            return doubt
+    return None
 
 
 # --------------------------------------------------------------------------- risk factors

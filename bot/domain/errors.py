@@ -36,3 +36,8 @@ class ArchiveTooLarge(BonebotError):
         super().__init__(f"{size_bytes} bytes, limit {limit_bytes}")
         self.size_bytes = size_bytes
         self.limit_bytes = limit_bytes
+
+
+class DateTaken(BonebotError):
+    """A record was moved to a day that already holds another of its kind (one scan a day,
+    one clinic dose of a medicine a day): delete one of them instead."""

@@ -27,7 +27,7 @@ from datetime import date, datetime, time
 from bot.domain.symptoms import ITEMS
 from bot.exports import labels
 from bot.exports.files import ExportFile, file_name
-from bot.exports.snapshot import DoseRow, ExportSnapshot
+from bot.exports.snapshot import DoseRow, ExportSnapshot, RecordChangeRow
 
 CSV_MIME = "text/csv"
 ENCODING = "utf-8-sig"  # UTF-8 with a byte-order mark, for Excel
@@ -81,6 +81,7 @@ BONE_HEALTH_COLUMNS = (
     "lumbar_spine_t_score",
     "total_hip_t_score",
     "femoral_neck_t_score",
+    "changes",
 )
 RED_FLAG_COLUMNS = (
     "patient_id",
@@ -224,18 +225,45 @@ def _answer_text(snapshot: ExportSnapshot, status: str, taken_at: datetime | Non
 
 
 def _bone_health(snapshot: ExportSnapshot) -> Iterable[Sequence[Cell]]:
+    """Scans and clinic doses by date, each with its corrections; a deleted record keeps a
+    row of its own (`dxa_deleted`, `clinic_agent_deleted`) with no T-scores, the values it
+    had being in its changes."""
     patient_id = snapshot.patient.patient_id
     rows: list[tuple[date, int, Sequence[Cell]]] = []
     for scan in snapshot.dxa:
         cells: tuple[Cell, ...] = (patient_id, "dxa", scan.scanned_on, None, None)
         scores = (scan.lumbar_spine, scan.total_hip, scan.femoral_neck)
-        rows.append((scan.scanned_on, 0, (*cells, *scores)))
+        changes = _record_changes_text(snapshot, scan.changes, scan=True)
+        rows.append((scan.scanned_on, 0, (*cells, *scores, changes)))
     for given in snapshot.clinic_agents:
         name = labels.medicine_name(given.product_key)
         cells = (patient_id, "clinic_agent", given.given_on, given.product_key, name)
-        rows.append((given.given_on, 1, (*cells, None, None, None)))
+        changes = _record_changes_text(snapshot, given.changes, scan=False)
+        rows.append((given.given_on, 1, (*cells, None, None, None, changes)))
+    for scan in snapshot.deleted_dxa:
+        cells = (patient_id, "dxa_deleted", scan.scanned_on, None, None)
+        changes = _record_changes_text(snapshot, scan.changes, scan=True)
+        rows.append((scan.scanned_on, 2, (*cells, None, None, None, changes)))
+    for given in snapshot.deleted_clinic_agents:
+        name = labels.medicine_name(given.product_key)
+        cells = (patient_id, "clinic_agent_deleted", given.given_on, given.product_key, name)
+        changes = _record_changes_text(snapshot, given.changes, scan=False)
+        rows.append((given.given_on, 3, (*cells, None, None, None, changes)))
     for _, _, row in sorted(rows, key=lambda entry: entry[:2]):
         yield row
+
+
+def _record_changes_text(
+    snapshot: ExportSnapshot, changes: tuple[RecordChangeRow, ...], *, scan: bool
+) -> str | None:
+    """The corrections of a scan or clinic dose in one cell: when, who, from what to what."""
+    if not changes:
+        return None
+    return "; ".join(
+        f"{cell_text(snapshot, change.changed_at)} {change.changed_by}: "
+        + ", ".join(labels.change_parts(change, scan=scan))
+        for change in changes
+    )
 
 
 def _red_flags(snapshot: ExportSnapshot) -> Iterable[Sequence[Cell]]:

@@ -16,7 +16,12 @@ The Bundle has type ``collection`` and holds, in this order:
   CSV): ``in-progress`` would claim a dose being given. Clinic-given doses are ``completed``;
 * one ``QuestionnaireResponse`` per check-in: ``completed``, or ``in-progress`` while open or
   abandoned. It holds the answers actually given; questions skipped by branching are absent;
-* one ``Observation`` per DXA site and scan, valued in ``{T-score}``.
+* one ``Observation`` per DXA site and scan, valued in ``{T-score}``: ``final``, or
+  ``corrected`` with a note of the change once the patient corrected it.
+
+A scan or clinic dose the patient deleted is still there, as ``entered-in-error`` with the
+values it had and a note of the deletion (and of earlier corrections); a corrected clinic
+dose carries a note of its corrections.
 
 Codes: LOINC for the DXA T-scores where LOINC has a code; SNOMED CT substance codes for the
 aromatase inhibitors; everything else in the project's own code systems under
@@ -48,6 +53,7 @@ from bot.exports.snapshot import (
     DxaRow,
     ExportSnapshot,
     MedicationRow,
+    RecordChangeRow,
 )
 
 FHIR_MIME = "application/fhir+json"
@@ -147,7 +153,18 @@ def build_fhir_bundle(snapshot: ExportSnapshot) -> Json:
     for given in snapshot.clinic_agents:
         key = ("clinic", given.product_key, given.given_on)
         urn = _urn("MedicationAdministration", patient_id, *key)
-        resources.append((urn, _clinic_administration(given, patient_ref)))
+        resources.append((urn, _clinic_administration(snapshot, given, patient_ref)))
+    for given in snapshot.deleted_clinic_agents:
+        deleted_at = _deleted_at(given.changes)
+        urn = _urn(
+            "MedicationAdministration",
+            patient_id,
+            "clinic-deleted",
+            given.product_key,
+            given.given_on,
+            deleted_at,
+        )
+        resources.append((urn, _clinic_administration(snapshot, given, patient_ref)))
     resources += [
         (
             _urn("QuestionnaireResponse", patient_id, checkin.checkin_id),
@@ -158,7 +175,16 @@ def build_fhir_bundle(snapshot: ExportSnapshot) -> Json:
     resources += [
         (_urn("Observation", patient_id, "dxa", scan.scanned_on, site), observation)
         for scan in snapshot.dxa
-        for site, observation in _dxa_observations(scan, patient_ref)
+        for site, observation in _dxa_observations(snapshot, scan, patient_ref)
+    ]
+    resources += [
+        (
+            _urn("Observation", patient_id, "dxa-deleted", scan.scanned_on, site, deleted_at),
+            observation,
+        )
+        for scan in snapshot.deleted_dxa
+        if (deleted_at := _deleted_at(scan.changes))
+        for site, observation in _dxa_observations(snapshot, scan, patient_ref)
     ]
     bundle_urn = _urn("Bundle", patient_id, snapshot.start.isoformat(), snapshot.end.isoformat())
     return {
@@ -282,15 +308,39 @@ def _dose_administration(
     return resource
 
 
-def _clinic_administration(given: ClinicAgentRow, patient_ref: str) -> Json:
-    return {
+def _clinic_administration(
+    snapshot: ExportSnapshot, given: ClinicAgentRow, patient_ref: str
+) -> Json:
+    deleted = any(change.deleted for change in given.changes)
+    resource: Json = {
         "resourceType": "MedicationAdministration",
-        "status": "completed",
+        # A dose the patient deleted was recorded in error (R4: entered-in-error).
+        "status": "entered-in-error" if deleted else "completed",
         "category": {"coding": [_coding(ADMINISTRATION_CATEGORY, "outpatient")]},
         "medicationCodeableConcept": medication_concept(given.product_key),
         "subject": _ref(patient_ref),
         "effectiveDateTime": given.given_on.isoformat(),
     }
+    if given.changes:
+        resource["note"] = [{"text": _changes_note(snapshot, given.changes, scan=False)}]
+    return resource
+
+
+def _deleted_at(changes: tuple[RecordChangeRow, ...]) -> str:
+    """Return when a deleted record was deleted (its last change), for its identity."""
+    return changes[-1].changed_at.isoformat() if changes else ""
+
+
+def _changes_note(
+    snapshot: ExportSnapshot, changes: Iterable[RecordChangeRow], *, scan: bool
+) -> str:
+    """Say who changed a record, when, and from what to what (a deletion too)."""
+    return " ".join(
+        f"{'Deleted' if change.deleted else 'Corrected'} by the {change.changed_by} on "
+        f"{_when(snapshot, change.changed_at)}: "
+        f"{', '.join(labels.change_parts(change, scan=scan))}."
+        for change in changes
+    )
 
 
 # --- The check-in --------------------------------------------------------------------------
@@ -424,28 +474,39 @@ def _questionnaire_response(
 # --- Bone density --------------------------------------------------------------------------
 
 
-def _dxa_observations(scan: DxaRow, patient_ref: str) -> Iterable[tuple[str, Json]]:
-    """Yield each site's own code and its T-score Observation, for the sites the scan has."""
+def _dxa_observations(
+    snapshot: ExportSnapshot, scan: DxaRow, patient_ref: str
+) -> Iterable[tuple[str, Json]]:
+    """Yield each site's own code and its T-score Observation, for the sites the scan has.
+
+    A site whose value or date the patient corrected is ``corrected`` with a note of the
+    change; every site of a deleted scan is ``entered-in-error`` (R4 Observation.status).
+    """
+    deleted = any(change.deleted for change in scan.changes)
     for field, code, display, loinc in DXA_SITES:
         value: float | None = getattr(scan, field)
         if value is None:
             continue
         codings = [_coding(LOINC, *loinc)] if loinc is not None else []
         codings.append(_coding(DXA_SITE_SYSTEM, code, f"DXA {display} T-score"))
-        yield (
-            code,
-            {
-                "resourceType": "Observation",
-                "status": "final",
-                "category": [{"coding": [_coding(OBSERVATION_CATEGORY, "imaging", "Imaging")]}],
-                "code": {"coding": codings, "text": f"DXA {display} T-score"},
-                "subject": _ref(patient_ref),
-                "effectiveDateTime": scan.scanned_on.isoformat(),
-                "valueQuantity": {
-                    "value": value,
-                    "unit": "T-score",
-                    "system": UCUM,
-                    "code": "{T-score}",
-                },
+        changes = [
+            change for change in scan.changes if {"date", field} & labels.changed_fields(change)
+        ]
+        status = "entered-in-error" if deleted else "corrected" if changes else "final"
+        observation: Json = {
+            "resourceType": "Observation",
+            "status": status,
+            "category": [{"coding": [_coding(OBSERVATION_CATEGORY, "imaging", "Imaging")]}],
+            "code": {"coding": codings, "text": f"DXA {display} T-score"},
+            "subject": _ref(patient_ref),
+            "effectiveDateTime": scan.scanned_on.isoformat(),
+            "valueQuantity": {
+                "value": value,
+                "unit": "T-score",
+                "system": UCUM,
+                "code": "{T-score}",
             },
-        )
+        }
+        if changes:
+            observation["note"] = [{"text": _changes_note(snapshot, changes, scan=True)}]
+        yield code, observation

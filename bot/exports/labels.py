@@ -13,7 +13,7 @@ from types import MappingProxyType
 from bot.domain.calcium import SupplementKind
 from bot.domain.catalog import PRODUCTS, Product, drug_display_name
 from bot.domain.symptoms import ITEMS, SCALES, Attribute
-from bot.exports.snapshot import MedicationRow
+from bot.exports.snapshot import MedicationRow, RecordChangeRow
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -130,3 +130,47 @@ def flag_label(code: str) -> str:
     if kind == "rise" and item_code:
         return f"Worse by 2+ points: {item_term(item_code)}"
     return code
+
+
+# The fields of a bone-health record a change can touch, as exports name them.
+_CHANGED_FIELDS = (
+    ("date", "old_on", "new_on"),
+    ("lumbar_spine", "old_lumbar_spine", "new_lumbar_spine"),
+    ("total_hip", "old_total_hip", "new_total_hip"),
+    ("femoral_neck", "old_femoral_neck", "new_femoral_neck"),
+)
+
+
+def _value_text(value: object) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, float):
+        return repr(value)  # with its sign, as the CSV writes numbers
+    return str(value)  # a date: YYYY-MM-DD
+
+
+def change_parts(change: RecordChangeRow, *, scan: bool = True) -> list[str]:
+    """Return what a change did, field by field ("lumbar_spine 2.3 -> -2.3"); a deletion
+    gives "deleted" and the values it removed."""
+    fields = _CHANGED_FIELDS if scan else _CHANGED_FIELDS[:1]
+    if change.deleted:
+        removed = [
+            f"{name} {_value_text(getattr(change, old))}"
+            for name, old, _new in fields
+            if getattr(change, old) is not None
+        ]
+        return [f"deleted (was {', '.join(removed)})"]
+    return [
+        f"{name} {_value_text(before)} -> {_value_text(after)}"
+        for name, old, new in fields
+        if (before := getattr(change, old)) != (after := getattr(change, new))
+    ]
+
+
+def changed_fields(change: RecordChangeRow) -> frozenset[str]:
+    """Return the names of the fields a change touched (every one, for a deletion)."""
+    return frozenset(
+        name
+        for name, old, new in _CHANGED_FIELDS
+        if change.deleted or getattr(change, old) != getattr(change, new)
+    )

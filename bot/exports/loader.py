@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import (
     REGIMEN_ROLES,
     BoneHealthProfile,
+    BoneRecordChange,
+    BoneRecordKind,
     Checkin,
     CheckinAnswer,
     ClinicAgentDose,
@@ -22,6 +24,7 @@ from bot.db.models import (
     Patient,
     RedFlagEpisode,
 )
+from bot.db.record_changes import record_history
 from bot.domain.errors import NotRegistered
 from bot.exports.ics import agent_kind
 from bot.exports.labels import medicine_name, product_of
@@ -36,6 +39,7 @@ from bot.exports.snapshot import (
     ExportSnapshot,
     MedicationRow,
     PatientInfo,
+    RecordChangeRow,
     RedFlagRow,
 )
 
@@ -59,6 +63,8 @@ async def load_snapshot(
     ExportSnapshot(info, start, end)
 
     doses = await _doses(session, patient_id, start, end)
+    dxa, deleted_dxa = await _dxa(session, patient_id, info, end)
+    clinic, deleted_clinic = await _clinic_agents(session, patient_id, info, end)
     return ExportSnapshot(
         patient=info,
         start=start,
@@ -67,9 +73,11 @@ async def load_snapshot(
         doses=doses,
         checkins=await _checkins(session, patient_id, start, end),
         red_flags=await _red_flags(session, patient_id, start, end),
-        dxa=await _dxa(session, patient_id, info, end),
-        clinic_agents=await _clinic_agents(session, patient_id, info, end),
+        dxa=dxa,
+        clinic_agents=clinic,
         appointments=await _appointments(session, patient_id, info, start),
+        deleted_dxa=deleted_dxa,
+        deleted_clinic_agents=deleted_clinic,
     )
 
 
@@ -77,32 +85,91 @@ def _local_date(info: PatientInfo, instant: datetime) -> date:
     return instant.astimezone(ZoneInfo(info.timezone)).date()
 
 
+def _change_row(change: BoneRecordChange) -> RecordChangeRow:
+    return RecordChangeRow(
+        changed_at=change.changed_at,
+        changed_by=change.changed_by,
+        deleted=change.new_on is None,
+        old_on=change.old_on,
+        new_on=change.new_on,
+        old_lumbar_spine=change.old_lumbar_spine,
+        new_lumbar_spine=change.new_lumbar_spine,
+        old_total_hip=change.old_total_hip,
+        new_total_hip=change.new_total_hip,
+        old_femoral_neck=change.old_femoral_neck,
+        new_femoral_neck=change.new_femoral_neck,
+    )
+
+
+def _changes(piece: list[BoneRecordChange]) -> tuple[RecordChangeRow, ...]:
+    return tuple(_change_row(change) for change in piece)
+
+
 async def _dxa(
     session: AsyncSession, patient_id: int, info: PatientInfo, end: datetime
-) -> tuple[DxaRow, ...]:
+) -> tuple[tuple[DxaRow, ...], tuple[DxaRow, ...]]:
+    """The scans up to the end with their corrections, and the deleted ones dated up to it.
+
+    Corrections are included whenever they were made: the values shown are the corrected
+    ones, so the change says why they differ from an earlier export.
+    """
+    last_day = _local_date(info, end)
     rows = await session.scalars(
         select(DxaScan)
-        .where(DxaScan.patient_id == patient_id, DxaScan.scanned_on <= _local_date(info, end))
+        .where(DxaScan.patient_id == patient_id, DxaScan.scanned_on <= last_day)
         .order_by(DxaScan.scanned_on, DxaScan.id)
     )
-    return tuple(
-        DxaRow(row.scanned_on, row.lumbar_spine, row.total_hip, row.femoral_neck) for row in rows
+    history = await record_history(session, patient_id, BoneRecordKind.DXA)
+    scans = tuple(
+        DxaRow(
+            row.scanned_on,
+            row.lumbar_spine,
+            row.total_hip,
+            row.femoral_neck,
+            _changes(history.live.get(row.id, [])),
+        )
+        for row in rows
     )
+    deleted = tuple(
+        DxaRow(
+            gone.old_on,
+            gone.old_lumbar_spine,
+            gone.old_total_hip,
+            gone.old_femoral_neck,
+            _changes(piece),
+        )
+        for piece in history.deleted
+        if (gone := piece[-1]).old_on <= last_day
+    )
+    return scans, deleted
 
 
 async def _clinic_agents(
     session: AsyncSession, patient_id: int, info: PatientInfo, end: datetime
-) -> tuple[ClinicAgentRow, ...]:
+) -> tuple[tuple[ClinicAgentRow, ...], tuple[ClinicAgentRow, ...]]:
+    """Clinic doses given up to the end with their corrections, and the deleted ones."""
+    last_day = _local_date(info, end)
     rows = await session.execute(
-        select(Medication.product_key, ClinicAgentDose.given_on)
+        select(ClinicAgentDose.id, Medication.product_key, ClinicAgentDose.given_on)
         .join(Medication, Medication.id == ClinicAgentDose.medication_id)
-        .where(
-            ClinicAgentDose.patient_id == patient_id,
-            ClinicAgentDose.given_on <= _local_date(info, end),
-        )
+        .where(ClinicAgentDose.patient_id == patient_id, ClinicAgentDose.given_on <= last_day)
         .order_by(ClinicAgentDose.given_on, ClinicAgentDose.id)
     )
-    return tuple(ClinicAgentRow(key, given_on) for key, given_on in rows)
+    history = await record_history(session, patient_id, BoneRecordKind.CLINIC_AGENT)
+    given = tuple(
+        ClinicAgentRow(key, given_on, _changes(history.live.get(dose_id, [])))
+        for dose_id, key, given_on in rows
+    )
+    medicines = await session.execute(
+        select(Medication.id, Medication.product_key).where(Medication.patient_id == patient_id)
+    )
+    keys = {medication_id: key for medication_id, key in medicines}
+    deleted = tuple(
+        ClinicAgentRow(keys[gone.medication_id], gone.old_on, _changes(piece))
+        for piece in history.deleted
+        if (gone := piece[-1]).old_on <= last_day and gone.medication_id in keys
+    )
+    return given, deleted
 
 
 def _day_start(info: PatientInfo, day: date) -> datetime:

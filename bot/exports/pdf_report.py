@@ -365,6 +365,11 @@ def _symptom_table(pdf: FPDF, snapshot: ExportSnapshot) -> None:
         _table(pdf, headings, rows, (44, 16, 20, 20, 37))
 
 
+CORRECTED_NOTE = " * Corrected by the patient after it was first recorded."
+DELETED_NOTE = " Scans the patient deleted: {count}."
+CHANGES_WHERE = " The CSV (bone-health) and FHIR files show each change."
+
+
 def _bone_density(pdf: FPDF, snapshot: ExportSnapshot) -> None:
     _heading(pdf, "Bone density (DXA T-scores)", room=40 if not snapshot.dxa else 80)
     if not snapshot.dxa:
@@ -379,10 +384,19 @@ def _bone_density(pdf: FPDF, snapshot: ExportSnapshot) -> None:
     top = pdf.get_y()
     height = _image(pdf, chart, pdf.l_margin, top, _HALF)
     pdf.set_y(top)
+    # A scan the patient corrected is marked; the CSV and FHIR files hold what changed.
     rows = [
-        (day_text(point.scanned_on), *(_t_score(value) for value in point.t_scores), _who(point))
-        for point in points
+        (
+            day_text(point.scanned_on) + (" *" if scan.changes else ""),
+            *(_t_score(value) for value in point.t_scores),
+            _who(point),
+        )
+        for scan, point in zip(scans, points, strict=True)
     ]
+    note = CORRECTED_NOTE if any(scan.changes for scan in scans) else ""
+    if snapshot.deleted_dxa:
+        note += DELETED_NOTE.format(count=len(snapshot.deleted_dxa))
+    note += CHANGES_WHERE if note else ""
     headings = ("Scan", "Spine", "Hip", "Neck", "WHO, lowest site")
     widths = (23, 12, 11, 12, 30)
     align = ("LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT")
@@ -394,7 +408,7 @@ def _bone_density(pdf: FPDF, snapshot: ExportSnapshot) -> None:
         _HALF,
         3.6,
         "Spine: lumbar spine; hip: total hip; neck: femoral neck. WHO 1994: normal "
-        "T >= -1.0; low bone mass (osteopenia) -2.5 < T < -1.0; osteoporosis T <= -2.5.",
+        "T >= -1.0; low bone mass (osteopenia) -2.5 < T < -1.0; osteoporosis T <= -2.5." + note,
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )

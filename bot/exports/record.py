@@ -102,6 +102,10 @@ RECORD_TABLES: Mapping[str, str] = MappingProxyType(
             "broken bone from a minor fall after 50, steroid tablets, smoking."
         ),
         "dxa_scans": "Each DXA scan's T-scores as you typed them from the report.",
+        "bone_record_changes": (
+            "Each correction or deletion of a DXA scan or a clinic dose: when, by whom, and "
+            "the record before and after."
+        ),
         "care_prompts": (
             "Dental check-ups (the last, the next due, the last reminder) and the weekly "
             "exercise nudge (day, 0 is Monday, and time)."

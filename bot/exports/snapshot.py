@@ -109,6 +109,24 @@ class RedFlagRow:
 
 
 @dataclass(frozen=True)
+class RecordChangeRow:
+    """One correction or the deletion of a DXA scan or a clinic dose: who, when, the record
+    before and after (a clinic dose has dates only; after a deletion, nothing)."""
+
+    changed_at: datetime
+    changed_by: str  # the role: "patient"
+    deleted: bool
+    old_on: date
+    new_on: date | None
+    old_lumbar_spine: float | None = None
+    new_lumbar_spine: float | None = None
+    old_total_hip: float | None = None
+    new_total_hip: float | None = None
+    old_femoral_neck: float | None = None
+    new_femoral_neck: float | None = None
+
+
+@dataclass(frozen=True)
 class DxaRow:
     """The T-scores of one DXA scan; a site the report left out is None."""
 
@@ -116,6 +134,7 @@ class DxaRow:
     lumbar_spine: float | None
     total_hip: float | None
     femoral_neck: float | None
+    changes: tuple[RecordChangeRow, ...] = ()  # corrections (and the deletion), oldest first
 
 
 @dataclass(frozen=True)
@@ -124,6 +143,7 @@ class ClinicAgentRow:
 
     product_key: str
     given_on: date
+    changes: tuple[RecordChangeRow, ...] = ()  # corrections (and the deletion), oldest first
 
 
 @dataclass(frozen=True)
@@ -146,11 +166,12 @@ class ExportSnapshot:
     doses: tuple[DoseRow, ...] = ()
     checkins: tuple[CheckinRow, ...] = ()
     red_flags: tuple[RedFlagRow, ...] = ()
-    # No tables yet: the loader leaves these empty until DXA results, clinic-given doses and
-    # appointments are stored.
     dxa: tuple[DxaRow, ...] = ()
     clinic_agents: tuple[ClinicAgentRow, ...] = ()
     appointments: tuple[AppointmentRow, ...] = ()
+    # Records the patient deleted, as they were before (their last change is the deletion).
+    deleted_dxa: tuple[DxaRow, ...] = ()
+    deleted_clinic_agents: tuple[ClinicAgentRow, ...] = ()
 
     def __post_init__(self) -> None:
         """Refuse naive or reversed periods, whose meaning depends on the server."""

@@ -10,11 +10,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.domain.errors import NotRegistered, NotYourRecord
+from bot.domain.errors import DateTaken, NotRegistered, NotYourRecord
 from bot.domain.text_input import InvalidDateText
 from bot.services.bone.calcium import InvalidSetting
 from bot.services.bone.dxa import InvalidNumberText
-from handlers.bone import calcium, care, dates, dxa, menu, pills, typed
+from handlers.bone import calcium, care, dates, dxa, menu, pills, records, typed
 from handlers.bone.dates import ask_last_given
 from handlers.common import App, Context, answer_query, parse_press
 from ui import texts
@@ -37,6 +37,10 @@ async def on_button(update: Update, context: Context) -> None:
         await answer_query(query, texts.BAD_DATE)
     except InvalidSetting:
         await answer_query(query, texts.BUTTON_EXPIRED)
+    except DateTaken:  # a correction onto the day of another record
+        await answer_query(query)
+        if update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, texts.DATE_TAKEN)
 
 
 async def _dispatch(update: Update, context: Context, action: BonePress) -> None:
@@ -65,6 +69,14 @@ async def _dispatch(update: Update, context: Context, action: BonePress) -> None
             await pills.on_pills(update, context, action)
         case BoneAction.SET_UP:
             await dates.on_set_up(update, context, action)
+        case BoneAction.SCANS:
+            await records.on_scans(update, context)
+        case BoneAction.SCAN:
+            await records.on_scan(update, context, action)
+        case BoneAction.CLINIC_DOSE:
+            await records.on_dose(update, context, action)
+        case BoneAction.T_SCORE_CHECK:
+            await dxa.on_check(update, context, action)
 
 
 def register(app: App) -> None:

@@ -3,7 +3,7 @@ dental check-ups."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from telegram import Update
@@ -12,7 +12,7 @@ from bot.domain.clinic_agents import BOOK_AHEAD_DAYS
 from bot.domain.text_input import InvalidDateText
 from bot.services.bone import care_prompts, clinic_agents, dxa, page
 from handlers.bone import questions
-from handlers.bone.dxa import ask_site
+from handlers.bone.dxa import ask_site, show_corrected
 from handlers.common import (
     Context,
     answer_query,
@@ -79,6 +79,17 @@ async def range_for(
             care = await care_prompts.own_care_view(session, user_id, record_id, found.clock())
             earliest, latest = care_prompts.check_date_range(care.today)
             return DateRange(care.today, earliest, latest, texts.ASK_DENTAL_DATE)
+        if purpose is DatePurpose.DOSE_CORRECTED:
+            dose = await clinic_agents.own_dose(session, user_id, record_id, found.clock())
+            earliest, latest = clinic_agents.date_range(dose.today)
+            return DateRange(dose.today, earliest, latest, texts.ask_dose_real_date(dose))
+        if purpose is DatePurpose.SCAN_CORRECTED:
+            scan = await dxa.own_scan(session, user_id, record_id, found.clock())
+            earliest, latest = dxa.scan_date_range(scan.today)
+            question = texts.ASK_SCAN_REAL_DATE.format(
+                date=texts.long_date(scan.result.scanned_on)
+            )
+            return DateRange(scan.today, earliest, latest, question)
         scans = await dxa.own_view(session, user_id, record_id, found.clock())
     if purpose is DatePurpose.SCAN_DONE:
         earliest, latest = dxa.scan_date_range(scans.today)
@@ -138,6 +149,9 @@ async def on_date(
     span = await range_for(context, user.id, purpose, record_id)
     if not span.earliest <= day <= span.latest:
         raise InvalidDateText(day.isoformat())
+    if purpose in (DatePurpose.SCAN_CORRECTED, DatePurpose.DOSE_CORRECTED):
+        await _on_corrected_date(update, context, purpose, record_id, day)
+        return
     found = services(context)
     reply: str | None = None
     async with found.sessions() as session:
@@ -180,6 +194,42 @@ async def on_date(
         await context.bot.send_message(chat.id, reply)
         return
     await ask_site(context, chat.id, user.id, ScanDraft(record_id, day))
+
+
+async def _on_corrected_date(
+    update: Update, context: Context, purpose: DatePurpose, record_id: int, day: date
+) -> None:
+    """A recorded scan's or clinic dose's real date: move it there (the change is kept)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    found = services(context)
+    async with found.sessions() as session:
+        if purpose is DatePurpose.SCAN_CORRECTED:
+            scan = await dxa.own_scan(session, user.id, record_id, found.clock())
+            corrected = await dxa.correct_scan(
+                session,
+                found.planner,
+                telegram_user_id=user.id,
+                scan_id=record_id,
+                result=replace(scan.result, scanned_on=day),
+                now=found.clock(),
+            )
+        else:
+            dose = await clinic_agents.own_dose(session, user.id, record_id, found.clock())
+            recorded = await clinic_agents.correct_dose(
+                session,
+                found.planner,
+                telegram_user_id=user.id,
+                dose_id=record_id,
+                given_on=day,
+                now=found.clock(),
+            )
+    await questions.mark_answered(update, context, texts.long_date(day))
+    if purpose is DatePurpose.SCAN_CORRECTED:
+        await show_corrected(context, chat.id, corrected)
+        return
+    await context.bot.send_message(chat.id, texts.dose_moved(recorded.view, dose.given_on, day))
 
 
 def _recorded_text(recorded: clinic_agents.Recorded) -> str:

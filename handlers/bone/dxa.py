@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from telegram import Update
 
-from bot.domain.bone_health import RISK_QUESTIONS, DxaResult, Site
+from bot.domain.bone_health import RISK_QUESTIONS, DxaResult, Site, TScoreDoubt, first_doubt
 from bot.exports import charts
 from bot.services.bone import dxa
 from handlers.bone import questions
@@ -17,11 +17,13 @@ from ui import texts
 from ui.keyboards.bone import (
     BoneAction,
     BonePress,
+    CheckAnswer,
     age_skip_button,
     interval_buttons,
     risk_buttons,
     scan_setup_buttons,
     skip_site_button,
+    t_score_check_buttons,
 )
 
 SITES = tuple(Site)  # the order T-scores are asked in: lumbar spine, total hip, femoral neck
@@ -45,8 +47,11 @@ async def ask_site(context: Context, chat_id: int, user_id: int, draft: ScanDraf
     if draft.site >= len(SITES):
         await _finish_scan(context, chat_id, user_id, draft)
         return
-    site = texts.SITE_NAMES[SITES[draft.site].value]
-    text = texts.ASK_T_SCORE.format(site=site)
+    site = SITES[draft.site]
+    if draft.scan_id is None:
+        text = texts.ASK_T_SCORE.format(site=texts.SITE_NAMES[site.value])
+    else:
+        text = texts.ask_correct_t_score(site, draft.scanned_on, draft.values[draft.site])
     sent = await context.bot.send_message(chat_id, text, reply_markup=skip_site_button(draft.site))
     questions.remember(context, TypedAnswer.T_SCORE, draft.profile_id, sent, draft)
 
@@ -58,7 +63,7 @@ async def on_t_score(update: Update, context: Context, draft: ScanDraft, text: s
         return
     value = dxa.parse_t_score(text)
     await questions.mark_answered(update, context, texts.t_score(value))
-    await ask_site(context, chat.id, user.id, replace(draft, values=(*draft.values, value)))
+    await ask_site(context, chat.id, user.id, draft.with_value(value))
 
 
 async def on_skip_site(update: Update, context: Context, site: int) -> None:
@@ -71,18 +76,52 @@ async def on_skip_site(update: Update, context: Context, site: int) -> None:
         await answer_query(query, texts.BUTTON_EXPIRED)
         return
     await questions.mark_answered(update, context, texts.NOT_ON_REPORT)
-    draft = replace(pending.draft, values=(*pending.draft.values, None))
-    await ask_site(context, chat.id, user.id, draft)
+    await ask_site(context, chat.id, user.id, pending.draft.with_value(None))
+
+
+def _doubt(draft: ScanDraft) -> TScoreDoubt | None:
+    """Return the first T-score of the draft to ask about: any site of a new result, the
+    corrected site of a recorded scan; never one already confirmed."""
+    scores = dict(zip(SITES, draft.values, strict=True))
+    sites = SITES if draft.edited is None else (SITES[draft.edited],)
+    confirmed = {SITES[index] for index in draft.confirmed}
+    return first_doubt(scores, sites=sites, confirmed=confirmed)
 
 
 async def _finish_scan(context: Context, chat_id: int, user_id: int, draft: ScanDraft) -> None:
-    """Save the typed result (at least one T-score) and show the record and its chart."""
+    """Ask about a T-score that looks mistyped, else save the result (at least one T-score)
+    or the correction, and show the record and its chart."""
     values = dict(zip(SITES, draft.values, strict=True))
     if all(value is None for value in values.values()):
-        await context.bot.send_message(chat_id, texts.NO_T_SCORES)
+        text = texts.NO_T_SCORES if draft.scan_id is None else texts.NO_T_SCORES_LEFT
+        await context.bot.send_message(chat_id, text)
+        return
+    doubt = _doubt(draft)
+    if doubt is not None:
+        flipped = None if doubt.flipped is None else texts.t_score(doubt.flipped)
+        markup = t_score_check_buttons(
+            SITES.index(doubt.site), texts.t_score(doubt.value), flipped
+        )
+        sent = await context.bot.send_message(
+            chat_id, texts.doubt_text(doubt), reply_markup=markup
+        )
+        questions.remember(context, TypedAnswer.T_SCORE_CHECK, draft.profile_id, sent, draft)
         return
     result = DxaResult(draft.scanned_on, **{site.value: v for site, v in values.items()})
     found = services(context)
+    if draft.scan_id is not None and draft.edited is not None:
+        async with found.sessions() as session:
+            corrected = await dxa.correct_site(
+                session,
+                found.planner,
+                telegram_user_id=user_id,
+                scan_id=draft.scan_id,
+                site=SITES[draft.edited],
+                value=draft.values[draft.edited],
+                now=found.clock(),
+            )
+        await show_corrected(context, chat_id, corrected)
+        return
     async with found.sessions() as session:
         saved = await dxa.record_scan(
             session,
@@ -94,6 +133,55 @@ async def _finish_scan(context: Context, chat_id: int, user_id: int, draft: Scan
         )
     await send_chart(context, chat_id, saved.view)
     await context.bot.send_message(chat_id, texts.scan_saved(saved.view, draft.scanned_on))
+
+
+async def show_corrected(context: Context, chat_id: int, corrected: dxa.Corrected) -> None:
+    """After a correction: the chart again (the values moved), then the scan and the record."""
+    if corrected.view.scans:
+        await send_chart(context, chat_id, corrected.view)
+    await context.bot.send_message(chat_id, texts.scan_corrected(corrected))
+
+
+async def on_check(update: Update, context: Context, action: BonePress) -> None:
+    """Is that right? Yes as typed, the other sign, or type it again."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    pending = questions.pending_of(context)
+    if query is None or user is None or chat is None:
+        return
+    draft = pending.draft if pending is not None else None
+    doubt = _doubt(draft) if draft is not None and pending is not None else None
+    if (
+        draft is None
+        or pending is None
+        or pending.purpose is not TypedAnswer.T_SCORE_CHECK
+        or doubt is None
+        or SITES.index(doubt.site) != action.number
+    ):
+        await answer_query(query, texts.BUTTON_EXPIRED)
+        return
+    site = SITES.index(doubt.site)
+    if action.check is CheckAnswer.RETYPE:
+        await questions.mark_answered(update, context, texts.CHECK_RETYPE)
+        await ask_site(context, chat.id, user.id, replace(draft, retype=site))
+        return
+    value = doubt.value
+    if action.check is CheckAnswer.FLIP and doubt.flipped is not None:
+        value = doubt.flipped
+        label = texts.CHECK_FLIP.format(value=texts.t_score(value))
+    else:
+        label = texts.CHECK_KEEP.format(value=texts.t_score(value))
+    await questions.mark_answered(update, context, label)
+    answered = replace(draft, retype=site).with_value(value)
+    confirmed = replace(answered, confirmed=answered.confirmed | {site})
+    await _finish_scan(context, chat.id, user.id, confirmed)
+
+
+async def on_typed_check(update: Update, context: Context, draft: ScanDraft, text: str) -> None:
+    """A T-score typed while "is that right?" is asked: the doubtful site, typed again."""
+    doubt = _doubt(draft)
+    if doubt is None:
+        return
+    await on_t_score(update, context, replace(draft, retype=SITES.index(doubt.site)), text)
 
 
 async def on_interval(update: Update, context: Context, action: BonePress) -> None:

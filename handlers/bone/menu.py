@@ -25,7 +25,8 @@ def _menu(bone_page: page.BonePage) -> tuple[str, InlineKeyboardMarkup]:
         drug = drug_display_name(view.product.drug).lower()
         rows += agent_menu_buttons(view.plan_id, drug, view.last_given_on is not None)
     lines += [texts.dxa_lines(bone_page.dxa), "", texts.care_lines(bone_page.care)]
-    rows += dxa_menu_buttons(bone_page.dxa.profile_id, bone_page.dxa.risk_answered)
+    dxa = bone_page.dxa
+    rows += dxa_menu_buttons(dxa.profile_id, dxa.risk_answered, has_scans=bool(dxa.scans))
     care = bone_page.care
     rows += care_menu_buttons(
         care.prompts_id, care.needs_dental or care.last_dental_check_on is not None

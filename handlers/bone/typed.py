@@ -6,14 +6,14 @@ from telegram import Update
 from telegram.ext import filters
 
 from bot.domain.dose_times import InvalidTimeText
-from bot.domain.errors import NotRegistered, NotYourRecord
+from bot.domain.errors import DateTaken, NotRegistered, NotYourRecord
 from bot.domain.text_input import InvalidDateText, parse_date
 from bot.services.bone import dxa
 from bot.services.bone.calcium import InvalidSetting
 from bot.services.bone.dxa import InvalidNumberText
 from bot.services.bone.pill_counts import InvalidCount
 from handlers.bone import calcium, care, dates, pills, questions
-from handlers.bone.dxa import finish_risk, on_t_score
+from handlers.bone.dxa import finish_risk, on_t_score, on_typed_check
 from handlers.common import App, Context, edit_message, services
 from handlers.conversation import TypedAnswer
 from ui import texts
@@ -48,6 +48,8 @@ async def on_typed(update: Update, context: Context) -> None:
     try:
         if pending.purpose is TypedAnswer.T_SCORE and pending.draft is not None:
             await on_t_score(update, context, pending.draft, text)
+        elif pending.purpose is TypedAnswer.T_SCORE_CHECK and pending.draft is not None:
+            await on_typed_check(update, context, pending.draft, text)
         elif pending.purpose is TypedAnswer.AGE:
             await finish_risk(update, context, dxa.parse_age(text))
         elif pending.purpose in (TypedAnswer.CALCIUM_TARGET, TypedAnswer.VITAMIN_D_TARGET):
@@ -74,6 +76,9 @@ async def on_typed(update: Update, context: Context) -> None:
         await message.reply_text(texts.BAD_DATE)
     except InvalidTimeText:
         await message.reply_text(texts.BAD_TIME)
+    except DateTaken:
+        questions.forget(context)
+        await message.reply_text(texts.DATE_TAKEN)
     except (NotYourRecord, NotRegistered):  # the record ended meanwhile (the regimen changed)
         questions.forget(context)
         await message.reply_text(texts.BUTTON_EXPIRED)

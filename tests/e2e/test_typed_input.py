@@ -139,7 +139,9 @@ async def test_typed_brand_names_are_understood_at_the_medicine_steps(
         alice.press("London")
         summary = await alice.expect("Is this right?")
         assert "Anastrozole 1 mg (Arimidex), tablet, every day at 20:00" in summary["text"]
-        assert "Alendronate 70 mg oral solution (Fosamax), every Friday at 07:30" in summary["text"]
+        assert (
+            "Alendronate 70 mg oral solution (Fosamax), every Friday at 07:30" in summary["text"]
+        )
         alice.press(texts.CONFIRM_YES, summary)
         await alice.expect("Saved")
         solution = await medication_of(app, alice.id, FOSAMAX[1])
@@ -154,7 +156,10 @@ async def test_typed_brand_names_are_understood_at_the_medicine_steps(
         assert "Alendronate" in alice.buttons(again)
         alice.say("Prolia")
         summary = await alice.expect("Is this right?")
-        assert "Denosumab 60 mg (Prolia), subcutaneous injection, given at the clinic" in summary["text"]
+        assert (
+            "Denosumab 60 mg (Prolia), subcutaneous injection, given at the clinic"
+            in summary["text"]
+        )
 
 
 async def test_typed_meal_and_exercise_times_are_accepted(

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import (
     Base,
     BoneHealthProfile,
+    BoneRecordChange,
     CalciumPlan,
     CareAlert,
     CareLink,
@@ -231,13 +232,27 @@ async def seed(session: AsyncSession, telegram_user_id: int, note: str) -> Patie
             updated_at=ago(10),
         )
     )
-    session.add(
-        DxaScan(
+    scan = DxaScan(
+        patient_id=pid,
+        scanned_on=date(2031, 3, 1),
+        lumbar_spine=-2.1,
+        total_hip=-1.4,
+        recorded_at=ago(90),
+    )
+    session.add(scan)
+    await session.flush()
+    session.add(  # the spine's lost minus, corrected
+        BoneRecordChange(
             patient_id=pid,
-            scanned_on=date(2031, 3, 1),
-            lumbar_spine=-2.1,
-            total_hip=-1.4,
-            recorded_at=ago(90),
+            record="dxa",
+            record_id=scan.id,
+            action="changed",
+            changed_at=ago(89),
+            changed_by="patient",
+            old_on=date(2031, 3, 1),
+            new_on=date(2031, 3, 1),
+            old_lumbar_spine=2.1,
+            new_lumbar_spine=-2.1,
         )
     )
     session.add(

@@ -15,7 +15,10 @@ from ui.keyboards.bone import (
     BoneAction,
     BonePress,
     CalciumStep,
+    CheckAnswer,
     DatePurpose,
+    DoseStep,
+    ScanStep,
     encode,
     parse_bone_action,
 )
@@ -42,6 +45,10 @@ ACTION_LETTERS = {
     BoneAction.PILL_COUNT: "c",
     BoneAction.PILL_COUNT_STOP: "j",
     BoneAction.SET_UP: "q",
+    BoneAction.SCANS: "p",
+    BoneAction.SCAN: "x",
+    BoneAction.CLINIC_DOSE: "g",
+    BoneAction.T_SCORE_CHECK: "y",
 }
 PURPOSE_LETTERS = {
     DatePurpose.AGENT_GIVEN: "g",
@@ -49,6 +56,8 @@ PURPOSE_LETTERS = {
     DatePurpose.SCAN_DONE: "x",
     DatePurpose.SCAN_BOOKED: "y",
     DatePurpose.DENTAL_CHECK: "k",
+    DatePurpose.SCAN_CORRECTED: "s",
+    DatePurpose.DOSE_CORRECTED: "e",
 }
 CALCIUM_LETTERS = {
     CalciumStep.OPEN: "o",
@@ -63,6 +72,21 @@ CALCIUM_LETTERS = {
     CalciumStep.VITAMIN_D_TIME: "w",
     CalciumStep.VITAMIN_D_NONE: "n",
 }
+SCAN_STEP_LETTERS = {
+    ScanStep.OPEN: "o",
+    ScanStep.SITE: "t",
+    ScanStep.DELETE: "d",
+    ScanStep.DELETE_YES: "y",
+    ScanStep.KEEP: "k",
+}
+DOSE_STEP_LETTERS = {
+    DoseStep.LIST: "l",
+    DoseStep.OPEN: "o",
+    DoseStep.DELETE: "d",
+    DoseStep.DELETE_YES: "y",
+    DoseStep.KEEP: "k",
+}
+CHECK_LETTERS = {CheckAnswer.KEEP: "k", CheckAnswer.FLIP: "f", CheckAnswer.RETYPE: "t"}
 
 A = BoneAction
 U = BoneAction.CALCIUM
@@ -109,6 +133,20 @@ PRESSES = [
     (BonePress(A.SET_UP, purpose=DatePurpose.SCAN_DONE), "b:q:x"),
     (BonePress(A.SET_UP, purpose=DatePurpose.DENTAL_CHECK), "b:q:k"),
     (BonePress(A.SET_UP), "b:q"),
+    (BonePress(A.SCANS), "b:p"),
+    (BonePress(A.SCAN, 9, scan_step=ScanStep.OPEN), "b:x:o:9"),
+    (BonePress(A.SCAN, 9, number=2, scan_step=ScanStep.SITE), "b:x:t:9:2"),
+    (BonePress(A.SCAN, 9, scan_step=ScanStep.DELETE), "b:x:d:9"),
+    (BonePress(A.SCAN, 9, scan_step=ScanStep.DELETE_YES), "b:x:y:9"),
+    (BonePress(A.SCAN, 9, scan_step=ScanStep.KEEP), "b:x:k:9"),
+    (BonePress(A.CLINIC_DOSE, 4, dose_step=DoseStep.LIST), "b:g:l:4"),
+    (BonePress(A.CLINIC_DOSE, 8, dose_step=DoseStep.OPEN), "b:g:o:8"),
+    (BonePress(A.CLINIC_DOSE, 8, dose_step=DoseStep.DELETE), "b:g:d:8"),
+    (BonePress(A.CLINIC_DOSE, 8, dose_step=DoseStep.DELETE_YES), "b:g:y:8"),
+    (BonePress(A.CLINIC_DOSE, 8, dose_step=DoseStep.KEEP), "b:g:k:8"),
+    (BonePress(A.T_SCORE_CHECK, number=0, check=CheckAnswer.KEEP), "b:y:0:k"),
+    (BonePress(A.T_SCORE_CHECK, number=0, check=CheckAnswer.FLIP), "b:y:0:f"),
+    (BonePress(A.T_SCORE_CHECK, number=2, check=CheckAnswer.RETYPE), "b:y:2:t"),
 ] + [
     (BonePress(A.DATE_CHOSEN, 3, purpose, day=date(2030, 12, 31)), f"b:d:{letter}:3:20301231")
     for purpose, letter in PURPOSE_LETTERS.items()
@@ -117,7 +155,14 @@ PRESSES = [
 
 @pytest.mark.parametrize(
     ("enum", "letters"),
-    [(BoneAction, ACTION_LETTERS), (DatePurpose, PURPOSE_LETTERS), (CalciumStep, CALCIUM_LETTERS)],
+    [
+        (BoneAction, ACTION_LETTERS),
+        (DatePurpose, PURPOSE_LETTERS),
+        (CalciumStep, CALCIUM_LETTERS),
+        (ScanStep, SCAN_STEP_LETTERS),
+        (DoseStep, DOSE_STEP_LETTERS),
+        (CheckAnswer, CHECK_LETTERS),
+    ],
 )
 def test_every_letter_is_pinned(enum: type, letters: dict[object, str]) -> None:
     assert {member: member.value for member in enum} == letters
@@ -128,6 +173,9 @@ def test_every_action_and_step_has_a_press_here() -> None:
     steps = {press.step for press, _ in PRESSES if press.step is not None}
     assert pressed == set(BoneAction)
     assert steps == set(CalciumStep)
+    assert {press.scan_step for press, _ in PRESSES if press.scan_step} == set(ScanStep)
+    assert {press.dose_step for press, _ in PRESSES if press.dose_step} == set(DoseStep)
+    assert {press.check for press, _ in PRESSES if press.check} == set(CheckAnswer)
 
 
 @pytest.mark.parametrize(("press", "data"), PRESSES, ids=[data for _, data in PRESSES])
@@ -150,6 +198,16 @@ def test_press_encodes_to_the_old_data_and_back(press: BonePress, data: str) -> 
         "b:q:g",  # the set-up offer opens scans and dental check-ups only
         "b:q:x:7",  # on the patient's own record: no id
         "b:t:99999999999",
+        "b:x",  # a scan step needs its scan
+        "b:x:t:9",  # a site to correct needs its site
+        "b:x:t:9:3",  # no such site
+        "b:x:q:9",
+        "b:x:o:99999999999",
+        "b:g:l",
+        "b:g:z:4",
+        "b:y:3:k",
+        "b:y:0:x",
+        "b:p:1",
     ],
 )
 def test_malformed_data_is_refused(data: str) -> None:

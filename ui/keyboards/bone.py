@@ -23,8 +23,15 @@ acting user by the services.
     b:h                            pill counts; b:c:<id> count a medicine; b:j:<id> stop
     b:q:<x|k> / b:q                after registration: a past scan or the last dental
                                    check-up (the acting patient's own record) / Not now
+    b:p                            the patient's scans, to correct or delete one
+    b:x:<o|d|y|k>:<id>             a scan: open, delete?, delete it, keep it
+    b:x:t:<id>:<site 0-2>          a scan: correct one site's T-score (typed)
+    b:g:<l|o|d|y|k>:<id>           clinic doses: a plan's list; a dose: open, delete?, delete
+                                   it, keep it
+    b:y:<site 0-2>:<k|f|t>         a doubtful T-score: yes as typed, the other sign, type again
 
-The letters are `BoneAction`, `DatePurpose` and `CalciumStep` below. Buttons already sent
+The letters are `BoneAction`, `DatePurpose`, `CalciumStep`, `ScanStep`, `DoseStep` and
+`CheckAnswer` below. Buttons already sent
 stay in chats for months, so a letter never changes meaning (tests/ui pins each one).
 The DXA and risk buttons act on the acting patient's own record, so they carry no id.
 """
@@ -73,6 +80,10 @@ class BoneAction(StrEnum):
     # The rest of the set-up, offered when registration ends: with a purpose (SCAN_DONE,
     # DENTAL_CHECK), its date picker on the patient's own record; without, Not now.
     SET_UP = "q"
+    SCANS = "p"  # the recorded scans, to pick one to correct
+    SCAN = "x"  # a step on one recorded scan (`ScanStep`)
+    CLINIC_DOSE = "g"  # a step on a plan's recorded doses or one of them (`DoseStep`)
+    T_SCORE_CHECK = "y"  # the answer to "is that right?" about a doubtful T-score
 
 
 class DatePurpose(StrEnum):
@@ -83,6 +94,8 @@ class DatePurpose(StrEnum):
     SCAN_DONE = "x"  # a DXA scan's date
     SCAN_BOOKED = "y"  # the date a DXA scan is booked for (in the future)
     DENTAL_CHECK = "k"  # a dental check-up's date
+    SCAN_CORRECTED = "s"  # a recorded scan's real date (the id is the scan's)
+    DOSE_CORRECTED = "e"  # a recorded clinic dose's real date (the id is the dose's)
 
 
 class CalciumStep(StrEnum):
@@ -99,6 +112,34 @@ class CalciumStep(StrEnum):
     VITAMIN_D = "v"  # ask when vitamin D is taken
     VITAMIN_D_TIME = "w"  # b:u:w:<HHMM>: its own daily reminder then
     VITAMIN_D_NONE = "n"  # no separate vitamin D reminder
+
+
+class ScanStep(StrEnum):
+    """A step on one recorded scan (the letter after b:x)."""
+
+    OPEN = "o"  # show it with its buttons
+    SITE = "t"  # b:x:t:<id>:<site>: type that site's T-score again
+    DELETE = "d"  # ask first
+    DELETE_YES = "y"
+    KEEP = "k"  # No, keep it: back to the scan
+
+
+class DoseStep(StrEnum):
+    """A step on a clinic agent's recorded doses (the letter after b:g)."""
+
+    LIST = "l"  # the id is the plan's: its doses, newest first
+    OPEN = "o"  # the ids below are the dose's
+    DELETE = "d"  # ask first
+    DELETE_YES = "y"
+    KEEP = "k"  # No, keep it: back to the dose
+
+
+class CheckAnswer(StrEnum):
+    """The answer to a doubtful T-score's question (the letter after b:y:<site>)."""
+
+    KEEP = "k"  # Yes, as typed
+    FLIP = "f"  # No, it's the other sign
+    RETYPE = "t"  # Type it again
 
 
 AGENT_PURPOSES = frozenset({DatePurpose.AGENT_GIVEN, DatePurpose.AGENT_CORRECTED})
@@ -130,7 +171,12 @@ _BONE_DATA = re.compile(
     r"|u:d:(?P<diet>0|300|600|900)"
     r"|u:m:(?P<mhour>[01][0-9]|2[0-3])(?P<mminute>[0-5][0-9])"
     r"|q:(?P<setup>[xk])"
-    r"|(?P<bare>[vkaohq])"
+    r"|x:(?P<scan_step>[" + _letters(ScanStep).replace(ScanStep.SITE, "") + r"])"
+    r":(?P<scan_id>[0-9]{1,10})"
+    r"|x:" + ScanStep.SITE + r":(?P<site_scan_id>[0-9]{1,10}):(?P<scan_site>[0-2])"
+    r"|g:(?P<dose_step>[" + _letters(DoseStep) + r"]):(?P<dose_id>[0-9]{1,10})"
+    r"|y:(?P<check_site>[0-2]):(?P<check>[" + _letters(CheckAnswer) + r"])"
+    r"|(?P<bare>[vkaohqp])"
     r")$"
 )
 
@@ -144,13 +190,17 @@ class BonePress:
     purpose: DatePurpose | None = None  # with PICK_MONTH, PICK_DAY, DATE_CHOSEN; SET_UP
     day: date | None = None  # DATE_CHOSEN: the date chosen; NOT_GIVEN_YET: the due date
     month: date | None = None  # PICK_DAY: its first day
-    # SITE_NOT_ON_REPORT: the site; INTERVAL_CHOSEN: months; RISK_ANSWER: the question;
+    # SITE_NOT_ON_REPORT, SCAN SITE, T_SCORE_CHECK: the site; INTERVAL_CHOSEN: months;
+    # RISK_ANSWER: the question;
     # EXERCISE_DAY (None: off), EXERCISE_TIME: the weekday; CALCIUM DIET: milligrams
     number: int | None = None
     yes: bool | None = None  # RISK_ANSWER
     at: time | None = None  # EXERCISE_TIME; CALCIUM MEAL_TIME
     step: CalciumStep | None = None  # CALCIUM
     form: CalciumForm | None = None  # CALCIUM FORM
+    scan_step: ScanStep | None = None  # SCAN (SITE: the site is `number`)
+    dose_step: DoseStep | None = None  # CLINIC_DOSE
+    check: CheckAnswer | None = None  # T_SCORE_CHECK (the site is `number`)
 
 
 def encode(press: BonePress) -> str:
@@ -189,6 +239,14 @@ def encode(press: BonePress) -> str:
             return f"b:{action}:{_calcium_tail(press)}"
         case BoneAction.SET_UP if press.purpose is not None:
             return f"b:{action}:{press.purpose}"
+        case BoneAction.SCAN if press.scan_step is ScanStep.SITE:
+            return f"b:{action}:{press.scan_step}:{press.record_id}:{press.number}"
+        case BoneAction.SCAN:
+            return f"b:{action}:{press.scan_step}:{press.record_id}"
+        case BoneAction.CLINIC_DOSE:
+            return f"b:{action}:{press.dose_step}:{press.record_id}"
+        case BoneAction.T_SCORE_CHECK:
+            return f"b:{action}:{press.number}:{press.check}"
     return f"b:{action}"
 
 
@@ -213,6 +271,19 @@ def parse_bone_action(data: str | None) -> BonePress | None:
         return None
     if match["bare"]:
         return BonePress(BoneAction(match["bare"]))
+    if match["scan_step"] or match["site_scan_id"]:
+        return _scan_press(match)
+    if match["dose_step"]:
+        record_id = int(match["dose_id"])
+        step = DoseStep(match["dose_step"])
+        return (
+            BonePress(BoneAction.CLINIC_DOSE, record_id, dose_step=step)
+            if record_id <= MAX_ROW_ID
+            else None
+        )
+    if match["check"]:
+        check = CheckAnswer(match["check"])
+        return BonePress(BoneAction.T_SCORE_CHECK, number=int(match["check_site"]), check=check)
     if match["record"]:
         record_id = int(match["record_id"])
         return (
@@ -276,6 +347,16 @@ def parse_bone_action(data: str | None) -> BonePress | None:
     except InvalidDateText:
         return None
     return None
+
+
+def _scan_press(match: re.Match[str]) -> BonePress | None:
+    if match["site_scan_id"]:
+        record_id, site = int(match["site_scan_id"]), int(match["scan_site"])
+        press = BonePress(BoneAction.SCAN, record_id, number=site, scan_step=ScanStep.SITE)
+    else:
+        record_id = int(match["scan_id"])
+        press = BonePress(BoneAction.SCAN, record_id, scan_step=ScanStep(match["scan_step"]))
+    return press if record_id <= MAX_ROW_ID else None
 
 
 def _button(label: str, press: BonePress) -> InlineKeyboardButton:
@@ -369,15 +450,51 @@ def agent_given_buttons(plan_id: int, due_on: date) -> InlineKeyboardMarkup:
 
 
 def agent_menu_buttons(plan_id: int, drug: str, known: bool) -> list[list[InlineKeyboardButton]]:
-    """/bone's rows for one clinic agent: tell the last date, or record / correct one."""
-    correct = _pick_month(DatePurpose.AGENT_CORRECTED, plan_id)
+    """/bone's rows for one clinic agent: tell the last date, or record one / correct or
+    delete the dates on record."""
     if not known:
+        correct = _pick_month(DatePurpose.AGENT_CORRECTED, plan_id)
         return [[_button(texts.AGENT_TELL_LAST.format(drug=drug), correct)]]
     record = _pick_month(DatePurpose.AGENT_GIVEN, plan_id)
+    dates = BonePress(BoneAction.CLINIC_DOSE, plan_id, dose_step=DoseStep.LIST)
     return [
         [_button(texts.AGENT_RECORD.format(drug=texts.capitalised(drug)), record)],
-        [_button(texts.AGENT_CHANGE.format(drug=drug), correct)],
+        [_button(texts.AGENT_CHANGE.format(drug=drug), dates)],
     ]
+
+
+def _dose(step: DoseStep, record_id: int) -> BonePress:
+    return BonePress(BoneAction.CLINIC_DOSE, record_id, dose_step=step)
+
+
+def dose_list_buttons(doses: list[tuple[int, date]]) -> InlineKeyboardMarkup:
+    """One button per clinic dose on record (id, date given), newest first."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.long_date(given_on), _dose(DoseStep.OPEN, dose_id))]
+            for dose_id, given_on in doses
+        ]
+    )
+
+
+def dose_buttons(dose_id: int) -> InlineKeyboardMarkup:
+    """A clinic dose on record: change its date, or delete it."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.DOSE_CHANGE_DATE, _pick_month(DatePurpose.DOSE_CORRECTED, dose_id))],
+            [_button(texts.DOSE_DELETE, _dose(DoseStep.DELETE, dose_id))],
+        ]
+    )
+
+
+def delete_dose_buttons(dose_id: int) -> InlineKeyboardMarkup:
+    """Delete this dose? Yes / No, keep it."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.DELETE_IT, _dose(DoseStep.DELETE_YES, dose_id))],
+            [_button(texts.KEEP_IT, _dose(DoseStep.KEEP, dose_id))],
+        ]
+    )
 
 
 def skip_site_button(site: int) -> InlineKeyboardMarkup:
@@ -429,14 +546,76 @@ def scan_setup_buttons(profile_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(scan_rows(profile_id))
 
 
-def dxa_menu_buttons(profile_id: int, has_risk_answers: bool) -> list[list[InlineKeyboardButton]]:
-    """/bone's rows for bone density scans and the risk questions."""
+def dxa_menu_buttons(
+    profile_id: int, has_risk_answers: bool, has_scans: bool = False
+) -> list[list[InlineKeyboardButton]]:
+    """/bone's rows for bone density scans (add, correct or delete one, booked, how often)
+    and the risk questions."""
     risk = texts.RISK_AGAIN if has_risk_answers else texts.RISK_START
+    rows = [[_button(texts.DXA_ADD, _pick_month(DatePurpose.SCAN_DONE, profile_id))]]
+    if has_scans:
+        rows.append([_button(texts.DXA_CORRECT, BonePress(BoneAction.SCANS))])
     return [
-        *scan_rows(profile_id),
+        *rows,
+        [_button(texts.DXA_BOOKED, _pick_month(DatePurpose.SCAN_BOOKED, profile_id))],
         [_button(texts.DXA_INTERVAL, BonePress(BoneAction.INTERVAL_CHOICES))],
         [_button(risk, BonePress(BoneAction.RISK_START))],
     ]
+
+
+def _scan(step: ScanStep, scan_id: int) -> BonePress:
+    return BonePress(BoneAction.SCAN, scan_id, scan_step=step)
+
+
+def scan_list_buttons(scans: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """One button per recorded scan (id, label), newest first."""
+    return InlineKeyboardMarkup(
+        [[_button(label, _scan(ScanStep.OPEN, scan_id))] for scan_id, label in scans]
+    )
+
+
+def scan_buttons(scan_id: int, sites: list[str]) -> InlineKeyboardMarkup:
+    """A recorded scan: change its date, one button per site (labels in site order), delete."""
+    site_rows = [
+        [
+            _button(
+                label,
+                BonePress(BoneAction.SCAN, scan_id, number=index, scan_step=ScanStep.SITE),
+            )
+        ]
+        for index, label in enumerate(sites)
+    ]
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.SCAN_CHANGE_DATE, _pick_month(DatePurpose.SCAN_CORRECTED, scan_id))],
+            *site_rows,
+            [_button(texts.SCAN_DELETE, _scan(ScanStep.DELETE, scan_id))],
+        ]
+    )
+
+
+def delete_scan_buttons(scan_id: int) -> InlineKeyboardMarkup:
+    """Delete this scan? Yes / No, keep it."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.DELETE_IT, _scan(ScanStep.DELETE_YES, scan_id))],
+            [_button(texts.KEEP_IT, _scan(ScanStep.KEEP, scan_id))],
+        ]
+    )
+
+
+def t_score_check_buttons(site: int, typed: str, flipped: str | None) -> InlineKeyboardMarkup:
+    """Is that right? Yes, as typed / No, the other sign (when the sign is in doubt) / Type
+    it again."""
+
+    def answer(check: CheckAnswer) -> BonePress:
+        return BonePress(BoneAction.T_SCORE_CHECK, number=site, check=check)
+
+    rows = [[_button(texts.CHECK_KEEP.format(value=typed), answer(CheckAnswer.KEEP))]]
+    if flipped is not None:
+        rows.append([_button(texts.CHECK_FLIP.format(value=flipped), answer(CheckAnswer.FLIP))])
+    rows.append([_button(texts.CHECK_RETYPE, answer(CheckAnswer.RETYPE))])
+    return InlineKeyboardMarkup(rows)
 
 
 EXERCISE_TIMES = ("08:00", "10:00", "12:00", "15:00", "18:00")

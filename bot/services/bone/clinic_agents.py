@@ -19,12 +19,13 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.access import find_patient, owned_by
 from bot.db.models import ClinicAgentDose, ClinicAgentPlan, Medication, Patient
+from bot.db.record_changes import dose_change
 from bot.domain.bone_health import add_months
 from bot.domain.catalog import Product, get_product
 from bot.domain.clinic_agents import (
@@ -35,7 +36,7 @@ from bot.domain.clinic_agents import (
     reminder_dates,
 )
 from bot.domain.dose_times import local_instant, local_today
-from bot.domain.errors import NotYourRecord
+from bot.domain.errors import DateTaken, NotYourRecord
 from bot.domain.text_input import InvalidDateText
 from bot.ports import JobKind, ReminderPlanner
 from bot.services import care_alerts
@@ -322,8 +323,8 @@ async def record_given(
 
     A date on or before the last one on record is an answer already given (a second press
     on an old reminder) unless the patient is `correcting` the last date from /bone, which
-    replaces it. Pending reminders are dropped and the next cycle planned; infusions get the
-    post-infusion check.
+    moves that dose (the change is kept, as for `correct_dose`). Pending reminders are
+    dropped and the next cycle planned; infusions get the post-infusion check.
     """
     plan, medication, patient = await _own_plan(session, telegram_user_id, plan_id)
     zone = ZoneInfo(patient.timezone)
@@ -334,22 +335,16 @@ async def record_given(
     key, last = medication.product_key, plan.last_given_on
     if last is not None and given_on <= last and not correcting:
         return Recorded(_view(plan, medication, today), changed=False)
-    answered_due = plan.due_on if last is not None else None
     if correcting and last is not None:
-        newest = await session.scalar(
-            select(ClinicAgentDose).where(
-                ClinicAgentDose.medication_id == medication.id, ClinicAgentDose.given_on == last
-            )
-        )
-        if newest is not None:
-            answered_due = newest.due_on
-            await session.delete(newest)
-            await session.flush()
-    exists = await session.scalar(
-        select(ClinicAgentDose.id).where(
-            ClinicAgentDose.medication_id == medication.id, ClinicAgentDose.given_on == given_on
-        )
-    )
+        newest = await _dose_on(session, medication.id, last)
+        if newest is not None:  # the last date, corrected from /bone: kept as a change
+            await _move_or_merge(session, newest, given_on, now)
+            await _follow_doses(session, plan, medication, today, now)
+            await session.commit()
+            _replan(planner, plan, key, zone, now)
+            return Recorded(_view(plan, medication, today), changed=True)
+    answered_due = plan.due_on if last is not None else None
+    exists = await _dose_on(session, medication.id, given_on)
     if exists is None:
         session.add(
             ClinicAgentDose(
@@ -372,6 +367,172 @@ async def record_given(
         await session.rollback()
         plan, medication, patient = await _own_plan(session, telegram_user_id, plan_id)
     _replan(planner, plan, key, zone, now)
+    return Recorded(_view(plan, medication, today), changed=True)
+
+
+async def _dose_on(
+    session: AsyncSession, medication_id: int, given_on: date
+) -> ClinicAgentDose | None:
+    return await session.scalar(
+        select(ClinicAgentDose).where(
+            ClinicAgentDose.medication_id == medication_id, ClinicAgentDose.given_on == given_on
+        )
+    )
+
+
+async def _move_or_merge(
+    session: AsyncSession, dose: ClinicAgentDose, given_on: date, now: datetime
+) -> None:
+    """Move a dose to another day, keeping the change; onto a day already recorded, the two
+    are one dose (the moved one is deleted, and that is kept too)."""
+    if dose.given_on == given_on:
+        return
+    if await _dose_on(session, dose.medication_id, given_on) is not None:
+        session.add(dose_change(dose, new_on=None, now=now))
+        await session.delete(dose)
+    else:
+        session.add(dose_change(dose, new_on=given_on, now=now))
+        dose.given_on = given_on
+    await session.flush()
+
+
+async def _follow_doses(
+    session: AsyncSession,
+    plan: ClinicAgentPlan,
+    medication: Medication,
+    today: date,
+    now: datetime,
+) -> None:
+    """Count the plan from the latest dose that remains (a dose corrected or deleted): a new
+    last date moves the next due date, and its reminders start again."""
+    latest = await session.scalar(
+        select(func.max(ClinicAgentDose.given_on)).where(
+            ClinicAgentDose.medication_id == medication.id
+        )
+    )
+    if latest == plan.last_given_on:
+        return
+    key = medication.product_key
+    plan.last_given_on = latest
+    plan.due_on = next_due(key, latest) if latest is not None else None
+    plan.reminded_on = None
+    check = post_dose_check(key, latest) if latest is not None else None
+    plan.post_check_on = check.on if check is not None and check.on >= today else None
+    plan.updated_at = now
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+@dataclass(frozen=True)
+class DoseEntry:
+    """One clinic dose on record, with its id for buttons."""
+
+    dose_id: int
+    plan_id: int
+    product: Product
+    given_on: date
+    today: date
+
+
+@dataclass(frozen=True)
+class DoseList:
+    """A clinic agent's plan and its doses on record, newest first."""
+
+    view: AgentView
+    doses: tuple[DoseEntry, ...]
+
+
+async def dose_list(
+    session: AsyncSession, telegram_user_id: int, plan_id: int, now: datetime
+) -> DoseList:
+    """Return one of the acting patient's plans with its doses (to pick one to correct)."""
+    plan, medication, patient = await _own_plan(session, telegram_user_id, plan_id)
+    today = local_today(ZoneInfo(patient.timezone), now)
+    rows = await session.scalars(
+        select(ClinicAgentDose)
+        .where(ClinicAgentDose.medication_id == medication.id)
+        .order_by(ClinicAgentDose.given_on.desc())
+    )
+    product = get_product(medication.product_key)
+    doses = tuple(DoseEntry(dose.id, plan.id, product, dose.given_on, today) for dose in rows)
+    return DoseList(_view(plan, medication, today), doses)
+
+
+async def _own_dose(
+    session: AsyncSession, telegram_user_id: int, dose_id: int
+) -> tuple[ClinicAgentDose, ClinicAgentPlan, Medication, Patient]:
+    """Load a dose only for its own patient, and only while its medicine is in force."""
+    dose = await owned_by(session, ClinicAgentDose, dose_id, telegram_user_id)
+    plan = await session.scalar(
+        select(ClinicAgentPlan).where(ClinicAgentPlan.medication_id == dose.medication_id)
+    )
+    if plan is None:
+        raise NotYourRecord
+    plan, medication, patient = await _own_plan(session, telegram_user_id, plan.id)
+    return dose, plan, medication, patient
+
+
+async def own_dose(
+    session: AsyncSession, telegram_user_id: int, dose_id: int, now: datetime
+) -> DoseEntry:
+    """Return one of the acting patient's clinic doses (forged ids are refused)."""
+    dose, plan, medication, patient = await _own_dose(session, telegram_user_id, dose_id)
+    today = local_today(ZoneInfo(patient.timezone), now)
+    return DoseEntry(dose.id, plan.id, get_product(medication.product_key), dose.given_on, today)
+
+
+async def correct_dose(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    *,
+    telegram_user_id: int,
+    dose_id: int,
+    given_on: date,
+    now: datetime,
+) -> Recorded:
+    """Move a recorded dose to the day it was really given, keep the change, and count the
+    next due date from the latest dose (DateTaken: that day already holds one)."""
+    dose, plan, medication, patient = await _own_dose(session, telegram_user_id, dose_id)
+    zone = ZoneInfo(patient.timezone)
+    today = local_today(zone, now)
+    earliest, latest = date_range(today)
+    if not earliest <= given_on <= latest:
+        raise InvalidDateText(given_on.isoformat())
+    if given_on == dose.given_on:
+        return Recorded(_view(plan, medication, today), changed=False)
+    if await _dose_on(session, medication.id, given_on) is not None:
+        raise DateTaken(given_on.isoformat())
+    await _move_or_merge(session, dose, given_on, now)
+    await _follow_doses(session, plan, medication, today, now)
+    try:
+        await session.commit()
+    except IntegrityError as clash:  # the same day recorded at the same moment
+        await session.rollback()
+        raise DateTaken(given_on.isoformat()) from clash
+    _replan(planner, plan, medication.product_key, zone, now)
+    return Recorded(_view(plan, medication, today), changed=True)
+
+
+async def delete_dose(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    *,
+    telegram_user_id: int,
+    dose_id: int,
+    now: datetime,
+) -> Recorded:
+    """Delete a recorded dose (the deletion is kept) and count the next due date from the
+    latest that remains (none left: the plan waits for a date again)."""
+    dose, plan, medication, patient = await _own_dose(session, telegram_user_id, dose_id)
+    zone = ZoneInfo(patient.timezone)
+    today = local_today(zone, now)
+    session.add(dose_change(dose, new_on=None, now=now))
+    await session.delete(dose)
+    await session.flush()
+    await _follow_doses(session, plan, medication, today, now)
+    await session.commit()
+    _replan(planner, plan, medication.product_key, zone, now)
     return Recorded(_view(plan, medication, today), changed=True)
 
 

@@ -25,7 +25,17 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.access import owned_by, require_patient
-from bot.db.models import BoneHealthProfile, DxaScan, Medication, MedicationRole, Patient
+from bot.db.models import (
+    BoneHealthProfile,
+    BoneRecordChange,
+    BoneRecordKind,
+    DxaScan,
+    Medication,
+    MedicationRole,
+    Patient,
+    RecordAction,
+)
+from bot.db.record_changes import record_history, scan_change
 from bot.domain.bone_health import (
     AGE_MAX,
     AGE_MIN,
@@ -37,6 +47,7 @@ from bot.domain.bone_health import (
     DxaResult,
     RiskFactor,
     RiskFactors,
+    Site,
     SiteChange,
     add_months,
     assess,
@@ -44,7 +55,7 @@ from bot.domain.bone_health import (
 )
 from bot.domain.clinic_agents import BOOK_AHEAD_DAYS  # scan slots are booked weeks out, as doses
 from bot.domain.dose_times import local_today
-from bot.domain.errors import NotYourRecord
+from bot.domain.errors import DateTaken, NotYourRecord
 from bot.ports import JobKind, ReminderPlanner
 from bot.services.bone.clinic_agents import at_reminder_time
 from bot.services.patient_rows import row_with_patient
@@ -339,6 +350,8 @@ async def record_scan(
     if scan is None:
         scan = DxaScan(patient_id=patient.id, scanned_on=result.scanned_on, recorded_at=now)
         session.add(scan)
+    elif _result(scan) != result:  # typed again with other values: a change, kept
+        session.add(scan_change(scan, result, now))
     scan.lumbar_spine, scan.total_hip = result.lumbar_spine, result.total_hip
     scan.femoral_neck, scan.recorded_at = result.femoral_neck, now
     if profile.dxa_booked_on is not None and profile.dxa_booked_on <= result.scanned_on:
@@ -415,6 +428,193 @@ async def set_age(
     profile.age_years, profile.risk_answered_at, profile.updated_at = age_years, now, now
     await session.commit()
     return await _view(session, patient, profile, now)
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+@dataclass(frozen=True)
+class ScanChange:
+    """One correction (or the deletion) of a scan: when, and the values before and after."""
+
+    changed_at: datetime
+    changed_on: date  # the patient's local day of the change
+    changed_by: str
+    before: DxaResult
+    after: DxaResult | None  # None: deleted
+
+
+@dataclass(frozen=True)
+class ScanEntry:
+    """One recorded scan, with its id for buttons and its corrections (oldest first)."""
+
+    scan_id: int
+    result: DxaResult
+    today: date
+    changes: tuple[ScanChange, ...] = ()
+
+
+def _change_view(change: BoneRecordChange, zone: ZoneInfo) -> ScanChange:
+    before = DxaResult(
+        change.old_on, change.old_lumbar_spine, change.old_total_hip, change.old_femoral_neck
+    )
+    after = None
+    if change.action != RecordAction.DELETED and change.new_on is not None:
+        after = DxaResult(
+            change.new_on, change.new_lumbar_spine, change.new_total_hip, change.new_femoral_neck
+        )
+    changed_on = change.changed_at.astimezone(zone).date()
+    return ScanChange(change.changed_at, changed_on, change.changed_by, before, after)
+
+
+async def scan_list(
+    session: AsyncSession, telegram_user_id: int, now: datetime
+) -> tuple[ScanEntry, ...]:
+    """Return the acting patient's scans, newest first (to pick one to correct)."""
+    patient = await require_patient(session, telegram_user_id)
+    today = local_today(ZoneInfo(patient.timezone), now)
+    scans = await _scans(session, patient.id)
+    return tuple(ScanEntry(scan.id, _result(scan), today) for scan in reversed(scans))
+
+
+async def _own_scan(
+    session: AsyncSession, telegram_user_id: int, scan_id: int
+) -> tuple[DxaScan, Patient]:
+    scan = await owned_by(session, DxaScan, scan_id, telegram_user_id)
+    patient = await session.get(Patient, scan.patient_id)
+    if patient is None:
+        raise NotYourRecord
+    return scan, patient
+
+
+async def own_scan(
+    session: AsyncSession, telegram_user_id: int, scan_id: int, now: datetime
+) -> ScanEntry:
+    """Return one of the acting patient's scans with its corrections (forged ids refused)."""
+    scan, patient = await _own_scan(session, telegram_user_id, scan_id)
+    history = await record_history(session, patient.id, BoneRecordKind.DXA, [scan.id])
+    zone = ZoneInfo(patient.timezone)
+    changes = tuple(_change_view(change, zone) for change in history.live.get(scan.id, ()))
+    today = local_today(zone, now)
+    return ScanEntry(scan.id, _result(scan), today, changes)
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """A scan corrected or deleted: the record as it now stands, and the scan (None: gone)."""
+
+    view: DxaView
+    scan: ScanEntry | None
+    changed: bool = True
+
+
+async def _after_change(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    patient: Patient,
+    profile: BoneHealthProfile,
+    before: DxaView,
+    now: datetime,
+) -> DxaView:
+    """Re-plan the next scan from the scans that remain; its reminders start again only when
+    the next scan's date moved."""
+    view = await _view(session, patient, profile, now)
+    if (view.next_on, view.next_is_booked) != (before.next_on, before.next_is_booked):
+        profile.dxa_reminded_on, profile.updated_at = None, now
+        await session.commit()
+    _replan(planner, view, profile.dxa_reminded_on, ZoneInfo(patient.timezone), now)
+    return view
+
+
+async def correct_scan(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    *,
+    telegram_user_id: int,
+    scan_id: int,
+    result: DxaResult,
+    now: datetime,
+) -> Corrected:
+    """Replace a recorded scan's date or T-scores, keep the change, re-plan the next scan.
+
+    A date outside the scan range is refused (InvalidNumberText), and so is the day of
+    another scan (DateTaken: one scan a day).
+    """
+    scan, patient = await _own_scan(session, telegram_user_id, scan_id)
+    profile = await _profile_of(session, patient, now)
+    earliest, latest = scan_date_range(local_today(ZoneInfo(patient.timezone), now))
+    if not earliest <= result.scanned_on <= latest:
+        raise InvalidNumberText(result.scanned_on.isoformat())
+    if _result(scan) == result:
+        return Corrected(
+            await _view(session, patient, profile, now),
+            await own_scan(session, telegram_user_id, scan_id, now),
+            changed=False,
+        )
+    if result.scanned_on != scan.scanned_on:
+        other = await session.scalar(
+            select(DxaScan.id).where(
+                DxaScan.patient_id == patient.id, DxaScan.scanned_on == result.scanned_on
+            )
+        )
+        if other is not None:
+            raise DateTaken(result.scanned_on.isoformat())
+    before = await _view(session, patient, profile, now)
+    session.add(scan_change(scan, result, now))
+    scan.scanned_on = result.scanned_on
+    scan.lumbar_spine, scan.total_hip = result.lumbar_spine, result.total_hip
+    scan.femoral_neck = result.femoral_neck
+    if profile.dxa_booked_on is not None and profile.dxa_booked_on <= result.scanned_on:
+        profile.dxa_booked_on = None  # the booked scan has happened, as when it is recorded
+    profile.updated_at = now
+    await session.commit()
+    view = await _after_change(session, planner, patient, profile, before, now)
+    return Corrected(view, await own_scan(session, telegram_user_id, scan_id, now))
+
+
+async def correct_site(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    *,
+    telegram_user_id: int,
+    scan_id: int,
+    site: Site,
+    value: float | None,
+    now: datetime,
+) -> Corrected:
+    """Replace one site's T-score of a recorded scan (None: not on the report), as
+    `correct_scan` does; the other sites stay as they are now."""
+    scan, _patient = await _own_scan(session, telegram_user_id, scan_id)
+    scores = {other.value: getattr(scan, other.value) for other in Site} | {site.value: value}
+    result = DxaResult(scan.scanned_on, **scores)  # ValueError: no T-score would be left
+    return await correct_scan(
+        session,
+        planner,
+        telegram_user_id=telegram_user_id,
+        scan_id=scan_id,
+        result=result,
+        now=now,
+    )
+
+
+async def delete_scan(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    *,
+    telegram_user_id: int,
+    scan_id: int,
+    now: datetime,
+) -> Corrected:
+    """Delete a recorded scan (the deletion is kept) and re-plan from the scans that remain."""
+    scan, patient = await _own_scan(session, telegram_user_id, scan_id)
+    profile = await _profile_of(session, patient, now)
+    before = await _view(session, patient, profile, now)
+    session.add(scan_change(scan, None, now))
+    await session.delete(scan)
+    profile.updated_at = now
+    await session.commit()
+    view = await _after_change(session, planner, patient, profile, before, now)
+    return Corrected(view, None)
 
 
 # --------------------------------------------------------------------------- the job

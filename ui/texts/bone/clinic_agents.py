@@ -13,7 +13,7 @@ AGENT_NEXT = "Next one due {due}."
 AGENT_LATE = "It was due {due}, {days} ago."
 AGENT_TELL_LAST = "💉 Tell me the date of the last {drug}"
 AGENT_RECORD = "💉 {drug} given: record the date"
-AGENT_CHANGE = "✏️ Change the last {drug} date"
+AGENT_CHANGE = "✏️ Correct or delete a {drug} date"
 ASK_LAST_GIVEN = (
     "When was your last {name} given? I count the next one from that date.\n\n"
     "Tap the month, or type the date like 14 May 2026."
