@@ -144,34 +144,35 @@ async def run_dose_job(medication_id: int) -> None:
         await runtime.dose_batcher().run(medication_id)
 
 
-@_in_job_slot
-async def run_snooze_job(dose_event_id: int) -> None:
-    """Send a snoozed reminder again, if the dose is still unanswered."""
+async def _send_one(
+    kind: JobKind,
+    event_id: int,
+    load: Callable[[AsyncSession, int, datetime], Awaitable[doses.Reminder | None]],
+) -> None:
+    """One reminder of the dose path outside a batch: load it (None: nothing to send),
+    send and record it, try again soon if Telegram asks, pause a patient who left."""
     services = runtime.current()
     async with services.sessions() as session:
-        dose = await doses.snoozed_reminder(session, dose_event_id, services.clock())
+        dose = await load(session, event_id, services.clock())
     if dose is None:
         return
     outcome = await send_and_record(services, [dose])
     if outcome.deferred:
-        _retry_soon(services, JobKind.SNOOZE, dose_event_id)
+        _retry_soon(services, kind, event_id)
     elif outcome.unreachable_chat is not None:
         await _pause(services, dose.chat_id)
+
+
+@_in_job_slot
+async def run_snooze_job(dose_event_id: int) -> None:
+    """Send a snoozed reminder again, if the dose is still unanswered."""
+    await _send_one(JobKind.SNOOZE, dose_event_id, doses.snoozed_reminder)
 
 
 @_in_job_slot
 async def run_makeup_job(missed_event_id: int) -> None:
     """Remind of the make-up dose of a missed one (the label's "the morning after")."""
-    services = runtime.current()
-    async with services.sessions() as session:
-        dose = await doses.open_make_up(session, missed_event_id, services.clock())
-    if dose is None:
-        return
-    outcome = await send_and_record(services, [dose])
-    if outcome.deferred:
-        _retry_soon(services, JobKind.MAKEUP, missed_event_id)
-    elif outcome.unreachable_chat is not None:
-        await _pause(services, dose.chat_id)
+    await _send_one(JobKind.MAKEUP, missed_event_id, doses.open_make_up)
 
 
 @_in_job_slot

@@ -148,6 +148,11 @@ async def _answer(session: AsyncSession, event: DoseEvent) -> Answer | Supplemen
     )
 
 
+def _choices(event: DoseEvent, zone: ZoneInfo, now: datetime) -> list[datetime]:
+    """The take times offered for a dose, in the patient's zone."""
+    return [moment.astimezone(zone) for moment in taken_time_choices(event.due_at, now)]
+
+
 async def when_taken_question(
     session: AsyncSession, telegram_user_id: int, event_id: int, now: datetime
 ) -> WhenTaken | None:
@@ -164,7 +169,7 @@ async def when_taken_question(
         event.id,
         get_product(medication.product_key),
         event.due_at.astimezone(zone),
-        [moment.astimezone(zone) for moment in taken_time_choices(event.due_at, now)],
+        _choices(event, zone, now),
     )
 
 
@@ -401,7 +406,7 @@ async def change_options(
         get_product(medication.product_key),
         DoseStatus(event.status),
         event.due_at.astimezone(zone),
-        [moment.astimezone(zone) for moment in taken_time_choices(event.due_at, now)],
+        _choices(event, zone, now),
     )
 
 
