@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import CareLink, CodeAttempt, Invite, LinkRole, LinkStatus, Patient
 from bot.domain import invite_codes
 from bot.domain.errors import BonebotError, NotYourRecord
+from bot.domain.private_chats import private_chat_of
 from bot.services.regimen import require_patient
 
 log = logging.getLogger(__name__)
@@ -208,7 +209,11 @@ async def accept_invite(
     code: str,
     now: datetime,
 ) -> LinkView:
-    """Use up the code and create a link waiting for the patient's confirmation."""
+    """Use up the code and create a link waiting for the patient's confirmation.
+
+    `chat_id` must be the person's private chat (NotAPrivateChat otherwise): alerts go there.
+    """
+    chat_id = private_chat_of(telegram_user_id, chat_id)
     invite, patient = await _usable_invite(session, telegram_user_id, code, now)
     if await _current_link(session, patient.id, telegram_user_id) is not None:
         raise AlreadyLinked
