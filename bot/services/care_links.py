@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CareLink, CodeAttempt, Invite, LinkRole, LinkStatus, Patient
@@ -218,7 +219,23 @@ async def accept_invite(
     if await _current_link(session, patient.id, telegram_user_id) is not None:
         raise AlreadyLinked
     role = LinkRole(invite.role)
-    invite.used_at = now
+    # Claim the code only if it is still unused, in the same statement that marks it used:
+    # two people accepting it at once both passed the checks above, and the row lock
+    # (PostgreSQL) or write lock (SQLite) lets one claim through; the other finds it used.
+    claimed = await session.execute(
+        update(Invite)
+        .where(
+            Invite.id == invite.id,
+            Invite.used_at.is_(None),
+            Invite.revoked_at.is_(None),
+            Invite.expires_at > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], claimed).rowcount != 1:
+        await session.rollback()
+        raise InvalidCode
     link = CareLink(
         patient_id=patient.id,
         member_telegram_user_id=telegram_user_id,
