@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import LinkRole, LinkStatus
+from bot.db.models import AlertKind, CareAlert, LinkRole, LinkStatus
 from bot.domain import invite_codes
 from bot.domain.errors import NotYourRecord
-from bot.services import care_links
+from bot.services import care_alerts, care_links
 from bot.services.care_links import (
     AlreadyLinked,
     InvalidCode,
@@ -155,6 +155,16 @@ async def test_the_patient_revokes_a_link_and_it_gives_nothing_more(
     session: AsyncSession, clock: FixedClock
 ) -> None:
     link = await _linked(session, clock)
+    alert = CareAlert(
+        patient_id=link.patient_id,
+        link_id=link.link_id,
+        kind=AlertKind.RED_FLAG,
+        flag_code="severe:fatigue",
+        created_at=clock(),
+        sent_at=clock(),
+    )
+    session.add(alert)
+    await session.commit()
 
     ended = await care_links.unlink(
         session, telegram_user_id=ALICE, link_id=link.link_id, now=clock()
@@ -174,6 +184,10 @@ async def test_the_patient_revokes_a_link_and_it_gives_nothing_more(
             link_id=link.link_id,
             permission=Permission.WEEKLY_SUMMARY,
         )
+    # Carol's "I've seen this" button on the alert she got before is dead too.
+    with pytest.raises(NotYourRecord):
+        await care_alerts.acknowledge(session, CAROL, alert.id, clock())
+    assert alert.acknowledged_at is None
 
 
 @pytest.mark.usefixtures("patients")
