@@ -368,6 +368,19 @@ async def test_wrong_codes_are_rate_limited_and_expired_or_own_codes_refused(
         assert await links_of(app, alice.id) == []
         async with services_of(app).sessions() as session:
             assert len(list(await session.scalars(select(CodeAttempt)))) == 5
+        # Erasing her data does not start her count again (before: 20 lookups past it).
+        mallory.say("/privacy")
+        assert texts.PRIVACY_CODES in (await mallory.expect("Your privacy"))["text"]
+        mallory.say("/deletemydata")
+        mallory.press(texts.DELETE_YES, await mallory.expect("Erase everything?"))
+        await mallory.expect("everything I held about you is erased")
+        for _ in range(3):
+            mallory.say(f"/start {code}")
+            await mallory.expect(texts.TOO_MANY_ATTEMPTS)
+        async with services_of(app).sessions() as session:
+            kept = list(await session.scalars(select(CodeAttempt)))
+        assert len(kept) == 5
+        assert all(str(mallory.id) not in attempt.user_key for attempt in kept)
 
         # An expired code opens nothing (it counts as a failed attempt too).
         second = await invite(alice)

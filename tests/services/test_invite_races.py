@@ -22,7 +22,7 @@ from bot.services import care_links
 from bot.services.care_links import InvalidCode, LinkView
 from tests.fakes.clock import FixedClock
 from tests.fakes.planner import RecordingPlanner
-from tests.services.people import register
+from tests.services.people import SECRET, register
 
 ALICE = 1001
 CODES = 5
@@ -68,6 +68,7 @@ async def test_two_people_accepting_one_code_at_once_make_one_link(
                     name="Someone",
                     code=code,
                     now=clock(),
+                    attempt_secret=SECRET,
                 )
             except InvalidCode:
                 return None

@@ -14,7 +14,7 @@ from bot.services import care_links
 from bot.services.regimen import save_regimen
 from tests.fakes.clock import FixedClock
 from tests.fakes.planner import RecordingPlanner
-from tests.services.people import register
+from tests.services.people import SECRET, register
 
 ALICE, CAROL = 1001, 2001
 FAMILY = -1001234567890
@@ -42,7 +42,13 @@ async def test_an_invitation_accepted_from_a_group_links_nobody(
     code = await care_links.create_invite(session, ALICE, LinkRole.CAREGIVER, clock())
     with pytest.raises(NotAPrivateChat):
         await care_links.accept_invite(
-            session, telegram_user_id=CAROL, chat_id=FAMILY, name="Carol", code=code, now=clock()
+            session,
+            telegram_user_id=CAROL,
+            chat_id=FAMILY,
+            name="Carol",
+            code=code,
+            now=clock(),
+            attempt_secret=SECRET,
         )
     assert await session.scalar(select(func.count()).select_from(CareLink)) == 0
     assert await session.scalar(select(Invite.used_at)) is None
