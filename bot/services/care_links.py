@@ -22,6 +22,7 @@ from bot.db.models import CareLink, CodeAttempt, Invite, LinkRole, LinkStatus, P
 from bot.domain import invite_codes
 from bot.domain.errors import BonebotError, NotYourRecord
 from bot.domain.private_chats import private_chat_of
+from bot.domain.text_clean import clean_text
 from bot.services.regimen import require_patient
 
 log = logging.getLogger(__name__)
@@ -84,8 +85,10 @@ class AlertSettings:
 
 
 def clean_name(name: str | None) -> str:
-    """Return a display name safe to store and show: printable, trimmed, bounded."""
-    printable = "".join(ch for ch in (name or "") if ch.isprintable()).strip()
+    """Return a display name safe to store and show: clean (`text_clean.clean_text`, on one
+    line), printable, trimmed, bounded."""
+    one_line = clean_text(name or "", multiline=False)
+    printable = "".join(ch for ch in one_line if ch.isprintable()).strip()
     return printable[:NAME_MAX_LENGTH] or "Someone"
 
 
