@@ -32,7 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsProblem as problem:
         print(f"bonebot: {problem}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, settings.telegram_bot_token.get_secret_value())
+    webhook_secret = settings.webhook_secret
+    configure_logging(
+        settings.log_level,
+        settings.telegram_bot_token.get_secret_value(),
+        webhook_secret.get_secret_value() if webhook_secret else "",
+    )
 
     if args.command == "export":
         return export_cli.run(settings, args)

@@ -1,19 +1,26 @@
 """`python -m bot export`: a clinic administrator's export of one patient's records to files.
 
 Runs on the bot's server with the bot's settings; every run is recorded in the patient's
-audit log (role "administrator"), which the patient sees with /privacy.
+audit log (role "administrator"), which the patient sees with /privacy. The files are
+written readable by the bot's user only (0600), in a folder made 0700 if it is new.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from datetime import date
 from pathlib import Path
 
 from bot.config import Settings
-from bot.db.database import create_bot_engine, make_sessions, upgrade_database
+from bot.db.database import (
+    PRIVATE_FILE_MODE,
+    create_bot_engine,
+    make_sessions,
+    upgrade_database,
+)
 from bot.domain.clock import utc_now
 from bot.domain.errors import NotRegistered
 from bot.services import exports
@@ -46,13 +53,22 @@ async def _export(settings: Settings, args: argparse.Namespace) -> list[Path]:
             )
     finally:
         await engine.dispose()
-    args.out.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(mode=0o700, parents=True, exist_ok=True)  # an existing one is left as is
     written = []
     for file in files:
         path = args.out / file.name
-        path.write_bytes(file.data)
+        write_private(path, file.data)
         written.append(path)
     return written
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file readable by the bot's user only (0600), whatever the umask: an existing
+    file is made so before anything is written into it."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    with os.fdopen(descriptor, "wb") as out:
+        os.fchmod(descriptor, PRIVATE_FILE_MODE)
+        out.write(data)
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,8 +1,19 @@
-"""Logging set-up that keeps secrets and health data out of the logs."""
+"""Logging set-up that keeps secrets out of every log and health data out of production's.
+
+At the recommended level (INFO) no record holds a message text, an answer or a medicine:
+the bot's own log calls name ids and outcomes only. DEBUG adds python-telegram-bot's
+records of every update and Bot API call, so health data with them: not for production,
+and the bot says so when it starts at DEBUG. Secrets never reach a log at any level: the
+token, the webhook secret and anything shaped like an invitation code are redacted from
+every record (message, arguments and traceback) by the filter on the handler.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
+
+from bot.domain.invite_codes import CODE_LENGTH
 
 # httpx logs every request URL at INFO, and Bot API URLs contain the token.
 QUIET_LOGGERS = (
@@ -14,27 +25,39 @@ QUIET_LOGGERS = (
 )
 # Formats a traceback the way the default formatter would, to look inside it.
 _TRACEBACKS = logging.Formatter()
+# An invitation code (22 base64url characters) standing alone: in a deep link
+# (`?start=...`, or percent-encoded after `%3D`), in `/start ...`, in button data
+# (`iv:a:...`). Longer runs (file ids, hashes) are not codes and are left alone.
+_CODE_CHARS = "A-Za-z0-9_-"
+INVITATION_CODE = re.compile(
+    rf"(?:(?<![{_CODE_CHARS}])|(?<=%[0-9A-Fa-f]{{2}}))[{_CODE_CHARS}]{{{CODE_LENGTH}}}"
+    rf"(?![{_CODE_CHARS}])"
+)
+DEBUG_WARNING = (
+    "LOG_LEVEL=DEBUG logs every update and Bot API call, message texts and health data "
+    "included: not for production (secrets are still redacted)"
+)
 
 
-class RedactToken(logging.Filter):
-    """Replace the bot token wherever it appears in a log record (defence in depth)."""
+class RedactSecrets(logging.Filter):
+    """Replace the token, other secrets and invitation codes wherever they appear in a log
+    record: its message, its traceback and its stack (defence in depth)."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, *secrets: str) -> None:
         super().__init__()
-        self._token = token
+        self._secrets = [(token, "<token>"), *((s, "<secret>") for s in secrets)]
+        self._secrets = [(secret, mark) for secret, mark in self._secrets if secret]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self._token:
-            return True
-        if self._token in record.getMessage():
-            record.msg = self._redact(record.getMessage())
+        message = record.getMessage()
+        redacted = self._redact(message)
+        if redacted != message:
+            record.msg = redacted
             record.args = None
-        # Exception texts can carry the token too (a URL in a transport error). Formatters
+        # Exception texts can carry secrets too (a URL in a transport error). Formatters
         # reuse a record's exc_text once set, so a redacted one replaces the traceback.
         if record.exc_info and not record.exc_text:
-            text = _TRACEBACKS.formatException(record.exc_info)
-            if self._token in text:
-                record.exc_text = text
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = self._redact(record.exc_text)
         if record.stack_info:
@@ -42,15 +65,19 @@ class RedactToken(logging.Filter):
         return True
 
     def _redact(self, text: str) -> str:
-        return text.replace(self._token, "<token>")
+        for secret, mark in self._secrets:
+            text = text.replace(secret, mark)
+        return INVITATION_CODE.sub("<code>", text)
 
 
-def configure_logging(level: str, token: str) -> None:
-    """Log to stderr at `level`, with chatty transport loggers held at WARNING."""
+def configure_logging(level: str, token: str, *secrets: str) -> None:
+    """Log to stderr at `level`, secrets redacted, chatty transport loggers held at WARNING."""
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactToken(token))
+        handler.addFilter(RedactSecrets(token, *secrets))
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
+    if logging.getLogger().isEnabledFor(logging.DEBUG):
+        logging.getLogger(__name__).warning(DEBUG_WARNING)

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.domain import invite_codes
+
 PUBLIC_BOT_API = "https://api.telegram.org/bot"
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # Bot API setWebhook rule
@@ -53,6 +55,11 @@ class Settings(BaseSettings):
         if secret and not WEBHOOK_SECRET_PATTERN.fullmatch(secret):
             raise ValueError("WEBHOOK_SECRET must be 1-256 of A-Z, a-z, 0-9, _ and -")
         return self
+
+    @property
+    def code_attempt_secret(self) -> bytes:
+        """The key failed invitation codes are counted by (`invite_codes.attempt_key`)."""
+        return invite_codes.attempt_secret(self.telegram_bot_token.get_secret_value())
 
     @property
     def webhook_path(self) -> str:

@@ -9,6 +9,7 @@ from handlers import (
     general,
     overview,
     pauses,
+    private_chats,
     registration,
     times,
 )
@@ -16,7 +17,10 @@ from handlers.common import App
 
 
 def register_all(app: App) -> None:
-    """Register every handler, the catch-alls last (caregivers first: /start <code>)."""
+    """Register every handler behind the private-chat guard, which stands before them all
+    (no handler runs for a group, supergroup or channel), the catch-alls last (caregivers
+    first: /start <code>)."""
+    private_chats.register(app)
     caregivers.register(app)
     registration.register(app)
     doses.register(app)

@@ -100,7 +100,13 @@ async def start_with_code(update: Update, context: Context) -> None:
     found = services(context)
     try:
         async with found.sessions() as session:
-            role = await care_links.check_invite(session, user.id, code, found.clock())
+            role = await care_links.check_invite(
+                session,
+                user.id,
+                code,
+                found.clock(),
+                attempt_secret=found.settings.code_attempt_secret,
+            )
     except care_links.TooManyAttempts:
         await message.reply_text(texts.TOO_MANY_ATTEMPTS)
         return
@@ -292,6 +298,7 @@ async def _accept(update: Update, context: Context, code: str) -> None:
                 name=user.first_name,
                 code=code,
                 now=found.clock(),
+                attempt_secret=found.settings.code_attempt_secret,
             )
     except care_links.TooManyAttempts:
         await settle_query(query, texts.TOO_MANY_ATTEMPTS)

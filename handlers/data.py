@@ -171,15 +171,21 @@ async def privacy_command(update: Update, context: Context) -> None:
     if helping:
         names = [f"• {v.patient_name}, as {texts.role_name(v.role)}" for v in helping]
         parts.append("\n".join([texts.PRIVACY_MEMBER_HEAD, *names]))
-    parts.append(texts.PRIVACY_FOOT)
+    parts += [texts.PRIVACY_CODES, texts.PRIVACY_FOOT]
     await message.reply_text("\n\n".join(parts))
 
 
 async def mydata_command(update: Update, context: Context) -> None:
     """/mydata: everything held about the patient, as one ZIP file (one document)."""
+    secret = services(context).settings.code_attempt_secret
     try:
         loaded = await for_registered(
-            update, context, export_service.own_archive, not_registered=texts.MYDATA_NOT_PATIENT
+            update,
+            context,
+            lambda session, user_id, now: export_service.own_archive(
+                session, user_id, now, attempt_secret=secret
+            ),
+            not_registered=texts.MYDATA_NOT_PATIENT,
         )
     except ArchiveTooLarge as error:
         if update.effective_message is not None:

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers.common import App, Context, answer_query
+from handlers.private_chats import from_a_private_chat
 from handlers.registration import greet_newcomer
 from ui import texts
 
@@ -31,9 +32,7 @@ async def unknown_command(update: Update, context: Context) -> None:
 async def stray_message(update: Update, context: Context) -> None:
     """Answer text or media sent outside any conversation: someone new gets a Start button."""
     message = update.effective_message
-    if message is None or update.effective_chat is None:
-        return
-    if update.effective_chat.type != "private":
+    if message is None:
         return
     if not await greet_newcomer(update, context):
         await message.reply_text(texts.UNKNOWN_TEXT)
@@ -47,9 +46,10 @@ async def stale_button(update: Update, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the failure (never the message text) and tell the user kindly."""
+    """Log the failure (never the message text) and tell the user kindly (in a private chat
+    only: the guard keeps every other chat out of the handlers, and out of this reply)."""
     log.error("error while handling an update", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat is not None:
+    if isinstance(update, Update) and update.effective_chat and from_a_private_chat(update):
         try:
             await context.bot.send_message(update.effective_chat.id, texts.SOMETHING_WRONG)
         except Exception:  # the reply itself failed (blocked, network): nothing more to do

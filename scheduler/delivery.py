@@ -125,7 +125,14 @@ class Courier:
         self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
     ) -> int:
         """Send a message and return its id; raise RecipientUnreachable, DeliveryRejected or
-        DeliveryDeferred."""
+        DeliveryDeferred.
+
+        A group, supergroup or channel (a negative id) is refused before any request: what
+        goes out unprompted is health data, for the person's private chat only.
+        """
+        if chat_id <= 0:
+            log.error("message to chat %s refused: not a private chat", chat_id)
+            raise DeliveryRejected("not a private chat")
         fields = {"chat_id": str(chat_id), "text": text}
         if markup is not None:
             fields["reply_markup"] = markup_json(markup)

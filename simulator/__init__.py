@@ -43,35 +43,55 @@ url-encoded or multipart forms, or a JSON body):
 - Flood control (``RateLimits``; see ``limits``) answers 429 with ``retry_after``; faults
   (``FaultConfig``, ``FaultInjector.script``; see ``faults``) inject 500/502 replies, delays,
   dropped connections and lost replies. Both are configurable from Python and HTTP.
+- Group chats, true to the Bot API: groups, supergroups and channels (``add_group``; ids
+  negative, -100... for supergroups and channels) that the bot joins when a member adds it
+  (``my_chat_member`` from "left" to "member", administrator in a channel, and in groups
+  the ``new_chat_members`` service message) and leaves when removed (``my_chat_member``
+  only). Members write and press buttons there (``chat_id=`` on ``send_text``,
+  ``edit_text``, ``press_button``); a channel posts as itself (``post_to_channel``: a
+  ``channel_post`` with ``sender_chat`` and no ``from``, as are the bot's own messages
+  there). Privacy mode holds (getMe's ``can_read_all_group_messages`` is false): the bot
+  gets commands not addressed to another bot, replies to its messages and service
+  messages, not other talk. Writing to a group it is not in: "chat not found" if it never
+  was, else 403 "bot is not a member of the ... chat" or "bot was kicked from the ... chat".
 
-Approximations: private chats only; one PhotoSize per photo; photos must be PNG/GIF/JPEG;
-entity auto-detection covers commands, mentions, hashtags and http(s) URLs only; parse-mode
-parsers cover the documented syntax but not every TDLib corner case; rate limits are token
-buckets, not Telegram's undisclosed algorithm.
+Approximations: a general command in a group always reaches the bot (Telegram sends it only
+if this bot wrote there last); users upload documents and photos in private chats only;
+one PhotoSize per photo; photos must be PNG/GIF/JPEG; entity auto-detection covers
+commands, mentions, hashtags and http(s) URLs only; parse-mode parsers cover the documented
+syntax but not every TDLib corner case; rate limits are token buckets, not Telegram's
+undisclosed algorithm.
 
 Python API (``BotApiSimulator``): ``start(host, port=0, app=None)`` / ``stop()`` or
 ``async with``; ``build_app()`` for mounting extra routes; ``url``, ``base_url``,
 ``base_file_url``, ``port``, ``token``. Users: ``add_user``, ``send_text``, ``edit_text``,
 ``press_button`` (``forge=True`` for data not on the message), ``send_document``,
-``send_photo``, ``block``, ``unblock``. Inspect: ``messages``, ``bot_messages``,
-``last_bot_message``, ``chat``, ``calls``, ``callback_query``, ``file_content``,
-``commands``, ``events_since``. Observe: ``subscribe()``, ``add_listener()``, ``wait_for``,
-``wait_for_message``, ``wait_for_callback_answer``, ``wait_for_call``, ``wait_for_polling``
-(all event-driven, never sleeping). Config: ``rate_limits`` (assignable), ``faults``
-(configure/script/clear).
+``send_photo``, ``block``, ``unblock``. Groups: ``add_group``, ``add_bot_to_group``,
+``remove_bot_from_group``, ``post_to_channel``, ``group``. Inspect: ``messages``,
+``bot_messages``, ``last_bot_message``, ``chat``, ``calls``, ``callback_query``,
+``file_content``, ``commands``, ``events_since``. Observe: ``subscribe()``,
+``add_listener()``, ``wait_for``, ``wait_for_message``, ``wait_for_callback_answer``,
+``wait_for_call``, ``wait_for_polling`` (all event-driven, never sleeping). Config:
+``rate_limits`` (assignable), ``faults`` (configure/script/clear).
 
 Control API (JSON; for out-of-process bots and the demo page):
 
-- ``GET  /_sim/state`` overview: bot, users, chats, webhook, pending updates, limits, faults
+- ``GET  /_sim/state`` overview: bot, users, chats, groups, webhook, pending updates, limits,
+  faults
 - ``GET  /_sim/users``; ``POST /_sim/users`` {id, first_name, username?, last_name?,
   language_code?, started?}
-- ``POST /_sim/users/{id}/text`` {text, reply_to?} -> {message, seq, time}
-- ``POST /_sim/users/{id}/edit`` {message_id, text} -> {message, seq, time}
-- ``POST /_sim/users/{id}/press`` {message_id, callback_data? | button_text?, forge?}
-  -> {callback_query_id, seq, time} (time: when the action happened, Unix seconds)
+- ``POST /_sim/users/{id}/text`` {text, reply_to?, chat_id?} -> {message, seq, time}
+- ``POST /_sim/users/{id}/edit`` {message_id, text, chat_id?} -> {message, seq, time}
+- ``POST /_sim/users/{id}/press`` {message_id, callback_data? | button_text?, forge?,
+  chat_id?} -> {callback_query_id, seq, time} (time: when the action happened, Unix
+  seconds; chat_id: a group the user is in, default their private chat)
 - ``POST /_sim/users/{id}/document`` multipart (part "document", fields caption, mime_type)
   or JSON {filename, content_base64, mime_type?, caption?}; ``.../photo`` likewise
 - ``POST /_sim/users/{id}/block`` and ``.../unblock``
+- ``GET  /_sim/groups``; ``POST /_sim/groups`` {id, title, type? (group, supergroup,
+  channel; default supergroup), members?: [user ids], username?}
+- ``POST /_sim/groups/{id}/add_bot`` {by} and ``.../remove_bot`` {by}: a member adds or
+  removes the bot; ``POST /_sim/groups/{id}/post`` {text}: a channel posts
 - ``GET  /_sim/chats/{id}`` chat state; ``GET /_sim/chats/{id}/messages`` current messages
 - ``GET  /_sim/chats/{id}/wait?after=&timeout=&contains=&regex=`` next bot message sent or
   edited after the user's last action (or after seq ``after``) -> {message, seq,

@@ -241,13 +241,12 @@ class BotApi:
         reply_to = _reply_target(chat, params.get("reply_parameters"))
         self.flood.acquire(chat.id)
         body = content() if callable(content) else content
-        message: Message = {
-            "message_id": chat.new_message_id(),
-            "from": self.state.bot.to_api(),
-            "chat": chat.user.chat(),
-            "date": _now(),
-            **body,
-        }
+        message: Message = {"message_id": chat.new_message_id()}
+        if chat.group is not None and chat.group.type == "channel":
+            message["sender_chat"] = chat.chat_object()  # posted as the channel, no `from`
+        else:
+            message["from"] = self.state.bot.to_api()
+        message.update(chat=chat.chat_object(), date=_now(), **body)
         if reply_to is not None:
             message["reply_to_message"] = reply_to
         if markup is not None and "inline_keyboard" in markup:
@@ -259,6 +258,7 @@ class BotApi:
         elif markup is not None and markup.get("remove_keyboard"):
             chat.reply_keyboard = None
         chat.messages[message["message_id"]] = message
+        chat.bot_message_ids.add(message["message_id"])
         chat.last_action = None
         self.events.publish(ev.MESSAGE, chat.id, message)
         return message
@@ -284,7 +284,7 @@ class BotApi:
         message = chat.messages.get(params.get("message_id", 0))
         if message is None:
             raise bad_request("message to edit not found")
-        if not message["from"]["is_bot"]:
+        if not chat.sent_by_bot(message):
             raise bad_request("message can't be edited")
         return chat, message
 
@@ -445,10 +445,10 @@ class BotApi:
         return self.state.default_menu_button
 
     async def get_chat(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Describe a private chat as ChatFullInfo."""
+        """Describe a chat (private, group, supergroup or channel) as ChatFullInfo."""
         chat = self.state.known_chat(params["chat_id"])
         info = {
-            **chat.user.chat(),
+            **chat.chat_object(),
             "accent_color_id": 0,
             "max_reaction_count": 11,
             "accepted_gift_types": {
@@ -459,8 +459,9 @@ class BotApi:
                 "gifts_from_channels": False,
             },
         }
-        if chat.user.username:
-            info["active_usernames"] = [chat.user.username]
+        username = chat.chat_object().get("username")
+        if username:
+            info["active_usernames"] = [username]
         return info
 
     def _profile_setter(self, field: str) -> Handler:

@@ -42,6 +42,11 @@ def control_routes(sim: BotApiSimulator) -> list[web.RouteDef]:
         ("POST", "/_sim/users/{user_id}/photo", api.photo),
         ("POST", "/_sim/users/{user_id}/block", api.block),
         ("POST", "/_sim/users/{user_id}/unblock", api.unblock),
+        ("GET", "/_sim/groups", api.list_groups),
+        ("POST", "/_sim/groups", api.add_group),
+        ("POST", "/_sim/groups/{chat_id}/add_bot", api.add_bot),
+        ("POST", "/_sim/groups/{chat_id}/remove_bot", api.remove_bot),
+        ("POST", "/_sim/groups/{chat_id}/post", api.post),
         ("GET", "/_sim/chats/{chat_id}", api.chat),
         ("GET", "/_sim/chats/{chat_id}/messages", api.messages),
         ("GET", "/_sim/chats/{chat_id}/wait", api.wait_message),
@@ -116,6 +121,7 @@ class _ControlApi:
                 "base_url": sim.base_url,
                 "users": [u.to_json() for u in sim.state.users.values()],
                 "chats": [c.to_json() for c in sim.state.chats.values()],
+                "groups": [g.to_json() for g in sim.state.groups.values()],
                 "webhook": dataclasses.asdict(sim.state.webhook),
                 "pending_updates": len(sim.updates.pending),
                 "rate_limits": dataclasses.asdict(sim.rate_limits),
@@ -139,35 +145,71 @@ class _ControlApi:
         )
         return web.json_response(user.to_json(), status=201)
 
-    def _last_action(self, user_id: int) -> dict[str, Any]:
-        """The seq and time (Unix seconds) of the user's action just published."""
-        seq = self.sim.chat(user_id).last_user_seq
-        events = self.sim.events.chat_history(user_id, seq - 1)
+    def _last_action(self, chat_id: int) -> dict[str, Any]:
+        """The seq and time (Unix seconds) of the user's action just published in a chat."""
+        seq = self.sim.chat(chat_id).last_user_seq
+        events = self.sim.events.chat_history(chat_id, seq - 1)
         return {"seq": seq, "time": events[0].time if events else None}
 
-    def _sent(self, user_id: int, message: dict[str, Any]) -> web.Response:
-        return web.json_response({"message": message, **self._last_action(user_id)})
+    def _sent(self, chat_id: int, message: dict[str, Any]) -> web.Response:
+        return web.json_response({"message": message, **self._last_action(chat_id)})
 
     async def text(self, request: web.Request) -> web.Response:
         user_id, body = _int(request, "user_id"), await _body(request)
-        message = self.sim.send_text(user_id, str(body["text"]), reply_to=body.get("reply_to"))
-        return self._sent(user_id, message)
+        chat_id = int(body.get("chat_id", user_id))
+        message = self.sim.send_text(
+            user_id, str(body["text"]), reply_to=body.get("reply_to"), chat_id=chat_id
+        )
+        return self._sent(chat_id, message)
 
     async def edit(self, request: web.Request) -> web.Response:
         user_id, body = _int(request, "user_id"), await _body(request)
-        message = self.sim.edit_text(user_id, int(body["message_id"]), str(body["text"]))
-        return self._sent(user_id, message)
+        chat_id = int(body.get("chat_id", user_id))
+        message = self.sim.edit_text(
+            user_id, int(body["message_id"]), str(body["text"]), chat_id=chat_id
+        )
+        return self._sent(chat_id, message)
 
     async def press(self, request: web.Request) -> web.Response:
         user_id, body = _int(request, "user_id"), await _body(request)
+        chat_id = int(body.get("chat_id", user_id))
         query_id = self.sim.press_button(
             user_id,
             int(body["message_id"]),
             body.get("callback_data"),
             text=body.get("button_text"),
             forge=bool(body.get("forge", False)),
+            chat_id=chat_id,
         )
-        return web.json_response({"callback_query_id": query_id, **self._last_action(user_id)})
+        return web.json_response({"callback_query_id": query_id, **self._last_action(chat_id)})
+
+    async def list_groups(self, request: web.Request) -> web.Response:
+        return web.json_response([g.to_json() for g in self.sim.state.groups.values()])
+
+    async def add_group(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        group = self.sim.add_group(
+            int(body["id"]),
+            str(body["title"]),
+            chat_type=str(body.get("type", "supergroup")),
+            members=[int(member) for member in body.get("members", [])],
+            username=body.get("username"),
+        )
+        return web.json_response(group.to_json(), status=201)
+
+    async def add_bot(self, request: web.Request) -> web.Response:
+        chat_id, body = _int(request, "chat_id"), await _body(request)
+        self.sim.add_bot_to_group(chat_id, int(body["by"]))
+        return web.json_response(self.sim.group(chat_id).to_json())
+
+    async def remove_bot(self, request: web.Request) -> web.Response:
+        chat_id, body = _int(request, "chat_id"), await _body(request)
+        self.sim.remove_bot_from_group(chat_id, int(body["by"]))
+        return web.json_response(self.sim.group(chat_id).to_json())
+
+    async def post(self, request: web.Request) -> web.Response:
+        chat_id, body = _int(request, "chat_id"), await _body(request)
+        return self._sent(chat_id, self.sim.post_to_channel(chat_id, str(body["text"])))
 
     async def _upload(self, request: web.Request, field: str) -> tuple[bytes, dict[str, Any]]:
         """Read a file from multipart (`field` part) or JSON ({"content_base64": ...})."""

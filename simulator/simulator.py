@@ -23,6 +23,7 @@ from simulator.state import (
     CallbackQueryRecord,
     ChatState,
     Message,
+    SimGroup,
     SimState,
     SimUser,
 )
@@ -175,13 +176,48 @@ class BotApiSimulator:
             started=started,
         )
 
-    def send_text(self, user_id: int, text: str, *, reply_to: int | None = None) -> Message:
-        """The user sends a text (commands get bot_command entities); returns the Message."""
-        return self.users.send_text(user_id, text, reply_to=reply_to)
+    def add_group(
+        self,
+        chat_id: int,
+        title: str,
+        *,
+        chat_type: str = "supergroup",
+        members: tuple[int, ...] | list[int] = (),
+        username: str | None = None,
+    ) -> SimGroup:
+        """Create a group, supergroup or channel (negative id; -100... for the last two) of
+        existing users; the bot is not in it until a member adds it."""
+        return self.users.add_group(
+            chat_id, title, chat_type=chat_type, members=members, username=username
+        )
 
-    def edit_text(self, user_id: int, message_id: int, text: str) -> Message:
+    def add_bot_to_group(self, chat_id: int, by: int) -> None:
+        """A member adds the bot to the group (my_chat_member, and the service message)."""
+        self.users.add_bot_to_group(chat_id, by)
+
+    def remove_bot_from_group(self, chat_id: int, by: int) -> None:
+        """A member removes the bot from the group (my_chat_member)."""
+        self.users.remove_bot_from_group(chat_id, by)
+
+    def post_to_channel(self, chat_id: int, text: str) -> Message:
+        """The channel posts a text (a channel_post update for the bot, if it is an admin)."""
+        return self.users.post_to_channel(chat_id, text)
+
+    def send_text(
+        self, user_id: int, text: str, *, reply_to: int | None = None, chat_id: int | None = None
+    ) -> Message:
+        """The user sends a text (commands get bot_command entities); returns the Message.
+
+        With `chat_id` naming a group the user is in, it is sent there; the bot sees it as
+        privacy mode allows (commands for it, replies to it).
+        """
+        return self.users.send_text(user_id, text, reply_to=reply_to, chat_id=chat_id)
+
+    def edit_text(
+        self, user_id: int, message_id: int, text: str, *, chat_id: int | None = None
+    ) -> Message:
         """The user edits their own message; the bot gets an edited_message update."""
-        return self.users.edit_text(user_id, message_id, text)
+        return self.users.edit_text(user_id, message_id, text, chat_id=chat_id)
 
     def press_button(
         self,
@@ -191,9 +227,12 @@ class BotApiSimulator:
         *,
         text: str | None = None,
         forge: bool = False,
+        chat_id: int | None = None,
     ) -> str:
-        """The user presses an inline button; returns the callback query id."""
-        return self.users.press_button(user_id, message_id, callback_data, text=text, forge=forge)
+        """The user presses an inline button (in a group with `chat_id`); returns the query id."""
+        return self.users.press_button(
+            user_id, message_id, callback_data, text=text, forge=forge, chat_id=chat_id
+        )
 
     def send_document(
         self,
@@ -225,6 +264,10 @@ class BotApiSimulator:
         """A simulated user."""
         return self.users.user(user_id)
 
+    def group(self, chat_id: int) -> SimGroup:
+        """A simulated group, supergroup or channel."""
+        return self.users.group(chat_id)
+
     def chat(self, chat_id: int) -> ChatState:
         """A chat's live state (messages, reply keyboard, menu button, last chat action)."""
         chat = self.state.chat(chat_id)
@@ -238,7 +281,8 @@ class BotApiSimulator:
 
     def bot_messages(self, chat_id: int) -> list[Message]:
         """The bot's messages now in the chat, oldest first."""
-        return [m for m in self.messages(chat_id) if m["from"]["is_bot"]]
+        chat = self.chat(chat_id)
+        return [m for m in chat.messages.values() if chat.sent_by_bot(m)]
 
     def last_bot_message(self, chat_id: int) -> Message | None:
         """The bot's newest message still in the chat."""
@@ -324,7 +368,7 @@ class BotApiSimulator:
             for event in self.events.chat_history(chat_id, start):
                 if (
                     event.kind in (MESSAGE, EDITED)
-                    and event.data["from"]["is_bot"]
+                    and chat.sent_by_bot(event.data)
                     and (predicate is None or predicate(event.data))
                 ):
                     return event

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +68,35 @@ def job_store_url(url: str | URL) -> URL:
     return target.set(database=str(path.with_name(f"{path.stem}.jobs{path.suffix or '.sqlite3'}")))
 
 
+# Health data: the database files are the bot's user's alone, whatever the umask.
+PRIVATE_FILE_MODE = 0o600
+# SQLite's files beside the database; it creates them with the database's own mode.
+_SQLITE_SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def make_private_sqlite_file(url: str | URL) -> None:
+    """Create a SQLite database file readable and writable by the bot's user only (0600),
+    or tighten one that is looser, before SQLite opens it; other databases are left alone.
+
+    SQLite would create the file with the umask's mode (0644 with the usual 022), and its
+    -wal and -shm files after it: anyone on the machine could read the health data.
+    """
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return
+    if database.startswith("file:"):  # a URI filename: SQLite's to interpret
+        return
+    path = Path(database)
+    if not path.parent.is_dir():
+        return  # SQLite says what is wrong with the path
+    with contextlib.suppress(PermissionError):  # not ours to change: leave it as it is
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE))
+        for each in (path, *(path.with_name(path.name + s) for s in _SQLITE_SIDECARS)):
+            if each.exists() and each.stat().st_mode & 0o077:
+                each.chmod(PRIVATE_FILE_MODE)
+
+
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     """Let the bot's async engine and the job store's sync engine share one SQLite file."""
     cursor = dbapi_connection.cursor()
@@ -82,6 +113,7 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def create_bot_engine(url: str | URL) -> AsyncEngine:
     """Create the async engine the bot's sessions run on."""
     target = async_url(url)
+    make_private_sqlite_file(target)
     engine = create_async_engine(target, pool_pre_ping=target.get_backend_name() != "sqlite")
     if target.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
@@ -95,6 +127,7 @@ def create_sync_engine(url: str | URL, *, derived_data: bool = False) -> Engine:
     store): it may skip the fsync of each commit, which only matters on power loss.
     """
     target = sync_url(url)
+    make_private_sqlite_file(target)
     engine = create_engine(target, pool_pre_ping=target.get_backend_name() != "sqlite")
     if target.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)

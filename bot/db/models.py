@@ -359,15 +359,19 @@ class CareLink(Base):
 
 
 class CodeAttempt(Base):
-    """A failed invitation-code attempt, kept briefly to rate-limit guessing per user."""
+    """A failed invitation-code attempt, kept briefly to rate-limit guessing per person.
+
+    Keyed by a keyed hash of the person's Telegram account (`invite_codes.attempt_key`), not
+    the account: erasing their data leaves it, so erasure cannot reset the limit.
+    """
 
     __tablename__ = "code_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    user_key: Mapped[str] = mapped_column(String(64))
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    __table_args__ = (Index("ix_code_attempts_user_at", "telegram_user_id", "attempted_at"),)
+    __table_args__ = (Index("ix_code_attempts_key_at", "user_key", "attempted_at"),)
 
 
 class AlertKind(StrEnum):

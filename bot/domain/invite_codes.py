@@ -4,11 +4,18 @@ Pure domain. A code carries 128 random bits (`secrets.token_urlsafe(16)`: 22 cha
 A-Z, a-z, 0-9, `-` and `_`, which is exactly what a `t.me/<bot>?start=<payload>` deep link
 allows), so guessing one is hopeless even before the per-user attempt limit. Only the
 SHA-256 of a code is stored: a copy of the database does not hand out working codes.
+
+Failed attempts are counted per person by a keyed hash of their Telegram account
+(HMAC-SHA256 with a secret derived from the bot's token), not the account itself: the least
+that lets the limit outlast the person's erasure of their data (an erased account would
+otherwise start afresh), and a copy of the database cannot tell whose attempts they were
+(Telegram ids are few enough to try them all against a plain hash, not against a keyed one).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from datetime import timedelta
@@ -31,6 +38,17 @@ def new_code() -> str:
 def code_hash(code: str) -> str:
     """Return the stored form of a code (hex SHA-256)."""
     return hashlib.sha256(code.encode("ascii")).hexdigest()
+
+
+def attempt_secret(bot_token: str) -> bytes:
+    """Return the key of the attempt hashes, derived from the bot's token (a new token,
+    after a leak, starts every count afresh: they last an hour anyway)."""
+    return hmac.new(bot_token.encode(), b"bonebot failed invitation codes", "sha256").digest()
+
+
+def attempt_key(secret: bytes, telegram_user_id: int) -> str:
+    """Return what failed attempts are counted by: the HMAC-SHA256 of the Telegram id."""
+    return hmac.new(secret, str(telegram_user_id).encode("ascii"), "sha256").hexdigest()
 
 
 def looks_like_code(text: str) -> bool:

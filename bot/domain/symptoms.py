@@ -39,6 +39,7 @@ from types import MappingProxyType
 
 from bot.domain.catalog import ANTIRESORPTIVES, DrugClass, LabelSource
 from bot.domain.errors import BonebotError
+from bot.domain.text_clean import clean_text
 
 RECALL = "In the last 7 days"
 NOTE_MAX_LENGTH = 1000
@@ -707,10 +708,11 @@ def validate_answer(items: Sequence[Item], answers: Sequence[Answer], answer: An
 
 
 def clean_note(text: str | None) -> str | None:
-    """Return the note trimmed, None when empty; raise NoteTooLong past the limit."""
+    """Return the note cleaned (`text_clean.clean_text`) and trimmed, None when empty; raise
+    NoteTooLong past the limit."""
     if text is None:
         return None
-    cleaned = text.strip()
+    cleaned = clean_text(text).strip()
     if not cleaned:
         return None
     if len(cleaned) > NOTE_MAX_LENGTH:

@@ -11,6 +11,10 @@ Values: instants are ISO 8601 in the patient's zone with their offset
 wall-clock time) ``HH:MM``; booleans ``true``/``false``; an empty field means "none" (no
 answer, not applicable, not recorded).
 
+Text holds no control character but the line breaks (LF, within the quoted cell) and tabs
+of a note: NUL, escape sequences, bells and the rest are removed, as at storage
+(`bot.domain.text_clean`), and text is Unicode NFC.
+
 Formula injection (OWASP "CSV Injection"): a text cell that starts with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return (or their full-width forms) is prefixed with ``'`` so a
 spreadsheet shows it as text instead of running it. Only text is neutralised: numbers are
@@ -25,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 
 from bot.domain.symptoms import ITEMS
+from bot.domain.text_clean import clean_text
 from bot.exports import labels
 from bot.exports.files import ExportFile, file_name
 from bot.exports.snapshot import DoseRow, ExportSnapshot, RecordChangeRow
@@ -143,7 +148,8 @@ def cell_text(snapshot: ExportSnapshot, value: Cell) -> str:
         return value.isoformat()
     if isinstance(value, time):  # a wall-clock time of day, already the patient's own
         return value.strftime("%H:%M")
-    return neutralise(value)
+    # Text is stored clean (bot.domain.text_clean), but rows of older versions may not be.
+    return neutralise(clean_text(value))
 
 
 def neutralise(text: str) -> str:

@@ -119,7 +119,9 @@ RECORD_TABLES: Mapping[str, str] = MappingProxyType(
             "reminder went out."
         ),
         "code_attempts": (
-            "Invitation codes you typed that did not work, kept for an hour to stop guessing."
+            "When you typed an invitation code that did not work, kept for an hour to stop "
+            "guessing (even if you erase your data: it names no account, only a one-way "
+            "keyed hash of it)."
         ),
     }
 )
@@ -134,6 +136,9 @@ OMITTED_COLUMNS: Mapping[tuple[str, str], str] = MappingProxyType(
             "are kept)"
         ),
         ("invites", "code_hash"): "a one-way hash of the invitation code, only for checking it",
+        ("code_attempts", "user_key"): (
+            "a one-way keyed hash of your Telegram account, only for counting wrong codes"
+        ),
         ("medications", "legacy_supplement_prompt_id"): (
             "the row's number in an older version's table, kept so old buttons still work"
         ),

@@ -1,7 +1,8 @@
 """Read a patient's whole record, every table of `RECORD_TABLES`, into plain rows (read-only).
 
 One query a table, the patient's rows only: by `patient_id`, by the patient's own id for
-`patients`, by the patient's Telegram account for `code_attempts`. No period: everything
+`patients`, by the keyed hash of the patient's Telegram account for `code_attempts`
+(`invite_codes.attempt_key`; the caller hands over its secret). No period: everything
 kept is in it. Links in which the patient is someone else's caregiver or clinician are not:
 they belong to that other patient (and erasure takes them with the person either way).
 """
@@ -12,6 +13,7 @@ from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Base, Medication, Patient
+from bot.domain import invite_codes
 from bot.domain.errors import NotRegistered
 from bot.exports.csv_files import Cell
 from bot.exports.labels import flag_label, medicine_name
@@ -24,7 +26,9 @@ from bot.exports.record import (
 )
 
 
-async def load_record(session: AsyncSession, patient_id: int) -> tuple[RecordTable, ...]:
+async def load_record(
+    session: AsyncSession, patient_id: int, attempt_secret: bytes
+) -> tuple[RecordTable, ...]:
     """Return every table of the patient's record, in `RECORD_TABLES` order, rows by id.
 
     Raise NotRegistered if the patient does not exist.
@@ -32,6 +36,7 @@ async def load_record(session: AsyncSession, patient_id: int) -> tuple[RecordTab
     patient = await session.get(Patient, patient_id)
     if patient is None:
         raise NotRegistered
+    user_key = invite_codes.attempt_key(attempt_secret, patient.telegram_user_id)
     owned = await session.execute(
         select(Medication.id, Medication.product_key).where(Medication.patient_id == patient_id)
     )
@@ -42,7 +47,7 @@ async def load_record(session: AsyncSession, patient_id: int) -> tuple[RecordTab
         columns = [c for c in table.columns if (name, c.name) not in OMITTED_COLUMNS]
         names = [column.name for column in columns]
         result = await session.execute(
-            select(*columns).where(_owned_by(table, patient)).order_by(table.c.id)
+            select(*columns).where(_owned_by(table, patient, user_key)).order_by(table.c.id)
         )
         rows = [tuple(row) for row in result]
         labels: list[str] = []
@@ -62,14 +67,14 @@ async def load_record(session: AsyncSession, patient_id: int) -> tuple[RecordTab
     return tuple(tables)
 
 
-def _owned_by(table: Table, patient: Patient) -> ColumnElement[bool]:
+def _owned_by(table: Table, patient: Patient, user_key: str) -> ColumnElement[bool]:
     """The rows of a table that are the patient's."""
     if table.name == Patient.__tablename__:
         return table.c.id == patient.id
     if "patient_id" in table.c:
         return table.c.patient_id == patient.id
-    if "telegram_user_id" in table.c:
-        return table.c.telegram_user_id == patient.telegram_user_id
+    if "user_key" in table.c:
+        return table.c.user_key == user_key
     raise ValueError(f"no rule finds the patient's rows of {table.name}")
 
 

@@ -379,12 +379,15 @@ class Acknowledgement:
 async def acknowledge(
     session: AsyncSession, telegram_user_id: int, alert_id: int, now: datetime
 ) -> Acknowledgement:
-    """Record that the linked person saw a red-flag alert (only the person it was sent to)."""
+    """Record that the linked person saw a red-flag alert: only the person it was sent to,
+    and only while their link is active (an old button of someone the patient removed, or
+    who left, changes nothing and tells the patient nothing)."""
     found = (
         await session.execute(
             _ALERTS.where(
                 CareAlert.id == alert_id,
                 CareLink.member_telegram_user_id == telegram_user_id,
+                CareLink.status == LinkStatus.ACTIVE,
                 CareAlert.kind == AlertKind.RED_FLAG,
             )
         )

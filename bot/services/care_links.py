@@ -4,7 +4,8 @@ The patient invites (`create_invite`: a single-use code that expires in 24 hours
 invited person accepts (`accept_invite`), the patient confirms (`confirm_link`); the patient
 can unlink anyone and a linked person can leave at any time. Every call names the acting
 Telegram user and refuses records that are not theirs: ids in callback data can be forged.
-Failed code attempts are counted per user and, past the limit, codes are not looked at.
+Failed code attempts are counted per person (by a keyed hash of their Telegram account, which
+outlasts their erasure) and, past the limit, codes are not looked at.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CareLink, CodeAttempt, Invite, LinkRole, LinkStatus, Patient
 from bot.domain import invite_codes
 from bot.domain.errors import BonebotError, NotYourRecord
+from bot.domain.private_chats import private_chat_of
+from bot.domain.text_clean import clean_text
 from bot.services.regimen import require_patient
 
 log = logging.getLogger(__name__)
@@ -81,8 +85,10 @@ class AlertSettings:
 
 
 def clean_name(name: str | None) -> str:
-    """Return a display name safe to store and show: printable, trimmed, bounded."""
-    printable = "".join(ch for ch in (name or "") if ch.isprintable()).strip()
+    """Return a display name safe to store and show: clean (`text_clean.clean_text`, on one
+    line), printable, trimmed, bounded."""
+    one_line = clean_text(name or "", multiline=False)
+    printable = "".join(ch for ch in one_line if ch.isprintable()).strip()
     return printable[:NAME_MAX_LENGTH] or "Someone"
 
 
@@ -126,13 +132,13 @@ async def create_invite(
     return code
 
 
-async def _failed_attempts(session: AsyncSession, telegram_user_id: int, now: datetime) -> int:
+async def _failed_attempts(session: AsyncSession, user_key: str, now: datetime) -> int:
     return (
         await session.scalar(
             select(func.count())
             .select_from(CodeAttempt)
             .where(
-                CodeAttempt.telegram_user_id == telegram_user_id,
+                CodeAttempt.user_key == user_key,
                 CodeAttempt.attempted_at > now - invite_codes.ATTEMPT_WINDOW,
             )
         )
@@ -140,21 +146,22 @@ async def _failed_attempts(session: AsyncSession, telegram_user_id: int, now: da
     )
 
 
-async def _record_failure(session: AsyncSession, telegram_user_id: int, now: datetime) -> None:
+async def _record_failure(session: AsyncSession, user_key: str, now: datetime) -> None:
     # Old attempts are only ever counted inside the window: drop them as we go.
     await session.execute(
         delete(CodeAttempt).where(CodeAttempt.attempted_at <= now - invite_codes.ATTEMPT_WINDOW)
     )
-    session.add(CodeAttempt(telegram_user_id=telegram_user_id, attempted_at=now))
+    session.add(CodeAttempt(user_key=user_key, attempted_at=now))
     await session.commit()
     log.info("failed invitation code attempt")
 
 
 async def _usable_invite(
-    session: AsyncSession, telegram_user_id: int, code: str, now: datetime
+    session: AsyncSession, telegram_user_id: int, code: str, now: datetime, attempt_secret: bytes
 ) -> tuple[Invite, Patient]:
     """Return the invite a code opens, counting a failure when it opens nothing."""
-    if await _failed_attempts(session, telegram_user_id, now) >= invite_codes.MAX_FAILED_ATTEMPTS:
+    user_key = invite_codes.attempt_key(attempt_secret, telegram_user_id)
+    if await _failed_attempts(session, user_key, now) >= invite_codes.MAX_FAILED_ATTEMPTS:
         raise TooManyAttempts
     found = None
     if invite_codes.looks_like_code(code):
@@ -166,11 +173,11 @@ async def _usable_invite(
             )
         ).first()
     if found is None:
-        await _record_failure(session, telegram_user_id, now)
+        await _record_failure(session, user_key, now)
         raise InvalidCode
     invite, patient = found
     if invite.used_at is not None or invite.revoked_at is not None or invite.expires_at <= now:
-        await _record_failure(session, telegram_user_id, now)
+        await _record_failure(session, user_key, now)
         raise InvalidCode
     if patient.telegram_user_id == telegram_user_id:
         raise OwnCode
@@ -190,10 +197,18 @@ async def _current_link(
 
 
 async def check_invite(
-    session: AsyncSession, telegram_user_id: int, code: str, now: datetime
+    session: AsyncSession,
+    telegram_user_id: int,
+    code: str,
+    now: datetime,
+    *,
+    attempt_secret: bytes,
 ) -> LinkRole:
-    """Return the role a code invites to (before the person accepts), or raise."""
-    invite, patient = await _usable_invite(session, telegram_user_id, code, now)
+    """Return the role a code invites to (before the person accepts), or raise.
+
+    `attempt_secret` (`Settings.code_attempt_secret`) keys the count of failed codes.
+    """
+    invite, patient = await _usable_invite(session, telegram_user_id, code, now, attempt_secret)
     if await _current_link(session, patient.id, telegram_user_id) is not None:
         raise AlreadyLinked
     return LinkRole(invite.role)
@@ -207,13 +222,35 @@ async def accept_invite(
     name: str | None,
     code: str,
     now: datetime,
+    attempt_secret: bytes,
 ) -> LinkView:
-    """Use up the code and create a link waiting for the patient's confirmation."""
-    invite, patient = await _usable_invite(session, telegram_user_id, code, now)
+    """Use up the code and create a link waiting for the patient's confirmation.
+
+    `chat_id` must be the person's private chat (NotAPrivateChat otherwise): alerts go there.
+    `attempt_secret` keys the count of failed codes, as for `check_invite`.
+    """
+    chat_id = private_chat_of(telegram_user_id, chat_id)
+    invite, patient = await _usable_invite(session, telegram_user_id, code, now, attempt_secret)
     if await _current_link(session, patient.id, telegram_user_id) is not None:
         raise AlreadyLinked
     role = LinkRole(invite.role)
-    invite.used_at = now
+    # Claim the code only if it is still unused, in the same statement that marks it used:
+    # two people accepting it at once both passed the checks above, and the row lock
+    # (PostgreSQL) or write lock (SQLite) lets one claim through; the other finds it used.
+    claimed = await session.execute(
+        update(Invite)
+        .where(
+            Invite.id == invite.id,
+            Invite.used_at.is_(None),
+            Invite.revoked_at.is_(None),
+            Invite.expires_at > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], claimed).rowcount != 1:
+        await session.rollback()
+        raise InvalidCode
     link = CareLink(
         patient_id=patient.id,
         member_telegram_user_id=telegram_user_id,

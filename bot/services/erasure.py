@@ -1,4 +1,4 @@
-"""Erase everything held about a person: their patient record, links, jobs and attempts.
+"""Erase everything held about a person: their patient record, links and jobs.
 
 Deleting the patient row cascades (foreign keys with ON DELETE CASCADE, enforced on SQLite
 too) to medications, dose events, check-ins and answers, red-flag episodes, invitations,
@@ -8,7 +8,9 @@ names the row it works on (`dose:{medication id}` and so on), so the jobs of era
 found from the ids and removed: nothing is left to fire.
 
 The audit entries of exports this person made *as a clinician* stay with the patients whose
-data they exported: those records belong to those patients.
+data they exported: those records belong to those patients. Failed invitation codes stay for
+the rest of their hour: they hold no Telegram account, only a keyed hash of it
+(`bot.domain.invite_codes`), and erasing them would let a guesser start again at once.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from bot.db.models import (
     Base,
     CareAlert,
     CareLink,
-    CodeAttempt,
     LinkStatus,
     Patient,
 )
@@ -93,9 +94,6 @@ async def erase_person(
     ]
     await session.execute(
         delete(CareLink).where(CareLink.member_telegram_user_id == telegram_user_id)
-    )
-    await session.execute(
-        delete(CodeAttempt).where(CodeAttempt.telegram_user_id == telegram_user_id)
     )
 
     patient = await find_patient(session, telegram_user_id)

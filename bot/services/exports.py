@@ -149,16 +149,19 @@ async def run_export(
     return await asyncio.to_thread(build_files, snapshot, export_format)
 
 
-async def own_archive(session: AsyncSession, telegram_user_id: int, now: datetime) -> ExportFile:
+async def own_archive(
+    session: AsyncSession, telegram_user_id: int, now: datetime, *, attempt_secret: bytes
+) -> ExportFile:
     """Build the acting patient's whole record as one ZIP file and record it (/mydata).
 
     The patient's own records only, looked up from the acting Telegram user (never from an
     id the caller passes). Built before it is recorded, so an archive too large to send
-    (ArchiveTooLarge) leaves no audit line for a file nobody received.
+    (ArchiveTooLarge) leaves no audit line for a file nobody received. `attempt_secret`
+    (`Settings.code_attempt_secret`) finds their failed invitation codes.
     """
     request = await own_request(session, telegram_user_id, 0, now)
     snapshot = await load_snapshot(session, request.patient_id, request.start, request.end)
-    tables = await load_record(session, request.patient_id)
+    tables = await load_record(session, request.patient_id, attempt_secret)
     await session.commit()  # end the read before the CPU-bound build
     archive = await asyncio.to_thread(build_archive, snapshot, tables, now)
     await _audit(session, request, ExportFormat.ARCHIVE, now)

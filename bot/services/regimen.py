@@ -21,6 +21,7 @@ from bot.db.models import (
 )
 from bot.domain.catalog import get_product
 from bot.domain.errors import NotYourRecord
+from bot.domain.private_chats import private_chat_of
 from bot.domain.regimen_draft import CLINIC, NONE, RegimenDraft
 from bot.ports import JobKind, ReminderPlanner
 from bot.services.bone.page import sync as sync_bone_calendar
@@ -93,9 +94,14 @@ async def save_regimen(
     draft: RegimenDraft,
     now: datetime,
 ) -> Patient:
-    """Store a confirmed regimen, replacing changed medications, and plan their reminders."""
+    """Store a confirmed regimen, replacing changed medications, and plan their reminders.
+
+    `chat_id` must be the person's private chat (NotAPrivateChat otherwise): reminders go
+    there.
+    """
     if draft.timezone is None or not draft.consent:
         raise ValueError("draft is not complete")
+    chat_id = private_chat_of(telegram_user_id, chat_id)
     patient = await find_patient(session, telegram_user_id)
     if patient is None:
         patient = Patient(

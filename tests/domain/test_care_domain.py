@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,19 @@ def test_codes_carry_128_random_bits_fit_a_deep_link_and_only_their_hash_is_kept
     assert link == "https://t.me/bonebot_sim_bot?start=" + "A" * 22
     for bad in ("", "A" * 21, "A" * 23, "A" * 21 + "=", "A" * 21 + " ", "Ä" * 22):
         assert not invite_codes.looks_like_code(bad)
+
+
+def test_failed_codes_are_counted_by_a_keyed_hash_of_the_account_not_the_account() -> None:
+    secret = invite_codes.attempt_secret("7000000001:AAHsimulatedBotTokenForLocalTests000000")
+    key = invite_codes.attempt_key(secret, 1001)
+    assert key == invite_codes.attempt_key(secret, 1001)  # the same person, the same count
+    assert len(key) == 64
+    assert "1001" not in key
+    assert key != invite_codes.attempt_key(secret, 1002)
+    # Without the key the ids cannot be tried against it: another token, other hashes.
+    other = invite_codes.attempt_secret("7000000002:AAHsimulatedBotTokenForLocalTests000000")
+    assert invite_codes.attempt_key(other, 1001) != key
+    assert key != hashlib.sha256(b"1001").hexdigest()
 
 
 @pytest.mark.parametrize(

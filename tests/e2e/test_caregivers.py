@@ -162,6 +162,48 @@ async def test_a_red_flag_alerts_the_linked_caregiver_who_acknowledges_it(
         assert "Alice, as caregiver" in caring["text"]
 
 
+async def remove(patient: Person, member: Person, role: str) -> None:
+    """The patient removes a linked person from the /caregiver menu; both are told."""
+    patient.say("/caregiver")
+    patient.press(f"{member.name} ({role})", await patient.expect(f"{member.name}, {role}"))
+    patient.press(f"Remove {member.name}", await patient.expect("Tap to switch what they get"))
+    patient.press(texts.REMOVE_YES, await patient.expect(f"Remove {member.name}?"))
+    await patient.expect(f"{member.name} was removed")
+    await member.expect(f"{patient.name} removed you")
+
+
+async def test_alert_buttons_of_people_the_patient_removed_do_nothing(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    """Before: after Alice removed Carol and Dave, their "I've seen this" buttons still
+    marked her alerts seen and told her so (14 of 14 in the probe)."""
+    alice = Person(simulator, 1001, "Alice")
+    carol, dave = Person(simulator, 1003, "Carol"), Person(simulator, 1004, "Dave")
+    async with bot_running(settings) as app:
+        await register(alice)
+        await link(alice, carol)
+        await link(alice, dave, texts.INVITE_CLINICIAN)
+        alice.say("/symptoms")
+        await answer_questions(alice, {"FATIGUE": ["Severe", "A little bit"]})
+        await finish(alice)
+        alerts = {
+            person.id: await person.expect("Alice's symptom check-in shows tiredness")
+            for person in (carol, dave)
+        }
+        await remove(alice, carol, "caregiver")
+        await remove(alice, dave, "care-team member")
+
+        for person in (carol, dave):
+            query = person.press(texts.ALERT_SEEN, alerts[person.id])
+            assert await person.toast(query) == texts.NOT_LINKED_ANY_MORE
+        alice.say("/help")
+        await alice.expect("What I can do")
+        assert all(alert.acknowledged_at is None for alert in await alerts_of(app))
+        assert not any(
+            "has seen" in (m.get("text") or "") for m in simulator.bot_messages(alice.id)
+        )
+
+
 async def test_an_unconfirmed_dose_alerts_after_the_delay_and_unlinking_stops_alerts(
     simulator: BotApiSimulator, settings: Settings
 ) -> None:
@@ -326,6 +368,19 @@ async def test_wrong_codes_are_rate_limited_and_expired_or_own_codes_refused(
         assert await links_of(app, alice.id) == []
         async with services_of(app).sessions() as session:
             assert len(list(await session.scalars(select(CodeAttempt)))) == 5
+        # Erasing her data does not start her count again (before: 20 lookups past it).
+        mallory.say("/privacy")
+        assert texts.PRIVACY_CODES in (await mallory.expect("Your privacy"))["text"]
+        mallory.say("/deletemydata")
+        mallory.press(texts.DELETE_YES, await mallory.expect("Erase everything?"))
+        await mallory.expect("everything I held about you is erased")
+        for _ in range(3):
+            mallory.say(f"/start {code}")
+            await mallory.expect(texts.TOO_MANY_ATTEMPTS)
+        async with services_of(app).sessions() as session:
+            kept = list(await session.scalars(select(CodeAttempt)))
+        assert len(kept) == 5
+        assert all(str(mallory.id) not in attempt.user_key for attempt in kept)
 
         # An expired code opens nothing (it counts as a failed attempt too).
         second = await invite(alice)

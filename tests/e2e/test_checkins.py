@@ -428,3 +428,22 @@ async def test_a_failed_edit_loses_neither_the_next_question_nor_the_conversatio
     said = [m.get("text") or "" for m in simulator.bot_messages(alice.id)]
     assert texts.SOMETHING_WRONG not in said
     assert alice.buttons(simulator.bot_messages(alice.id)[said.index(first["text"])])
+
+
+async def test_a_note_with_a_nul_character_is_kept_clean_on_every_database(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    """Before: on PostgreSQL the note was lost and the patient got the generic apology."""
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings) as app:
+        await register(alice)
+        alice.say("/symptoms")
+        await answer_questions(alice)
+        await finish(alice, note="Knees\x00 stiff\x1b[0m,\r\nbetter by noon")
+        assert not any(
+            texts.SOMETHING_WRONG in (m.get("text") or "")
+            for m in simulator.bot_messages(alice.id)
+        )
+        async with services_of(app).sessions() as session:
+            note = await session.scalar(select(Checkin.note))
+        assert note == "Knees stiff[0m,\nbetter by noon"

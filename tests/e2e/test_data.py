@@ -383,6 +383,7 @@ async def test_the_command_line_export_writes_files_and_is_audited(
     assert result.returncode == 0, result.stderr
     [written] = [Path(line) for line in result.stdout.split()]
     Bundle(json.loads(written.read_bytes()), strict=True)
+    assert oct(os.stat(written).st_mode & 0o777) == "0o600"  # the bot's user's alone
     missing = await asyncio.to_thread(
         subprocess.run,
         [*command[:-1], "999", "--from", "2020-01-01", "--to", "2030-12-31"],

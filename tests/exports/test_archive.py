@@ -66,13 +66,13 @@ def unzip(data: bytes) -> dict[str, bytes]:
 
 def patient_owned_tables() -> set[str]:
     """Every table of a patient's, read from the models: `patients`, a table with a
-    `patient_id` or keyed by the person's own Telegram account, and any table with a foreign
-    key to one of those (transitively)."""
+    `patient_id` or keyed by the person's own Telegram account (or its keyed hash), and any
+    table with a foreign key to one of those (transitively)."""
     tables = Base.metadata.tables
     owned = {"patients"} | {
         name
         for name, table in tables.items()
-        if {"patient_id", "telegram_user_id"} & set(table.c.keys())
+        if {"patient_id", "telegram_user_id", "user_key"} & set(table.c.keys())
     }
     grown = True
     while grown:

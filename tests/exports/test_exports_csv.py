@@ -157,5 +157,23 @@ def test_a_note_with_line_breaks_stays_one_cell() -> None:
     checkins[0] = replace(checkins[0], note='Line one,\r\nline "two"\n+ three')
     files = write_csv_files(replace(snapshot, checkins=tuple(checkins)))
     rows = _rows(next(file for file in files if file.name.endswith("-checkins.csv")))
-    assert rows[0]["note"] == 'Line one,\r\nline "two"\n+ three'
+    assert rows[0]["note"] == 'Line one,\nline "two"\n+ three'  # line ends as LF, as typed
     assert len(rows) == len(checkins)
+
+
+CONTROLS = "".join(map(chr, [*range(0x20), 0x7F, *range(0x80, 0xA0)]))
+
+
+def test_cells_hold_no_control_characters() -> None:
+    """Before: a NUL, an escape sequence or a bell in a note (stored before notes were
+    cleaned at the door, or by an older version) went into the spreadsheet as it was."""
+    snapshot = quarter_snapshot()
+    checkins = list(snapshot.checkins)
+    checkins[0] = replace(checkins[0], note="knees\x00 ache\x1b[31m\x07 at\x7f night\x85")
+    files = write_csv_files(replace(snapshot, checkins=tuple(checkins)))
+    rows = _rows(next(file for file in files if file.name.endswith("-checkins.csv")))
+    assert rows[0]["note"] == "knees ache[31m at night"
+    for file in files:
+        text = file.data.decode("utf-8-sig").replace("\r\n", "").replace("\n", "")
+        assert not set(text) & set(CONTROLS), file.name
+    assert cell_text(snapshot, "\x00=1+1") == "'=1+1"  # cleaned, then neutralised

@@ -77,6 +77,17 @@ async def test_a_refused_message_is_not_retried(
     assert len(simulator.calls("sendMessage")) == 1
 
 
+async def test_nothing_goes_to_a_group_supergroup_or_channel(
+    courier: Courier, simulator: BotApiSimulator
+) -> None:
+    simulator.add_group(-1001234567890, "Family", members=[PATIENT])
+    simulator.add_bot_to_group(-1001234567890, by=PATIENT)
+    for chat_id in (-1001234567890, -4012345, 0):
+        delivered = await courier.deliver(chat_id, "Time for your letrozole")
+        assert delivered.outcome is delivery.Outcome.REJECTED
+    assert simulator.calls("sendMessage") == []
+
+
 async def test_server_errors_are_retried_then_deferred(
     courier: Courier, simulator: BotApiSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:

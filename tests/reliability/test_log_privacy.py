@@ -12,15 +12,15 @@ appear in any record at INFO or above (message and traceback alike).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
-from app.logs import QUIET_LOGGERS, RedactToken, configure_logging
+from app.logs import QUIET_LOGGERS, RedactSecrets, configure_logging
 from bot.config import Settings
 from bot.db.models import DoseStatus
 from bot.ports import JobKind
@@ -36,7 +36,7 @@ from tests.e2e.helpers import (
     services_of,
     settled_events,
 )
-from tests.e2e.test_caregivers import link
+from tests.e2e.test_caregivers import invite, link
 from tests.e2e.test_checkins import answer_questions, finish
 from ui import texts
 
@@ -89,8 +89,8 @@ class Records(logging.Handler):
         ]
 
 
-@contextmanager
-def production_logging(token: str) -> Iterator[tuple[io.StringIO, Records]]:
+@contextlib.contextmanager
+def production_logging(token: str, level: str = "INFO") -> Iterator[tuple[io.StringIO, Records]]:
     """Configure logging as `python -m bot` does; yield its output and its records.
 
     pytest's own capture handlers are set aside meanwhile, so that `basicConfig` finds a
@@ -103,11 +103,12 @@ def production_logging(token: str) -> Iterator[tuple[io.StringIO, Records]]:
         root.removeHandler(handler)
     output, records = io.StringIO(), Records()
     try:
-        configure_logging("INFO", token)
-        [configured] = root.handlers
-        assert isinstance(configured, logging.StreamHandler)
-        assert configured.stream is sys.stderr
-        configured.setStream(output)
+        # stderr is the capture while logging is set up, so what it says then is kept.
+        with contextlib.redirect_stderr(output):
+            configure_logging(level, token)
+            [configured] = root.handlers
+            assert isinstance(configured, logging.StreamHandler)
+            assert configured.stream is sys.stderr
         root.addHandler(records)  # after the configured handler, so it sees redacted records
         yield output, records
     finally:
@@ -297,6 +298,39 @@ async def test_a_patients_whole_life_leaves_no_health_data_nor_token_in_the_logs
     assert "HTTP Request" not in output.getvalue()
 
 
+async def test_at_debug_no_invitation_code_nor_token_is_logged(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    """DEBUG logs every update and Bot API call (python-telegram-bot's own records): health
+    data then, which the README marks as not for production, but never a secret. Before: the
+    live invitation code was in the deep link sent, in /start's update and in the Accept
+    button's callback data, all logged."""
+    simulator.rate_limits = RateLimits(enabled=False)
+    token = settings.telegram_bot_token.get_secret_value()
+    alice, carol = Person(simulator, 1001, "Alice"), Person(simulator, 1003, "Carol")
+    mallory = Person(simulator, 1666, "Mallory")
+    with production_logging(token, "DEBUG") as (output, records):
+        async with bot_running(settings) as app:
+            await register(alice)
+            code = await invite(alice)
+            mallory.say(f"/start {code[:-1]}x")  # a wrong code, one character off
+            await mallory.expect(texts.INVALID_CODE)
+            carol.say(f"/start {code}")
+            carol.press(texts.INVITE_ACCEPT, await carol.expect("Do you accept?"))
+            await carol.expect(texts.INVITE_ACCEPTED)
+            alice.press(texts.LINK_CONFIRM_YES, await alice.expect("Carol accepted"))
+            await carol.expect("Alice confirmed")
+            second = await invite(alice, texts.INVITE_CLINICIAN)  # never used: still live
+            assert services_of(app)
+
+    written = [text for _name, _level, text in records.records]
+    assert any("Calling Bot API endpoint" in text for text in written), "not at DEBUG"
+    assert "not for production" in output.getvalue(), "DEBUG not marked unsafe"
+    for secret in (code, second, code[:-1] + "x", token, token.split(":")[1]):
+        assert not [text for text in written if secret in text], secret
+        assert secret not in output.getvalue()
+
+
 @pytest.mark.parametrize("name", QUIET_LOGGERS)
 def test_transport_loggers_are_quiet_at_info(name: str) -> None:
     with production_logging("7000000001:AAHsimulatedBotTokenForLocalTests000000") as (out, _):
@@ -326,7 +360,7 @@ def _record(msg: str, *args: object, exc_info: object = None) -> logging.LogReco
 
 
 def _written(record: logging.LogRecord) -> str:
-    assert RedactToken(TOKEN).filter(record) is True  # redacts, never drops
+    assert RedactSecrets(TOKEN).filter(record) is True  # redacts, never drops
     return logging.Formatter("%(message)s").format(record)
 
 
@@ -344,7 +378,7 @@ def test_redact_token_leaves_other_records_alone() -> None:
     assert _written(record) == "chat 1001: sent"
     assert record.args == (1001, "sent")  # arguments untouched when there is nothing to hide
     empty = logging.LogRecord("bot", logging.INFO, __file__, 1, "a%sb", ("x",), None)
-    assert RedactToken("").filter(empty)
+    assert RedactSecrets("").filter(empty)
     assert empty.getMessage() == "axb"
 
 
@@ -373,3 +407,33 @@ def test_redact_token_in_a_chained_traceback_and_a_stack() -> None:
     assert "ValueError: <token>" in written
     assert "token=<token>" in written
     assert TOKEN not in written
+
+
+CODE = "ntuUBLOhXhvwFFJUcuZlNw"  # 22 base64url characters: an invitation code's shape
+
+
+@pytest.mark.parametrize(
+    "logged",
+    [
+        f"https://t.me/bonebot_bot?start={CODE}",
+        f"'text': '/start {CODE}'",
+        f"callback_data='iv:a:{CODE}'",
+        f"text=Send+this+link%3A+https%3A%2F%2Ft.me%2Fb%3Fstart%3D{CODE}%0A",
+        CODE,
+    ],
+)
+def test_invitation_codes_are_redacted_wherever_they_stand(logged: str) -> None:
+    written = _written(_record("sent %s", logged))
+    assert CODE not in written
+    assert "<code>" in written
+
+
+def test_longer_or_shorter_runs_are_not_codes_and_other_secrets_are_redacted() -> None:
+    file_id = "BQACAgIAAxkBAAIBW2V" + CODE  # a file id is longer than a code
+    assert _written(_record("file %s", file_id)) == f"file {file_id}"
+    assert _written(_record("short %s", CODE[:-1])) == f"short {CODE[:-1]}"
+    record = _record("setWebhook with secret_token=%s", "s3cret-Webhook_Value")
+    assert RedactSecrets(TOKEN, "s3cret-Webhook_Value").filter(record)
+    assert logging.Formatter("%(message)s").format(record) == (
+        "setWebhook with secret_token=<secret>"
+    )

@@ -20,6 +20,8 @@ ANASTROZOLE = "anastrozole-1-daily-tablet"
 ALENDRONATE_WEEKLY = "alendronate-70-weekly-tablet"
 ZOLEDRONIC_ACID = "zoledronic-acid-4-every-6-months-iv"
 LONDON = "Europe/London"
+# The key failed invitation codes are counted by (the bot derives it from its token).
+SECRET = b"a test's code attempt secret"
 
 
 async def register(

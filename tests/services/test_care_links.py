@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import LinkRole, LinkStatus
+from bot.db.models import AlertKind, CareAlert, LinkRole, LinkStatus
 from bot.domain import invite_codes
 from bot.domain.errors import NotYourRecord
-from bot.services import care_links
+from bot.services import care_alerts, care_links
 from bot.services.care_links import (
     AlreadyLinked,
     InvalidCode,
@@ -23,7 +23,7 @@ from bot.services.care_links import (
 )
 from tests.fakes.clock import FixedClock
 from tests.fakes.planner import RecordingPlanner
-from tests.services.people import register
+from tests.services.people import SECRET, register
 
 ALICE, BOB = 1001, 1002  # patients
 CAROL, DAVE = 2001, 2002  # a caregiver and someone else, neither a patient
@@ -39,7 +39,13 @@ async def _linked(
     """An invitation from `patient`, accepted by `member` and confirmed: an active link."""
     code = await care_links.create_invite(session, patient, role, clock())
     waiting = await care_links.accept_invite(
-        session, telegram_user_id=member, chat_id=member, name="Carol", code=code, now=clock()
+        session,
+        telegram_user_id=member,
+        chat_id=member,
+        name="Carol",
+        code=code,
+        now=clock(),
+        attempt_secret=SECRET,
     )
     return await care_links.confirm_link(
         session, telegram_user_id=patient, link_id=waiting.link_id, name="Alice", now=clock()
@@ -58,7 +64,10 @@ async def test_invite_accept_confirm_makes_an_active_link_with_the_roles_default
     session: AsyncSession, clock: FixedClock
 ) -> None:
     code = await care_links.create_invite(session, ALICE, LinkRole.CAREGIVER, clock())
-    assert await care_links.check_invite(session, CAROL, code, clock()) is LinkRole.CAREGIVER
+    assert (
+        await care_links.check_invite(session, CAROL, code, clock(), attempt_secret=SECRET)
+        is LinkRole.CAREGIVER
+    )
 
     waiting = await care_links.accept_invite(
         session,
@@ -67,6 +76,7 @@ async def test_invite_accept_confirm_makes_an_active_link_with_the_roles_default
         name="Carol\u202e\n",
         code=code,
         now=clock(),
+        attempt_secret=SECRET,
     )
     assert waiting.status is LinkStatus.PENDING
     assert waiting.member_name == "Carol"  # unprintable characters dropped
@@ -102,19 +112,28 @@ async def test_a_code_works_once_not_for_its_patient_and_not_after_a_day(
 ) -> None:
     used = await care_links.create_invite(session, ALICE, LinkRole.CAREGIVER, clock())
     with pytest.raises(OwnCode):
-        await care_links.check_invite(session, ALICE, used, clock())
+        await care_links.check_invite(session, ALICE, used, clock(), attempt_secret=SECRET)
     await care_links.accept_invite(
-        session, telegram_user_id=CAROL, chat_id=CAROL, name="Carol", code=used, now=clock()
+        session,
+        telegram_user_id=CAROL,
+        chat_id=CAROL,
+        name="Carol",
+        code=used,
+        now=clock(),
+        attempt_secret=SECRET,
     )
     with pytest.raises(InvalidCode):
-        await care_links.check_invite(session, DAVE, used, clock())
+        await care_links.check_invite(session, DAVE, used, clock(), attempt_secret=SECRET)
 
     stale = await care_links.create_invite(session, ALICE, LinkRole.CAREGIVER, clock())
     clock.advance(invite_codes.INVITE_LIFETIME - timedelta(seconds=1))
-    assert await care_links.check_invite(session, DAVE, stale, clock()) is LinkRole.CAREGIVER
+    assert (
+        await care_links.check_invite(session, DAVE, stale, clock(), attempt_secret=SECRET)
+        is LinkRole.CAREGIVER
+    )
     clock.advance(timedelta(seconds=1))
     with pytest.raises(InvalidCode):
-        await care_links.check_invite(session, DAVE, stale, clock())
+        await care_links.check_invite(session, DAVE, stale, clock(), attempt_secret=SECRET)
 
 
 @pytest.mark.usefixtures("patients")
@@ -125,7 +144,13 @@ async def test_one_person_cannot_be_linked_twice_to_the_same_patient(
     second = await care_links.create_invite(session, ALICE, LinkRole.CLINICIAN, clock())
     with pytest.raises(AlreadyLinked):
         await care_links.accept_invite(
-            session, telegram_user_id=CAROL, chat_id=CAROL, name="Carol", code=second, now=clock()
+            session,
+            telegram_user_id=CAROL,
+            chat_id=CAROL,
+            name="Carol",
+            code=second,
+            now=clock(),
+            attempt_secret=SECRET,
         )
 
 
@@ -138,16 +163,22 @@ async def test_wrong_codes_lock_a_person_out_for_the_attempt_window_only(
     for _ in range(invite_codes.MAX_FAILED_ATTEMPTS):
         with pytest.raises(InvalidCode):
             await care_links.check_invite(
-                session, DAVE, wrong, clock.advance(timedelta(minutes=1))
+                session, DAVE, wrong, clock.advance(timedelta(minutes=1)), attempt_secret=SECRET
             )
 
     with pytest.raises(TooManyAttempts):  # even the right code is not looked at now
-        await care_links.check_invite(session, DAVE, code, clock())
+        await care_links.check_invite(session, DAVE, code, clock(), attempt_secret=SECRET)
     # Someone else is not locked out by Dave's attempts.
-    assert await care_links.check_invite(session, CAROL, code, clock()) is LinkRole.CAREGIVER
+    assert (
+        await care_links.check_invite(session, CAROL, code, clock(), attempt_secret=SECRET)
+        is LinkRole.CAREGIVER
+    )
 
     clock.advance(invite_codes.ATTEMPT_WINDOW)
-    assert await care_links.check_invite(session, DAVE, code, clock()) is LinkRole.CAREGIVER
+    assert (
+        await care_links.check_invite(session, DAVE, code, clock(), attempt_secret=SECRET)
+        is LinkRole.CAREGIVER
+    )
 
 
 @pytest.mark.usefixtures("patients")
@@ -155,6 +186,16 @@ async def test_the_patient_revokes_a_link_and_it_gives_nothing_more(
     session: AsyncSession, clock: FixedClock
 ) -> None:
     link = await _linked(session, clock)
+    alert = CareAlert(
+        patient_id=link.patient_id,
+        link_id=link.link_id,
+        kind=AlertKind.RED_FLAG,
+        flag_code="severe:fatigue",
+        created_at=clock(),
+        sent_at=clock(),
+    )
+    session.add(alert)
+    await session.commit()
 
     ended = await care_links.unlink(
         session, telegram_user_id=ALICE, link_id=link.link_id, now=clock()
@@ -174,6 +215,10 @@ async def test_the_patient_revokes_a_link_and_it_gives_nothing_more(
             link_id=link.link_id,
             permission=Permission.WEEKLY_SUMMARY,
         )
+    # Carol's "I've seen this" button on the alert she got before is dead too.
+    with pytest.raises(NotYourRecord):
+        await care_alerts.acknowledge(session, CAROL, alert.id, clock())
+    assert alert.acknowledged_at is None
 
 
 @pytest.mark.usefixtures("patients")

@@ -20,7 +20,7 @@ from bot.services.care_links import Permission
 from bot.services.checkins import WANTS_TO_STOP, Alert, CheckinStep
 from tests.fakes.clock import FixedClock
 from tests.fakes.planner import RecordingPlanner
-from tests.services.people import ALENDRONATE_WEEKLY, register
+from tests.services.people import ALENDRONATE_WEEKLY, SECRET, register
 
 ALICE = 1001  # the patient, on anastrozole and weekly alendronate (an oral bisphosphonate)
 CAROL, DREW = 2001, 2002  # her caregiver and her clinician
@@ -30,7 +30,13 @@ CHEST_PAIN = "swallow_pain"  # "pain when you swallow, or chest pain": the upper
 async def _link(session: AsyncSession, clock: FixedClock, member: int, role: LinkRole) -> int:
     code = await care_links.create_invite(session, ALICE, role, clock())
     waiting = await care_links.accept_invite(
-        session, telegram_user_id=member, chat_id=member, name="Linked", code=code, now=clock()
+        session,
+        telegram_user_id=member,
+        chat_id=member,
+        name="Linked",
+        code=code,
+        now=clock(),
+        attempt_secret=SECRET,
     )
     linked = await care_links.confirm_link(
         session, telegram_user_id=ALICE, link_id=waiting.link_id, name="Alice", now=clock()

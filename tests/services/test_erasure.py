@@ -30,7 +30,7 @@ from bot.services.doses import SentReminder
 from bot.services.erasure import erase_person
 from tests.fakes.clock import FixedClock
 from tests.fakes.planner import RecordingPlanner
-from tests.services.people import ALENDRONATE_WEEKLY, ANASTROZOLE, medication, register
+from tests.services.people import ALENDRONATE_WEEKLY, ANASTROZOLE, SECRET, medication, register
 
 ALICE, BOB = 1001, 1002  # patients
 CAROL = 2001  # Alice's caregiver
@@ -103,7 +103,13 @@ async def test_erasing_a_patient_ends_their_links_and_their_caregivers_alerts(
     alice = await register(session, planner, ALICE, now=clock())
     code = await care_links.create_invite(session, ALICE, LinkRole.CAREGIVER, clock())
     link = await care_links.accept_invite(
-        session, telegram_user_id=CAROL, chat_id=CAROL, name="Carol", code=code, now=clock()
+        session,
+        telegram_user_id=CAROL,
+        chat_id=CAROL,
+        name="Carol",
+        code=code,
+        now=clock(),
+        attempt_secret=SECRET,
     )
     await care_links.confirm_link(
         session, telegram_user_id=ALICE, link_id=link.link_id, name="Mum", now=clock()
@@ -133,15 +139,23 @@ async def test_erasing_a_caregiver_keeps_the_patients_data_and_tells_the_patient
     alice = await register(session, planner, ALICE, now=clock())
     code = await care_links.create_invite(session, ALICE, LinkRole.CAREGIVER, clock())
     link = await care_links.accept_invite(
-        session, telegram_user_id=CAROL, chat_id=CAROL, name="Carol", code=code, now=clock()
+        session,
+        telegram_user_id=CAROL,
+        chat_id=CAROL,
+        name="Carol",
+        code=code,
+        now=clock(),
+        attempt_secret=SECRET,
     )
     await care_links.confirm_link(
         session, telegram_user_id=ALICE, link_id=link.link_id, name="Mum", now=clock()
     )
     with_alices_jobs = dict(planner.jobs)
-    # A wrong code of Carol's is remembered until she is erased.
+    # A wrong code of Carol's is remembered for its hour, even past her erasure.
     with pytest.raises(InvalidCode):
-        await care_links.check_invite(session, CAROL, invite_codes.new_code(), clock())
+        await care_links.check_invite(
+            session, CAROL, invite_codes.new_code(), clock(), attempt_secret=SECRET
+        )
     assert await _count(session, CodeAttempt) == 1
 
     erased = await erase_person(session, planner, CAROL)
@@ -150,7 +164,7 @@ async def test_erasing_a_caregiver_keeps_the_patients_data_and_tells_the_patient
     assert erased.links_removed == 1
     assert [(n.chat_id, n.name) for n in erased.notices] == [(ALICE, "Carol")]
     assert planner.jobs == with_alices_jobs
-    assert await _count(session, CodeAttempt) == 0
+    assert await _count(session, CodeAttempt) == 1
     assert await care_links.links_of_patient(session, ALICE) == []
     assert await _count(session, Medication, patient_id=alice.id) == 1
 
@@ -165,3 +179,29 @@ async def test_erasing_someone_the_bot_never_knew_does_nothing(
 
     assert (erased.had_patient_record, erased.links_removed, erased.jobs_removed) == (False, 0, 0)
     assert planner.jobs == before
+
+
+async def test_erasure_does_not_reset_the_failed_code_limit(
+    session: AsyncSession, planner: RecordingPlanner, clock: FixedClock
+) -> None:
+    """Before: /deletemydata forgot the failed codes, and a guesser went on (20 lookups past
+    the limit in the probe). The attempts are kept by a keyed hash of the Telegram account
+    (not the account itself), and erasure leaves them for their hour."""
+    await register(session, planner, ALICE, now=clock())
+    code = await care_links.create_invite(session, ALICE, LinkRole.CAREGIVER, clock())
+    for _ in range(invite_codes.MAX_FAILED_ATTEMPTS):
+        with pytest.raises(InvalidCode):
+            await care_links.check_invite(
+                session, BOB, invite_codes.new_code(), clock(), attempt_secret=SECRET
+            )
+
+    await erase_person(session, planner, BOB)
+
+    for _ in range(20):
+        with pytest.raises(care_links.TooManyAttempts):
+            await care_links.check_invite(session, BOB, code, clock(), attempt_secret=SECRET)
+    kept = list(await session.scalars(select(CodeAttempt)))
+    assert len(kept) == invite_codes.MAX_FAILED_ATTEMPTS
+    for attempt in kept:
+        values = [getattr(attempt, column.key) for column in CodeAttempt.__table__.c]
+        assert not any(str(BOB) in str(value) for value in values), values

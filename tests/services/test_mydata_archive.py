@@ -41,6 +41,7 @@ from bot.db.models import (
     PillCount,
     RedFlagEpisode,
 )
+from bot.domain import invite_codes
 from bot.domain.errors import ArchiveTooLarge, NotRegistered, NotYourRecord
 from bot.exports import archive as archive_module
 from bot.exports.record import LABEL_COLUMNS, OMITTED_COLUMNS, RECORD_TABLES
@@ -48,6 +49,7 @@ from bot.services import exports
 from bot.services.exports import ExportFormat
 from tests.exports.test_archive import files_named_in
 from tests.services.conftest import START
+from tests.services.people import SECRET
 
 ZONE = "America/New_York"
 ALICE, BOB = 1001, 1002
@@ -275,7 +277,11 @@ async def seed(session: AsyncSession, telegram_user_id: int, note: str) -> Patie
             patient_id=pid, medication_id=ai.id, tablets=28, tablets_per_dose=1, counted_at=ago(5)
         )
     )
-    session.add(CodeAttempt(telegram_user_id=telegram_user_id, attempted_at=ago(0.01)))
+    session.add(
+        CodeAttempt(
+            user_key=invite_codes.attempt_key(SECRET, telegram_user_id), attempted_at=ago(0.01)
+        )
+    )
     await session.commit()
     return patient
 
@@ -319,7 +325,7 @@ async def own_ids(session: AsyncSession, table_name: str, patient: Patient) -> l
     elif "patient_id" in table.c:
         where = table.c.patient_id == patient.id
     else:
-        where = table.c.telegram_user_id == patient.telegram_user_id
+        where = table.c.user_key == invite_codes.attempt_key(SECRET, patient.telegram_user_id)
     return list(await session.scalars(select(table.c.id).where(where).order_by(table.c.id)))
 
 
@@ -327,7 +333,7 @@ async def test_the_archive_holds_every_row_of_every_table_of_hers_and_nothing_el
     session: AsyncSession, alice: Patient
 ) -> None:
     expected = {name: await own_ids(session, name, alice) for name in RECORD_TABLES}
-    made = await exports.own_archive(session, ALICE, START)
+    made = await exports.own_archive(session, ALICE, START, attempt_secret=SECRET)
     assert made.mime == "application/zip"
     assert made.name.startswith(f"bonebot-patient-{alice.id}-")
     assert made.name.endswith("-mydata.zip")
@@ -387,7 +393,7 @@ async def test_the_archive_holds_every_row_of_every_table_of_hers_and_nothing_el
 async def test_the_archive_is_audited_as_the_patients_own_after_it_is_made(
     session: AsyncSession, alice: Patient
 ) -> None:
-    files = unzip((await exports.own_archive(session, ALICE, START)).data)
+    files = unzip((await exports.own_archive(session, ALICE, START, attempt_secret=SECRET)).data)
     # The archive's own line is written after the archive was made.
     assert len(rows_of(files["records/export_records.csv"])) == 1
     records = list(
@@ -411,7 +417,7 @@ async def test_an_archive_too_large_to_send_is_refused_and_not_audited(
 ) -> None:
     monkeypatch.setattr(archive_module, "ARCHIVE_LIMIT_BYTES", 1000)
     with pytest.raises(ArchiveTooLarge) as refused:
-        await exports.own_archive(session, ALICE, START)
+        await exports.own_archive(session, ALICE, START, attempt_secret=SECRET)
     assert refused.value.limit_bytes == 1000
     assert refused.value.size_bytes > 1000
     archived = await session.scalar(
@@ -426,7 +432,8 @@ async def test_only_the_patient_themself_gets_the_archive(
     session: AsyncSession, alice: Patient
 ) -> None:
     with pytest.raises(NotRegistered):
-        await exports.own_archive(session, CAROL, START)  # a caregiver holds no record
+        # A caregiver holds no record.
+        await exports.own_archive(session, CAROL, START, attempt_secret=SECRET)
     request = await exports.own_request(session, ALICE, 0, START)
     clinician = exports.ExportRequest(
         alice.id, CAROL, exports.ActorRole.CLINICIAN, "Dr Lee", request.start, request.end

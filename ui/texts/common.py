@@ -22,6 +22,14 @@ SOMETHING_WRONG = (
 
 BACK = "« Back"
 
+# Said once in a group, supergroup or channel: health data stays in a private chat.
+PRIVATE_CHAT_ONLY = (
+    "I work only in a private chat, so that health information stays private. "
+    "Tap below to open our chat."
+)
+PRIVATE_CHAT_ONLY_SHORT = "I work only in a private chat: open it from my profile."
+OPEN_PRIVATE_CHAT = "Open a private chat"
+
 
 def hhmm(value: time | datetime) -> str:
     """Format a wall-clock time the way people read it on a phone."""

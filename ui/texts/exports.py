@@ -36,6 +36,11 @@ PRIVACY_LINKS_NONE = "Nobody is linked to you."
 PRIVACY_EXPORTS_NONE = "Nobody has exported your records."
 PRIVACY_EXPORTS_HEAD = "Exports of your records:"
 PRIVACY_MEMBER_HEAD = "You are linked to:"
+PRIVACY_CODES = (
+    "If someone types invitation codes that don't work, I count them for an hour to stop "
+    "guessing, even after /deletemydata. I keep no account for that, only a scrambled "
+    "code made from it with a secret key, which cannot be turned back into the account."
+)
 PRIVACY_FOOT = (
     "/mydata sends you a copy of everything; /deletemydata erases everything; "
     "/caregiver changes who gets what."
