@@ -132,10 +132,22 @@ class ApschedulerPlanner:
 
     def __init__(self, scheduler: CoalescingScheduler) -> None:
         self._scheduler = scheduler
+        self._suspended = False
+
+    def suspend(self) -> None:
+        """Plan and cancel nothing until `resume` (this process stopped leading: the jobs
+        still running must not write plans into a store the next leader owns)."""
+        self._suspended = True
+
+    def resume(self) -> None:
+        """Plan and cancel again (this process leads again, its jobs rebuilt)."""
+        self._suspended = False
 
     def _plan(
         self, job_id: str, func: Callable[[int], Awaitable[None]], run_at: datetime, arg: int
     ) -> None:
+        if self._suspended:
+            return
         scheduler = self._scheduler
         with scheduler.quietly() if scheduler.wakes_by(run_at) else contextlib.nullcontext():
             scheduler.add_job(
@@ -150,6 +162,8 @@ class ApschedulerPlanner:
             )
 
     def _cancel(self, job_id: str) -> None:
+        if self._suspended:
+            return
         with contextlib.suppress(JobLookupError):
             self._scheduler.remove_job(job_id, jobstore=store_of(job_id))
 

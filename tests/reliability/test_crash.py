@@ -32,6 +32,8 @@ def bot_process(settings: Settings, log: Path) -> Iterator[subprocess.Popen[byte
         "TELEGRAM_API_BASE_URL": settings.telegram_api_base_url,
         "DATABASE_URL": settings.database_url,
         "LOG_LEVEL": "INFO",
+        # PYTHONPATH lets a checkout that is not the installed one run its own code.
+        **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"},
         # A clock moved by libfaketime (CI's runs at other instants) moves the bot's too.
         **{k: v for k, v in os.environ.items() if k.startswith("FAKETIME") or k == "LD_PRELOAD"},
     }
