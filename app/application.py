@@ -13,12 +13,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import BotCommand, Update
-from telegram.ext import ApplicationBuilder, ContextTypes
+from telegram.ext import ApplicationBuilder, ContextTypes, ExtBot
 
 import handlers
 from app.leadership import Leadership
 from app.telegram_transport import AiohttpRequest
-from app.updates import PerPersonUpdateProcessor
+from app.updates import PerPersonUpdateProcessor, PollingBot
 from bot.config import Settings
 from bot.db.database import create_bot_engine, make_sessions, upgrade_database
 from bot.domain.clock import Clock, utc_now
@@ -162,13 +162,16 @@ def build_application(settings: Settings, clock: Clock = utc_now) -> App:
     """Build the bot: PTB application, handlers, and the lifecycle hooks."""
     transport = AiohttpRequest(pool_size=256)
     lifecycle = Lifecycle(settings, clock, transport)
+    bot: ExtBot[None] = PollingBot(
+        token=settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.telegram_file_base_url,
+        request=transport,
+        get_updates_request=AiohttpRequest(pool_size=1),
+    )
     app = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token.get_secret_value())
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(settings.telegram_file_base_url)
-        .request(transport)
-        .get_updates_request(AiohttpRequest(pool_size=1))
+        .bot(bot)
         .context_types(ContextTypes(bot_data=AppState, user_data=Conversation))
         .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))
         .job_queue(None)  # reminders use our own persistent scheduler, not PTB's in-memory one
