@@ -17,7 +17,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, ExtBot
 
 import handlers
 from app.leadership import Leadership
-from app.telegram_transport import AiohttpRequest
+from app.telegram_transport import AiohttpRequest, RetryingRequest
 from app.updates import PerPersonUpdateProcessor, PollingBot
 from bot.config import Settings
 from bot.db.database import create_bot_engine, make_sessions, upgrade_database
@@ -166,7 +166,9 @@ def build_application(settings: Settings, clock: Clock = utc_now) -> App:
         token=settings.telegram_bot_token.get_secret_value(),
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_file_base_url,
-        request=transport,
+        # Replies, edits and button answers retry 5xx and network errors; the courier
+        # sends reminders through the same connections with its own retries and pacing.
+        request=RetryingRequest(transport),
         get_updates_request=AiohttpRequest(pool_size=1),
     )
     app = (
