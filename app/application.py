@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 CONCURRENT_UPDATES = 4
 # Seconds a long poll waits for updates (PTB's default), unless a test asks for less.
 POLL_TIMEOUT = 10
+# Times PTB tries setting up polling or the webhook again (1 s apart) when leading again.
+BOOTSTRAP = 5
 
 
 class Lifecycle:
@@ -126,6 +128,7 @@ class Lifecycle:
                 await self._leadership.lost()
                 await self._step_down(app)
                 await self._leadership.acquire(again=True)
+                self.planner.forget_memory_jobs()
                 self.planner.resume()
                 await self._lead()
                 await listen(app, self.settings, self.poll_timeout)
@@ -203,10 +206,13 @@ async def listen(app: App, settings: Settings, poll_timeout: int = POLL_TIMEOUT)
     """Start taking updates: the webhook when WEBHOOK_URL is set, else long polling."""
     assert app.updater is not None
     if settings.webhook_url:
-        await app.updater.start_webhook(**_webhook(settings))
+        await app.updater.start_webhook(**_webhook(settings), bootstrap_retries=BOOTSTRAP)
     else:
         await app.updater.start_polling(
-            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+            poll_interval=0.0,
+            timeout=poll_timeout,
+            allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=BOOTSTRAP,
         )
 
 

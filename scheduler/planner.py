@@ -196,6 +196,11 @@ class ApschedulerPlanner:
         with store.engine.begin() as connection:
             connection.execute(store.jobs_t.delete().where(or_(*kinds)))
 
+    def forget_memory_jobs(self) -> None:
+        """Drop every job of the memory store (leading again after a while: another
+        process may have led meanwhile, so the dose path is rebuilt as at a start)."""
+        self._scheduler.remove_all_jobs(jobstore=IN_MEMORY)
+
     def next_jobs(self, limit: int = 10) -> list[tuple[str, datetime]]:
         """Return the soonest (job id, run time) pairs (for tests and the demo)."""
         planned = [

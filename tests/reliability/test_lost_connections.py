@@ -14,13 +14,16 @@ import time
 from pathlib import Path
 
 import psycopg
+from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from simulator import BotApiSimulator, RateLimits
+from tests.conftest import POSTGRES_URL
 from tests.e2e.helpers import bot_running, delivered_reminders, eventually, seed_patients
 from tests.reliability.test_crash import bot_process, send_times
 
 PATIENTS = 200
+OUTAGE = 3.0  # seconds a restarting database refuses connections
 # The bound on duplicates: reminders in flight when the fault is seen. The leader learns of
 # it within milliseconds (the driver reports the lock's connection closed) and asks the
 # fence before every request; requests already sent may still arrive. The courier spaces
@@ -55,6 +58,20 @@ def _terminate(database_url: str, which: str) -> int:
     }[which]
     with psycopg.connect(plain, autocommit=True) as connection:
         return len(connection.execute(query).fetchall())
+
+
+def _refuse_connections(database_url: str, refuse: bool) -> None:
+    """Make the database refuse (or accept again) every new connection, as a server that
+    is restarting does; with `refuse`, end those it has too."""
+    name = make_url(database_url).database
+    admin = make_url(POSTGRES_URL).set(drivername="postgresql")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
+        c.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {"false" if refuse else "true"}')
+        if refuse:
+            c.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )
 
 
 async def _log_says(log: Path, words: str, times: int = 1) -> bool:
@@ -174,3 +191,59 @@ async def test_the_leader_loses_its_lock_connection_mid_burst_with_a_standby_run
     assert took_over, "the standby did not take over"
     assert still_running == [True, True], "a process exited"
     assert stopped == [0, 0]
+
+
+async def test_a_database_that_refuses_connections_for_a_while_loses_no_reminder(
+    simulator: BotApiSimulator, postgres_database_url: str, tmp_path: Path
+) -> None:
+    settings = _settings(simulator, postgres_database_url)
+    patients = await _seed(simulator, settings, due_in=6)
+    log = tmp_path / "bot.log"
+
+    with bot_process(settings, log) as bot:
+        await simulator.wait_for(
+            lambda: _delivered(simulator, patients) >= PATIENTS // 4,
+            timeout=40,
+            what="a quarter of the burst",
+        )
+        await asyncio.to_thread(_refuse_connections, postgres_database_url, True)
+        fault_at = time.time()
+        delivered_at_fault = _delivered(simulator, patients)
+        await asyncio.sleep(OUTAGE)  # a server restarting
+        await asyncio.to_thread(_refuse_connections, postgres_database_url, False)
+
+        async def done() -> bool:
+            return _delivered(simulator, patients) == PATIENTS or bot.poll() is not None
+
+        await eventually(done, 60, "every reminder once the database is back")
+        assert bot.poll() is None, f"the bot exited with {bot.returncode}"
+        assert await _log_says(log, "database unreachable"), "the outage went unnoticed"
+        bot.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(bot.wait, 20) == 0
+
+    assert delivered_at_fault < PATIENTS, "the burst finished before the fault"
+    assert sorted(send_times(simulator)) == sorted(patients)  # none lost
+    duplicated = _duplicates(simulator)
+    print(
+        f"database away {OUTAGE:.0f} s: after {delivered_at_fault} of {PATIENTS}, sending again"
+        f" {_resumed_after(simulator, fault_at):.1f} s after it went; 0 lost,"
+        f" {len(duplicated)} doubled"
+    )
+    _check_duplicates(duplicated, fault_at)
+
+
+async def test_a_database_gone_past_the_outage_limit_ends_the_process_with_status_1(
+    simulator: BotApiSimulator, postgres_database_url: str, tmp_path: Path
+) -> None:
+    settings = _settings(simulator, postgres_database_url)
+    await _seed(simulator, settings, due_in=3600)
+    log = tmp_path / "bot.log"
+    with bot_process(settings, log, {"DATABASE_OUTAGE_SECONDS": "2"}) as bot:
+        await eventually(lambda: _log_says(log, "Application started"), 30, "the bot up")
+        await asyncio.to_thread(_refuse_connections, postgres_database_url, True)
+        try:
+            status = await asyncio.to_thread(bot.wait, 30)
+        finally:
+            await asyncio.to_thread(_refuse_connections, postgres_database_url, False)
+    assert status == 1  # for its supervisor to restart it (Restart=always, or on-failure)
+    assert await _log_says(log, "leadership cannot be recovered")
