@@ -50,5 +50,4 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.application import build_application, serve
 
-    serve(build_application(settings), settings)
-    return 0
+    return serve(build_application(settings), settings)

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import logging
 import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.domain.invite_codes import CODE_LENGTH
 
@@ -70,12 +73,66 @@ class RedactSecrets(logging.Filter):
         return INVITATION_CODE.sub("<code>", text)
 
 
+@dataclass
+class _Repeats:
+    since: float  # when this window began
+    passed: int = 1
+    held: int = 0
+
+
+class LimitRepeats(logging.Filter):
+    """Let a warning or error that keeps repeating through a few times a window, then hold
+    it back, counting; the next one let through says how many were held.
+
+    The same failure over and over (a poll that fails each time, a fault that hits every
+    send) would otherwise fill the disk. Records count as the same when they come from the
+    same logger at the same level with the same wording (before its arguments are filled
+    in) and the same error type (a traceback's, or one named by `extra={"error_type": ...}`
+    where no traceback is logged). INFO and below always pass.
+    """
+
+    def __init__(
+        self,
+        per_window: int = 5,
+        window_seconds: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self._per_window = per_window
+        self._window = window_seconds
+        self._clock = clock
+        self._seen: dict[tuple[str, int, str, str], _Repeats] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        error = str(getattr(record, "error_type", ""))
+        if record.exc_info and record.exc_info[0]:
+            error = record.exc_info[0].__name__
+        key = (record.name, record.levelno, str(record.msg), error)
+        now = self._clock()
+        seen = self._seen.get(key)
+        if seen is None or now - seen.since >= self._window:
+            if len(self._seen) > 10_000:  # forget quiet kinds: the map stays small
+                self._seen = {k: v for k, v in self._seen.items() if now - v.since < self._window}
+            self._seen[key] = _Repeats(now)
+            if seen is not None and seen.held:
+                record.msg = f"{record.msg} [{seen.held} more like this held back]"
+            return True
+        if seen.passed < self._per_window:
+            seen.passed += 1
+            return True
+        seen.held += 1
+        return False
+
+
 def configure_logging(level: str, token: str, *secrets: str) -> None:
     """Log to stderr at `level`, secrets redacted, chatty transport loggers held at WARNING."""
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     for handler in logging.getLogger().handlers:
+        handler.addFilter(LimitRepeats())
         handler.addFilter(RedactSecrets(token, *secrets))
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))

@@ -9,10 +9,16 @@ send rate on one core.
 Errors map as PTB's own transport maps them: timeouts raise `TimedOut`, other transport
 failures `NetworkError`; the HTTP status and body go back to PTB, which raises the
 Telegram errors (400, 403, 429 with retry_after, 5xx) itself.
+
+`RetryingRequest` wraps it for the bot's own calls (replies to updates, edits, button
+answers, files): a 5xx answer or a network error is tried again a few times, with growing
+waits, before PTB sees it and a handler fails into the generic apology.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -25,7 +31,12 @@ from telegram.request import BaseRequest, RequestData
 
 # PTB's own defaults (ApplicationBuilder): 5 s to connect, read and write, 1 s for a free
 # connection in the pool; file uploads get 20 s.
+log = logging.getLogger(__name__)
+
 DEFAULT_TIMEOUT = 5.0
+# Waits before each new attempt of a reply that met a 5xx or a network error: about five
+# seconds in all, while the person waits (unprompted messages have the courier's own).
+REPLY_RETRY_DELAYS = (0.1, 0.2, 0.4, 0.8, 1.6, 2.0)
 DEFAULT_POOL_TIMEOUT = 1.0
 _TOKEN_IN_URL = re.compile(r"/bot[^/\s]+/")
 _FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -103,6 +114,69 @@ class AiohttpRequest(BaseRequest):
             # Some aiohttp errors quote the URL, which holds the token: keep it out.
             detail = _TOKEN_IN_URL.sub("/bot<token>/", str(error))
             raise NetworkError(f"aiohttp.{type(error).__name__}: {detail}") from error
+
+
+class RetryingRequest(BaseRequest):
+    """A `BaseRequest` that tries a request again after a 5xx answer or a network error.
+
+    A timeout or a dropped connection after Telegram did the work (the classic lost reply)
+    makes a retried sendMessage arrive twice: one extra copy of an answer, where giving up
+    would show the person an apology and no answer at all. Edits and button answers are
+    harmless to repeat (PTB's "not modified" and "query too old" are tolerated by the
+    handlers).
+    """
+
+    def __init__(self, inner: BaseRequest, delays: tuple[float, ...] = REPLY_RETRY_DELAYS) -> None:
+        self.inner = inner
+        self._delays = delays
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The wrapped transport's default read timeout."""
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        """Open the wrapped transport."""
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        """Close the wrapped transport."""
+        await self.inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Send the request, again after each 5xx or network error while retries last."""
+        name = url.rsplit("/", 1)[-1]  # the Bot API method: the URL before it holds the token
+        for delay in (*self._delays, None):
+            try:
+                status, body = await self.inner.do_request(
+                    url,
+                    method,
+                    request_data,
+                    read_timeout,
+                    write_timeout,
+                    connect_timeout,
+                    pool_timeout,
+                )
+            except NetworkError as error:  # TimedOut included
+                if delay is None:
+                    raise
+                problem = type(error).__name__
+            else:
+                if status < 500 or delay is None:
+                    return status, body
+                problem = f"HTTP {status}"
+            log.warning("Bot API %s failed (%s): trying again in %.1f s", name, problem, delay)
+            await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:

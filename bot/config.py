@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     send_per_second: float = Field(default=30.0, gt=0)
     send_per_chat_per_second: float = Field(default=1.0, gt=0)
     leader_retry_seconds: float = Field(default=2.0, gt=0, le=30)
+    leader_lease_seconds: float = Field(default=3.0, ge=0.3, le=60)
+    database_outage_seconds: float = Field(default=300.0, gt=0)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"

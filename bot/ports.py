@@ -94,3 +94,41 @@ class ReminderPlanner(Protocol):
 
     def planned_ids(self) -> set[str]:
         """Return the ids of the jobs already planned (to rebuild only what is missing)."""
+
+
+class NotLeader(Exception):
+    """This process no longer leads: it must not claim, plan or send anything more."""
+
+
+class Fence(Protocol):
+    """Leadership as the services and the outbound path see it (`app.leadership` keeps it).
+
+    Several processes may share one PostgreSQL database; only the leader sends. A leader
+    whose lock is gone is fenced twice: every send asks `check` first, and every claim of
+    due doses confirms `epoch`, the leader term it was granted, in its own transaction.
+    """
+
+    @property
+    def epoch(self) -> int | None:
+        """The term this process leads in (None where one process serves: SQLite)."""
+
+    def check(self) -> None:
+        """Raise NotLeader unless this process still leads (called before every send)."""
+
+    def revoke(self) -> None:
+        """Stop leading at once: a claim found that another process's term has begun."""
+
+
+class SoleProcess:
+    """The fence of a database only one process uses (SQLite): it always leads."""
+
+    epoch: int | None = None
+
+    def check(self) -> None:
+        """One process: always the leader."""
+
+    def revoke(self) -> None:
+        """Nothing can take over: nothing to stop."""
+
+
+SOLE_PROCESS: Final = SoleProcess()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -46,14 +47,34 @@ async def stale_button(update: Update, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the failure (never the message text) and tell the user kindly (in a private chat
-    only: the guard keeps every other chat out of the handlers, and out of this reply)."""
-    log.error("error while handling an update", exc_info=context.error)
+    """Log the failure once, by update id and error type with where it happened (never the
+    update's content, nor the error's message, which may quote it), and tell the user
+    kindly. The update is done with: the next one is handled as usual."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error(
+        "error while handling an update: update %s, %s\n%s",
+        update_id,
+        type(error).__name__,
+        _where(error),
+        extra={"error_type": type(error).__name__},  # alike when repeated (app.logs)
+    )
+    log.debug("the error in full (DEBUG may hold health data)", exc_info=error)
+    # In a private chat only: the guard keeps every other chat out of the handlers, and
+    # out of this reply.
     if isinstance(update, Update) and update.effective_chat and from_a_private_chat(update):
         try:
             await context.bot.send_message(update.effective_chat.id, texts.SOMETHING_WRONG)
         except Exception:  # the reply itself failed (blocked, network): nothing more to do
             log.warning("could not tell the user about the error", exc_info=True)
+
+
+def _where(error: BaseException | None) -> str:
+    """The traceback's frames (files, lines, functions, code) without the error's message."""
+    if error is None:
+        return ""
+    frames = traceback.format_list(traceback.extract_tb(error.__traceback__))
+    return "Traceback (most recent call last):\n" + "".join(frames).rstrip()
 
 
 def register(app: App) -> None:

@@ -25,6 +25,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.request import BaseRequest, RequestData
 
+from bot.ports import SOLE_PROCESS, Fence, NotLeader
+
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
@@ -93,7 +95,9 @@ class Outcome(Enum):
     """What became of one unprompted message."""
 
     SENT = "sent"
-    DEFERRED = "deferred"  # Telegram or the network asked us to wait: try again later
+    # Telegram or the network asked us to wait, or this process stopped leading (the
+    # leader rebuilds its jobs from the tables): try again later
+    DEFERRED = "deferred"
     UNREACHABLE = "unreachable"  # the person blocked the bot (or left the chat)
     REJECTED = "rejected"  # Telegram refused this message (logged): sending it again won't help
 
@@ -114,18 +118,24 @@ class Courier:
     `Bot.send_message`), but without building and parsing PTB's objects for each message:
     those took half the CPU of a reminder, which bounds how fast a peak drains on one core.
     Nothing unprompted needs more of the sent message than its id.
+
+    Every request first asks the fence whether this process still leads: a leader whose
+    lock is gone sends nothing more, not even a retry.
     """
 
-    def __init__(self, transport: BaseRequest, base_url: str, pacer: Pacer) -> None:
+    def __init__(
+        self, transport: BaseRequest, base_url: str, pacer: Pacer, fence: Fence = SOLE_PROCESS
+    ) -> None:
         self.transport = transport
         self.pacer = pacer
+        self.fence = fence
         self._send_url = f"{base_url}/sendMessage"  # holds the token: never log it
 
     async def send_text(
         self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
     ) -> int:
-        """Send a message and return its id; raise RecipientUnreachable, DeliveryRejected or
-        DeliveryDeferred.
+        """Send a message and return its id; raise RecipientUnreachable, DeliveryRejected,
+        DeliveryDeferred or NotLeader.
 
         A group, supergroup or channel (a negative id) is refused before any request: what
         goes out unprompted is health data, for the person's private chat only.
@@ -138,6 +148,7 @@ class Courier:
             fields["reply_markup"] = markup_json(markup)
         for attempt in range(MAX_ATTEMPTS):
             await self.pacer.wait_turn(chat_id)
+            self.fence.check()  # after the wait, right before the request: nothing in between
             try:
                 sent = await self.transport.post(self._send_url, FormFields(fields))
             except Forbidden as error:
@@ -170,6 +181,9 @@ class Courier:
         try:
             message_id = await self.send_text(chat_id, text, markup)
         except DeliveryDeferred:
+            return Delivery(Outcome.DEFERRED)
+        except NotLeader:
+            log.debug("message to chat %s not sent: this process no longer leads", chat_id)
             return Delivery(Outcome.DEFERRED)
         except RecipientUnreachable:
             return Delivery(Outcome.UNREACHABLE)

@@ -12,12 +12,14 @@ instead of four.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.ports import JobKind
+from bot.db.database import retrying
+from bot.ports import JobKind, NotLeader
 from bot.services import doses as reminders
 from bot.services.context import Services
 from bot.services.doses import DueDose, Reminder, SentReminder
@@ -67,9 +69,11 @@ class DoseBatcher:
                         for _, done in batch:
                             if not done.done():
                                 done.set_result(None)
-            finally:  # cancelled at shutdown: the jobs waiting end too
+            finally:  # cancelled (shutdown, or leadership lost): the jobs waiting end too;
+                # their doses are rebuilt from the tables by the next leader
                 for _, done in self._waiting:
-                    done.cancel()
+                    if not done.done():
+                        done.set_result(None)
                 self._waiting.clear()
 
 
@@ -77,8 +81,19 @@ async def open_and_send(medication_ids: list[int]) -> None:
     """Open the due doses of these medications, send them, record them, plan what's next."""
     services = runtime.current()
     grace = timedelta(minutes=services.settings.late_grace_minutes)
-    async with services.sessions() as session:
-        opened = await reminders.open_due_batch(session, medication_ids, services.clock(), grace)
+
+    async def open_batch() -> dict[int, reminders.DueBatch]:
+        async with services.sessions() as session:
+            return await reminders.open_due_batch(
+                session, medication_ids, services.clock(), grace, epoch=services.fence.epoch
+            )
+
+    try:
+        opened = await retrying(open_batch, "opening due doses")
+    except NotLeader:  # another process's term began: it rebuilds these jobs itself
+        log.warning("due doses not opened: another process leads now")
+        services.fence.revoke()
+        return
     recorder = _Recorder(services)
     sends = asyncio.Semaphore(SENDS_AT_ONCE)
     try:
@@ -127,8 +142,13 @@ class _Recorder:
     async def _write(self) -> None:
         while self._waiting:
             batch, self._waiting = self._waiting, []
-            async with self._services.sessions() as session:
-                await reminders.mark_all_sent(session, batch, self._services.clock())
+            await retrying(functools.partial(self._mark, batch), "recording sent reminders")
+
+    async def _mark(self, batch: list[SentReminder]) -> None:
+        # Not fenced: these reminders did reach Telegram. Recording that (a pending dose
+        # becomes sent) is true whoever leads now, and spares the next leader a duplicate.
+        async with self._services.sessions() as session:
+            await reminders.mark_all_sent(session, batch, self._services.clock())
 
     async def flushed(self) -> None:
         """Wait until everything queued is recorded."""

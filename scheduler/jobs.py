@@ -12,6 +12,7 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
+from bot.db.database import retrying
 from bot.db.models import AlertKind
 from bot.domain.catalog import after_window_message
 from bot.ports import JobKind
@@ -48,7 +49,8 @@ Run = TypeVar("Run")  # what a timed reminder's service loads for one run
 
 
 def _in_job_slot(body: JobBody) -> JobBody:
-    """Run a job in one of the job slots, where shutdown can find and cancel it.
+    """Run a job in one of the job slots, where shutdown can find and cancel it, and run
+    it again if the database connection was lost (a job reloads its rows when it runs).
 
     The wrapper keeps the job's name, so the job store's reference
     (`scheduler.jobs:run_dose_job`) still names it.
@@ -57,7 +59,7 @@ def _in_job_slot(body: JobBody) -> JobBody:
     @functools.wraps(body)
     async def run(row_id: int) -> None:
         async with runtime.job_slots():
-            await body(row_id)
+            await retrying(lambda: body(row_id), f"job {body.__name__}")
 
     return run
 

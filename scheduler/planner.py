@@ -132,10 +132,22 @@ class ApschedulerPlanner:
 
     def __init__(self, scheduler: CoalescingScheduler) -> None:
         self._scheduler = scheduler
+        self._suspended = False
+
+    def suspend(self) -> None:
+        """Plan and cancel nothing until `resume` (this process stopped leading: the jobs
+        still running must not write plans into a store the next leader owns)."""
+        self._suspended = True
+
+    def resume(self) -> None:
+        """Plan and cancel again (this process leads again, its jobs rebuilt)."""
+        self._suspended = False
 
     def _plan(
         self, job_id: str, func: Callable[[int], Awaitable[None]], run_at: datetime, arg: int
     ) -> None:
+        if self._suspended:
+            return
         scheduler = self._scheduler
         with scheduler.quietly() if scheduler.wakes_by(run_at) else contextlib.nullcontext():
             scheduler.add_job(
@@ -150,6 +162,8 @@ class ApschedulerPlanner:
             )
 
     def _cancel(self, job_id: str) -> None:
+        if self._suspended:
+            return
         with contextlib.suppress(JobLookupError):
             self._scheduler.remove_job(job_id, jobstore=store_of(job_id))
 
@@ -181,6 +195,11 @@ class ApschedulerPlanner:
         kinds = [store.jobs_t.c.id.startswith(f"{prefix}:") for prefix in prefixes]
         with store.engine.begin() as connection:
             connection.execute(store.jobs_t.delete().where(or_(*kinds)))
+
+    def forget_memory_jobs(self) -> None:
+        """Drop every job of the memory store (leading again after a while: another
+        process may have led meanwhile, so the dose path is rebuilt as at a start)."""
+        self._scheduler.remove_all_jobs(jobstore=IN_MEMORY)
 
     def next_jobs(self, limit: int = 10) -> list[tuple[str, datetime]]:
         """Return the soonest (job id, run time) pairs (for tests and the demo)."""

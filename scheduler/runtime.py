@@ -31,6 +31,7 @@ _courier: Courier | None = None
 _job_slots: asyncio.Semaphore | None = None
 _dose_batcher: DoseBatcher | None = None
 _running_jobs: set[asyncio.Task[object]] = set()
+_stopped_jobs: set[asyncio.Task[object]] = set()  # cancelled by stop_running_jobs
 
 # Jobs that may run at once: a peak minute fires thousands together, and each needs a
 # database connection; beyond the pool size they would only queue for one (or time out).
@@ -88,6 +89,12 @@ async def tracked() -> AsyncIterator[None]:
         _running_jobs.add(task)
     try:
         yield
+    except asyncio.CancelledError:
+        if task is None or task not in _stopped_jobs:
+            raise
+        # Stopped on purpose (shutdown, or leadership lost): the job ends quietly, and
+        # what it left undone is rebuilt from the tables by the next leader.
+        task.uncancel()
     finally:
         if task is not None:
             _running_jobs.discard(task)
@@ -100,7 +107,11 @@ async def stop_running_jobs(timeout: float = 10.0) -> None:  # noqa: ASYNC109
     to close. A stopped job is rebuilt from the tables at the next start.
     """
     tasks = [task for task in _running_jobs if not task.done()]
+    _stopped_jobs.update(tasks)
     for task in tasks:
         task.cancel()
-    if tasks:
-        await asyncio.wait(tasks, timeout=timeout)
+    try:
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout)
+    finally:
+        _stopped_jobs.difference_update(tasks)

@@ -42,7 +42,9 @@ url-encoded or multipart forms, or a JSON body):
   expire after ``callback_query_ttl`` seconds (default 15) or once answered.
 - Flood control (``RateLimits``; see ``limits``) answers 429 with ``retry_after``; faults
   (``FaultConfig``, ``FaultInjector.script``; see ``faults``) inject 500/502 replies, delays,
-  dropped connections and lost replies. Both are configurable from Python and HTTP.
+  dropped connections and lost replies, and ``FaultInjector.malform_updates`` queues the next
+  updates with a required field missing or of another type (served by getUpdates like any
+  other). All are configurable from Python and HTTP.
 - Group chats, true to the Bot API: groups, supergroups and channels (``add_group``; ids
   negative, -100... for supergroups and channels) that the bot joins when a member adds it
   (``my_chat_member`` from "left" to "member", administrator in a channel, and in groups
@@ -101,7 +103,8 @@ Control API (JSON; for out-of-process bots and the demo page):
 - ``GET  /_sim/events?after=&timeout=`` long-poll events {events, last_seq}
 - ``GET  /_sim/files/{file_id}`` raw bytes; ``GET /_sim/commands``; ``GET /_sim/updates``
 - ``GET/POST /_sim/faults`` FaultConfig fields to merge, "clear": true, "script": [{kind,
-  method?, count?, status?, delay?}]
+  method?, count?, status?, delay?}], "malform_updates": {count?, how?: "missing_field" |
+  "wrong_type"}
 - ``GET/POST /_sim/rate_limits`` RateLimits fields to merge
 
 Run standalone: ``python -m simulator --port 8081 [--user 1001:Alice]``.
@@ -109,7 +112,7 @@ Run standalone: ``python -m simulator --port 8081 [--user 1001:Alice]``.
 
 from simulator.errors import ApiError, SimulatorError, UnknownObjectError
 from simulator.events import SimEvent, Subscription
-from simulator.faults import Fault, FaultConfig, FaultInjector, FaultKind
+from simulator.faults import Fault, FaultConfig, FaultInjector, FaultKind, Malformation
 from simulator.limits import RateLimits
 from simulator.simulator import DEFAULT_TOKEN, SIMULATOR_KEY, BotApiSimulator
 from simulator.spec import ApiSpec, SpecNotFoundError, find_spec_path
@@ -128,6 +131,7 @@ __all__ = [
     "FaultConfig",
     "FaultInjector",
     "FaultKind",
+    "Malformation",
     "RateLimits",
     "SimEvent",
     "SimUser",

@@ -329,17 +329,20 @@ class _ControlApi:
         return {
             "config": self.sim.faults.config.to_json(),
             "scripted": [{**f.to_json(), "method": f.method} for f in self.sim.faults.scripted],
+            "malform_updates": [str(how) for how in self.sim.faults.malformations],
         }
 
     async def faults(self, request: web.Request) -> web.Response:
         return web.json_response(self._faults_json())
 
     async def set_faults(self, request: web.Request) -> web.Response:
-        """Body: FaultConfig fields to change, "clear": true, "script": [{kind, method, ...}]."""
+        """Body: FaultConfig fields to change, "clear": true, "script": [{kind, method, ...}],
+        "malform_updates": {count?, how?}."""
         body = await _body(request)
         if body.get("clear"):
             self.sim.faults.clear()
-        changes = {k: v for k, v in body.items() if k not in ("clear", "script")}
+        special = ("clear", "script", "malform_updates")
+        changes = {k: v for k, v in body.items() if k not in special}
         if changes:
             merged = {**self.sim.faults.config.to_json(), **changes}
             self.sim.faults.configure(FaultConfig.from_json(merged))
@@ -350,6 +353,11 @@ class _ControlApi:
                 count=int(item.get("count", 1)),
                 status=int(item.get("status", 500)),
                 delay=float(item.get("delay", 0.0)),
+            )
+        if "malform_updates" in body:
+            malform = body["malform_updates"]
+            self.sim.faults.malform_updates(
+                int(malform.get("count", 1)), malform.get("how", "missing_field")
             )
         return web.json_response(self._faults_json())
 

@@ -12,6 +12,16 @@ Kinds:
 - "drop": close the connection without an answer; the request has no effect.
 - "lost_reply": perform the request, then close the connection, so the bot cannot know it
   succeeded (the classic duplicate-message trap on retry).
+
+Malformed updates (`FaultInjector.malform_updates`): the next updates a user's actions
+make are queued malformed, for the bot's update parsing. Telegram's own JSON is well formed;
+what breaks a client is a payload its library cannot read (a field of a newer Bot API, a
+changed type). So the envelope is getUpdates's own (`update_id` in sequence, one payload
+key, served by offset and limit like any update, served again identically until an offset
+confirms it) and one required field of the payload is missing or of another type:
+- "missing_field": a message (or edit, channel post) without `date`, a button press
+  without `chat_instance`;
+- "wrong_type": a message's `date` as text, a press's `from` as text.
 """
 
 from __future__ import annotations
@@ -30,6 +40,32 @@ class FaultKind(StrEnum):
     DELAY = "delay"
     DROP = "drop"
     LOST_REPLY = "lost_reply"
+
+
+class Malformation(StrEnum):
+    """How a malformed update is off (see the module's doc)."""
+
+    MISSING_FIELD = "missing_field"
+    WRONG_TYPE = "wrong_type"
+
+
+# The required field each kind of payload loses or garbles (others: a message's `date`).
+_FIELD_OF = {"callback_query": {"missing_field": "chat_instance", "wrong_type": "from"}}
+
+
+def malformed(update: dict[str, Any], how: Malformation) -> dict[str, Any]:
+    """Return a copy of `update` with one required field of its payload missing or of
+    another type; the envelope (`update_id` and the payload's key) is left as it is."""
+    kind = next(key for key in update if key != "update_id")
+    payload = dict(update[kind])
+    field = _FIELD_OF.get(kind, {}).get(str(how), "date")
+    if how is Malformation.MISSING_FIELD:
+        payload.pop(field, None)
+    elif field == "date":
+        payload[field] = "2026-05-01T07:00:00+00:00"  # a time, as text instead of Unix time
+    else:
+        payload[field] = str(payload.get(field, {}).get("first_name", "someone"))
+    return {**update, kind: payload}
 
 
 @dataclass(frozen=True)
@@ -88,6 +124,7 @@ class FaultInjector:
 
     def __post_init__(self) -> None:
         self._scripted: deque[Fault] = deque()
+        self._malformations: deque[Malformation] = deque()
         self.configure(self.config)
 
     def configure(self, config: FaultConfig) -> None:
@@ -108,9 +145,27 @@ class FaultInjector:
         fault = Fault(FaultKind(kind), status=status, delay=delay, method=method)
         self._scripted.extend([fault] * count)
 
+    def malform_updates(
+        self, count: int = 1, how: Malformation | str = Malformation.MISSING_FIELD
+    ) -> None:
+        """Queue the next `count` updates (made by users' actions) malformed this way."""
+        self._malformations.extend([Malformation(how)] * count)
+
+    @property
+    def malformations(self) -> list[Malformation]:
+        """Malformations still waiting for an update."""
+        return list(self._malformations)
+
+    def shape_update(self, update: dict[str, Any]) -> dict[str, Any]:
+        """The update as it will be queued: malformed if a malformation is waiting."""
+        if not self._malformations:
+            return update
+        return malformed(update, self._malformations.popleft())
+
     def clear(self) -> None:
-        """Drop scripted faults and switch random faults off."""
+        """Drop scripted faults and waiting malformations, and switch random faults off."""
         self._scripted.clear()
+        self._malformations.clear()
         self.configure(FaultConfig())
 
     @property

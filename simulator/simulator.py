@@ -64,9 +64,9 @@ class BotApiSimulator:
         self.state = SimState(
             BotProfile(id=int(match.group(1)), first_name=bot_first_name, username=bot_username)
         )
-        self.updates = UpdateQueue(self.spec.update_types)
-        self.flood = FloodControl(rate_limits or RateLimits(), clock)
         self.faults = FaultInjector(faults or FaultConfig())
+        self.updates = UpdateQueue(self.spec.update_types, shape=self.faults.shape_update)
+        self.flood = FloodControl(rate_limits or RateLimits(), clock)
         self.api = BotApi(
             self.state, self.updates, self.events, self.flood, clock, callback_query_ttl
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from simulator.errors import ApiError
@@ -29,8 +29,14 @@ class _Poll:
 class UpdateQueue:
     """Updates waiting for the bot, confirmed by getUpdates offsets like the real server."""
 
-    def __init__(self, update_types: Iterable[str], first_update_id: int = 1) -> None:
+    def __init__(
+        self,
+        update_types: Iterable[str],
+        first_update_id: int = 1,
+        shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> None:
         self._types = frozenset(update_types)
+        self._shape = shape  # the fault injector's: may queue an update malformed
         self._updates: list[dict[str, Any]] = []
         self._next_id = first_update_id
         self._poll: _Poll | None = None
@@ -54,6 +60,8 @@ class UpdateQueue:
         if not self.accepts(kind):
             return None
         update = {"update_id": self._next_id, kind: payload}
+        if self._shape is not None:
+            update = self._shape(update)
         self._next_id += 1
         self._updates.append(update)
         if self._poll is not None:

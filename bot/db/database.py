@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -18,7 +22,12 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
 MIGRATIONS_DIR = Path(__file__).parents[1] / "migrations"  # bot/migrations
+# Waits before each new attempt when the database connection was lost (see retrying).
+RECONNECT_DELAYS = (0.5, 1.0, 2.0, 4.0)
 
 # Async drivers serve the bot; sync drivers serve Alembic and APScheduler's job store,
 # which are synchronous libraries.
@@ -160,3 +169,38 @@ def alembic_config(url: str | URL) -> Config:
 def upgrade_database(url: str | URL) -> None:
     """Bring the schema up to the newest migration (idempotent)."""
     command.upgrade(alembic_config(url), "head")
+
+
+def is_disconnect(error: BaseException) -> bool:
+    """Tell whether a failure is a lost or refused database connection (worth retrying).
+
+    SQLAlchemy wraps the driver's errors and marks those that invalidated the connection;
+    a connection that could not be opened at all surfaces as OSError or TimeoutError.
+    """
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+    return isinstance(error, OSError | TimeoutError)
+
+
+async def retrying(work: Callable[[], Awaitable[T]], what: str) -> T:
+    """Run `work` (one transaction's worth), again on a fresh connection if the database
+    connection was lost, with growing waits; the last failure is raised.
+
+    Pooled connections are tested before use (pool_pre_ping), so a connection that died
+    while idle never reaches here; one lost in the middle of a transaction fails it, and
+    the whole transaction runs again.
+    """
+    for delay in (*RECONNECT_DELAYS, None):
+        try:
+            return await work()
+        except Exception as error:
+            if delay is None or not is_disconnect(error):
+                raise
+            log.warning(
+                "database connection lost during %s (%s): again in %.1f s",
+                what,
+                type(error).__name__,
+                delay,
+            )
+            await asyncio.sleep(delay)
+    raise AssertionError("unreachable")

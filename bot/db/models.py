@@ -625,3 +625,21 @@ class PillCount(Base):
     counted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # When the refill reminder for this count went out (once per count).
     refill_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class LeaderTerm(Base):
+    """The one row saying which leader term is current (several processes, one PostgreSQL).
+
+    Each process that takes the leader lock begins a new term (`epoch` + 1); every claim of
+    due doses confirms its term in its own transaction, so a leader that lost its lock can
+    claim nothing more. The leader renews `lease_until` while it leads; a successor whose
+    predecessor may still be alive waits until then, by which time that one has stopped.
+    """
+
+    __tablename__ = "leader_term"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    epoch: Mapped[int] = mapped_column(BigInteger, default=0)
+    holder: Mapped[str | None] = mapped_column(String(200), default=None)
+    # Server time until which the holder may still send without renewing; None: released.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.domain.clock import Clock
-from bot.ports import ReminderPlanner
+from bot.ports import SOLE_PROCESS, Fence, ReminderPlanner
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,8 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     planner: ReminderPlanner
     clock: Clock
+    # Whether this process still leads (several processes on one PostgreSQL database).
+    fence: Fence = SOLE_PROCESS
 
 
 class AppState:

@@ -41,7 +41,7 @@ from bot.domain.calcium import (
 )
 from bot.domain.catalog import Product, get_product
 from bot.domain.errors import NotYourRecord
-from bot.ports import JobKind, ReminderPlanner
+from bot.ports import JobKind, NotLeader, ReminderPlanner
 from bot.services.care_alerts import anyone_receives, missed_check_at, missed_check_time
 from bot.services.dose_timing import (
     Cursor,
@@ -52,6 +52,7 @@ from bot.services.dose_timing import (
     is_supplement,
     timing_of,
 )
+from bot.services.leadership import confirm_term
 
 log = logging.getLogger(__name__)
 
@@ -156,13 +157,22 @@ class DueBatch:
 
 
 async def open_due_batch(
-    session: AsyncSession, medication_ids: list[int], now: datetime, grace: timedelta
+    session: AsyncSession,
+    medication_ids: list[int],
+    now: datetime,
+    grace: timedelta,
+    *,
+    epoch: int | None = None,
 ) -> dict[int, DueBatch]:
     """Record every dose due by `now` of these medications; return those to send (late
     ones within grace), by medication. A medication paused or gone maps to an empty batch.
 
     A peak minute opens hundreds of medications at once, so the round trips are per
     batch, not per medication: the rows, one insert, the pending doses, one commit.
+
+    With `epoch` (several processes share the database) each transaction confirms that
+    leader term before it commits, and NotLeader is raised, with nothing recorded, once
+    another process's term has begun.
     """
     loaded = list(
         await session.execute(
@@ -196,10 +206,10 @@ async def open_due_batch(
         opening.record(session, replaced.get(medication_id, set()), now, grace)
     if any(opening.due for opening in plans.values()):
         try:
-            await session.commit()
+            await _claim(session, epoch)
         except IntegrityError:  # another process recorded some of the same days first
             await session.rollback()
-            await _advance_cursors(session, plans)
+            await _advance_cursors(session, plans, epoch)
 
     pending = await session.scalars(
         select(DoseEvent)
@@ -213,8 +223,8 @@ async def open_due_batch(
             event.status, expired = DoseStatus.MISSED, True
             continue
         due[event.medication_id].append(plans[event.medication_id].reminder(event, now))
-    if expired:
-        await session.commit()
+    if expired or epoch is not None:  # the reminders read are claimed under the term too
+        await _claim(session, epoch)
     opened = {medication_id: DueBatch([], None) for medication_id in medication_ids}
     for medication_id, opening in plans.items():
         opened[medication_id] = DueBatch(due[medication_id], opening.next_due_at(now))
@@ -315,7 +325,20 @@ class _Opening:
         return self.timing.next_after(self.cursor, now)
 
 
-async def _advance_cursors(session: AsyncSession, plans: dict[int, _Opening]) -> None:
+async def _claim(session: AsyncSession, epoch: int | None) -> None:
+    """Commit what was opened, confirming the leader term first when there is one."""
+    if epoch is not None:
+        try:
+            await confirm_term(session, epoch)
+        except NotLeader:
+            await session.rollback()
+            raise
+    await session.commit()
+
+
+async def _advance_cursors(
+    session: AsyncSession, plans: dict[int, _Opening], epoch: int | None
+) -> None:
     """After a conflict (another process recorded these days), move the cursors on only."""
     for opening in plans.values():
         if opening.due:
@@ -324,7 +347,7 @@ async def _advance_cursors(session: AsyncSession, plans: dict[int, _Opening]) ->
                 .where(Medication.id == opening.medication_id)
                 .values(recorded_until=opening.cursor.at)
             )
-    await session.commit()
+    await _claim(session, epoch)
 
 
 async def _days_of_replaced(

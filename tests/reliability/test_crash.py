@@ -24,16 +24,22 @@ PATIENTS = 60
 
 
 @contextmanager
-def bot_process(settings: Settings, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """Run `python -m bot` as its own process against the simulator."""
+def bot_process(
+    settings: Settings, log: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `python -m bot` as its own process against the simulator (`extra_env`: more
+    settings, as environment variables)."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "TELEGRAM_BOT_TOKEN": settings.telegram_bot_token.get_secret_value(),
         "TELEGRAM_API_BASE_URL": settings.telegram_api_base_url,
         "DATABASE_URL": settings.database_url,
         "LOG_LEVEL": "INFO",
+        # PYTHONPATH lets a checkout that is not the installed one run its own code.
+        **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"},
         # A clock moved by libfaketime (CI's runs at other instants) moves the bot's too.
         **{k: v for k, v in os.environ.items() if k.startswith("FAKETIME") or k == "LD_PRELOAD"},
+        **(extra_env or {}),
     }
     with log.open("ab") as output:
         process = subprocess.Popen(

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 import pytest
 
 from app.logs import QUIET_LOGGERS, RedactSecrets, configure_logging
+from app.telegram_transport import REPLY_RETRY_DELAYS
 from bot.config import Settings
 from bot.db.models import DoseStatus
 from bot.ports import JobKind
@@ -41,6 +42,7 @@ from tests.e2e.test_checkins import answer_questions, finish
 from ui import texts
 
 ALENDRONATE = "alendronate-70-weekly-tablet"
+REPLY_ATTEMPTS = len(REPLY_RETRY_DELAYS) + 1  # a reply's first try and its retries
 ANASTROZOLE = "anastrozole-1-daily-tablet"
 # Loggers of the test's own infrastructure (the simulated Telegram server), not the bot's.
 INFRASTRUCTURE = ("simulator", "aiohttp")
@@ -238,10 +240,11 @@ async def live_a_patients_life(app, sim: BotApiSimulator, alice: Person, bob: Pe
     )
     await alice.expect("I work with buttons and commands")
 
-    # Telegram fails the reply to a symptom: the error handler logs the traceback.
-    sim.faults.script("error", method="sendMessage", status=500)
+    # Telegram fails the reply to a symptom, every retry too: the error handler logs the
+    # traceback.
+    sim.faults.script("error", method="sendMessage", status=500, count=REPLY_ATTEMPTS)
     alice.say("my hip hurts since I started alendronate")
-    await alice.expect("something went wrong")
+    await alice.expect("something went wrong", timeout=10)
 
     # Bob forges a press on Alice's dose; it is refused.
     await register(bob, ai=None)

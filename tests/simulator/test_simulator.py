@@ -48,11 +48,13 @@ from simulator import (
     FaultConfig,
     FaultInjector,
     FaultKind,
+    Malformation,
     RateLimits,
     SpecNotFoundError,
     UnknownObjectError,
     find_spec_path,
 )
+from simulator.faults import malformed
 from simulator.formatting import EntityParseError, format_text, parse_markdown_v2
 
 USER = 1001
@@ -456,6 +458,50 @@ async def test_faults_break_requests_as_configured(bot: Bot, sim: BotApiSimulato
     ]  # fmt: skip
 
 
+async def test_malformed_updates_are_served_by_get_updates_like_any_other(
+    sim: BotApiSimulator,
+) -> None:
+    sim.send_text(USER, "/start")  # the chat's message, to press a button of
+    sim.faults.malform_updates(1)  # the next update: a message without its date
+    sim.send_text(USER, "private words")
+    sim.faults.malform_updates(1, Malformation.WRONG_TYPE)
+    sim.send_text(USER, "more words")
+    sim.send_text(USER, "fine again")
+    updates_url = f"{sim.base_url}{sim.token}/getUpdates"
+    async with aiohttp.ClientSession() as session:
+        async with session.post(updates_url, json={}) as response:
+            served = (await response.json())["result"]
+        assert [sorted(u) for u in served] == [["message", "update_id"]] * 4
+        assert [u["update_id"] for u in served] == list(range(1, 5))  # in sequence
+        _, missing, wrong, fine = (u["message"] for u in served)
+        assert "date" not in missing
+        assert missing["text"] == "private words"  # the rest is as Telegram sends it
+        assert isinstance(wrong["date"], str)
+        assert isinstance(fine["date"], int)
+        async with session.post(updates_url, json={"offset": 2}) as response:
+            again = (await response.json())["result"]
+        assert again == served[1:]  # unconfirmed, served again identically
+    assert sim.faults.malformations == []
+    with pytest.raises(KeyError):  # what python-telegram-bot makes of it
+        Update.de_json(served[1], None)
+
+    sim.faults.malform_updates(2)
+    sim.faults.clear()
+    assert sim.faults.malformations == []
+
+
+def test_a_malformed_button_press_loses_or_garbles_its_own_fields() -> None:
+    press = {
+        "update_id": 7,
+        "callback_query": {"id": "1", "from": {"id": 5, "first_name": "A"}, "chat_instance": "c"},
+    }
+    missing = malformed(press, Malformation.MISSING_FIELD)["callback_query"]
+    wrong = malformed(press, Malformation.WRONG_TYPE)["callback_query"]
+    assert "chat_instance" not in missing
+    assert wrong["from"] == "A"
+    assert press["callback_query"]["chat_instance"] == "c"  # a copy: the original is intact
+
+
 def test_random_faults_are_reproducible_with_a_seed() -> None:
     config = FaultConfig(error_rate=0.3, drop_rate=0.2, seed=42)
 
@@ -709,6 +755,11 @@ async def test_control_api_plays_users_and_reports(bot: Bot, sim: BotApiSimulato
         assert faults["scripted"][0]["method"] == "getMe"
         with pytest.raises(NetworkError):
             await bot.get_me()
+        status, faults = await control(
+            session, "POST", f"{root}/faults", json={"malform_updates": {"how": "wrong_type"}}
+        )
+        assert faults["malform_updates"] == ["wrong_type"]
+        sim.faults.clear()
         status, limits = await control(
             session, "POST", f"{root}/rate_limits", json={"per_chat_burst": 5}
         )
