@@ -22,6 +22,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.domain.bone_health import JOINT_POSITION_2017
+from bot.domain.calcium_spacing import CALCIUM_GAP, Intake, Placed, Placement, space_intakes
 from bot.domain.catalog import LabelSource, Product, get_product
 from bot.domain.dose_times import DoseSchedule, dose_dates, local_instant
 
@@ -178,10 +179,13 @@ class SupplementPrompt:
     kind: SupplementKind
     time_of_day: time  # naive, local
     calcium_form: CalciumForm | None = None  # CALCIUM only
+    dose_mg: int | None = None  # CALCIUM only: the amount, for keeping doses apart
 
     def __post_init__(self) -> None:
         """Refuse prompts that could not be placed on the patient's day."""
         object.__setattr__(self, "kind", SupplementKind(self.kind))
+        if self.dose_mg is not None and (isinstance(self.dose_mg, bool) or self.dose_mg < 1):
+            raise ValueError("dose_mg must be a positive whole number of mg")
         if not isinstance(self.time_of_day, time) or self.time_of_day.tzinfo is not None:
             raise ValueError("time_of_day must be a naive local datetime.time")
         if self.calcium_form is not None:
@@ -279,27 +283,41 @@ def _hhmm(value: time) -> str:
     return value.strftime("%H:%M")
 
 
-def _reason(
-    product: Product, kind: SupplementKind, window: _Window, before_dose: bool, at: time
-) -> str:
-    """Word why a prompt moved, naming the drug and the label's rule."""
+def _because(product: Product, kind: SupplementKind, window: _Window, before_dose: bool) -> str:
+    """Word the label's rule that moved a prompt, naming the drug."""
     noun, drug = _NOUNS[kind], product.drug
     if window.different_time_of_day:
         return (
-            f"Moved to {_hhmm(at)} because the {product.brand_example} label says to take "
-            f"{noun} at a different time of day: close to {drug} it stops the {drug} from "
-            "working."
+            f"the {product.brand_example} label says to take {noun} at a different time of "
+            f"day: close to {drug} it stops the {drug} from working."
         )
     if before_dose:
         return (
-            f"Moved to {_hhmm(at)} because {drug} must be the first thing you take that "
-            f"morning: {noun} before it stops the {drug} from working."
+            f"{drug} must be the first thing you take that morning: {noun} before it stops "
+            f"the {drug} from working."
         )
     minutes = int(window.after.total_seconds() // 60)
-    return (
-        f"Moved to {_hhmm(at)} because {noun} within {minutes} minutes of {drug} stops the "
-        f"{drug} from working."
-    )
+    return f"{noun} within {minutes} minutes of {drug} stops the {drug} from working."
+
+
+def _reason(because: str, at: time, spot: Placed | None, zone: ZoneInfo, snack: bool) -> str:
+    """Word why a prompt moved: the label's rule, and where it went among the day's calcium."""
+    text = f"Moved to {_hhmm(at)} because {because}"
+    if spot is not None and spot.later_meal:
+        text = f"Moved to {_hhmm(at)}, your next meal, because {because}"
+    if spot is not None and spot.how is Placement.JOINED:
+        others = ", ".join(_hhmm(when.astimezone(zone).time()) for when in spot.beside)
+        text += (
+            f" It goes with your {others} calcium: together no more than the body takes in "
+            "at once."
+        )
+    if spot is not None and spot.how is Placement.SPACED:
+        hours = int(CALCIUM_GAP.total_seconds() // 3600)
+        after = _hhmm(spot.beside[0].astimezone(zone).time())
+        text += f" It comes {hours} hours after your {after} calcium, so each dose is taken in."
+    if snack:
+        text += " Have it with a snack."
+    return text
 
 
 def _planned(
@@ -319,6 +337,8 @@ def plan_supplement_times(
     zone: ZoneInfo,
     prompts: Sequence[SupplementPrompt],
     bisphosphonate: BisphosphonateDose | None,
+    *,
+    max_per_dose_mg: int = DEFAULT_MAX_PER_DOSE_MG,
 ) -> list[PlannedPrompt]:
     """Return when each prompt should fire on this local day, moved clear of the dose.
 
@@ -330,25 +350,71 @@ def plan_supplement_times(
     Windows are measured in real elapsed time, so DST changes cannot shorten them. The
     window runs from when the dose was really taken, or is now expected after a Later
     (`BisphosphonateDose.taken`), else from its scheduled time.
+
+    A calcium prompt so moved then keeps clear of the day's other calcium prompts, so two
+    doses never add up to more than `max_per_dose_mg` at once, and calcium carbonate goes
+    to one of the patient's meals when one has room (`bot.domain.calcium_spacing`).
     """
     fixed = [_planned(p, local_instant(day, p.time_of_day, zone), zone) for p in prompts]
     if bisphosphonate is None or not bisphosphonate.doses_on(day):
         return fixed
     product = bisphosphonate.product
     dose_at = bisphosphonate.dose_instant(day, zone)
-    planned: list[PlannedPrompt] = []
+    moves: list[tuple[_Window, bool, datetime] | None] = []
     for item in fixed:
         window = _window(product, item.prompt.kind)
         if window is None or not dose_at - window.before <= item.fires_at < dose_at + window.after:
+            moves.append(None)
+        else:
+            moves.append((window, item.fires_at < dose_at, dose_at + window.after))
+    spots = _space_calcium(fixed, moves, max_per_dose_mg)
+    planned: list[PlannedPrompt] = []
+    for item, move, spot in zip(fixed, moves, spots, strict=True):
+        if move is None:
             planned.append(item)
             continue
-        moved_to = dose_at + window.after
-        local_time = moved_to.astimezone(zone).time()
-        reason = _reason(product, item.prompt.kind, window, item.fires_at < dose_at, local_time)
-        planned.append(
-            _planned(item.prompt, moved_to, zone, reason, product.administration.source)
+        window, before_dose, moved_to = move
+        at = spot.at if spot is not None else moved_to
+        local_time = at.astimezone(zone).time()
+        because = _because(product, item.prompt.kind, window, before_dose)
+        on_meal = spot is not None and (
+            spot.how in (Placement.MEAL, Placement.JOINED)
+            or (spot.how is Placement.KEPT and not window.different_time_of_day)
         )
+        snack = item.prompt.calcium_form is CalciumForm.CARBONATE and not on_meal
+        reason = _reason(because, local_time, spot, zone, snack)
+        planned.append(_planned(item.prompt, at, zone, reason, product.administration.source))
     return planned
+
+
+def _space_calcium(
+    fixed: Sequence[PlannedPrompt],
+    moves: Sequence[tuple[_Window, bool, datetime] | None],
+    max_per_dose_mg: int,
+) -> list[Placed | None]:
+    """Place the moved calcium prompts clear of the day's other calcium (None: not calcium)."""
+    calcium = [i for i, item in enumerate(fixed) if item.prompt.kind is SupplementKind.CALCIUM]
+    intakes = []
+    for index in calcium:
+        item, move = fixed[index], moves[index]
+        carbonate = item.prompt.calcium_form is CalciumForm.CARBONATE
+        intakes.append(
+            Intake(
+                item.fires_at if move is None else move[2],
+                item.prompt.dose_mg,
+                displaced=move is not None,
+                needs_food=carbonate,
+                at_is_meal=move is not None and not move[0].different_time_of_day,
+            )
+        )
+    meals = [
+        fixed[i].fires_at for i in calcium if fixed[i].prompt.calcium_form is CalciumForm.CARBONATE
+    ]
+    found: list[Placed | None] = [None] * len(fixed)
+    spots = space_intakes(intakes, meals, max_per_dose_mg=max_per_dose_mg)
+    for index, spot in zip(calcium, spots, strict=True):
+        found[index] = spot
+    return found
 
 
 # --------------------------------------------------------------------------- day by day
@@ -363,10 +429,15 @@ class PromptTime(NamedTuple):
 
 
 def prompt_time(
-    prompt: SupplementPrompt, day: date, zone: ZoneInfo, bisphosphonate: BisphosphonateDose | None
+    prompt: SupplementPrompt,
+    day: date,
+    zone: ZoneInfo,
+    bisphosphonate: BisphosphonateDose | None,
+    companions: Sequence[SupplementPrompt] = (),
 ) -> PromptTime:
-    """Return when a prompt fires on a local day, moved clear of the dose if need be."""
-    planned = plan_supplement_times(day, zone, [prompt], bisphosphonate)[0]
+    """Return when a prompt fires on a local day, moved clear of the dose if need be, and
+    clear of the patient's other supplement prompts of that day (`companions`)."""
+    planned = plan_supplement_times(day, zone, [prompt, *companions], bisphosphonate)[0]
     return PromptTime(day, planned.fires_at, planned.reason)
 
 
@@ -380,6 +451,7 @@ def unrecorded_prompt_times(
     *,
     recorded_until: datetime | None,
     started_at: datetime,
+    companions: Sequence[SupplementPrompt] = (),
 ) -> Iterator[PromptTime]:
     """Yield a prompt's reminders day by day from the first day not yet recorded, endlessly.
 
@@ -392,7 +464,7 @@ def unrecorded_prompt_times(
     since = recorded_until or started_at
     day = since.astimezone(zone).date() - timedelta(days=_LOOKBACK_DAYS)
     while True:
-        timed = prompt_time(prompt, day, zone, bisphosphonate)
+        timed = prompt_time(prompt, day, zone, bisphosphonate, companions)
         if recorded_until is None:
             fresh = timed.due_at >= started_at
         else:

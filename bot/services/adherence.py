@@ -16,6 +16,7 @@ from bot.domain.catalog import Product, get_product
 from bot.domain.dose_times import dose_dates, local_today, next_occurrence, occurrence_on
 from bot.services.dose_timing import (
     bisphosphonates_of,
+    calcium_prompts_of,
     cursor_of,
     reminder_name,
     schedule_of,
@@ -152,9 +153,14 @@ async def next_dose(session: AsyncSession, patient: Patient, now: datetime) -> N
         select(Medication).where(Medication.patient_id == patient.id, Medication.active.is_(True))
     )
     bisphosphonate = (await bisphosphonates_of(session, [patient.id], now)).get(patient.id)
+    calcium = (
+        (await calcium_prompts_of(session, [patient.id])).get(patient.id, [])
+        if bisphosphonate is not None
+        else []
+    )
     found: list[NextDose] = []
     for medication in list(rows):
-        timing = timing_of(medication, zone, bisphosphonate)
+        timing = timing_of(medication, zone, bisphosphonate, calcium)
         if timing is None:
             continue
         at = timing.next_after(cursor_of(medication), now)

@@ -8,7 +8,7 @@ record stands, so nothing here aggregates the dose history.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice, takewhile
@@ -90,6 +90,8 @@ class SupplementTiming:
     zone: ZoneInfo
     bisphosphonate: BisphosphonateDose | None
     started_at: datetime
+    # The patient's other calcium reminders: a moved dose keeps clear of them.
+    companions: tuple[SupplementPrompt, ...] = ()
 
     def _times(self, cursor: Cursor) -> Iterable[Due]:
         recorded_until = cursor.at if cursor.recorded else None
@@ -99,6 +101,7 @@ class SupplementTiming:
             self.bisphosphonate,
             recorded_until=recorded_until,
             started_at=self.started_at,
+            companions=self.companions,
         )
         return (Due(*timed) for timed in islice(times, _SEARCH_DAYS))
 
@@ -134,17 +137,30 @@ class PausedTiming:
         return self.inner.next_after(cursor, max(instant, resumes - timedelta(microseconds=1)))
 
 
+# A patient's calcium reminders in force, by medication id (`calcium_prompts_of`).
+CalciumDay = Sequence[tuple[int, SupplementPrompt]]
+
+
 def timing_of(
-    medication: Medication, zone: ZoneInfo, bisphosphonate: BisphosphonateDose | None
+    medication: Medication,
+    zone: ZoneInfo,
+    bisphosphonate: BisphosphonateDose | None,
+    calcium: CalciumDay = (),
 ) -> Timing | None:
-    """Return when a medication's doses fall due (None for clinic-given agents)."""
+    """Return when a medication's doses fall due (None for clinic-given agents).
+
+    A supplement's `calcium` is the patient's calcium reminders (`calcium_prompts_of`):
+    on a bisphosphonate's day a moved calcium dose keeps clear of the others.
+    """
     schedule = schedule_of(medication)
     if schedule is None:
         return None
     timing: Timing
     if medication.role == MedicationRole.SUPPLEMENT:
-        prompt = SupplementPrompt(SupplementKind(medication.product_key), schedule.time_of_day)
-        timing = SupplementTiming(prompt, zone, bisphosphonate, medication.started_at)
+        own = SupplementPrompt(SupplementKind(medication.product_key), schedule.time_of_day)
+        prompt = next((p for key, p in calcium if key == medication.id), own)
+        companions = tuple(p for key, p in calcium if key != medication.id)
+        timing = SupplementTiming(prompt, zone, bisphosphonate, medication.started_at, companions)
     else:
         timing = LabelTiming(schedule, zone)
     if medication.paused_until is not None:
@@ -219,6 +235,45 @@ async def _real_dose_times(
         moment = taken_at if status == DoseStatus.TAKEN else snoozed_until
         if moment is not None:
             found.setdefault(medication_id, []).append((day, moment))
+    return found
+
+
+async def calcium_prompts_of(
+    session: AsyncSession, patient_ids: Iterable[int]
+) -> dict[int, list[tuple[int, SupplementPrompt]]]:
+    """Return each patient's calcium reminders in force (time, form, amount), by medication.
+
+    Only a bisphosphonate's dosing day moves calcium, so callers ask this for the patients
+    who take one (`bisphosphonates_of`); it is one query for all of them.
+    """
+    wanted = set(patient_ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(
+            Medication.id,
+            Medication.patient_id,
+            Medication.time_of_day,
+            Medication.dose_mg,
+            CalciumPlan.calcium_form,
+        )
+        .outerjoin(CalciumPlan, CalciumPlan.patient_id == Medication.patient_id)
+        .where(
+            Medication.patient_id.in_(wanted),
+            Medication.role == MedicationRole.SUPPLEMENT,
+            Medication.product_key == SupplementKind.CALCIUM,
+            Medication.active.is_(True),
+        )
+        .order_by(Medication.patient_id, Medication.time_of_day, Medication.id)
+    )
+    found: dict[int, list[tuple[int, SupplementPrompt]]] = {}
+    for medication_id, patient_id, at, dose_mg, form in rows:
+        if at is None:  # a supplement always has its time; a damaged row is left out
+            continue
+        prompt = SupplementPrompt(
+            SupplementKind.CALCIUM, at, CalciumForm(form) if form else None, dose_mg or None
+        )
+        found.setdefault(patient_id, []).append((medication_id, prompt))
     return found
 
 

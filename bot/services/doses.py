@@ -38,6 +38,7 @@ from bot.db.models import (
 from bot.domain.calcium import (
     CalciumForm,
     SupplementKind,
+    SupplementPrompt,
 )
 from bot.domain.catalog import Product, get_product
 from bot.domain.errors import NotYourRecord
@@ -48,6 +49,7 @@ from bot.services.dose_timing import (
     Timing,
     bisphosphonates_of,
     calcium_forms,
+    calcium_prompts_of,
     cursor_of,
     is_supplement,
     timing_of,
@@ -114,9 +116,12 @@ async def plan_next_dose(
 ) -> datetime | None:
     """Plan the medication's dose job at its next due time (now, if doses are overdue)."""
     bisphosphonate = None
+    calcium: list[tuple[int, SupplementPrompt]] = []
     if is_supplement(medication):
         bisphosphonate = (await bisphosphonates_of(session, [patient.id], now)).get(patient.id)
-    timing = timing_of(medication, ZoneInfo(patient.timezone), bisphosphonate)
+    if bisphosphonate is not None:
+        calcium = (await calcium_prompts_of(session, [patient.id])).get(patient.id, [])
+    timing = timing_of(medication, ZoneInfo(patient.timezone), bisphosphonate, calcium)
     if timing is None or not medication.active or patient.unreachable_since is not None:
         planner.cancel(JobKind.DOSE, medication.id)
         return None
@@ -185,10 +190,13 @@ async def open_due_batch(
     taking = {medication.patient_id for medication, _, _ in loaded if is_supplement(medication)}
     bisphosphonates = await bisphosphonates_of(session, taking, now)
     forms = await calcium_forms(session, taking)
+    calcium = await calcium_prompts_of(session, bisphosphonates)
     plans: dict[int, _Opening] = {}
     for medication, patient, watched in loaded:
         zone = ZoneInfo(patient.timezone)
-        timing = timing_of(medication, zone, bisphosphonates.get(patient.id))
+        timing = timing_of(
+            medication, zone, bisphosphonates.get(patient.id), calcium.get(patient.id, ())
+        )
         if not medication.active or timing is None or patient.unreachable_since is not None:
             continue
         supplement = (

@@ -7,6 +7,7 @@ from datetime import datetime, time
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
+from bot.domain.calcium_spacing import too_close
 from bot.domain.dose_times import parse_time_of_day
 from bot.domain.errors import NotYourRecord
 from bot.services import dose_answers
@@ -179,6 +180,10 @@ async def _meal_time(update: Update, context: Context, action: BonePress) -> Non
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or action.at is None:
         return
+    near = too_close(action.at, conversation_of(context).calcium_times)
+    if near is not None:  # an old keyboard's button, or forged: nothing is picked
+        await answer_query(query, texts.MEAL_TIME_TOO_CLOSE.format(time=texts.hhmm(near)))
+        return
     view, chosen, saved = await _pick(context, user.id, action.at)
     if saved:
         await settle_query(query, texts.CALCIUM_SAVED.format(plan=texts.calcium_plan(view.times)))
@@ -201,6 +206,10 @@ async def on_typed_meal_time(
     at = parse_time_of_day(text)
     if at in conversation_of(context).calcium_times:
         await message.reply_text(texts.MEAL_TIME_ALREADY.format(time=texts.hhmm(at)))
+        return
+    near = too_close(at, conversation_of(context).calcium_times)
+    if near is not None:
+        await message.reply_text(texts.MEAL_TIME_TOO_CLOSE.format(time=texts.hhmm(near)))
         return
     view, chosen, saved = await _pick(context, user.id, at)
     if not saved and not _fits(view, chosen):  # the set-up changed meanwhile

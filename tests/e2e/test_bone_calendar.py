@@ -45,6 +45,7 @@ from simulator import BotApiSimulator, RateLimits
 from tests.e2e.helpers import (
     Person,
     bot_running,
+    dose_events,
     eventually,
     medication_of,
     planner_of,
@@ -972,3 +973,97 @@ async def test_a_pill_count_follows_its_medicine_through_a_regimen_edit(
         alice.say("/bone")
         alice.press(texts.PILLS_SETTINGS, await alice.expect(texts.BONE_TITLE))
         await alice.expect("• Anastrozole 1 mg (Arimidex): about 20 tablets left")
+
+
+async def set_up_carbonate(person: Person, first: str, second: str) -> None:
+    """Calcium carbonate, 600 mg a day from food: two 300 mg doses at two meal times."""
+    person.say("/bone")
+    person.press(texts.CALCIUM_SETTINGS, await person.expect(texts.CALCIUM_HEAD))
+    person.press(texts.CALCIUM_SET_UP, await person.expect(texts.CALCIUM_OFF))
+    person.press(texts.FORM_CARBONATE, await person.expect(texts.ASK_FORM))
+    person.press(texts.DIET_LABELS[600], await person.expect("calcium do you get from food"))
+    person.press(first, await person.expect("Pick 2 times for your calcium"))
+    person.press(second, await person.expect("Pick 1 more."))
+    await person.expect(f"Saved: calcium 300 mg at {first} and 300 mg at {second}.")
+
+
+async def test_a_late_tablet_moves_breakfast_calcium_clear_of_it_and_of_lunchs_calcium(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    # Alendronate on Mondays at 07:30, calcium carbonate at 08:00 and 12:30. Next Monday
+    # she puts the tablet off until 10:30: breakfast's calcium cannot come before 11:00,
+    # and at 11:00 it would be 90 minutes from lunch's, 600 mg at once; it comes at 14:30.
+    clock = DrivenClock(START)
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings, clock) as app:
+        await register(alice, bone_time="07:30")
+        await set_up_carbonate(alice, "08:00", "12:30")
+        breakfast, lunch = await supplement_medications(app)
+        tablet = await medication_of(app, alice.id, "alendronate-70-weekly-tablet")
+        monday = START.date() + timedelta(days=7)
+
+        def on_monday(hour: int, minute: int) -> datetime:
+            return datetime.combine(monday, time(hour, minute), LONDON)
+
+        clock.jump_to(on_monday(7, 30))
+        await run_job(app, f"dose:{tablet.id}")
+        alice.press("⏰ Later", await alice.expect("Time for your alendronate 70 mg"))
+        alice.press("⏰ In 3 hours", await alice.expect_buttons("⏰ In 3 hours"))
+        await alice.expect("I'll remind you again at 10:30")
+        clock.jump_to(on_monday(10, 30))
+        [event] = [e for e in await dose_events(app, tablet.id) if e.local_date == monday]
+        await run_job(app, f"snooze:{event.id}")
+        alice.press(texts.TAKEN, await alice.expect("Time for your alendronate 70 mg"))
+        await alice.expect("taken at 10:30")
+
+        # Lunch time: the missed days before are recorded, and today's breakfast calcium
+        # waits for 14:30; lunch's comes as asked.
+        clock.jump_to(on_monday(12, 30))
+        await run_job(app, f"dose:{breakfast.id}")
+        await planned_at(app, f"dose:{breakfast.id}", on_monday(14, 30))
+        await run_job(app, f"dose:{lunch.id}")
+        at_lunch = await alice.expect("Time for your calcium (300 mg)")
+        assert "Moved" not in at_lunch["text"]
+
+        clock.jump_to(on_monday(14, 30))
+        await run_job(app, f"dose:{breakfast.id}")
+        moved = await alice.expect("Moved to 14:30")
+        assert (
+            "Moved to 14:30 because alendronate must be the first thing you take that morning: "
+            "calcium before it stops the alendronate from working. It comes 2 hours after "
+            "your 12:30 calcium, so each dose is taken in. Have it with a snack."
+        ) in moved["text"]
+        times = sorted(e.due_at for e in await supplement_events(app) if e.local_date == monday)
+        assert times == [on_monday(12, 30), on_monday(14, 30)]
+        alice.say("/today")
+        today = await alice.expect("Calcium 300 mg")
+        assert "14:30 Calcium 300 mg" in today["text"]
+        assert "12:30 Calcium 300 mg" in today["text"]
+
+
+async def test_calcium_times_picked_at_set_up_are_two_hours_apart(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    clock = DrivenClock(START)
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings, clock) as app:
+        await register(alice, bone_time="07:30")
+        alice.say("/bone")
+        alice.press(texts.CALCIUM_SETTINGS, await alice.expect(texts.CALCIUM_HEAD))
+        alice.press(texts.CALCIUM_SET_UP, await alice.expect(texts.CALCIUM_OFF))
+        alice.press(texts.FORM_CARBONATE, await alice.expect(texts.ASK_FORM))
+        alice.press(texts.DIET_LABELS[600], await alice.expect("calcium do you get from food"))
+        alice.press("08:00", await alice.expect("Pick 2 times for your calcium"))
+        times = await alice.expect("Pick 1 more.")
+        # Buttons less than 2 hours from 08:00 are gone; the rest of the day stays.
+        assert alice.buttons(times) == ["12:00", "12:30", "13:00", "18:00", "18:30", "19:00"]
+        # A typed time that close is refused kindly; an old button's press picks nothing.
+        alice.say("9:15")
+        await alice.expect("That is less than 2 hours from 08:00")
+        query = alice.press_data(times["message_id"], "b:u:m:0830")
+        assert (await alice.toast(query) or "").startswith("That is less than 2 hours from 08:00")
+        assert await supplement_medications(app) == []
+        alice.say("10:00")
+        await alice.expect("Saved: calcium 300 mg at 08:00 and 300 mg at 10:00.")
+        first, second = await supplement_medications(app)
+        assert (first.time_of_day, second.time_of_day) == (time(8, 0), time(10, 0))

@@ -47,6 +47,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.bone_health import add_months
 from bot.domain.calcium import CalciumForm
+from bot.domain.calcium_spacing import too_close
 from bot.domain.text_input import InvalidDateText, compact, from_compact, month_days, recent_months
 from ui import texts
 from ui.keyboards.doses import MAX_ROW_ID
@@ -720,12 +721,11 @@ def calcium_diet_buttons() -> InlineKeyboardMarkup:
 
 
 def meal_time_buttons(chosen: list[time]) -> InlineKeyboardMarkup:
-    """Meal times not chosen yet, three to a row."""
-    taken = {at.strftime("%H:%M") for at in chosen}
+    """Meal times still open, three to a row: not chosen, and 2 hours from those chosen."""
     buttons = [
         _button(label, BonePress(BoneAction.CALCIUM, step=CalciumStep.MEAL_TIME, at=_clock(label)))
         for label in MEAL_TIMES
-        if label not in taken
+        if too_close(_clock(label), chosen) is None
     ]
     return InlineKeyboardMarkup(_rows(buttons, 3))
 

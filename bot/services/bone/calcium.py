@@ -40,9 +40,10 @@ from bot.domain.calcium import (
     propose_calcium_doses,
     targets,
 )
+from bot.domain.calcium_spacing import too_close
 from bot.domain.dose_times import Frequency, local_today
 from bot.ports import JobKind, ReminderPlanner
-from bot.services.dose_timing import bisphosphonates_of
+from bot.services.dose_timing import bisphosphonates_of, calcium_prompts_of
 from bot.services.doses import plan_next_dose
 
 DIET_CHOICES = (0, 300, 600, 900)  # mg of calcium a day from food, by buttons
@@ -193,6 +194,8 @@ async def set_times(
     chosen = sorted(set(times))
     if plan.calcium_form is None or len(chosen) != len(view.proposal):
         raise InvalidSetting("times")
+    if any(too_close(at, chosen[:index]) for index, at in enumerate(chosen)):
+        raise InvalidSetting("times")  # two doses this close are absorbed as one
     old = await _prompts(session, patient.id)
     for prompt in old:
         prompt.active, prompt.ended_at = False, now
@@ -320,7 +323,8 @@ async def supplements_today(
             )
         )
     }
-    bisphosphonate = (await bisphosphonates_of(session, [patient.id])).get(patient.id)
+    bisphosphonate = (await bisphosphonates_of(session, [patient.id], now)).get(patient.id)
+    day = (await calcium_prompts_of(session, [patient.id])).get(patient.id, [])
     found = []
     for prompt in prompts:
         event = recorded.get(prompt.id)
@@ -330,7 +334,9 @@ async def supplements_today(
             due = event.due_at.astimezone(zone)
             found.append(TodaySupplement(due, prompt.dose_mg, event.status, moved, answered))
             continue
-        planned = prompt_time(_rule(prompt), today, zone, bisphosphonate)
+        own = next((rule for key, rule in day if key == prompt.id), _rule(prompt))
+        companions = [rule for key, rule in day if key != prompt.id]
+        planned = prompt_time(own, today, zone, bisphosphonate, companions)
         if planned.due_at >= prompt.started_at:
             due = planned.due_at.astimezone(zone)
             moved = planned.reason is not None

@@ -44,6 +44,10 @@ MEAL_TIMES_ANY = "Calcium citrate can be taken with or without food."
 MEAL_TIMES_PICKED = "Chosen: {times}. Pick {count} more."
 MEAL_TIMES_HINT = "Tap a time, or type one like 12:45."
 MEAL_TIME_ALREADY = "You've already chosen {time}. Tap or type another time."
+MEAL_TIME_TOO_CLOSE = (
+    "That is less than 2 hours from {time}: two doses so close are taken in as one. "
+    "Tap or type a time at least 2 hours away."
+)
 CALCIUM_SAVED = "Saved: calcium {plan}. I'll remind you then, with Taken and Later buttons."
 CALCIUM_TURNED_OFF = "Calcium reminders are off. Your set-up is kept in /bone."
 ASK_CALCIUM_TARGET = (
