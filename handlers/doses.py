@@ -171,13 +171,16 @@ async def _press(
                 )
                 return _Shown(*_REMINDER_VIEWS[action.action](reminder))
             case DoseTap.TAKEN:
-                question = await dose_answers.when_taken_question(
-                    session, telegram_user_id, event_id, now
+                taken = await dose_answers.take_or_ask(
+                    session,
+                    found.planner,
+                    telegram_user_id=telegram_user_id,
+                    event_id=event_id,
+                    now=now,
                 )
-                if question is not None:
-                    return _Shown(
-                        texts.when_taken_question(question), taken_time_buttons(question)
-                    )
+                if isinstance(taken, dose_answers.WhenTaken):
+                    return _Shown(texts.when_taken_question(taken), taken_time_buttons(taken))
+                return taken, False
             case DoseTap.CHANGE:
                 options = await dose_answers.change_options(
                     session, telegram_user_id, event_id, now

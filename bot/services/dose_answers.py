@@ -15,7 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.access import owned_by
-from bot.db.models import OPEN_DOSE_STATUSES, DoseAnswerChange, DoseEvent, DoseStatus, Medication
+from bot.db.models import (
+    OPEN_DOSE_STATUSES,
+    DoseAnswerChange,
+    DoseEvent,
+    DoseStatus,
+    Medication,
+    Patient,
+)
 from bot.domain.answer_times import (
     CHANGEABLE_STATUSES,
     LONGEST_SNOOZE_MINUTES,
@@ -162,6 +169,12 @@ async def when_taken_question(
     """
     event = await _open_event(session, telegram_user_id, event_id)
     patient, medication = await doses.owners_of(session, event)
+    return _when_taken(event, patient, medication, now)
+
+
+def _when_taken(
+    event: DoseEvent, patient: Patient, medication: Medication, now: datetime
+) -> WhenTaken | None:
     if is_supplement(medication) or not asks_when_taken(event.reminded_at, event.due_at, now):
         return None
     zone = ZoneInfo(patient.timezone)
@@ -173,6 +186,26 @@ async def when_taken_question(
     )
 
 
+async def take_or_ask(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    *,
+    telegram_user_id: int,
+    event_id: int,
+    now: datetime,
+) -> WhenTaken | Answer | SupplementAnswer:
+    """Taken pressed: record it as now, or, long after the reminder, ask when it was taken.
+
+    One load of the dose and its owners for both (the press is the busiest there is).
+    """
+    event = await _open_event(session, telegram_user_id, event_id)
+    patient, medication = await doses.owners_of(session, event)
+    question = _when_taken(event, patient, medication, now)
+    if question is not None:
+        return question
+    return await _take(session, planner, event, patient, medication, now, None)
+
+
 async def take_dose(
     session: AsyncSession,
     planner: ReminderPlanner,
@@ -182,11 +215,24 @@ async def take_dose(
     now: datetime,
     taken_at: datetime | None = None,
 ) -> Answer | SupplementAnswer:
-    """Record a dose as taken, now or at the moment the patient names, and plan what
-    follows from that moment: the end-of-window message (if the window has not ended
-    yet) and, for an oral bisphosphonate, the day's calcium and vitamin D clear of it."""
+    """Record a dose as taken, now or at the moment the patient names (see `_take`)."""
     event = await _open_event(session, telegram_user_id, event_id)
     patient, medication = await doses.owners_of(session, event)
+    return await _take(session, planner, event, patient, medication, now, taken_at)
+
+
+async def _take(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    event: DoseEvent,
+    patient: Patient,
+    medication: Medication,
+    now: datetime,
+    taken_at: datetime | None,
+) -> Answer | SupplementAnswer:
+    """Record a dose taken, and plan what follows from that moment: the end-of-window
+    message (if the window has not ended yet) and, for an oral bisphosphonate, the day's
+    calcium and vitamin D clear of it."""
     taken = now if taken_at is None else taken_at
     if not accepts_taken_time(taken, event.due_at, now):
         raise NotYourRecord  # a moment no button offers: forged data

@@ -122,14 +122,32 @@ async def plan_next_dose(
     if bisphosphonate is not None:
         calcium = (await calcium_prompts_of(session, [patient.id])).get(patient.id, [])
     timing = timing_of(medication, ZoneInfo(patient.timezone), bisphosphonate, calcium)
+    unsent = await _unsent(session, [medication.id])
+    return _plan(planner, medication, patient, timing, medication.id in unsent, now)
+
+
+async def _unsent(session: AsyncSession, medication_ids: list[int]) -> set[int]:
+    """The medications with a dose recorded but not yet sent (it goes out at once)."""
+    rows = await session.scalars(
+        select(DoseEvent.medication_id)
+        .where(DoseEvent.medication_id.in_(medication_ids), DoseEvent.status == DoseStatus.PENDING)
+        .distinct()
+    )
+    return set(rows)
+
+
+def _plan(
+    planner: ReminderPlanner,
+    medication: Medication,
+    patient: Patient,
+    timing: Timing | None,
+    unsent: bool,
+    now: datetime,
+) -> datetime | None:
+    """Plan one dose job from what is loaded: its timing, and whether a dose waits unsent."""
     if timing is None or not medication.active or patient.unreachable_since is not None:
         planner.cancel(JobKind.DOSE, medication.id)
         return None
-    unsent = await session.scalar(
-        select(func.count())
-        .select_from(DoseEvent)
-        .where(DoseEvent.medication_id == medication.id, DoseEvent.status == DoseStatus.PENDING)
-    )
     cursor = cursor_of(medication)
     upcoming = timing.next_after(cursor, cursor.at)
     run_at = now if unsent or upcoming <= now else upcoming
@@ -141,16 +159,30 @@ async def plan_supplements_of(
     session: AsyncSession, planner: ReminderPlanner, patient: Patient, now: datetime
 ) -> None:
     """Plan a patient's calcium and vitamin D again: their oral bisphosphonate was taken,
-    or put off, at another moment than planned, and supplements keep clear of the real one."""
-    supplements = await session.scalars(
-        select(Medication).where(
-            Medication.patient_id == patient.id,
-            Medication.active.is_(True),
-            Medication.role == MedicationRole.SUPPLEMENT,
+    or put off, at another moment than planned, and supplements keep clear of the real one.
+    What they share is loaded once: the bisphosphonate, the calcium times, the unsent."""
+    supplements = list(
+        await session.scalars(
+            select(Medication).where(
+                Medication.patient_id == patient.id,
+                Medication.active.is_(True),
+                Medication.role == MedicationRole.SUPPLEMENT,
+            )
         )
     )
-    for medication in list(supplements):
-        await plan_next_dose(session, planner, medication, patient, now)
+    if not supplements:
+        return
+    bisphosphonate = (await bisphosphonates_of(session, [patient.id], now)).get(patient.id)
+    calcium = (
+        (await calcium_prompts_of(session, [patient.id])).get(patient.id, [])
+        if bisphosphonate is not None
+        else []
+    )
+    unsent = await _unsent(session, [medication.id for medication in supplements])
+    zone = ZoneInfo(patient.timezone)
+    for medication in supplements:
+        timing = timing_of(medication, zone, bisphosphonate, calcium)
+        _plan(planner, medication, patient, timing, medication.id in unsent, now)
 
 
 @dataclass(frozen=True)
