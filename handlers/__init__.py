@@ -1,6 +1,7 @@
 """Telegram updates in, replies out: thin handlers over the services in `bot/`."""
 
 from handlers import (
+    blocking,
     bone,
     caregivers,
     checkins,
@@ -21,6 +22,7 @@ def register_all(app: App) -> None:
     (no handler runs for a group, supergroup or channel), the catch-alls last (caregivers
     first: /start <code>)."""
     private_chats.register(app)
+    blocking.register(app)
     caregivers.register(app)
     registration.register(app)
     doses.register(app)

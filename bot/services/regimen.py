@@ -191,6 +191,25 @@ async def resume_patient(
         await plan_next_dose(session, planner, medication, patient, now)
 
 
+async def blocked_or_back(
+    session: AsyncSession, planner: ReminderPlanner, chat_id: int, blocked: bool, now: datetime
+) -> bool:
+    """Telegram says a person blocked the bot (`blocked`) or unblocked it: pause or resume
+    a patient's reminders at once, not at the next failed send or /start. Returns whether
+    a patient's reminders came back on (the person is told so)."""
+    patient = await session.scalar(select(Patient).where(Patient.chat_id == chat_id))
+    if patient is None:
+        return False
+    if blocked:
+        if patient.unreachable_since is None:
+            patient.unreachable_since = now
+            await session.commit()
+        return False
+    back = patient.unreachable_since is not None
+    await resume_patient(session, planner, patient, now)
+    return back
+
+
 async def regimen_rows(
     session: AsyncSession, patient: Patient
 ) -> list[tuple[str, str | None, time | None, int | None, int | None]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text, update
@@ -127,9 +127,11 @@ async def test_blocked_patient_is_paused_and_start_resumes(
                 return patient is not None and patient.unreachable_since is not None
 
         await eventually(paused, timeout=10, what="the patient marked unreachable")
-        assert f"dose:{medication.id}" not in dict(planner_of(app).next_jobs(50))
-        [event] = await dose_events(app, medication.id)
-        assert event.status == DoseStatus.PENDING  # kept, not lost
+        await eventually(
+            lambda: _job_gone(app, medication.id), timeout=10, what="the dose job dropped"
+        )
+        # Paused by Telegram's word before the dose came: nothing was tried, nothing lost.
+        assert await dose_events(app, medication.id) == []
 
         simulator.unblock(alice.id)
         alice.say("/start")
@@ -185,3 +187,42 @@ async def test_a_job_the_store_lost_is_recreated_at_start(
     assert f"dose:{medication.id}" not in stored
     async with bot_running(settings) as app:
         assert dict(planner_of(app).next_jobs(50))[f"dose:{medication.id}"] == planned
+
+
+async def test_a_block_pauses_at_once_and_an_unblock_resumes_without_start(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    # Telegram's my_chat_member says it at once: no reminder is tried in vain meanwhile.
+    alice, bob = Person(simulator, 1001, "Alice"), Person(simulator, 1002, "Bob")
+    async with bot_running(settings) as app:
+        await register(alice, bone_family=None)
+        medication = await medication_of(app, alice.id, ANASTROZOLE)
+
+        async def unreachable_since() -> datetime | None:
+            async with services_of(app).sessions() as session:
+                patient = await session.get(Patient, medication.patient_id)
+                assert patient is not None
+                return patient.unreachable_since
+
+        simulator.block(alice.id)
+        await eventually(unreachable_since, timeout=10, what="the patient marked unreachable")
+        await make_due_in(app, medication.id, 1)
+        await eventually(
+            lambda: _job_gone(app, medication.id), timeout=10, what="the dose job dropped"
+        )
+        assert await dose_events(app, medication.id) == []  # nothing tried, nothing lost
+
+        simulator.unblock(alice.id)
+        await alice.expect("Welcome back. Your reminders are on again.")
+        await alice.expect("Time for your anastrozole 1 mg", timeout=10)
+        assert await unreachable_since() is None
+        # Someone who never registered blocks and unblocks: nothing to pause, no message.
+        simulator.block(bob.id)
+        simulator.unblock(bob.id)
+        alice.say("/today")
+        await alice.expect("Anastrozole")
+        assert [m for m in simulator.messages(bob.id) if m.get("from", {}).get("is_bot")] == []
+
+
+async def _job_gone(app, medication_id: int) -> bool:
+    return f"dose:{medication_id}" not in dict(planner_of(app).next_jobs(50))

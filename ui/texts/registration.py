@@ -99,6 +99,8 @@ BAD_WEEKDAY = "Sorry, I couldn't read that day. Tap one, or type a day like Mond
 BAD_DAY_OF_MONTH = "Sorry, I couldn't read that day. Tap one, or type a number like 15:"
 
 ALREADY_REGISTERED = "Welcome back! Your plan is below. /today shows today's doses."
+# After the person unblocks the bot: their reminders, paused while blocked, are on again.
+REMINDERS_BACK_ON = "Welcome back. Your reminders are on again. /today shows today's doses."
 
 REGIMEN_CHANGE = "What would you like to change?"
 CHANGE_AI = "Aromatase inhibitor"
