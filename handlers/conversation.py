@@ -22,6 +22,7 @@ class TypedAnswer(StrEnum):
     T_SCORE = "t"
     T_SCORE_CHECK = "c"  # "is that right?" about a doubtful T-score (typing answers it anew)
     AGE = "a"
+    BODY = "b"  # height and weight, after the age
     CALCIUM_TARGET = "p"
     VITAMIN_D_TARGET = "v"
     PILL_COUNT = "q"

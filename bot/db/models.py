@@ -235,6 +235,8 @@ class Checkin(Base):
     # The regimen in force when it started, as sorted catalogue keys joined by commas: it
     # decides the items asked, and stays with the answers if the regimen changes later.
     product_keys: Mapped[str] = mapped_column(String(255))
+    # The patient's sex when it started (None: not said), which decides sex-specific items.
+    sex: Mapped[str | None] = mapped_column(String(16), default=None)
     # The project's own yes/no question "I want to stop my aromatase inhibitor".
     wants_to_stop: Mapped[bool | None] = mapped_column(Boolean, default=None)
     # The patient's free-text note for the care team: health data, never logged.
@@ -496,6 +498,14 @@ class BoneHealthProfile(Base):
     fragility_fracture_after_50: Mapped[bool | None] = mapped_column(Boolean, default=None)
     oral_corticosteroids: Mapped[bool | None] = mapped_column(Boolean, default=None)
     smoking: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    # About the patient, all optional (bot.domain.person): which criteria and items apply.
+    sex: Mapped[str | None] = mapped_column(String(16), default=None)  # Sex, or "unsaid"
+    menopause: Mapped[str | None] = mapped_column(String(16), default=None)  # Menopause
+    height_cm: Mapped[float | None] = mapped_column(Float(), default=None)
+    weight_kg: Mapped[float | None] = mapped_column(Float(), default=None)
+    # Recorded for the care team; not among the 2017 statement's risk factors.
+    alcohol_3_units: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    fall_last_year: Mapped[bool | None] = mapped_column(Boolean, default=None)
     risk_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

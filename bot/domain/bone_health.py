@@ -28,6 +28,7 @@ from datetime import date
 from enum import StrEnum
 
 from bot.domain.catalog import LabelSource
+from bot.domain.person import CriteriaFit
 
 JOINT_POSITION_2017 = (
     "Hadji P, et al. Management of Aromatase Inhibitor-Associated Bone Loss (AIBL): joint "
@@ -43,6 +44,12 @@ CRITERIA_SOURCE = LabelSource(JOINT_POSITION_2017, "Recommendations and treatmen
 RISK_FACTOR_SOURCE = LabelSource(JOINT_POSITION_2017, "Fracture risk factors")
 FOLLOW_UP_SOURCE = LabelSource(JOINT_POSITION_2017, "Monitoring of BMD")
 WHO_SOURCE = LabelSource(WHO_1994, "Diagnostic categories by T-score")
+# Alcohol and falls: recorded for the care team, not a criterion (see RiskFactor).
+RECORDED_SOURCE = LabelSource(
+    "Kanis JA, et al. FRAX and the assessment of fracture probability in men and women from "
+    "the UK. Osteoporos Int 2008;19:385-97",
+    "Clinical risk factors (alcohol 3 or more units daily)",
+)
 
 # A DXA T-score outside this range is a typing error, not a measurement.
 T_SCORE_MIN = -6.0
@@ -257,6 +264,16 @@ class RiskFactor(StrEnum):
     FRAGILITY_FRACTURE_AFTER_50 = "fragility_fracture_after_50"
     ORAL_CORTICOSTEROIDS = "oral_corticosteroids"
     SMOKING = "smoking"
+    # Asked and recorded for the care team, never counted in the statement's criteria: not
+    # among its listed factors (alcohol of 3 or more units a day is one of FRAX's factors;
+    # a fall in the last year is a common fracture-risk question). Issue 16 asks for both.
+    # not verified against stored label text
+    ALCOHOL_3_UNITS = "alcohol_3_units"
+    FALL_LAST_YEAR = "fall_last_year"
+
+
+# The answers recorded for the care team only (see RiskFactor).
+RECORDED_ONLY = frozenset({RiskFactor.ALCOHOL_3_UNITS, RiskFactor.FALL_LAST_YEAR})
 
 
 # The statement's list, as quoted by the stored Univadis summary: "family history of hip
@@ -305,6 +322,17 @@ RISK_QUESTIONS: tuple[RiskQuestion, ...] = (
         "Do you smoke, or have you smoked in the past?",
         RISK_FACTOR_SOURCE,
     ),
+    RiskQuestion(
+        RiskFactor.ALCOHOL_3_UNITS,
+        "Do you usually have 3 or more alcoholic drinks a day? (One drink: a small glass of "
+        "wine, a single measure of spirits, or half a pint of beer.)",
+        RECORDED_SOURCE,
+    ),
+    RiskQuestion(
+        RiskFactor.FALL_LAST_YEAR,
+        "Have you had a fall in the last 12 months?",
+        RECORDED_SOURCE,
+    ),
 )
 
 
@@ -326,6 +354,8 @@ class RiskFactors:
     fragility_fracture_after_50: bool = False
     oral_corticosteroids_over_6_months: bool = False
     smoker_current_or_past: bool = False
+    alcohol_3_units_a_day: bool = False  # recorded only
+    fall_last_year: bool = False  # recorded only
 
     def __post_init__(self) -> None:
         """Refuse numbers that are typing errors rather than a person's age or BMI."""
@@ -359,10 +389,20 @@ class RiskFactors:
             fragility_fracture_after_50=answers.get(RiskFactor.FRAGILITY_FRACTURE_AFTER_50, False),
             oral_corticosteroids_over_6_months=answers.get(RiskFactor.ORAL_CORTICOSTEROIDS, False),
             smoker_current_or_past=answers.get(RiskFactor.SMOKING, False),
+            alcohol_3_units_a_day=answers.get(RiskFactor.ALCOHOL_3_UNITS, False),
+            fall_last_year=answers.get(RiskFactor.FALL_LAST_YEAR, False),
         )
 
+    def recorded(self) -> frozenset[RiskFactor]:
+        """Return the answers kept for the care team that the criteria do not count."""
+        found = {
+            RiskFactor.ALCOHOL_3_UNITS: self.alcohol_3_units_a_day,
+            RiskFactor.FALL_LAST_YEAR: self.fall_last_year,
+        }
+        return frozenset(factor for factor, yes in found.items() if yes)
+
     def present(self) -> frozenset[RiskFactor]:
-        """Return the risk factors these answers show."""
+        """Return the statement's risk factors these answers show (what its criteria count)."""
         found = {
             RiskFactor.AGE_OVER_65: self.age_years is not None and self.age_years > AGE_OVER,
             RiskFactor.LOW_BMI: self.bmi is not None and self.bmi < BMI_BELOW,
@@ -410,6 +450,14 @@ CRITERIA_MET_WITHOUT_SCAN_MESSAGE = (
 )
 # All women starting an aromatase inhibitor should have their fracture risk assessed,
 # including bone density (verified: stored summaries of the statement).
+# Said with the criteria when the patient has not said they are a woman after menopause.
+WRITTEN_FOR_NOTE = "These criteria are written for women after menopause."
+# For a man, or a woman before menopause or not sure: the statement is not written for them.
+OTHER_CRITERIA_MESSAGE = (
+    "The 2017 expert criteria I know are written for women after menopause, so I don't use "
+    "them for you. Your care team uses other criteria: ask them what your scan and answers "
+    "mean for your bones."
+)
 NO_SCAN_ON_RECORD = "I have no bone density (DXA) scan on record for you."
 SCAN_ADVICE = (
     "Experts advise a scan for everyone taking an aromatase inhibitor. Ask your care team "
@@ -482,13 +530,36 @@ def matched_criteria(
     return matched
 
 
-def assess(dxa: DxaResult | None, risk: RiskFactors, *, on_bone_agent: bool) -> Assessment:
-    """Check the 2017 criteria; word a message only for patients without a bone agent."""
+def assess(
+    dxa: DxaResult | None,
+    risk: RiskFactors,
+    *,
+    on_bone_agent: bool,
+    fit: CriteriaFit = CriteriaFit.WRITTEN_FOR,
+) -> Assessment:
+    """Check the 2017 criteria; word a message only for patients without a bone agent.
+
+    `fit` says whether the statement is written for this patient (`person.criteria_fit`):
+    for anyone it is not written for, nothing is matched and the message says their care
+    team uses other criteria.
+    """
     factors = risk.present()
     lowest = dxa.lowest_t_score if dxa is not None else None
+    follow_up = FollowUp(*FOLLOW_UP_MONTHS)
+    if fit is CriteriaFit.OTHER_CRITERIA:
+        return Assessment(
+            criteria_met=False,
+            matched=(),
+            risk_factors=factors,
+            lowest_t_score=lowest,
+            category=dxa.category if dxa is not None else None,
+            message=None if on_bone_agent else OTHER_CRITERIA_MESSAGE,
+            follow_up=follow_up,
+            next_scan_between=follow_up.window(dxa.scanned_on) if dxa is not None else None,
+            scan_missing=dxa is None,
+        )
     matched = tuple(matched_criteria(lowest, factors))
     met = bool(matched)
-    follow_up = FollowUp(*FOLLOW_UP_MONTHS)
     return Assessment(
         criteria_met=met,
         matched=matched,
@@ -497,13 +568,15 @@ def assess(dxa: DxaResult | None, risk: RiskFactors, *, on_bone_agent: bool) -> 
         category=dxa.category if dxa is not None else None,
         # Informational only, never a prescription; silent when treatment is already on
         # record, because then the care team has already acted on it.
-        message=_criteria_message(dxa) if met and not on_bone_agent else None,
+        message=_criteria_message(dxa, fit) if met and not on_bone_agent else None,
         follow_up=follow_up,
         next_scan_between=follow_up.window(dxa.scanned_on) if dxa is not None else None,
         scan_missing=dxa is None,
     )
 
 
-def _criteria_message(dxa: DxaResult | None) -> str:
-    """Say the criteria are met, claiming a scan only when one is on record."""
-    return CRITERIA_MET_MESSAGE if dxa is not None else CRITERIA_MET_WITHOUT_SCAN_MESSAGE
+def _criteria_message(dxa: DxaResult | None, fit: CriteriaFit) -> str:
+    """Say the criteria are met, claiming a scan only when one is on record, and whom they
+    are written for unless the patient said she is a woman after menopause."""
+    met = CRITERIA_MET_MESSAGE if dxa is not None else CRITERIA_MET_WITHOUT_SCAN_MESSAGE
+    return met if fit is CriteriaFit.WRITTEN_FOR else f"{met} {WRITTEN_FOR_NOTE}"

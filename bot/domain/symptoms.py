@@ -161,6 +161,8 @@ class Item:
     applies_to: frozenset[DrugClass] = frozenset()
     # Scales that differ from the standard one for an attribute (e.g. "Not applicable").
     scale_overrides: Mapping[Attribute, Scale] = field(default_factory=dict)
+    # About female anatomy: not asked of a patient who said he is a man (bot.domain.person).
+    female_only: bool = False
 
     def __post_init__(self) -> None:
         """Refuse items that would break callbacks, branching or the source rule."""
@@ -411,6 +413,7 @@ ALL_ITEMS: tuple[Item, ...] = (
         },
         source=_proctcae(60, "Vaginal dryness"),
         proctcae_number=60,
+        female_only=True,
     ),
     Item(
         code="hot_flashes",
@@ -582,10 +585,17 @@ def get_item(code: str) -> Item:
         raise UnknownItem(code) from None
 
 
-def items_for(drug_classes: Iterable[DrugClass]) -> tuple[Item, ...]:
-    """Return the check-in items for a patient on these drug classes, in asking order."""
+def items_for(
+    drug_classes: Iterable[DrugClass], *, female_items: bool = True
+) -> tuple[Item, ...]:
+    """Return the check-in items for a patient on these drug classes, in asking order;
+    without `female_items` (a man), none about female anatomy."""
     classes = frozenset(drug_classes)
-    return tuple(item for item in ALL_ITEMS if item.applies(classes))
+    return tuple(
+        item
+        for item in ALL_ITEMS
+        if item.applies(classes) and (female_items or not item.female_only)
+    )
 
 
 # --- Branching --------------------------------------------------------------------------------

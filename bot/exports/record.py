@@ -98,8 +98,10 @@ RECORD_TABLES: Mapping[str, str] = MappingProxyType(
         "clinic_agent_doses": "Each clinic dose you recorded as given, and the due date it met.",
         "bone_health_profiles": (
             "Your bone density (DXA) follow-up (the care team's interval, a booked scan, the "
-            "last reminder) and your fracture-risk answers: age, a parent's broken hip, a "
-            "broken bone from a minor fall after 50, steroid tablets, smoking."
+            "last reminder), your fracture-risk answers (age, a parent's broken hip, a "
+            "broken bone from a minor fall after 50, steroid tablets, smoking, 3 or more "
+            "drinks a day, a fall in the last year) and what you said about yourself (sex, "
+            "menopause, height in cm and weight in kg)."
         ),
         "dxa_scans": "Each DXA scan's T-scores as you typed them from the report.",
         "bone_record_changes": (

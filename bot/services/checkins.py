@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.access import owned_by
 from bot.db.models import (
+    BoneHealthProfile,
     CareAlert,
     Checkin,
     CheckinAnswer,
@@ -36,6 +37,7 @@ from bot.domain import redflags, symptoms
 from bot.domain.catalog import DrugClass, get_product
 from bot.domain.dose_times import next_occurrence
 from bot.domain.errors import BonebotError
+from bot.domain.person import Sex, asks_female_items
 from bot.domain.symptoms import (
     Answer,
     Attribute,
@@ -126,7 +128,8 @@ def _drug_classes(row: Checkin) -> frozenset[DrugClass]:
 
 
 def _items(row: Checkin) -> tuple[symptoms.Item, ...]:
-    return symptoms.items_for(_drug_classes(row))
+    female_items = asks_female_items(Sex(row.sex) if row.sex else None)
+    return symptoms.items_for(_drug_classes(row), female_items=female_items)
 
 
 async def _answers(session: AsyncSession, checkin_id: int) -> list[Answer]:
@@ -236,7 +239,12 @@ async def start_checkin(
     if row is not None:
         return _view(row, await _answers(session, row.id), resumed=True)
     keys = sorted(m.product_key for m in await active_medications(session, patient.id))
-    row = Checkin(patient_id=patient.id, started_at=now, product_keys=",".join(keys))
+    sex = await session.scalar(
+        select(BoneHealthProfile.sex).where(BoneHealthProfile.patient_id == patient.id)
+    )
+    row = Checkin(
+        patient_id=patient.id, started_at=now, product_keys=",".join(keys), sex=sex or None
+    )
     session.add(row)
     await session.commit()
     log.info("check-in %s started", row.id)

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 from telegram import Update
 
-from bot.domain.bone_health import RISK_QUESTIONS, DxaResult, Site, TScoreDoubt, first_doubt
+from bot.domain.bone_health import DxaResult, Site, TScoreDoubt, first_doubt
 from bot.exports import charts
 from bot.services.bone import dxa
-from handlers.bone import questions
+from handlers.bone import about, questions
 from handlers.common import Context, answer_query, edit_query_message, services, settle_query
 from handlers.conversation import ScanDraft, TypedAnswer
 from ui import texts
@@ -20,8 +20,6 @@ from ui.keyboards.bone import (
     CheckAnswer,
     age_skip_button,
     interval_buttons,
-    risk_buttons,
-    scan_setup_buttons,
     skip_site_button,
     t_score_check_buttons,
 )
@@ -219,7 +217,7 @@ async def on_risk(update: Update, context: Context, action: BonePress) -> None:
             await dxa.dxa_view(session, user.id, found.clock())  # registered?
         await answer_query(query)
         await context.bot.send_message(chat.id, texts.RISK_INTRO)
-        await _ask_risk(context, chat.id, 0)
+        await about.ask_first(context, chat.id)
         return
     if action.action is BoneAction.AGE_SKIPPED:
         await finish_risk(update, context, None)
@@ -235,27 +233,19 @@ async def on_risk(update: Update, context: Context, action: BonePress) -> None:
     label = texts.RISK_YES if action.yes else texts.RISK_NO
     await settle_query(query, texts.answered_line(questions.question_of(update), label))
     if following is not None:
-        await _ask_risk(context, chat.id, following)
+        await about.ask_risk(context, chat.id, following)
         return
     sent = await context.bot.send_message(chat.id, texts.ASK_AGE, reply_markup=age_skip_button())
     questions.remember(context, TypedAnswer.AGE, 0, sent)
 
 
-async def _ask_risk(context: Context, chat_id: int, index: int) -> None:
-    question = RISK_QUESTIONS[index].text
-    await context.bot.send_message(chat_id, question, reply_markup=risk_buttons(index))
-
-
 async def finish_risk(update: Update, context: Context, age: int | None) -> None:
-    """Save the age (typed, or None when skipped) and show what the answers mean."""
+    """Save the age (typed, or None when skipped); height and weight come last."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
     found = services(context)
     async with found.sessions() as session:
-        view = await dxa.set_age(
-            session, telegram_user_id=user.id, age_years=age, now=found.clock()
-        )
+        await dxa.set_age(session, telegram_user_id=user.id, age_years=age, now=found.clock())
     await questions.mark_answered(update, context, texts.AGE_SKIP if age is None else str(age))
-    markup = scan_setup_buttons(view.profile_id) if view.assessment.scan_missing else None
-    await context.bot.send_message(chat.id, texts.risk_done(view), reply_markup=markup)
+    await about.ask_body(context, chat.id)

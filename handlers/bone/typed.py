@@ -7,12 +7,13 @@ from telegram.ext import filters
 
 from bot.domain.dose_times import InvalidTimeText
 from bot.domain.errors import DateTaken, NotRegistered, NotYourRecord
+from bot.domain.person import InvalidBodyText, parse_body
 from bot.domain.text_input import InvalidDateText, parse_date
 from bot.services.bone import dxa
 from bot.services.bone.calcium import InvalidSetting
 from bot.services.bone.dxa import InvalidNumberText
 from bot.services.bone.pill_counts import InvalidCount
-from handlers.bone import calcium, care, dates, pills, questions
+from handlers.bone import about, calcium, care, dates, pills, questions
 from handlers.bone.dxa import finish_risk, on_t_score, on_typed_check
 from handlers.common import App, Context, edit_message, services
 from handlers.conversation import TypedAnswer
@@ -52,6 +53,8 @@ async def on_typed(update: Update, context: Context) -> None:
             await on_typed_check(update, context, pending.draft, text)
         elif pending.purpose is TypedAnswer.AGE:
             await finish_risk(update, context, dxa.parse_age(text))
+        elif pending.purpose is TypedAnswer.BODY:
+            await about.finish_body(update, context, parse_body(text))
         elif pending.purpose in (TypedAnswer.CALCIUM_TARGET, TypedAnswer.VITAMIN_D_TARGET):
             await calcium.on_typed_target(update, context, pending, text)
         elif pending.purpose is TypedAnswer.PILL_COUNT:
@@ -68,6 +71,8 @@ async def on_typed(update: Update, context: Context) -> None:
         await message.reply_text(
             texts.BAD_AGE if pending.purpose is TypedAnswer.AGE else texts.BAD_T_SCORE
         )
+    except InvalidBodyText:
+        await message.reply_text(texts.BAD_BODY)
     except InvalidSetting:
         await message.reply_text(texts.BAD_AMOUNT)
     except InvalidCount:

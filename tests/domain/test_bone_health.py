@@ -11,6 +11,7 @@ from bot.domain.bone_health import (
     CRITERIA_MET_WITHOUT_SCAN_MESSAGE,
     FOLLOW_UP_MONTHS,
     NO_SCAN_MESSAGE,
+    RECORDED_ONLY,
     RISK_QUESTIONS,
     BoneDensityCategory,
     Criterion,
@@ -135,9 +136,14 @@ def test_every_answer_maps_to_its_factor() -> None:
         fragility_fracture_after_50=True,
         oral_corticosteroids_over_6_months=True,
         smoker_current_or_past=True,
+        alcohol_3_units_a_day=True,
+        fall_last_year=True,
     )
-    assert everything.present() == frozenset(RiskFactor)
+    # Alcohol and falls are recorded for the care team; the statement's criteria never count them.
+    assert everything.present() == frozenset(RiskFactor) - RECORDED_ONLY
+    assert everything.recorded() == RECORDED_ONLY
     assert RiskFactors().present() == frozenset()
+    assert RiskFactors().recorded() == frozenset()
 
 
 @pytest.mark.parametrize(
@@ -154,8 +160,9 @@ def test_questions_cover_every_yes_no_factor_once_and_name_the_statement() -> No
     assert len(codes) == len(set(codes))
     assert set(codes) == set(RiskFactor) - {RiskFactor.AGE_OVER_65, RiskFactor.LOW_BMI}
     for question in RISK_QUESTIONS:
-        assert question.text.endswith("?")
-        assert "J Bone Oncol 2017" in question.source.document
+        assert question.text.split(" (")[0].endswith("?")
+        counted = question.code not in RECORDED_ONLY
+        assert ("J Bone Oncol 2017" in question.source.document) is counted
 
 
 def test_answers_build_the_factors() -> None:

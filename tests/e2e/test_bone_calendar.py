@@ -35,12 +35,16 @@ from bot.domain.bone_health import (
     CRITERIA_MET_MESSAGE,
     CRITERIA_MET_WITHOUT_SCAN_MESSAGE,
     NO_SCAN_MESSAGE,
+    OTHER_CRITERIA_MESSAGE,
     RISK_QUESTIONS,
     SCAN_ADVICE,
+    WRITTEN_FOR_NOTE,
+    RiskFactor,
     add_months,
 )
 from bot.domain.clinic_agents import next_due
 from bot.ports import JobKind
+from bot.services.bone import dxa as dxa_service
 from simulator import BotApiSimulator, RateLimits
 from tests.e2e.helpers import (
     Person,
@@ -497,23 +501,94 @@ async def test_dxa_results_chart_follow_up_reminders_and_risk_questions(
         alice.say("/bone")
         menu = await alice.expect(texts.DXA_HEAD)
         alice.press(texts.RISK_START, menu)
-        for question, answer in zip(RISK_QUESTIONS, ("Yes", "No", "No", "Yes"), strict=True):
+        await about_her(alice)
+        answers = ("Yes", "No", "No", "Yes", "No", "Yes")
+        for question, answer in zip(RISK_QUESTIONS, answers, strict=True):
             asked = await alice.expect(question.text)
             alice.press(answer, asked)
         await alice.expect(texts.ASK_AGE)
         alice.say("sixty")
         await alice.expect(texts.BAD_AGE)
         alice.say("67")
+        await alice.expect(texts.ASK_BODY)
+        alice.say("tall")
+        await alice.expect(texts.BAD_BODY)
+        alice.say("5 ft 5 in, 137 lb")
         done = await alice.expect(texts.RISK_SAVED)
         assert CRITERIA_MET_MESSAGE in done["text"]
+        assert WRITTEN_FOR_NOTE not in done["text"]  # she said she is after menopause
         async with services_of(app).sessions() as session:
             stored = await session.get(BoneHealthProfile, profile.id)
         assert stored is not None
         assert (stored.age_years, stored.family_hip_fracture, stored.smoking) == (67, True, True)
+        assert (stored.sex, stored.menopause) == ("female", "post")
+        assert (stored.height_cm, stored.weight_kg) == (165.1, 62.1)
+        assert (stored.alcohol_3_units, stored.fall_last_year) == (False, True)
 
         # A stale "not on my report" press, with nothing asked, changes nothing.
         query = alice.press_data(done["message_id"], "b:s:1")
         assert await alice.toast(query) == texts.BUTTON_EXPIRED
+
+
+async def about_her(person: Person) -> None:
+    """Answer the "about you" questions as a woman after menopause."""
+    person.press(texts.SEX_FEMALE, await person.expect(texts.ASK_SEX))
+    person.press(texts.MENOPAUSE_POST, await person.expect(texts.ASK_MENOPAUSE))
+
+
+async def test_a_man_gets_other_criteria_a_bmi_below_20_counts_and_no_female_items(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    # The 2017 statement is written for women after menopause: a man is told his care team
+    # uses other criteria (never that he meets them), and his check-in asks nothing about a
+    # vagina. A BMI below 20 is a risk factor the statement counts.
+    clock = DrivenClock(START)
+    bob = Person(simulator, 1001, "Bob")
+    async with bot_running(settings, clock) as app:
+        await register(bob, bone_family=None)
+        bob.say("/bone")
+        bob.press(texts.RISK_START, await bob.expect(texts.DXA_HEAD))
+        asked = await bob.expect(texts.ASK_SEX)
+        assert bob.buttons(asked) == [texts.SEX_FEMALE, texts.SEX_MALE, texts.SEX_UNSAID]
+        bob.press(texts.SEX_MALE, asked)
+        first = await bob.expect(RISK_QUESTIONS[0].text)  # no menopause question
+        assert texts.ASK_MENOPAUSE not in [m.get("text") for m in simulator.bot_messages(bob.id)]
+        bob.press("Yes", first)
+        for question in RISK_QUESTIONS[1:]:
+            bob.press("No", await bob.expect(question.text))
+        bob.say("70")
+        bob.say("180 cm 60 kg")  # BMI 18.5
+        done = await bob.expect(texts.RISK_SAVED)
+        assert OTHER_CRITERIA_MESSAGE in done["text"]
+        assert CRITERIA_MET_WITHOUT_SCAN_MESSAGE not in done["text"]
+        async with services_of(app).sessions() as session:
+            view = await dxa_service.view_of(session, await patient_row(app, bob.id), clock())
+        assert RiskFactor.LOW_BMI in view.assessment.risk_factors
+        assert not view.assessment.criteria_met
+
+        # A forged "about you" press is refused kindly.
+        query = bob.press_data(done["message_id"], "me:s:z")
+        assert await bob.toast(query) == texts.NOT_YOURS
+
+        bob.say("/symptoms")
+        await bob.expect("Your weekly check-in")
+        seen: list[str] = []
+        number = 1
+        while True:
+            message = await bob.sim.wait_for_message(
+                bob.id,
+                lambda m, n=number: (
+                    (m.get("text") or "").startswith(f"Question {n} of ")
+                    or "want to stop taking" in (m.get("text") or "")
+                ),
+            )
+            if "want to stop taking" in message["text"]:
+                break
+            seen.append(message["text"].lower())
+            bob.press(bob.buttons(message)[0], message)
+            number += 1
+        assert seen
+        assert not any("vaginal" in text for text in seen)
 
 
 async def test_risk_message_is_silent_with_a_bone_agent_and_says_no_scan(
@@ -526,10 +601,12 @@ async def test_risk_message_is_silent_with_a_bone_agent_and_says_no_scan(
         alice.say("/bone")
         menu = await alice.expect(texts.DXA_HEAD)
         alice.press(texts.RISK_START, menu)
+        alice.press(texts.SEX_UNSAID, await alice.expect(texts.ASK_SEX))
         for question in RISK_QUESTIONS:
             alice.press("Yes", await alice.expect(question.text))
         skip = await alice.expect(texts.ASK_AGE)
         alice.press(texts.AGE_SKIP, skip)
+        alice.press(texts.BODY_SKIP, await alice.expect(texts.ASK_BODY))
         done = await alice.expect(texts.RISK_SAVED)
         assert CRITERIA_MET_MESSAGE not in done["text"]
         assert NO_SCAN_MESSAGE in done["text"]
@@ -547,9 +624,12 @@ async def test_answers_alone_meeting_the_criteria_claim_no_scan_and_offer_the_dx
         menu = await alice.expect(texts.DXA_HEAD)
         assert NO_SCAN_MESSAGE in menu["text"]
         alice.press(texts.RISK_START, menu)
-        for question, answer in zip(RISK_QUESTIONS, ("Yes", "No", "No", "Yes"), strict=True):
+        await about_her(alice)
+        answers = ("Yes", "No", "No", "Yes", "No", "No")
+        for question, answer in zip(RISK_QUESTIONS, answers, strict=True):
             alice.press(answer, await alice.expect(question.text))
         alice.say("67")
+        alice.press(texts.BODY_SKIP, await alice.expect(texts.ASK_BODY))
         done = await alice.expect(texts.RISK_SAVED)
         assert "scan and answers" not in done["text"]
         assert CRITERIA_MET_MESSAGE not in done["text"]
@@ -1067,3 +1147,11 @@ async def test_calcium_times_picked_at_set_up_are_two_hours_apart(
         await alice.expect("Saved: calcium 300 mg at 08:00 and 300 mg at 10:00.")
         first, second = await supplement_medications(app)
         assert (first.time_of_day, second.time_of_day) == (time(8, 0), time(10, 0))
+
+
+async def patient_row(app: Application, telegram_user_id: int) -> Patient:
+    """The patient's row, by Telegram id."""
+    async with services_of(app).sessions() as session:
+        patient = await session.scalar(select(Patient).where(Patient.chat_id == telegram_user_id))
+    assert patient is not None
+    return patient

@@ -314,6 +314,20 @@ from ui.texts.bone.clinic_agents import (
     agent_lines as agent_lines,
     agent_saved as agent_saved,
 )
+from ui.texts.bone.about import (
+    ASK_SEX as ASK_SEX,
+    SEX_FEMALE as SEX_FEMALE,
+    SEX_MALE as SEX_MALE,
+    SEX_UNSAID as SEX_UNSAID,
+    ASK_MENOPAUSE as ASK_MENOPAUSE,
+    MENOPAUSE_POST as MENOPAUSE_POST,
+    MENOPAUSE_PRE as MENOPAUSE_PRE,
+    MENOPAUSE_UNSURE as MENOPAUSE_UNSURE,
+    ASK_BODY as ASK_BODY,
+    BODY_SKIP as BODY_SKIP,
+    BAD_BODY as BAD_BODY,
+    body_answer as body_answer,
+)
 from ui.texts.bone.dxa import (
     DXA_HEAD as DXA_HEAD,
     DXA_LAST as DXA_LAST,

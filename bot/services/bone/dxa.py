@@ -51,11 +51,13 @@ from bot.domain.bone_health import (
     SiteChange,
     add_months,
     assess,
+    bmi_from,
     changes_since,
 )
 from bot.domain.clinic_agents import BOOK_AHEAD_DAYS  # scan slots are booked weeks out, as doses
 from bot.domain.dose_times import local_today
 from bot.domain.errors import DateTaken, NotYourRecord
+from bot.domain.person import Body, CriteriaFit, Menopause, Sex, criteria_fit
 from bot.ports import JobKind, ReminderPlanner
 from bot.services.bone.clinic_agents import at_reminder_time
 from bot.services.patient_rows import row_with_patient
@@ -72,6 +74,8 @@ RISK_COLUMNS = {
     RiskFactor.FRAGILITY_FRACTURE_AFTER_50: "fragility_fracture_after_50",
     RiskFactor.ORAL_CORTICOSTEROIDS: "oral_corticosteroids",
     RiskFactor.SMOKING: "smoking",
+    RiskFactor.ALCOHOL_3_UNITS: "alcohol_3_units",
+    RiskFactor.FALL_LAST_YEAR: "fall_last_year",
 }
 
 
@@ -172,7 +176,17 @@ class DxaView:
 
 def _risk_factors(profile: BoneHealthProfile) -> RiskFactors:
     answers = {factor: bool(getattr(profile, column)) for factor, column in RISK_COLUMNS.items()}
-    return RiskFactors.from_answers(answers, age_years=profile.age_years)
+    bmi = None
+    if profile.height_cm is not None and profile.weight_kg is not None:
+        bmi = bmi_from(profile.weight_kg, profile.height_cm)
+    return RiskFactors.from_answers(answers, age_years=profile.age_years, bmi=bmi)
+
+
+def _fit(profile: BoneHealthProfile) -> CriteriaFit:
+    """Whether the 2017 statement is written for this patient (from what they said)."""
+    sex = Sex(profile.sex) if profile.sex else None
+    menopause = Menopause(profile.menopause) if profile.menopause else None
+    return criteria_fit(sex, menopause)
 
 
 def _next_scan(profile: BoneHealthProfile, latest: DxaResult | None) -> tuple[date | None, bool]:
@@ -232,7 +246,10 @@ async def _view(
         next_on=next_on,
         next_is_booked=booked,
         assessment=assess(
-            latest, _risk_factors(profile), on_bone_agent=await _on_bone_agent(session, patient.id)
+            latest,
+            _risk_factors(profile),
+            on_bone_agent=await _on_bone_agent(session, patient.id),
+            fit=_fit(profile),
         ),
         risk_answered=profile.risk_answered_at is not None,
     )
@@ -426,6 +443,41 @@ async def set_age(
     patient = await require_patient(session, telegram_user_id)
     profile = await _profile_of(session, patient, now)
     profile.age_years, profile.risk_answered_at, profile.updated_at = age_years, now, now
+    await session.commit()
+    return await _view(session, patient, profile, now)
+
+
+async def set_about(
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    sex: str,
+    menopause: str | None,
+    now: datetime,
+) -> None:
+    """Store what the patient said about themself (forged codes are refused)."""
+    try:
+        said = Sex(sex)
+        stopped = Menopause(menopause) if menopause is not None else None
+    except ValueError as error:
+        raise NotYourRecord from error  # forged data: like any bad reference
+    if stopped is not None and said is not Sex.FEMALE:
+        raise NotYourRecord
+    patient = await require_patient(session, telegram_user_id)
+    profile = await _profile_of(session, patient, now)
+    profile.sex, profile.menopause, profile.updated_at = said, stopped, now
+    await session.commit()
+
+
+async def set_body(
+    session: AsyncSession, *, telegram_user_id: int, body: Body | None, now: datetime
+) -> DxaView:
+    """Store height and weight (None: skipped) and finish the questions: the assessment."""
+    patient = await require_patient(session, telegram_user_id)
+    profile = await _profile_of(session, patient, now)
+    if body is not None:
+        profile.height_cm, profile.weight_kg = body.height_cm, body.weight_kg
+    profile.risk_answered_at, profile.updated_at = now, now
     await session.commit()
     return await _view(session, patient, profile, now)
 

@@ -150,6 +150,8 @@ def risk_done(view: DxaView) -> str:
         lines.append(message)
     if view.assessment.scan_missing:
         lines.append(
-            SCAN_ADVICE if message == CRITERIA_MET_WITHOUT_SCAN_MESSAGE else NO_SCAN_MESSAGE
+            SCAN_ADVICE
+            if message and message.startswith(CRITERIA_MET_WITHOUT_SCAN_MESSAGE)
+            else NO_SCAN_MESSAGE
         )
     return "\n\n".join(lines)

@@ -1,0 +1,41 @@
+"""about_the_patient: sex and menopause (optional), height and weight (BMI), alcohol and
+falls on the bone-health profile; the sex a check-in was asked for
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-12-07 15:30:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0017"
+down_revision: str | None = "0016"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("bone_health_profiles") as batch:
+        batch.add_column(sa.Column("sex", sa.String(length=16), nullable=True))
+        batch.add_column(sa.Column("menopause", sa.String(length=16), nullable=True))
+        batch.add_column(sa.Column("height_cm", sa.Float(), nullable=True))
+        batch.add_column(sa.Column("weight_kg", sa.Float(), nullable=True))
+        batch.add_column(sa.Column("alcohol_3_units", sa.Boolean(), nullable=True))
+        batch.add_column(sa.Column("fall_last_year", sa.Boolean(), nullable=True))
+    with op.batch_alter_table("checkins") as batch:
+        batch.add_column(sa.Column("sex", sa.String(length=16), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("checkins") as batch:
+        batch.drop_column("sex")
+    with op.batch_alter_table("bone_health_profiles") as batch:
+        for column in ("fall_last_year", "alcohol_3_units", "weight_kg", "height_cm"):
+            batch.drop_column(column)
+        batch.drop_column("menopause")
+        batch.drop_column("sex")
