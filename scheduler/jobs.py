@@ -25,7 +25,7 @@ from bot.services.bone.care_prompts import (
     exercise_run,
 )
 from bot.services.bone.clinic_agents import AgentRun, agent_reminded, agent_run
-from bot.services.bone.dxa import DxaRun, dxa_reminded, dxa_run
+from bot.services.bone.dxa import DxaRun, DxaStep, dxa_reminded, dxa_run
 from bot.services.bone.pill_counts import RefillRun, refill_checked, refill_run
 from bot.services.context import Services
 from scheduler import runtime
@@ -36,6 +36,7 @@ from ui.keyboards.bone import (
     agent_given_buttons,
     dental_done_button,
     recount_button,
+    scan_setup_buttons,
 )
 from ui.keyboards.care import acknowledge_button
 from ui.keyboards.doses import checkin_start_button, recheck_buttons
@@ -268,7 +269,10 @@ async def run_dxa_job(profile_id: int) -> None:
     def compose(run: DxaRun) -> Prompt | None:
         if run.step is None or not run.reachable:
             return None
-        return Prompt(run.chat_id, texts.dxa_reminder(run.step, run.view))
+        text = texts.dxa_reminder(run.step, run.view)
+        if run.step is DxaStep.BASELINE:  # the set-up buttons: a scan done, or booked
+            return Prompt(run.chat_id, text, scan_setup_buttons(profile_id))
+        return Prompt(run.chat_id, text)
 
     await _timed_prompt(
         JobKind.DXA,

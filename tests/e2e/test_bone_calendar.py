@@ -1155,3 +1155,35 @@ async def patient_row(app: Application, telegram_user_id: int) -> Patient:
         patient = await session.scalar(select(Patient).where(Patient.chat_id == telegram_user_id))
     assert patient is not None
     return patient
+
+
+async def test_with_no_scan_on_record_a_baseline_reminder_comes_and_comes_back(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    # Experts advise a DXA scan for everyone on an aromatase inhibitor: with none on record,
+    # a reminder comes a fortnight after registering, then every 90 days until one is
+    # recorded or booked.
+    clock = DrivenClock(START)
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings, clock) as app:
+        await register(alice, bone_family=None)
+        async with services_of(app).sessions() as session:
+            profile = await session.scalar(select(BoneHealthProfile))
+        assert profile is not None
+        job = f"dxa:{profile.id}"
+        first = START.date() + timedelta(days=dxa_service.BASELINE_AFTER_DAYS)
+        await planned_at(app, job, ten_am(first))
+
+        clock.jump_to(ten_am(first))
+        await run_job(app, job)
+        reminder = await alice.expect(texts.DXA_REMIND_BASELINE)
+        assert alice.buttons(reminder) == [texts.DXA_ADD, texts.DXA_BOOKED]
+        again = first + timedelta(days=dxa_service.BASELINE_EVERY_DAYS)
+        await planned_at(app, job, ten_am(again))
+
+        # Booked from the reminder's own button: the reminders follow the booking now.
+        alice.press(texts.DXA_BOOKED, reminder)
+        alice.press(texts.TOMORROW_BUTTON, await alice.expect(texts.ASK_BOOKED_DATE))
+        await alice.expect("Saved: your scan is booked for")
+        tomorrow = first + timedelta(days=1)
+        await planned_at(app, job, ten_am(tomorrow))  # the booked scan's day, not the baseline

@@ -211,7 +211,9 @@ async def test_deleting_the_latest_scan_replans_from_the_one_before_then_from_no
 
     await dxa.delete_scan(session, planner, telegram_user_id=ALICE, scan_id=older, now=clock())
 
-    assert JobKind.DXA.job_id(profile_id) not in planner.planned_ids()
+    # No scan on record now: the baseline scan's reminder, a fortnight after registering.
+    baseline_on = _today(clock) + timedelta(days=dxa.BASELINE_AFTER_DAYS)
+    assert planner.run_at(JobKind.DXA, profile_id) == _ten_am(baseline_on)
     history = await record_history(session, patient.id, BoneRecordKind.DXA)
     assert history.live == {}
     assert [[change.old_on for change in piece] for piece in history.deleted] == [

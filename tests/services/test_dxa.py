@@ -163,11 +163,11 @@ async def test_a_future_scan_and_another_patients_profile_are_refused(
     assert (await dxa.dxa_view(session, ALICE, clock())).scans == ()
 
 
-async def test_a_restart_replans_only_profiles_with_something_to_remind(
+async def test_a_restart_replans_the_booked_scan_and_the_baseline_reminder(
     session: AsyncSession, planner: RecordingPlanner, clock: FixedClock
 ) -> None:
     alices = await _profile_id(session, planner, clock, ALICE)
-    await _profile_id(session, planner, clock, BOB)  # a profile, but no scan and no booking
+    bobs = await _profile_id(session, planner, clock, BOB)  # no scan and no booking
     booked_on = _today(clock) + timedelta(days=10)
     await dxa.set_booked(
         session,
@@ -179,6 +179,11 @@ async def test_a_restart_replans_only_profiles_with_something_to_remind(
     )
     fresh = RecordingPlanner()
 
-    assert await dxa.reconcile(session, fresh, clock(), existing=set()) == 1
+    assert await dxa.reconcile(session, fresh, clock(), existing=set()) == 2
 
-    assert fresh.planned(JobKind.DXA) == {f"dxa:{alices}": _ten_am(booked_on)}
+    # Bob has no scan on record: the baseline reminder, a fortnight after he registered.
+    baseline_on = _today(clock) + timedelta(days=dxa.BASELINE_AFTER_DAYS)
+    assert fresh.planned(JobKind.DXA) == {
+        f"dxa:{alices}": _ten_am(booked_on),
+        f"dxa:{bobs}": _ten_am(baseline_on),
+    }

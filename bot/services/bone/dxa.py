@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.access import owned_by, require_patient
@@ -60,7 +60,6 @@ from bot.domain.errors import DateTaken, NotYourRecord
 from bot.domain.person import Body, CriteriaFit, Menopause, Sex, criteria_fit
 from bot.ports import JobKind, ReminderPlanner
 from bot.services.bone.clinic_agents import at_reminder_time
-from bot.services.patient_rows import row_with_patient
 
 INTERVAL_CHOICES = (12, 18, 24)  # months; the care team's interval, by buttons
 DEFAULT_INTERVAL_MONTHS = FOLLOW_UP_MONTHS[0]  # the statement's "every 12 to 24 months"
@@ -110,6 +109,24 @@ class DxaStep(StrEnum):
 
     BOOK_AHEAD = "book_ahead"
     ON_THE_DAY = "on_the_day"
+    BASELINE = "baseline"  # no scan on record and none booked: ask the care team about one
+
+
+# With no scan on record, experts advise one for everyone on an aromatase inhibitor
+# (bone_health.SCAN_ADVICE): the first reminder comes this long after registration (project
+# choice: after the first fortnight's routine has settled), then again every quarter until
+# a scan is recorded or booked.
+BASELINE_AFTER_DAYS = 14
+BASELINE_EVERY_DAYS = 90
+
+
+def baseline_step_on(first_on: date, reminded_on: date | None, day: date) -> DxaStep | None:
+    """Return the baseline reminder due on a day, or None (see BASELINE_AFTER_DAYS)."""
+    if day < first_on:
+        return None
+    if reminded_on is not None and (day - reminded_on).days < BASELINE_EVERY_DAYS:
+        return None
+    return DxaStep.BASELINE
 
 
 def dxa_step_on(
@@ -128,14 +145,19 @@ def dxa_step_on(
     return pending[-1] if pending else None
 
 
-def _next_day(
-    next_on: date | None, booked: bool, reminded_on: date | None, after: date
-) -> date | None:
+def _step(view: DxaView, reminded_on: date | None, day: date) -> DxaStep | None:
+    """The reminder due on a day: a baseline one while no scan is on record or booked."""
+    if view.baseline_from is not None:
+        return baseline_step_on(view.baseline_from, reminded_on, day)
+    return dxa_step_on(view.next_on, view.next_is_booked, reminded_on, day)
+
+
+def _next_day(view: DxaView, reminded_on: date | None, after: date) -> date | None:
     for offset in range(1, _SEARCH_DAYS):
         day = after + timedelta(days=offset)
-        if dxa_step_on(next_on, booked, reminded_on, day) is not None:
+        if _step(view, reminded_on, day) is not None:
             return day
-        if next_on is not None and day > next_on:
+        if view.baseline_from is None and view.next_on is not None and day > view.next_on:
             return None
     return None
 
@@ -160,6 +182,8 @@ class DxaView:
     next_is_booked: bool
     assessment: Assessment
     risk_answered: bool
+    # No scan on record and none booked: when baseline reminders start (else None).
+    baseline_from: date | None = None
 
     @property
     def latest(self) -> DxaResult | None:
@@ -233,7 +257,8 @@ async def _profile_of(session: AsyncSession, patient: Patient, now: datetime) ->
 async def _view(
     session: AsyncSession, patient: Patient, profile: BoneHealthProfile, now: datetime
 ) -> DxaView:
-    today = local_today(ZoneInfo(patient.timezone), now)
+    zone = ZoneInfo(patient.timezone)
+    today = local_today(zone, now)
     scans = tuple(_result(scan) for scan in await _scans(session, patient.id))
     latest = scans[-1] if scans else None
     next_on, booked = _next_scan(profile, latest)
@@ -252,6 +277,11 @@ async def _view(
             fit=_fit(profile),
         ),
         risk_answered=profile.risk_answered_at is not None,
+        baseline_from=(
+            patient.created_at.astimezone(zone).date() + timedelta(days=BASELINE_AFTER_DAYS)
+            if latest is None and not booked
+            else None
+        ),
     )
 
 
@@ -325,12 +355,10 @@ def _replan(
 ) -> bool:
     """Plan the DXA job at its next reminder (today if 10:00 is still ahead); False: none."""
     today = view.today
-    if dxa_step_on(view.next_on, view.next_is_booked, reminded_on, today) is not None and (
-        now < at_reminder_time(today, zone)
-    ):
+    if _step(view, reminded_on, today) is not None and now < at_reminder_time(today, zone):
         planner.plan(JobKind.DXA, view.profile_id, at_reminder_time(today, zone))
         return True
-    day = _next_day(view.next_on, view.next_is_booked, reminded_on, today)
+    day = _next_day(view, reminded_on, today)
     if day is None:
         planner.cancel(JobKind.DXA, view.profile_id)
         return False
@@ -690,7 +718,7 @@ async def dxa_run(session: AsyncSession, profile_id: int, now: datetime) -> DxaR
     if profile is None or patient is None:
         return None
     view = await _view(session, patient, profile, now)
-    step = dxa_step_on(view.next_on, view.next_is_booked, profile.dxa_reminded_on, view.today)
+    step = _step(view, profile.dxa_reminded_on, view.today)
     return DxaRun(patient.chat_id, patient.unreachable_since is None, view.today, step, view)
 
 
@@ -706,17 +734,18 @@ async def dxa_reminded(
         profile.dxa_reminded_on = day
         await session.commit()
     view = await _view(session, patient, profile, now)
-    following = _next_day(view.next_on, view.next_is_booked, profile.dxa_reminded_on, day)
+    following = _next_day(view, profile.dxa_reminded_on, day)
     return at_reminder_time(following, ZoneInfo(patient.timezone)) if following else None
 
 
 async def replan(
     session: AsyncSession, planner: ReminderPlanner, patient_id: int, now: datetime
 ) -> None:
-    """Re-plan a patient's DXA job (a new time zone moves 10:00 with it); creates nothing."""
-    loaded = await row_with_patient(session, BoneHealthProfile, patient_id)
-    if loaded is not None:
-        profile, patient = loaded
+    """Re-plan a patient's DXA job (a new time zone moves 10:00 with it). The profile is
+    made if there is none yet: with no scan on record, the baseline reminders need it."""
+    patient = await session.get(Patient, patient_id)
+    if patient is not None:
+        profile = await _profile_of(session, patient, now)
         view = await _view(session, patient, profile, now)
         _replan(planner, view, profile.dxa_reminded_on, ZoneInfo(patient.timezone), now)
 
@@ -726,13 +755,11 @@ async def reconcile(
 ) -> int:
     """Re-create missing DXA jobs from the profiles (start-up)."""
     planned = 0
-    # Only profiles with something to remind about: a booked scan or a scan on record.
+    # Every profile has something to remind about: a booked scan, the next scan after the
+    # one on record, or (none on record) the baseline scan.
     rows = await session.execute(
-        select(BoneHealthProfile, Patient)
-        .join(Patient, Patient.id == BoneHealthProfile.patient_id)
-        .where(
-            BoneHealthProfile.dxa_booked_on.is_not(None)
-            | exists().where(DxaScan.patient_id == BoneHealthProfile.patient_id)
+        select(BoneHealthProfile, Patient).join(
+            Patient, Patient.id == BoneHealthProfile.patient_id
         )
     )
     for profile, patient in rows:

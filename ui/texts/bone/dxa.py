@@ -45,6 +45,11 @@ DXA_REMIND_TODAY = (
     "🩻 Your bone density (DXA) scan is today. When you have the report, add its T-scores "
     "with /bone."
 )
+DXA_REMIND_BASELINE = (
+    "🩻 Experts advise a bone density (DXA) scan for everyone taking an aromatase inhibitor, "
+    "and I have none on record for you. Please ask your care team about one. When it is "
+    "booked or done, tell me below."
+)
 DXA_REMIND_DUE = (
     "🩻 Your bone density (DXA) scan is due about now. If it is not booked, ask your care "
     "team. When you have the report, add its T-scores with /bone."
@@ -128,6 +133,8 @@ def dxa_lines(view: DxaView) -> str:
 
 def dxa_reminder(step: DxaStep, view: DxaView) -> str:
     """The DXA job's message: book ahead, or the scan is today (booked) or due about now."""
+    if step is DxaStep.BASELINE:
+        return DXA_REMIND_BASELINE
     if step is DxaStep.BOOK_AHEAD:
         return DXA_REMIND_BOOK.format(date=long_date(view.next_on or view.today))
     return DXA_REMIND_TODAY if view.next_is_booked else DXA_REMIND_DUE
