@@ -24,7 +24,7 @@ from bot.services.bone.care_prompts import (
     dental_run,
     exercise_run,
 )
-from bot.services.bone.clinic_agents import AgentRun, agent_reminded, agent_run
+from bot.services.bone.clinic_agents import AgentRun, StepKind, agent_reminded, agent_run
 from bot.services.bone.dxa import DxaRun, DxaStep, dxa_reminded, dxa_run
 from bot.services.bone.pill_counts import RefillRun, refill_checked, refill_run
 from bot.services.context import Services
@@ -40,6 +40,7 @@ from ui.keyboards.bone import (
 )
 from ui.keyboards.care import acknowledge_button
 from ui.keyboards.doses import checkin_start_button, recheck_buttons
+from ui.keyboards.schedules import goes_on_button
 
 log = logging.getLogger(__name__)
 
@@ -251,6 +252,8 @@ async def run_agent_job(plan_id: int) -> None:
             return None
         due_on = run.step.due_on
         markup = agent_given_buttons(plan_id, due_on) if run.step.asks_given and due_on else None
+        if run.step.kind is StepKind.COURSE_REVIEW:
+            markup = goes_on_button(plan_id)
         return Prompt(run.chat_id, texts.agent_reminder(run.step.message), markup)
 
     await _timed_prompt(

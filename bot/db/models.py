@@ -453,6 +453,13 @@ class ClinicAgentPlan(Base):
     post_check_on: Mapped[date | None] = mapped_column(Date(), default=None)
     # The due date linked people were alerted about (one alert per due date).
     alerted_due_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    # The care team's interval in months (None: the catalogue's), one of its choices.
+    interval_months: Mapped[int | None] = mapped_column(default=None)
+    # A planned course: its length in years from its start (None: no end set), and the
+    # day the "course ends about now" review went out.
+    course_years: Mapped[int | None] = mapped_column(default=None)
+    course_started_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    review_reminded_on: Mapped[date | None] = mapped_column(Date(), default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_clinic_agent_plans_patient", "patient_id"),)

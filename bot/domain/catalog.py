@@ -474,7 +474,7 @@ _RECLAST = Administration(
     timing=Timing.CLINIC,
     instructions=(
         "Given by your care team as a drip into a vein, over at least 15 minutes.",
-        "It is given once a year.",
+        "It is given once a year, or once every 2 years if that is your care team's plan.",
         "Your care team checks your kidneys with a blood test before each dose.",
     ),
     source=LabelSource(_RECLAST_PI, "2 Dosage and Administration"),

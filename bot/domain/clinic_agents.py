@@ -75,8 +75,12 @@ def _day_label(value: date) -> str:
 
 
 def _every(months: int) -> str:
-    """Return 'once a year' or 'every 6 months'."""
-    return "once a year" if months == 12 else f"every {months} months"
+    """Return 'once a year', 'once every 2 years' or 'every 6 months'."""
+    if months == 12:
+        return "once a year"
+    if months % 12 == 0:
+        return f"once every {months // 12} years"
+    return f"every {months} months"
 
 
 def _days(count: int) -> str:
@@ -84,11 +88,79 @@ def _days(count: int) -> str:
     return f"{count} day" if count == 1 else f"{count} days"
 
 
-def next_due(product_key: str, last_given_on: date) -> date:
-    """Return the next due date, counted from the date the last dose was actually given."""
+# --------------------------------------------------------------------------- schedules
+
+# The intervals a care team may set, in months (the catalogue's own first). The bot records
+# the care team's plan; it never chooses one. Zoledronic acid 4 mg: every 6 months is the
+# ASCO/CCO guideline's adjuvant schedule (INTERVAL_SOURCES); every 3 months is a trial
+# schedule (Leal T, et al. Clin Breast Cancer 2010;10:471-6: "ZA 4 mg IV every 3 months",
+# stored abstract, verified); every 12 months is the issue's "as the care team sets".
+# not verified against stored label text (12 months)
+# RECLAST 5 mg: once a year to treat osteoporosis, once every 2 years to prevent it
+# (RECLAST PI 2.2 and 2.3; the stored label lists both indications, 1.1 and 1.2).
+# not verified against stored label text (the every-2-years dosage)
+INTERVAL_CHOICES: dict[str, tuple[int, ...]] = {
+    "zoledronic-acid-4-every-6-months-iv": (6, 3, 12),
+    "zoledronic-acid-5-yearly-iv": (12, 24),
+}
+CARE_TEAM_INTERVAL_SOURCE = LabelSource(
+    "The care team's plan, as the patient records it", "Interval between doses"
+)
+
+
+def interval_choices(product_key: str) -> tuple[int, ...]:
+    """Return the intervals (months) a care team may set for a product, its own first."""
     product = _clinic_product(product_key)
     assert product.interval_months is not None  # checked by _clinic_product
-    return add_months(last_given_on, product.interval_months)
+    return INTERVAL_CHOICES.get(product_key, (product.interval_months,))
+
+
+def interval_of(product_key: str, chosen: int | None) -> int:
+    """Return the interval in force: the care team's when it is one of the choices."""
+    choices = interval_choices(product_key)
+    return chosen if chosen in choices else choices[0]
+
+
+def next_due(product_key: str, last_given_on: date, interval_months: int | None = None) -> date:
+    """Return the next due date, counted from the date the last dose was actually given,
+    at the care team's interval when one is set (`interval_months`)."""
+    return add_months(last_given_on, interval_of(product_key, interval_months))
+
+
+# A course of a bisphosphonate given at the clinic may be planned to end (for example 3
+# years of adjuvant zoledronic acid, as in ABCSG-12's 3 years, or the labels' "consider
+# drug discontinuation after 3 to 5 years of use": ZOLEDRONIC ACID and IBANDRONATE
+# injection labels 1.x Limitations of Use, stored openFDA records, verified). Denosumab has
+# no planned end here: stopping it needs a follow-on plan (PROLIA PI 5).
+COURSE_YEARS = (2, 3, 5)
+REVIEW_SOURCE = LabelSource(
+    "Zoledronic acid injection (RECLAST) and ibandronate injection (BONIVA), US "
+    "Prescribing Information",
+    "1 Indications and Usage: Limitations of Use (consider discontinuation after 3 to 5 years)",
+)
+
+
+def has_course_end(product_key: str) -> bool:
+    """Tell whether a planned course end applies (bisphosphonates given at the clinic)."""
+    return _clinic_product(product_key).drug_class is DrugClass.IV_BISPHOSPHONATE
+
+
+def course_ends_on(started_on: date, years: int) -> date:
+    """Return the planned end of a course that started on a date."""
+    if years not in COURSE_YEARS:
+        raise ValueError(f"a course of {years} years is not one of {COURSE_YEARS}")
+    return add_months(started_on, 12 * years)
+
+
+def course_review(product_key: str, ends_on: date, years: int) -> ClinicReminder:
+    """The message when a planned course ends: ask the care team whether it goes on."""
+    product = _clinic_product(product_key)
+    text = (
+        f"Your planned {years}-year course of {product.name} ends about now "
+        f"({_day_label(ends_on)}), so I have not planned another dose. Please ask your care "
+        "team whether it goes on. If it does, tap It goes on, and I'll keep reminding you."
+    )
+    return ClinicReminder(ReminderKind.COURSE_REVIEW, ends_on, text, (REVIEW_SOURCE,))
 
 
 def agent_advice(product_key: str, topic: AdviceTopic) -> tuple[tuple[str, LabelSource], ...]:
@@ -108,6 +180,7 @@ class ReminderKind(StrEnum):
     ON_THE_DAY = "on_the_day"
     ASK_GIVEN = "ask_given"
     POST_INFUSION_CHECK = "post_infusion_check"
+    COURSE_REVIEW = "course_review"  # a planned course has ended: ask whether it goes on
 
 
 BOOK_AHEAD_DAYS = 28  # clinics often book a few weeks out; a project choice, not a label rule
@@ -143,19 +216,23 @@ def _do_not_stop(product: Product, lead: str) -> tuple[str, tuple[LabelSource, .
     return text, (*sources, STOPPING_SOURCE) if advice else sources
 
 
-def _book_ahead(product: Product, due_on: date) -> ClinicReminder:
+def _book_ahead(product: Product, due_on: date, months: int) -> ClinicReminder:
     """Say the dose is coming up and it is time to book; denosumab adds do-not-delay."""
     lead = (
         f"Your {product.name} is due on {_day_label(due_on)}. If you do not have an "
-        "appointment yet, now is a good time to book one. It is given "
-        f"{_every(product.interval_months or 0)}."
+        f"appointment yet, now is a good time to book one. It is given {_every(months)}."
     )
     text, sources = _do_not_stop(product, lead)
+    interval_source = (
+        INTERVAL_SOURCES[product.key]
+        if months == product.interval_months
+        else CARE_TEAM_INTERVAL_SOURCE
+    )
     return ClinicReminder(
         ReminderKind.BOOK_AHEAD,
         due_on - timedelta(days=BOOK_AHEAD_DAYS),
         text,
-        (INTERVAL_SOURCES[product.key], *sources),
+        (interval_source, *sources),
     )
 
 
@@ -192,17 +269,20 @@ def post_dose_check(product_key: str, given_on: date) -> ClinicReminder | None:
     )
 
 
-def reminder_dates(product_key: str, due_on: date) -> list[ClinicReminder]:
+def reminder_dates(
+    product_key: str, due_on: date, interval_months: int | None = None
+) -> list[ClinicReminder]:
     """Return the reminders around one due date, in date order.
 
     Planned as if the dose is given on the due date. Once the patient records the real date,
     drop the ones still pending and plan ``post_dose_check(key, given_on)`` and the next
-    cycle from ``next_due(key, given_on)``.
+    cycle from ``next_due(key, given_on)``. `interval_months` is the care team's interval,
+    when set (the book-ahead message names it).
     """
     product = _clinic_product(product_key)
     name = product.name
     reminders = [
-        _book_ahead(product, due_on),
+        _book_ahead(product, due_on, interval_of(product_key, interval_months)),
         _before_dose(
             product,
             ReminderKind.DAY_BEFORE,

@@ -14,7 +14,18 @@ from bot.domain.errors import DateTaken, NotRegistered, NotYourRecord
 from bot.domain.text_input import InvalidDateText
 from bot.services.bone.calcium import InvalidSetting
 from bot.services.bone.dxa import InvalidNumberText
-from handlers.bone import about, calcium, care, dates, dxa, menu, pills, records, typed
+from handlers.bone import (
+    about,
+    calcium,
+    care,
+    dates,
+    dxa,
+    menu,
+    pills,
+    records,
+    schedules,
+    typed,
+)
 from handlers.bone.dates import ask_last_given
 from handlers.common import App, Context, answer_query, parse_press
 from ui import texts
@@ -87,4 +98,5 @@ def register(app: App) -> None:
     app.add_handler(CommandHandler("cancel", typed.cancel_input, filters=awaiting))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^b:"))
     about.register(app)
+    schedules.register(app)
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & awaiting, typed.on_typed))

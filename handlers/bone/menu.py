@@ -16,6 +16,7 @@ from ui.keyboards.bone import (
     care_menu_buttons,
     dxa_menu_buttons,
 )
+from ui.keyboards.schedules import schedule_row
 
 
 def _menu(bone_page: page.BonePage) -> tuple[str, InlineKeyboardMarkup]:
@@ -24,6 +25,7 @@ def _menu(bone_page: page.BonePage) -> tuple[str, InlineKeyboardMarkup]:
         lines += [texts.agent_lines(view), ""]
         drug = drug_display_name(view.product.drug).lower()
         rows += agent_menu_buttons(view.plan_id, drug, view.last_given_on is not None)
+        rows.append(schedule_row(view.plan_id))
     lines += [texts.dxa_lines(bone_page.dxa), "", texts.care_lines(bone_page.care)]
     dxa = bone_page.dxa
     rows += dxa_menu_buttons(dxa.profile_id, dxa.risk_answered, has_scans=bool(dxa.scans))

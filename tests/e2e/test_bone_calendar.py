@@ -44,6 +44,7 @@ from bot.domain.bone_health import (
 )
 from bot.domain.clinic_agents import next_due
 from bot.ports import JobKind
+from bot.services.bone import clinic_agents
 from bot.services.bone import dxa as dxa_service
 from simulator import BotApiSimulator, RateLimits
 from tests.e2e.helpers import (
@@ -1187,3 +1188,78 @@ async def test_with_no_scan_on_record_a_baseline_reminder_comes_and_comes_back(
         await alice.expect("Saved: your scan is booked for")
         tomorrow = first + timedelta(days=1)
         await planned_at(app, job, ten_am(tomorrow))  # the booked scan's day, not the baseline
+
+
+async def test_the_care_teams_interval_and_a_planned_course_with_its_review(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    # Zoledronic acid every 3 months, as the care team set it, for a 2-year course: the due
+    # date follows the interval; once the next dose would fall after the course's end, one
+    # review message comes instead, and "It goes on" brings the reminders back.
+    clock = DrivenClock(START)
+    alice, bob = Person(simulator, 1001, "Alice"), Person(simulator, 1002, "Bob")
+    async with bot_running(settings, clock) as app:
+        await register_clinic(alice, "Zoledronic acid 4 mg drip")
+        await alice.expect("When was your last zoledronic acid 4 mg (Zometa) given?")
+        given = date(2029, 3, 20)  # the first dose of the course, two years before
+        alice.say("20 March 2029")
+        await alice.expect("Saved: your zoledronic acid 4 mg (Zometa) was given on")
+        plan = await plan_of(app, alice.id)
+        assert plan.due_on == next_due(ZOLEDRONIC, given)  # 6 months, the usual
+
+        alice.say("/bone")
+        alice.press(texts.SCHEDULE_BUTTON, await alice.expect(texts.BONE_TITLE))
+        page = await alice.expect(texts.SCHEDULE_ASK_EVERY)
+        assert "It is given every 6 months." in page["text"]
+        assert alice.buttons(page) == [
+            "Every 6 months (usual)",
+            "Every 3 months",
+            "Once a year",
+            "After 2 years",
+            "After 3 years",
+            "After 5 years",
+            texts.COURSE_NO_END,
+        ]
+        alice.press("Every 3 months", page)
+        page = await alice.expect("It is given every 3 months.")
+        plan = await plan_of(app, alice.id)
+        assert (plan.interval_months, plan.due_on) == (3, date(2029, 6, 20))
+
+        # A forged interval, and Bob pressing Alice's button, change nothing.
+        query = alice.press_data(page["message_id"], f"cs:i:{plan.id}:5")
+        assert await alice.toast(query) == texts.NOT_YOURS
+        await register(bob)
+        query = bob.press_data(page["message_id"], f"cs:i:{plan.id}:12")
+        assert await bob.toast(query) == texts.NOT_YOURS
+        assert (await plan_of(app, alice.id)).interval_months == 3
+
+        alice.press("After 2 years", page)
+        await alice.expect("The course is planned for 2 years, to about")
+        plan = await plan_of(app, alice.id)
+        assert (plan.course_years, plan.course_started_on) == (2, given)
+
+        # The last dose of the course, given 20 February 2031: the next (20 May) would fall
+        # after 20 March 2031, so the review comes on the end day, nothing else.
+        last = date(2031, 2, 20)
+        async with services_of(app).sessions() as session:
+            await clinic_agents.record_given(
+                session,
+                services_of(app).planner,
+                telegram_user_id=alice.id,
+                plan_id=plan.id,
+                given_on=last,
+                now=clock(),
+            )
+        end = date(2031, 3, 20)
+        await planned_at(app, f"agent:{plan.id}", ten_am(end))
+        clock.jump_to(at_eleven(end))
+        await run_agent_job(app, plan.id)
+        review = await alice.expect("Your planned 2-year course of zoledronic acid")
+        assert "Please ask your care team whether it goes on" in review["text"]
+        assert alice.buttons(review) == [texts.COURSE_GOES_ON]
+        assert job_time(app, f"agent:{plan.id}") is None  # no dose reminder after the end
+
+        alice.press(texts.COURSE_GOES_ON, review)
+        await alice.expect("No end is set for the course.")
+        due = date(2031, 5, 20)
+        await planned_at(app, f"agent:{plan.id}", ten_am(due - timedelta(days=28)))

@@ -328,6 +328,17 @@ from ui.texts.bone.about import (
     BAD_BODY as BAD_BODY,
     body_answer as body_answer,
 )
+from ui.texts.bone.schedules import (
+    SCHEDULE_BUTTON as SCHEDULE_BUTTON,
+    SCHEDULE_ASK_EVERY as SCHEDULE_ASK_EVERY,
+    SCHEDULE_ASK_COURSE as SCHEDULE_ASK_COURSE,
+    COURSE_LABEL as COURSE_LABEL,
+    COURSE_NO_END as COURSE_NO_END,
+    COURSE_GOES_ON as COURSE_GOES_ON,
+    SCHEDULE_SAVED as SCHEDULE_SAVED,
+    every_label as every_label,
+    schedule_lines as schedule_lines,
+)
 from ui.texts.bone.dxa import (
     DXA_HEAD as DXA_HEAD,
     DXA_LAST as DXA_LAST,

@@ -1,5 +1,6 @@
 """about_the_patient: sex and menopause (optional), height and weight (BMI), alcohol and
-falls on the bone-health profile; the sex a check-in was asked for
+falls on the bone-health profile; the sex a check-in was asked for; a clinic agent's
+interval as the care team sets it, and a planned course with its review
 
 Revision ID: 0017
 Revises: 0016
@@ -29,9 +30,18 @@ def upgrade() -> None:
         batch.add_column(sa.Column("fall_last_year", sa.Boolean(), nullable=True))
     with op.batch_alter_table("checkins") as batch:
         batch.add_column(sa.Column("sex", sa.String(length=16), nullable=True))
+    with op.batch_alter_table("clinic_agent_plans") as batch:
+        batch.add_column(sa.Column("interval_months", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("course_years", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("course_started_on", sa.Date(), nullable=True))
+        batch.add_column(sa.Column("review_reminded_on", sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("clinic_agent_plans") as batch:
+        for column in ("review_reminded_on", "course_started_on", "course_years"):
+            batch.drop_column(column)
+        batch.drop_column("interval_months")
     with op.batch_alter_table("checkins") as batch:
         batch.drop_column("sex")
     with op.batch_alter_table("bone_health_profiles") as batch:

@@ -30,6 +30,10 @@ from bot.domain.bone_health import add_months
 from bot.domain.catalog import Product, get_product
 from bot.domain.clinic_agents import (
     ReminderKind,
+    course_ends_on,
+    course_review,
+    has_course_end,
+    interval_choices,
     next_due,
     overdue_actions,
     post_dose_check,
@@ -58,6 +62,7 @@ class StepKind(StrEnum):
     DAY_BEFORE = ReminderKind.DAY_BEFORE.value
     ON_THE_DAY = ReminderKind.ON_THE_DAY.value
     ASK_GIVEN = ReminderKind.ASK_GIVEN.value
+    COURSE_REVIEW = ReminderKind.COURSE_REVIEW.value
     POST_INFUSION_CHECK = ReminderKind.POST_INFUSION_CHECK.value
     OVERDUE = "overdue"
 
@@ -71,6 +76,19 @@ class PlanState:
     reminded_on: date | None
     post_check_on: date | None
     alerted_due_on: date | None
+    interval_months: int | None = None  # the care team's, when set
+    course_years: int | None = None  # a planned course (None: no end set)
+    course_ends_on: date | None = None
+    review_reminded_on: date | None = None
+
+    @property
+    def course_over(self) -> bool:
+        """Tell whether the next dose falls after the planned end of the course."""
+        return (
+            self.course_ends_on is not None
+            and self.due_on is not None
+            and self.due_on > self.course_ends_on
+        )
 
 
 @dataclass(frozen=True)
@@ -88,8 +106,19 @@ class Step:
 
 
 def _state(plan: ClinicAgentPlan) -> PlanState:
+    ends_on = None
+    if plan.course_years is not None and plan.course_started_on is not None:
+        ends_on = course_ends_on(plan.course_started_on, plan.course_years)
     return PlanState(
-        plan.last_given_on, plan.due_on, plan.reminded_on, plan.post_check_on, plan.alerted_due_on
+        plan.last_given_on,
+        plan.due_on,
+        plan.reminded_on,
+        plan.post_check_on,
+        plan.alerted_due_on,
+        plan.interval_months,
+        plan.course_years,
+        ends_on,
+        plan.review_reminded_on,
     )
 
 
@@ -105,6 +134,14 @@ def step_on(product_key: str, state: PlanState, day: date) -> Step | None:
     due = state.due_on
     if due is None:
         return None
+    if state.course_over:  # the planned course has ended: one review, no dose reminders
+        ends_on, years = state.course_ends_on, state.course_years
+        assert ends_on is not None  # course_over says so
+        assert years is not None
+        if day >= ends_on and state.review_reminded_on is None:
+            review = course_review(product_key, ends_on, years)
+            return Step(StepKind.COURSE_REVIEW, review.message, due)
+        return None
     if day >= due + timedelta(days=2):  # past the ask-afterwards day: overdue
         overdue = overdue_actions(product_key, due, day)
         if overdue.remind_today and overdue.message is not None:
@@ -112,7 +149,7 @@ def step_on(product_key: str, state: PlanState, day: date) -> Step | None:
         return None
     pending = [
         reminder
-        for reminder in reminder_dates(product_key, due)
+        for reminder in reminder_dates(product_key, due, state.interval_months)
         if reminder.kind is not ReminderKind.POST_INFUSION_CHECK
         and reminder.on <= day
         and (state.reminded_on is None or reminder.on > state.reminded_on)
@@ -125,7 +162,7 @@ def step_on(product_key: str, state: PlanState, day: date) -> Step | None:
 
 def alert_due(product_key: str, state: PlanState, day: date) -> bool:
     """Tell whether linked people should be alerted about this due date on this day."""
-    if state.due_on is None or state.alerted_due_on == state.due_on:
+    if state.due_on is None or state.alerted_due_on == state.due_on or state.course_over:
         return False
     return overdue_actions(product_key, state.due_on, day).alert_care_team
 
@@ -296,6 +333,99 @@ async def plan_view(
     return _view(plan, medication, local_today(ZoneInfo(patient.timezone), now))
 
 
+# --------------------------------------------------------------------------- the care team's plan
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A clinic agent's schedule as the care team set it, for /bone's schedule page."""
+
+    view: AgentView
+    interval_months: int  # in force
+    choices: tuple[int, ...]  # what a care team may set (one: nothing to choose)
+    course_years: int | None
+    course_ends_on: date | None
+    course_applies: bool  # bisphosphonates only: denosumab has no planned end here
+
+
+def _schedule(plan: ClinicAgentPlan, medication: Medication, today: date) -> Schedule:
+    key, state = medication.product_key, _state(plan)
+    choices = interval_choices(key)
+    interval = plan.interval_months if plan.interval_months in choices else choices[0]
+    return Schedule(
+        _view(plan, medication, today),
+        interval,
+        choices,
+        plan.course_years,
+        state.course_ends_on,
+        has_course_end(key),
+    )
+
+
+async def schedule_of(
+    session: AsyncSession, telegram_user_id: int, plan_id: int, now: datetime
+) -> Schedule:
+    """Return one of the acting patient's own plans with its schedule."""
+    plan, medication, patient = await _own_plan(session, telegram_user_id, plan_id)
+    return _schedule(plan, medication, local_today(ZoneInfo(patient.timezone), now))
+
+
+async def set_interval(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    *,
+    telegram_user_id: int,
+    plan_id: int,
+    months: int,
+    now: datetime,
+) -> Schedule:
+    """Store the care team's interval; the next due date is counted again from the last
+    dose given, and its reminders start again (forged months are refused)."""
+    plan, medication, patient = await _own_plan(session, telegram_user_id, plan_id)
+    key = medication.product_key
+    if months not in interval_choices(key):
+        raise NotYourRecord  # no button offers it: forged data
+    zone = ZoneInfo(patient.timezone)
+    plan.interval_months, plan.updated_at = months, now
+    if plan.last_given_on is not None:
+        plan.due_on = next_due(key, plan.last_given_on, months)
+        plan.reminded_on = None
+    await session.commit()
+    _replan(planner, plan, key, zone, now)
+    return _schedule(plan, medication, local_today(zone, now))
+
+
+async def set_course(
+    session: AsyncSession,
+    planner: ReminderPlanner,
+    *,
+    telegram_user_id: int,
+    plan_id: int,
+    years: int | None,
+    now: datetime,
+) -> Schedule:
+    """Store a planned course length (None: no end set), counted from the first dose on
+    record (else the last date given, else today); "It goes on" after a review is None."""
+    plan, medication, patient = await _own_plan(session, telegram_user_id, plan_id)
+    key = medication.product_key
+    zone = ZoneInfo(patient.timezone)
+    today = local_today(zone, now)
+    if years is not None:
+        if not has_course_end(key):
+            raise NotYourRecord  # denosumab offers no course end: forged data
+        course_ends_on(today, years)  # raises ValueError for a length no button offers
+        first = await session.scalar(
+            select(func.min(ClinicAgentDose.given_on)).where(
+                ClinicAgentDose.medication_id == medication.id
+            )
+        )
+        plan.course_started_on = first or plan.last_given_on or today
+    plan.course_years, plan.review_reminded_on, plan.updated_at = years, None, now
+    await session.commit()
+    _replan(planner, plan, key, zone, now)
+    return _schedule(plan, medication, today)
+
+
 def date_range(today: date) -> tuple[date, date]:
     """Return the earliest and latest dates a dose can be recorded as given on."""
     return add_months(today, -EARLIEST_MONTHS), today
@@ -356,7 +486,7 @@ async def record_given(
             )
         )
     plan.last_given_on = given_on
-    plan.due_on = next_due(key, given_on)
+    plan.due_on = next_due(key, given_on, plan.interval_months)
     plan.reminded_on = None
     check = post_dose_check(key, given_on)
     plan.post_check_on = check.on if check is not None and check.on >= today else None
@@ -414,7 +544,7 @@ async def _follow_doses(
         return
     key = medication.product_key
     plan.last_given_on = latest
-    plan.due_on = next_due(key, latest) if latest is not None else None
+    plan.due_on = next_due(key, latest, plan.interval_months) if latest is not None else None
     plan.reminded_on = None
     check = post_dose_check(key, latest) if latest is not None else None
     plan.post_check_on = check.on if check is not None and check.on >= today else None
@@ -599,6 +729,8 @@ async def agent_reminded(
         plan.reminded_on = day
         if step.kind is StepKind.POST_INFUSION_CHECK:
             plan.post_check_on = None
+        if step.kind is StepKind.COURSE_REVIEW:
+            plan.review_reminded_on = day
         await session.commit()
     state = _state(plan)
     if state.post_check_on is not None and state.post_check_on + POST_CHECK_GRACE < day:
