@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import DoseEvent, Medication, Patient
+from bot.db.models import BoneHealthProfile, DoseEvent, Medication, Patient
 from bot.services.dose_timing import reminder_name
 
 # What each kind of job does, for a medicine's sentence name.
@@ -20,6 +20,7 @@ JOB_WORDS = {
     "recheck": "ask once more about {medicine}",
     "window": "say the wait after {medicine} is over",
 }
+DXA_WORDS = "bone density scan reminder"
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,12 @@ async def _describe(
     session: AsyncSession, job_id: str, at: datetime, name_of: Callable[[int], str]
 ) -> PlannedJob:
     kind, _, raw_id = job_id.partition(":")
+    if kind == "dxa" and raw_id.isdigit():
+        profile = await session.get(BoneHealthProfile, int(raw_id))
+        owner = await session.get(Patient, profile.patient_id) if profile else None
+        if owner is not None:
+            what = f"{name_of(owner.chat_id)}: {DXA_WORDS}"
+            return PlannedJob(job_id, what, at, owner.timezone, owner.chat_id)
     medication: Medication | None = None
     if kind in JOB_WORDS and raw_id.isdigit():
         if kind == "dose":
