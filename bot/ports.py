@@ -28,6 +28,7 @@ class JobKind(StrEnum):
     AGENT = "agent"  # a clinic-given agent's (injection, infusion) reminder of the day
     DXA = "dxa"  # the bone density scan reminder
     DENTAL = "dental"  # the dental check-up reminder
+    REVIEW = "review"  # a long treatment's review with the care team
     EXERCISE = "exercise"  # the weekly exercise nudge
     REFILL = "refill"  # the check whether a counted medicine needs a refill reminder
     MAKEUP = "makeup"  # the make-up dose of a missed one, the morning after (label rule)
@@ -60,6 +61,7 @@ KIND_RULES: Final[Mapping[JobKind, KindRule]] = {
     JobKind.AGENT: KindRule("clinic_agent_plans", rebuilt_at_start=False),
     JobKind.DXA: KindRule("bone_health_profiles", rebuilt_at_start=False),
     JobKind.DENTAL: KindRule("care_prompts", rebuilt_at_start=False),
+    JobKind.REVIEW: KindRule("treatment_reviews", rebuilt_at_start=False),
     JobKind.EXERCISE: KindRule("care_prompts", rebuilt_at_start=False),
     JobKind.REFILL: KindRule("pill_counts", rebuilt_at_start=False),
     JobKind.MAKEUP: KindRule("dose_events", rebuilt_at_start=True),

@@ -27,6 +27,7 @@ from bot.services.bone.care_prompts import (
 from bot.services.bone.clinic_agents import AgentRun, StepKind, agent_reminded, agent_run
 from bot.services.bone.dxa import DxaRun, DxaStep, dxa_reminded, dxa_run
 from bot.services.bone.pill_counts import RefillRun, refill_checked, refill_run
+from bot.services.bone.reviews import ReviewRun, review_run, review_sent
 from bot.services.context import Services
 from scheduler import runtime
 from scheduler.delivery import Delivery, Outcome
@@ -283,6 +284,24 @@ async def run_dxa_job(profile_id: int) -> None:
         load=lambda session, now: dxa_run(session, profile_id, now),
         compose=compose,
         record=lambda session, run, now: dxa_reminded(session, profile_id, run.day, run.step, now),
+    )
+
+
+@_in_job_slot
+async def run_review_job(review_id: int) -> None:
+    """Send a long treatment's review reminder when it is due; plan the next one."""
+
+    def compose(run: ReviewRun) -> Prompt | None:
+        if run.message is None or not run.reachable:
+            return None
+        return Prompt(run.chat_id, texts.review_reminder(run.message))
+
+    await _timed_prompt(
+        JobKind.REVIEW,
+        review_id,
+        load=lambda session, now: review_run(session, review_id, now),
+        compose=compose,
+        record=lambda session, run, now: review_sent(session, review_id, run, now),
     )
 
 

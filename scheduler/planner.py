@@ -57,6 +57,7 @@ JOB_FUNCTIONS: Final[Mapping[JobKind, Callable[[int], Awaitable[None]]]] = {
     JobKind.AGENT: jobs.run_agent_job,
     JobKind.DXA: jobs.run_dxa_job,
     JobKind.DENTAL: jobs.run_dental_job,
+    JobKind.REVIEW: jobs.run_review_job,
     JobKind.EXERCISE: jobs.run_exercise_job,
     JobKind.REFILL: jobs.run_refill_job,
 }

@@ -609,6 +609,26 @@ class CarePrompts(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class TreatmentReview(Base):
+    """When a long treatment is due a review with the care team (bot.domain.reviews): an
+    oral bisphosphonate at 3 and 5 years, an aromatase inhibitor at its planned end."""
+
+    __tablename__ = "treatment_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))  # a ReviewKind
+    # When the treatment started: the first day the bot knew of it, or as the patient said.
+    started_on: Mapped[date] = mapped_column(Date())
+    # An aromatase inhibitor's planned length in years (None: not said); unused otherwise.
+    planned_years: Mapped[int | None] = mapped_column(default=None)
+    # The review day last sent (reminders go out once each).
+    sent_on: Mapped[date | None] = mapped_column(Date(), default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("patient_id", "kind"),)
+
+
 class CalciumPlan(Base):
     """A patient's calcium and vitamin D set-up: targets, calcium form, calcium from food."""
 

@@ -585,9 +585,7 @@ def get_item(code: str) -> Item:
         raise UnknownItem(code) from None
 
 
-def items_for(
-    drug_classes: Iterable[DrugClass], *, female_items: bool = True
-) -> tuple[Item, ...]:
+def items_for(drug_classes: Iterable[DrugClass], *, female_items: bool = True) -> tuple[Item, ...]:
     """Return the check-in items for a patient on these drug classes, in asking order;
     without `female_items` (a man), none about female anatomy."""
     classes = frozenset(drug_classes)

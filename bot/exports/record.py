@@ -112,6 +112,11 @@ RECORD_TABLES: Mapping[str, str] = MappingProxyType(
             "Dental check-ups (the last, the next due, the last reminder) and the weekly "
             "exercise nudge (day, 0 is Monday, and time)."
         ),
+        "treatment_reviews": (
+            "When a long treatment is due a review with your care team: your oral "
+            "bisphosphonate at 3 and 5 years, your aromatase inhibitor at the end of its "
+            "planned length (the start, the length in years, the review last sent)."
+        ),
         "calcium_plans": (
             "Your calcium and vitamin D set-up: the daily targets (empty: the usual 1200 mg "
             "and 800 IU), the calcium form, calcium from food."

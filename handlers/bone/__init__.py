@@ -23,6 +23,7 @@ from handlers.bone import (
     menu,
     pills,
     records,
+    reviews,
     schedules,
     typed,
 )
@@ -99,4 +100,5 @@ def register(app: App) -> None:
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^b:"))
     about.register(app)
     schedules.register(app)
+    reviews.register(app)
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & awaiting, typed.on_typed))

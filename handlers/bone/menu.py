@@ -16,6 +16,7 @@ from ui.keyboards.bone import (
     care_menu_buttons,
     dxa_menu_buttons,
 )
+from ui.keyboards.reviews import ai_plan_row
 from ui.keyboards.schedules import schedule_row
 
 
@@ -34,6 +35,8 @@ def _menu(bone_page: page.BonePage) -> tuple[str, InlineKeyboardMarkup]:
         care.prompts_id, care.needs_dental or care.last_dental_check_on is not None
     )
     lines += ["", texts.calcium_lines(bone_page.calcium)]
+    if bone_page.ai_plan is not None:
+        rows.append(ai_plan_row(bone_page.ai_plan.drug))
     rows += bone_menu_rows()
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 

@@ -30,6 +30,7 @@ from bot.db.models import (
     MedicationRole,
     Patient,
     PillCount,
+    TreatmentReview,
 )
 from bot.domain.bone_health import (
     CRITERIA_MET_MESSAGE,
@@ -1263,3 +1264,53 @@ async def test_the_care_teams_interval_and_a_planned_course_with_its_review(
         await alice.expect("No end is set for the course.")
         due = date(2031, 5, 20)
         await planned_at(app, f"agent:{plan.id}", ten_am(due - timedelta(days=28)))
+
+
+async def test_the_aromatase_inhibitor_length_and_the_bisphosphonate_review_come_as_reminders(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    # Anastrozole planned for 5 years, started 4 years ago: the review at the end, in about a
+    # year; weekly alendronate: a review 3 years after the bot first knew of it.
+    clock = DrivenClock(START)
+    alice = Person(simulator, 1001, "Alice")
+    async with bot_running(settings, clock) as app:
+        await register(alice)
+        async with services_of(app).sessions() as session:
+            rows = {row.kind: row for row in await session.scalars(select(TreatmentReview))}
+        assert set(rows) == {"aromatase_inhibitor", "oral_bisphosphonate"}
+        bp = rows["oral_bisphosphonate"]
+        assert bp.started_on == START.date()
+        bp_review = date(2034, 3, 3)
+        await planned_at(app, f"review:{bp.id}", ten_am(bp_review))
+        ai = rows["aromatase_inhibitor"]
+        assert job_time(app, f"review:{ai.id}") is None  # no planned length yet
+
+        alice.say("/bone")
+        alice.press(
+            "🗓 Anastrozole: how long it is planned for", await alice.expect(texts.BONE_TITLE)
+        )
+        asked = await alice.expect("How long is your anastrozole planned for?")
+        assert alice.buttons(asked) == ["5 years", "7 years", "10 years", texts.AI_NOT_SURE]
+        alice.press("5 years", asked)
+        started = await alice.expect(texts.AI_STARTED_ASK)
+        assert alice.buttons(started)[:2] == [texts.AI_STARTED_THIS_YEAR, "1 year ago"]
+        query = alice.press_data(started["message_id"], "rv:s:6:4")  # a length no button offers
+        assert await alice.toast(query) == texts.NOT_YOURS
+        alice.press("4 years ago", started)
+        end = date(2032, 3, 3)
+        await alice.expect(
+            f"Saved: anastrozole planned for 5 years, to about {texts.long_date(end)}"
+        )
+        await planned_at(app, f"review:{ai.id}", ten_am(end))
+
+        clock.jump_to(at_eleven(end))
+        await run_job(app, f"review:{ai.id}")
+        review = await alice.expect("Your anastrozole was planned for 5 years")
+        assert "ask your care team whether to stop or to go on" in review["text"]
+        assert job_time(app, f"review:{ai.id}") is None  # once
+
+        clock.jump_to(at_eleven(bp_review))
+        await run_job(app, f"review:{bp.id}")
+        review = await alice.expect("You have been taking alendronate for about 3 years")
+        assert "Keep taking it until they tell you otherwise." in review["text"]
+        await planned_at(app, f"review:{bp.id}", ten_am(date(2036, 3, 3)))

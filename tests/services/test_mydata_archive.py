@@ -40,6 +40,7 @@ from bot.db.models import (
     Patient,
     PillCount,
     RedFlagEpisode,
+    TreatmentReview,
 )
 from bot.domain import invite_codes
 from bot.domain.errors import ArchiveTooLarge, NotRegistered, NotYourRecord
@@ -255,6 +256,15 @@ async def seed(session: AsyncSession, telegram_user_id: int, note: str) -> Patie
             new_on=date(2031, 3, 1),
             old_lumbar_spine=2.1,
             new_lumbar_spine=-2.1,
+        )
+    )
+    session.add(
+        TreatmentReview(
+            patient_id=pid,
+            kind="aromatase_inhibitor",
+            started_on=date(2029, 1, 5),
+            planned_years=5,
+            updated_at=ago(100),
         )
     )
     session.add(

@@ -339,6 +339,18 @@ from ui.texts.bone.schedules import (
     every_label as every_label,
     schedule_lines as schedule_lines,
 )
+from ui.texts.bone.reviews import (
+    AI_PLAN_BUTTON as AI_PLAN_BUTTON,
+    AI_PLAN_ASK as AI_PLAN_ASK,
+    AI_YEARS_LABEL as AI_YEARS_LABEL,
+    AI_NOT_SURE as AI_NOT_SURE,
+    AI_STARTED_ASK as AI_STARTED_ASK,
+    AI_STARTED_THIS_YEAR as AI_STARTED_THIS_YEAR,
+    AI_STARTED_YEARS_AGO as AI_STARTED_YEARS_AGO,
+    AI_STARTED_A_YEAR_AGO as AI_STARTED_A_YEAR_AGO,
+    ai_plan_saved as ai_plan_saved,
+    review_reminder as review_reminder,
+)
 from ui.texts.bone.dxa import (
     DXA_HEAD as DXA_HEAD,
     DXA_LAST as DXA_LAST,

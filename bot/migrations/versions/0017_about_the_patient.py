@@ -1,6 +1,7 @@
 """about_the_patient: sex and menopause (optional), height and weight (BMI), alcohol and
 falls on the bone-health profile; the sex a check-in was asked for; a clinic agent's
-interval as the care team sets it, and a planned course with its review
+interval as the care team sets it, and a planned course with its review; treatment
+reviews (an oral bisphosphonate at 3 and 5 years, an aromatase inhibitor's planned end)
 
 Revision ID: 0017
 Revises: 0016
@@ -13,6 +14,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+import bot.db.models
 
 revision: str = "0017"
 down_revision: str | None = "0016"
@@ -35,9 +38,28 @@ def upgrade() -> None:
         batch.add_column(sa.Column("course_years", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("course_started_on", sa.Date(), nullable=True))
         batch.add_column(sa.Column("review_reminded_on", sa.Date(), nullable=True))
+    op.create_table(
+        "treatment_reviews",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("patient_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("started_on", sa.Date(), nullable=False),
+        sa.Column("planned_years", sa.Integer(), nullable=True),
+        sa.Column("sent_on", sa.Date(), nullable=True),
+        sa.Column("updated_at", bot.db.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["patient_id"],
+            ["patients.id"],
+            name=op.f("fk_treatment_reviews_patient_id_patients"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_treatment_reviews")),
+        sa.UniqueConstraint("patient_id", "kind", name=op.f("uq_treatment_reviews_patient_id")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("treatment_reviews")
     with op.batch_alter_table("clinic_agent_plans") as batch:
         for column in ("review_reminded_on", "course_started_on", "course_years"):
             batch.drop_column(column)

@@ -21,7 +21,7 @@ from bot.domain.clinic_agents import agent_advice
 from bot.exports.ics import AppointmentKind, agent_kind
 from bot.ports import ReminderPlanner
 from bot.services.bone import calcium as calcium_schedule
-from bot.services.bone import care_prompts, clinic_agents, pill_counts
+from bot.services.bone import care_prompts, clinic_agents, pill_counts, reviews
 from bot.services.bone import dxa as dxa_schedule
 from bot.services.bone.calcium import CalciumView, SupplementTally, TodaySupplement
 from bot.services.bone.care_prompts import CareView
@@ -37,6 +37,8 @@ class BonePage:
     dxa: DxaView
     care: CareView
     calcium: CalciumView
+    # The aromatase inhibitor's planned length (None: no aromatase inhibitor in force).
+    ai_plan: reviews.AromataseInhibitorPlan | None = None
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ async def bone_page(session: AsyncSession, telegram_user_id: int, now: datetime)
     dxa = await dxa_schedule.view_of(session, patient, now)
     care = await care_prompts.care_view(session, patient, now)
     calcium = await calcium_schedule.calcium_view(session, telegram_user_id, now)
-    return BonePage(agents, dxa, care, calcium)
+    ai_plan = await reviews.ai_plan(session, telegram_user_id, now)
+    return BonePage(agents, dxa, care, calcium, ai_plan)
 
 
 async def bone_day(session: AsyncSession, patient: Patient, now: datetime) -> BoneDay:
@@ -138,6 +141,7 @@ async def sync(
     await dxa_schedule.replan(session, planner, patient_id, now)
     await calcium_schedule.replan_all(session, planner, patient_id, now)
     await pill_counts.follow_regimen(session, planner, patient_id, now)
+    await reviews.sync_reviews(session, planner, patient_id, now)
 
 
 async def reconcile(
@@ -148,4 +152,5 @@ async def reconcile(
     planned += await dxa_schedule.reconcile(session, planner, now, existing)
     planned += await care_prompts.reconcile(session, planner, now, existing)
     planned += await pill_counts.reconcile(session, planner, now, existing)
+    planned += await reviews.reconcile(session, planner, now, existing)
     return planned

@@ -23,8 +23,7 @@ ASK_BODY = (
 )
 BODY_SKIP = "Skip this question"
 BAD_BODY = (
-    "Sorry, I couldn't read that. Type your height and weight like 165 cm 62 kg, "
-    "or tap Skip."
+    "Sorry, I couldn't read that. Type your height and weight like 165 cm 62 kg, or tap Skip."
 )
 
 
