@@ -685,8 +685,8 @@ _SWALLOWING_BY_SOURCE = {
 # # not verified against stored label text for them (their section 10 says the same of
 # milk or antacids, from knowledge of the label).
 _OVERDOSE_LINES = (
-    "Too many tablets? Drink a full glass of milk and call your doctor or poison control "
-    "right away.",
+    "If you take too much, drink a full glass of milk and call your doctor or poison "
+    "control right away.",
     "Do not make yourself vomit. Do not lie down: stay sitting or standing.",
 )
 _OVERDOSE_BY_SOURCE = {

@@ -113,7 +113,7 @@ async def test_oral_bisphosphonate_set_up_and_full_instructions_carry_the_label_
         assert len(str(reminder["text"]).splitlines()) <= 4
         assert "milk" not in reminder["text"]  # the short reminder stays short
         alice.press(texts.FULL_INSTRUCTIONS, reminder)
-        full = await alice.expect("Drink a full glass of milk")
+        full = await alice.expect("If you take too much, drink a full glass of milk")
         assert STOP_AND_CALL in full["text"]
         for item in product.advice:
             if item.topic == AdviceTopic.OVERDOSE:
