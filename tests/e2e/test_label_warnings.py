@@ -255,7 +255,10 @@ async def test_stopping_denosumab_asks_with_the_rebound_warning_and_tells_the_ca
         assert "several broken bones in the spine" in told["text"]
         assert "a plan for after it" in told["text"]
         # The new medicine's own label warnings follow, and no second alert is made.
-        await alice.expect("About your zoledronic acid 4 mg (Zometa), from its label:")
+        new = await alice.expect("About your zoledronic acid 4 mg (Zometa), from its label:")
+        # After a change there are no set-up buttons: the calcium set-up comes with the message.
+        assert "I can remind you to take them: tap below." in new["text"]
+        assert alice.buttons(new) == [texts.SET_UP_CALCIUM]
         assert len(await stopped_alerts(app)) == 1
 
 
