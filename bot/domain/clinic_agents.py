@@ -315,8 +315,15 @@ def overdue_actions(product_key: str, due_on: date, today: date) -> OverdueState
         else "If it has not been given yet, please contact your care team to get it as soon "
         "as you can."
     )
-    lead = f"Your {name} was due on {_day_label(due_on)}, {_days(days)} ago. {what_to_do}"
-    text, sources = _do_not_stop(product, lead)
+    # A short heading and one line per label point (the do-not-stop lines for denosumab).
+    lead = f"Your {name} was due on {_day_label(due_on)}, {_days(days)} ago."
+    stop_lines = agent_advice(product.key, AdviceTopic.DO_NOT_STOP)
+    text = "\n".join(
+        [lead, *(f"\u2022 {line}" for line in (what_to_do, *(t for t, _ in stop_lines)))]
+    )
+    sources = tuple(dict.fromkeys(source for _, source in stop_lines))
+    if stop_lines:
+        sources = (*sources, STOPPING_SOURCE)
     if product.missed_dose is not None:
         sources = (*sources, product.missed_dose.source)
     alert_text = (

@@ -235,11 +235,15 @@ def test_denosumab_overdue_message_and_alert() -> None:
         "Your denosumab 60 mg (Prolia) was due on Monday 1 September, 7 days ago."
     )
     assert "Do not stop, skip or delay" in state.message
-    # PROLIA PI 2.1: the label's own missed-dose rule.
+    # PROLIA PI 2.1: the label's own missed-dose rule. A heading and one short line per
+    # label point.
     assert (
         "contact your care team to get it as soon as possible, then every 6 months from the "
         "date it is given." in state.message
     )
+    lines = state.message.splitlines()
+    assert len(lines) == 4
+    assert all(line.startswith("\u2022 ") for line in lines[1:])
     assert state.alert_message == (
         "The denosumab 60 mg (Prolia) due on Monday 1 September is 7 days overdue and has "
         "not been recorded as given."
