@@ -21,10 +21,12 @@ from bot.domain.catalog import (
     AROMATASE_INHIBITOR_DRUGS,
     CLINIC_BONE_PRODUCTS,
     ORAL_BONE_DRUGS,
+    AdviceTopic,
     Timing,
     drug_display_name,
     get_product,
     products_of,
+    start_advice,
 )
 from bot.domain.dose_times import Frequency
 from bot.domain.errors import NotRegistered
@@ -57,7 +59,7 @@ from handlers.common import (
     unit_of_work,
 )
 from ui import texts
-from ui.keyboards.bone import set_up_buttons
+from ui.keyboards.bone import calcium_set_up_button, set_up_buttons
 from ui.keyboards.doses import (
     START_DATA,
     choices,
@@ -127,7 +129,9 @@ def question_view(draft: RegimenDraft) -> tuple[str, InlineKeyboardMarkup]:
         case Question.TIMEZONE:
             return texts.ASK_TIMEZONE, choices(field, list(ZONES), per_row=2)
         case Question.CONFIRM:
-            return _summary(draft) + "\n\n" + texts.CONFIRM_HINT, choices(
+            stopping = draft.stopping()
+            warning = texts.stopping_confirmation(stopping) + "\n\n" if stopping else ""
+            return warning + _summary(draft) + "\n\n" + texts.CONFIRM_HINT, choices(
                 field, [(texts.CONFIRM_YES, "yes"), (texts.CONFIRM_RESTART, "restart")]
             )
 
@@ -339,7 +343,7 @@ async def _advance(
         return ConversationHandler.END
     if question is Question.CONFIRM:
         if value == "restart":
-            return await _ask(update, context, RegimenDraft(consent=True))
+            return await _ask(update, context, draft.restarted())
         return await _save(update, context, draft)
     try:
         updated = apply_answer(draft, question, value)
@@ -377,8 +381,27 @@ async def _save(update: Update, context: Context, draft: RegimenDraft) -> int:
     if markup is not None:
         reply += "\n\n" + texts.SET_UP_OFFER
     await context.bot.send_message(chat.id, reply, reply_markup=markup)
+    await _send_start_warnings(context, chat.id, draft, offer_above=markup is not None)
     await ask_last_given(context, chat.id, user.id)
     return ConversationHandler.END
+
+
+async def _send_start_warnings(
+    context: Context, chat_id: int, draft: RegimenDraft, *, offer_above: bool
+) -> None:
+    """A bone medicine newly chosen: its label's warnings for the start (stop-and-call
+    symptoms; calcium and vitamin D, with the set-up offered)."""
+    bone = draft.bone()
+    if bone is None or bone.key == draft.stored_bone:
+        return
+    warnings = texts.start_warnings(bone, offer_above=offer_above)
+    if warnings is None:
+        return
+    offers_calcium = any(
+        item.topic == AdviceTopic.CALCIUM_VITAMIN_D for item in start_advice(bone)
+    )
+    markup = calcium_set_up_button() if offers_calcium and not offer_above else None
+    await context.bot.send_message(chat_id, warnings, reply_markup=markup)
 
 
 async def cancel(update: Update, context: Context) -> int:

@@ -382,6 +382,9 @@ class AlertKind(StrEnum):
     RED_FLAG = "red_flag"
     MISSED_DOSE = "missed_dose"
     OVERDUE_AGENT = "overdue_agent"
+    # The patient stopped (or switched away from) a medicine whose label warns about stopping
+    # it (denosumab); `flag_code` holds its product key.
+    STOPPED_AGENT = "stopped_agent"
 
 
 class CareAlert(Base):

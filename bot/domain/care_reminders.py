@@ -104,11 +104,19 @@ def dental_check_message(product_key: str, *, starting: bool = False) -> CareMes
         if starting
         else "It is time for a dental check-up."
     )
+    # Before invasive dental work: the labels' ONJ sections name tooth extraction and
+    # implants, and ask the prescriber to weigh the dental work against the medicine (the
+    # stored ibandronate injection summary: "consider discontinuing therapy during invasive
+    # dental procedures (eg, tooth extraction, implants, surgery)"), so both the dentist and
+    # the care team need to know beforehand. The bot says who to tell, never whether to stop.
+    # not verified against stored label text for each product's own ONJ section
     text = (
         f"{first} Medicines that protect the bones, like {name}, can rarely cause a serious "
         "jaw bone problem (osteonecrosis of the jaw). Tell your dentist that you take "
-        f"{name}, and look after your teeth and gums. Tell your dentist or care team if you "
-        "get jaw pain, loose teeth, or a sore in your mouth that does not heal."
+        f"{name}, and look after your teeth and gums. Before dental work such as a tooth "
+        "taken out or an implant, tell your dentist and your care team, well before the "
+        "appointment. Tell your dentist or care team if you get jaw pain, loose teeth, or a "
+        "sore in your mouth that does not heal."
     )
     sources = _onj_sources(product)
     return CareMessage(text, (BEFORE_START_SOURCE, *sources) if starting else sources)

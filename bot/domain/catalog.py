@@ -61,11 +61,13 @@ class AdviceTopic(StrEnum):
 
     BEFORE_DOSE = "before_dose"
     AFTER_DOSE = "after_dose"
+    AFTER_STOPPING = "after_stopping"
     CALCIUM_VITAMIN_D = "calcium_vitamin_d"
     DENTAL = "dental"
     DO_NOT_STOP = "do_not_stop"
     KIDNEYS = "kidneys"
     LOW_CALCIUM = "low_calcium"
+    OVERDOSE = "overdose"
     SAME_MEDICINE = "same_medicine"
     SWALLOWING = "swallowing"
 
@@ -624,11 +626,14 @@ _MISSED_BONIVA_INJECTION = MissedDoseRule(
     ),
     source=LabelSource(_BONIVA_INJECTION_PI, "2 Dosage and Administration"),
 )
-# not verified against stored label text
+# PROLIA PI 2.1: a missed dose is given "as soon as the patient is available", and
+# "thereafter, schedule injections every 6 months from the date of the last injection".
+# not verified against stored label text (the stored BONIVA injection section 2 says the same
+# for its 3 months; stored dosage summaries of Prolia agree)
 _MISSED_PROLIA = MissedDoseRule(
     text=(
-        "If you miss an injection, contact your care team to get it as soon as you can. After "
-        "that, injections are due every 6 months from that date."
+        "If you miss an injection, contact your care team to get it as soon as possible, "
+        "then every 6 months from the date it is given."
     ),
     source=LabelSource(_PROLIA_PI, "2.1 Recommended Dosage"),
 )
@@ -669,6 +674,44 @@ _SWALLOWING_BY_SOURCE = {
     ),
 }
 
+# What to do after too many tablets. The prescribing information's 10 Overdosage says "milk
+# or antacids should be given to bind" the drug, "vomiting should not be induced and the
+# patient should remain fully upright"; the patient leaflets add a full glass of milk and a
+# call to a poison control center or emergency room. Verified for alendronate (FOSAMAX) and
+# BINOSTO against stored republished copies of section 10 Overdosage, and the full glass of
+# milk, no vomiting, no lying down and the call against a stored alendronate patient leaflet
+# (FamilyWize). ACTONEL, ATELVIA and BONIVA tablets: the stored patient pages say "contact a
+# poison control center or emergency room at once"; the milk, vomiting and upright points are
+# # not verified against stored label text for them (their section 10 says the same of
+# milk or antacids, from knowledge of the label).
+_OVERDOSE_LINES = (
+    "If you take too much, drink a full glass of milk and call your doctor or poison "
+    "control right away.",
+    "Do not make yourself vomit. Do not lie down: stay sitting or standing.",
+)
+_OVERDOSE_BY_SOURCE = {
+    name: tuple(
+        AdviceItem(AdviceTopic.OVERDOSE, line, LabelSource(document, "10 Overdosage"))
+        for line in _OVERDOSE_LINES
+    )
+    for name, document in (
+        ("fosamax", _FOSAMAX_PI),
+        ("binosto", _BINOSTO_PI),
+        ("actonel", _ACTONEL_PI),
+        ("atelvia", _ATELVIA_PI),
+        ("boniva", _BONIVA_TABLET_PI),
+    )
+}
+
+# The kidney blood test before each dose of a bisphosphonate given into a vein. BONIVA
+# injection PI 2: "Prior to administration of each dose obtain a serum creatinine" (verified
+# against a stored republished copy of section 2). ZOMETA PI 2 / 5.3 ("serum creatinine
+# before each dose") and RECLAST PI 2 / 5.3 ("creatinine clearance before each dose"): the
+# stored MHRA Drug Safety Update on intravenous zoledronic acid says "renal function should
+# be measured before each dose, and patients should be adequately hydrated before treatment";
+# the US label wording is # not verified against stored label text.
+_KIDNEY_TEST_TEXT = "Your care team checks your kidneys with a blood test before each dose."
+
 _CALCIUM_VITAMIN_D_TEXT = "Take calcium and vitamin D as your care team tells you."
 _DENTAL_TEXT = (
     "Tell your dentist about this medicine and look after your mouth. Severe jaw bone "
@@ -676,13 +719,24 @@ _DENTAL_TEXT = (
 )
 
 # ZOMETA PI: 5.1 (same active ingredient as RECLAST), 5.4 (osteonecrosis of the jaw), 6.1
-# (acute-phase reaction within 3 days), 5.2 (hydration). # not verified against stored label
-# text
+# (acute-phase reaction within 3 days), 5.2 (hydration), 5.3 (kidney test before each dose),
+# 2 (a daily calcium supplement and vitamin D with it). # not verified against stored label
+# text (the stored MHRA Drug Safety Update agrees on the kidney test and hydration)
 _ZOMETA_ADVICE = (
     AdviceItem(
         AdviceTopic.BEFORE_DOSE,
         "Drink fluids as your care team advises so you are well hydrated before the drip.",
         LabelSource(_ZOMETA_PI, "5.2 Hydration and Electrolyte Monitoring"),
+    ),
+    AdviceItem(
+        AdviceTopic.KIDNEYS,
+        _KIDNEY_TEST_TEXT,
+        LabelSource(_ZOMETA_PI, "5.3 Renal Impairment"),
+    ),
+    AdviceItem(
+        AdviceTopic.CALCIUM_VITAMIN_D,
+        _CALCIUM_VITAMIN_D_TEXT,
+        LabelSource(_ZOMETA_PI, "2 Dosage and Administration"),
     ),
     AdviceItem(
         AdviceTopic.AFTER_DOSE,
@@ -710,6 +764,11 @@ _RECLAST_ADVICE = (
         "Eat normally and drink at least 2 glasses of fluid, such as water, within a few "
         "hours before the infusion.",
         LabelSource(_RECLAST_PPI, "How will I receive RECLAST?"),
+    ),
+    AdviceItem(
+        AdviceTopic.KIDNEYS,
+        _KIDNEY_TEST_TEXT,
+        LabelSource(_RECLAST_PI, "5.3 Renal Impairment"),
     ),
     AdviceItem(
         AdviceTopic.AFTER_DOSE,
@@ -741,6 +800,11 @@ _RECLAST_ADVICE = (
 # BONIVA injection PI. # not verified against stored label text
 _BONIVA_INJECTION_ADVICE = (
     AdviceItem(
+        AdviceTopic.KIDNEYS,
+        _KIDNEY_TEST_TEXT,
+        LabelSource(_BONIVA_INJECTION_PI, "2 Dosage and Administration"),
+    ),
+    AdviceItem(
         AdviceTopic.AFTER_DOSE,
         "You may get flu-like symptoms, or muscle or joint aches, after the injection.",
         LabelSource(_BONIVA_INJECTION_PI, "6 Adverse Reactions"),
@@ -758,8 +822,13 @@ _BONIVA_INJECTION_ADVICE = (
 )
 # PROLIA Medication Guide. "Take calcium and vitamin D as your doctor tells you", the mouth
 # examination / dentist advice and "not with XGEVA, same medicine" agree with stored copies of
-# the Medication Guide's safety summary. The stopping/fracture and kidney (boxed warning)
-# points are # not verified against stored label text.
+# the Medication Guide's safety summary. The kidney point follows the PI's boxed warning,
+# verified against the stored openFDA record for PROLIA: "Patients with advanced chronic
+# kidney disease (eGFR < 30 mL/min/1.73 m2), including dialysis-dependent patients, are at
+# greater risk of severe hypocalcemia following Prolia administration." The stopping/fracture
+# point and the calcium check before each injection (PI 5.1; the EU SmPC 4.4 says "prior to
+# each dose") are # not verified against stored label text (stored secondary summaries
+# agree).
 _PROLIA_ADVICE = (
     AdviceItem(
         AdviceTopic.DO_NOT_STOP,
@@ -773,6 +842,19 @@ _PROLIA_ADVICE = (
         "including several broken bones in the spine.",
         LabelSource(_PROLIA_MG, "What are the possible side effects of Prolia?"),
     ),
+    # PROLIA PI 5 (Multiple Vertebral Fractures Following Discontinuation): when Prolia is
+    # stopped, the patient's risk is to be evaluated and a move to another antiresorptive
+    # considered. The bot only says to plan it with the care team.
+    # not verified against stored label text (the stored MHRA Drug Safety Update says the
+    # same: "discuss ... before stopping"; a follow-on treatment to be considered)
+    AdviceItem(
+        AdviceTopic.AFTER_STOPPING,
+        "Talk with your care team about a plan for after Prolia, such as another bone medicine.",
+        LabelSource(
+            _PROLIA_PI,
+            "5 Warnings and Precautions: Multiple Vertebral Fractures Following Discontinuation",
+        ),
+    ),
     AdviceItem(
         AdviceTopic.CALCIUM_VITAMIN_D,
         _CALCIUM_VITAMIN_D_TEXT,
@@ -785,9 +867,14 @@ _PROLIA_ADVICE = (
         LabelSource(_PROLIA_MG, "What is the most important information I should know?"),
     ),
     AdviceItem(
+        AdviceTopic.BEFORE_DOSE,
+        "Your care team should check your blood calcium before each injection.",
+        LabelSource(_PROLIA_PI, "5.1 Severe Hypocalcemia and Mineral Metabolism Changes"),
+    ),
+    AdviceItem(
         AdviceTopic.KIDNEYS,
-        "If you have serious kidney disease, Prolia can cause very low blood calcium. Your "
-        "care team checks your calcium.",
+        "Severe kidney disease or dialysis? Prolia can cause dangerously low blood calcium. "
+        "Make sure your care team knows.",
         LabelSource(_PROLIA_PI, "Boxed Warning: Severe Hypocalcemia in Advanced Kidney Disease"),
     ),
     AdviceItem(
@@ -863,7 +950,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         name="alendronate 70 mg (Fosamax)",
         administration=_ALENDRONATE_TABLET,
         missed_dose=_MISSED_FOSAMAX_WEEKLY,
-        advice=(_SWALLOWING_BY_SOURCE["fosamax"],),
+        advice=(_SWALLOWING_BY_SOURCE["fosamax"], *_OVERDOSE_BY_SOURCE["fosamax"]),
     ),
     Product(
         key="alendronate-70-weekly-oral-solution",
@@ -878,7 +965,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         name="alendronate 70 mg oral solution (Fosamax)",
         administration=_ALENDRONATE_SOLUTION,
         missed_dose=_MISSED_FOSAMAX_WEEKLY,
-        advice=(_SWALLOWING_BY_SOURCE["fosamax"],),
+        advice=(_SWALLOWING_BY_SOURCE["fosamax"], *_OVERDOSE_BY_SOURCE["fosamax"]),
     ),
     Product(
         key="alendronate-70-weekly-effervescent",
@@ -893,7 +980,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         name="alendronate 70 mg effervescent tablet (Binosto)",
         administration=_BINOSTO,
         missed_dose=_MISSED_BINOSTO,
-        advice=(_SWALLOWING_BY_SOURCE["binosto"],),
+        advice=(_SWALLOWING_BY_SOURCE["binosto"], *_OVERDOSE_BY_SOURCE["binosto"]),
     ),
     Product(
         key="alendronate-10-daily-tablet",
@@ -908,7 +995,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         name="alendronate 10 mg (Fosamax)",
         administration=_ALENDRONATE_TABLET,
         missed_dose=_MISSED_ALENDRONATE_DAILY,
-        advice=(_SWALLOWING_BY_SOURCE["fosamax"],),
+        advice=(_SWALLOWING_BY_SOURCE["fosamax"], *_OVERDOSE_BY_SOURCE["fosamax"]),
     ),
     # Risedronate, immediate release (ACTONEL): one administration, four schedules.
     Product(
@@ -924,7 +1011,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         name="risedronate 35 mg (Actonel)",
         administration=_ACTONEL,
         missed_dose=_MISSED_RISEDRONATE_WEEKLY,
-        advice=(_SWALLOWING_BY_SOURCE["actonel"],),
+        advice=(_SWALLOWING_BY_SOURCE["actonel"], *_OVERDOSE_BY_SOURCE["actonel"]),
     ),
     Product(
         key="risedronate-150-monthly-tablet",
@@ -939,7 +1026,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         name="risedronate 150 mg (Actonel)",
         administration=_ACTONEL,
         missed_dose=_MISSED_RISEDRONATE_MONTHLY,
-        advice=(_SWALLOWING_BY_SOURCE["actonel"],),
+        advice=(_SWALLOWING_BY_SOURCE["actonel"], *_OVERDOSE_BY_SOURCE["actonel"]),
     ),
     Product(
         key="risedronate-75-monthly-two-days-tablet",
@@ -954,7 +1041,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         name="risedronate 75 mg (Actonel)",
         administration=_ACTONEL,
         missed_dose=_MISSED_RISEDRONATE_TWO_DAYS,
-        advice=(_SWALLOWING_BY_SOURCE["actonel"],),
+        advice=(_SWALLOWING_BY_SOURCE["actonel"], *_OVERDOSE_BY_SOURCE["actonel"]),
     ),
     Product(
         key="risedronate-5-daily-tablet",
@@ -969,7 +1056,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         name="risedronate 5 mg (Actonel)",
         administration=_ACTONEL,
         missed_dose=_MISSED_RISEDRONATE_DAILY,
-        advice=(_SWALLOWING_BY_SOURCE["actonel"],),
+        advice=(_SWALLOWING_BY_SOURCE["actonel"], *_OVERDOSE_BY_SOURCE["actonel"]),
     ),
     # Risedronate, delayed release (ATELVIA): after breakfast, no fasting window.
     Product(
@@ -985,7 +1072,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         name="delayed-release risedronate 35 mg (Atelvia)",
         administration=_ATELVIA,
         missed_dose=_MISSED_ATELVIA,
-        advice=(_SWALLOWING_BY_SOURCE["atelvia"],),
+        advice=(_SWALLOWING_BY_SOURCE["atelvia"], *_OVERDOSE_BY_SOURCE["atelvia"]),
     ),
     # Ibandronate by mouth (BONIVA tablets): 60-minute window.
     Product(
@@ -1001,7 +1088,7 @@ ALL_PRODUCTS: tuple[Product, ...] = (
         name="ibandronate 150 mg (Boniva)",
         administration=_BONIVA_TABLET,
         missed_dose=_MISSED_BONIVA_TABLET,
-        advice=(_SWALLOWING_BY_SOURCE["boniva"],),
+        advice=(_SWALLOWING_BY_SOURCE["boniva"], *_OVERDOSE_BY_SOURCE["boniva"]),
     ),
     # Clinic-given: recorded here, scheduled elsewhere by interval_months.
     Product(
@@ -1102,6 +1189,16 @@ def products_of(drug: str, drug_class: DrugClass | None = None) -> tuple[Product
         for product in ALL_PRODUCTS
         if product.drug == drug and (drug_class is None or product.drug_class is drug_class)
     )
+
+
+# What set-up says about a bone medicine as it is chosen: the oral bisphosphonates' stop-and-
+# call symptoms, and the calcium and vitamin D the injections' and infusions' labels ask for.
+START_TOPICS = (AdviceTopic.SWALLOWING, AdviceTopic.CALCIUM_VITAMIN_D)
+
+
+def start_advice(product: Product) -> tuple[AdviceItem, ...]:
+    """Return the label advice shown when a medicine is set up, in START_TOPICS order."""
+    return tuple(item for topic in START_TOPICS for item in product.advice if item.topic == topic)
 
 
 def drug_display_name(drug: str) -> str:

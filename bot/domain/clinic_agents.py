@@ -58,6 +58,25 @@ STOPPING_SOURCE = LabelSource(
 )
 
 
+def stopping_warning(product_key: str) -> tuple[tuple[str, LabelSource], ...]:
+    """Return what to say before a patient stops or switches away from this medicine: the
+    label's rebound warning and its follow-on plan (denosumab), or nothing."""
+    product = get_product(product_key)
+    rebound = [item for item in product.advice if item.topic == AdviceTopic.DO_NOT_STOP]
+    after = [item for item in product.advice if item.topic == AdviceTopic.AFTER_STOPPING]
+    if not after:
+        return ()
+    # The risk sentence (the last do-not-stop line: several broken bones in the spine), then
+    # the plan with the care team.
+    return tuple((item.text, item.source) for item in (*rebound[-1:], *after))
+
+
+def stops_rebound_agent(stored_key: str | None, new_key: str | None) -> bool:
+    """Tell whether a regimen change stops (or switches away from) a medicine whose label
+    warns about stopping it: denosumab's multiple spine fractures."""
+    return stored_key is not None and stored_key != new_key and bool(stopping_warning(stored_key))
+
+
 def _clinic_product(product_key: str) -> Product:
     """Return the catalogue entry, refusing products taken at home."""
     product = get_product(product_key)  # raises UnknownProduct
@@ -236,10 +255,23 @@ def _book_ahead(product: Product, due_on: date, months: int) -> ClinicReminder:
     )
 
 
+# What each dose's own reminders (the day before and on the day) carry, in this order: the
+# label's before-dose advice (fluids before zoledronic acid; the calcium check before
+# denosumab), then its kidney line (the blood test before each zoledronic acid or ibandronate
+# dose; the Prolia boxed warning for severe kidney disease). One short line each.
+BEFORE_DOSE_TOPICS = (AdviceTopic.BEFORE_DOSE, AdviceTopic.KIDNEYS)
+
+
+def before_dose_advice(product_key: str) -> tuple[tuple[str, LabelSource], ...]:
+    """Return the label lines said before each clinic dose, with their sources."""
+    return tuple(line for topic in BEFORE_DOSE_TOPICS for line in agent_advice(product_key, topic))
+
+
 def _before_dose(product: Product, kind: ReminderKind, on: date, lead: str) -> ClinicReminder:
-    """Remind of the appointment with the label's before-dose advice (fluids for infusions)."""
-    text, sources = _with_advice(lead, agent_advice(product.key, AdviceTopic.BEFORE_DOSE))
-    return ClinicReminder(kind, on, text, sources)
+    """Remind of the appointment with the label's before-dose lines, one short line each."""
+    advice = before_dose_advice(product.key)
+    text = "\n".join([lead, *(f"\u2022 {line}" for line, _ in advice)])
+    return ClinicReminder(kind, on, text, tuple(dict.fromkeys(source for _, source in advice)))
 
 
 def _ask_given(product: Product, due_on: date) -> ClinicReminder:
@@ -355,11 +387,23 @@ def overdue_actions(product_key: str, due_on: date, today: date) -> OverdueState
     )
     alert = policy.alert_from_day is not None and days >= policy.alert_from_day
     name = product.name
-    lead = (
-        f"Your {name} was due on {_day_label(due_on)}, {_days(days)} ago. If it has not "
-        "been given yet, please contact your care team to get it as soon as you can."
+    # The label's own missed-dose rule where it has one (PROLIA PI 2.1: as soon as possible,
+    # then every 6 months from the date it is given; BONIVA injection PI 2: likewise, 3 months).
+    what_to_do = (
+        product.missed_dose.text
+        if product.missed_dose is not None
+        else "If it has not been given yet, please contact your care team to get it as soon "
+        "as you can."
     )
-    text, sources = _do_not_stop(product, lead)
+    # A short heading and one line per label point (the do-not-stop lines for denosumab).
+    lead = f"Your {name} was due on {_day_label(due_on)}, {_days(days)} ago."
+    stop_lines = agent_advice(product.key, AdviceTopic.DO_NOT_STOP)
+    text = "\n".join(
+        [lead, *(f"\u2022 {line}" for line in (what_to_do, *(t for t, _ in stop_lines)))]
+    )
+    sources = tuple(dict.fromkeys(source for _, source in stop_lines))
+    if stop_lines:
+        sources = (*sources, STOPPING_SOURCE)
     if product.missed_dose is not None:
         sources = (*sources, product.missed_dose.source)
     alert_text = (

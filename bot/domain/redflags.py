@@ -18,6 +18,11 @@ Rules, in the order they are checked (one flag per code per check-in):
 * ``calcium``: muscle spasms or cramps, tingling around the mouth or in fingers or toes
   (possible low blood calcium).
 * ``fall``: a fall or a broken bone since the last check-in.
+* ``bone_pain`` (a bisphosphonate or denosumab in the regimen): severe or very severe aching
+  muscles or joints. The bisphosphonate labels' Musculoskeletal Pain warning ("severe and
+  occasionally incapacitating bone, joint, and/or muscle pain") and the PROLIA Medication
+  Guide's "severe bone, joint, or muscle pain": the prescriber weighs the medicine, so the
+  patient is told to tell the care team, never to stop.
 * ``adherence``: severe or very severe joint pain, or the patient says they want to stop the
   aromatase inhibitor: worth raising with the care team, there are options.
 * ``severe:<item>``: any severity answer of 3-4 ("Severe", "Very severe") or interference
@@ -28,7 +33,7 @@ Rules, in the order they are checked (one flag per code per check-in):
   item and attribute at the last check-in, counting items skipped after a 0 as 0 (PRO-CTCAE
   conditional branching). Needs a previous check-in.
 
-A specific flag (the first six) covers its items: no ``severe:`` or ``rise:`` flag is raised
+A specific flag (the first seven) covers its items: no ``severe:`` or ``rise:`` flag is raised
 for them as well, and a ``severe:`` flag covers the ``rise:`` flag of its item, so one
 problem gives one message and one alert.
 
@@ -57,7 +62,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.domain.catalog import DrugClass, LabelSource
+from bot.domain.catalog import ANTIRESORPTIVES, DrugClass, LabelSource
 from bot.domain.symptoms import ITEMS, Answer, Attribute, branched_scores
 
 SEVERE_SCORE = 3  # "Severe" / "Quite a bit" and above
@@ -116,6 +121,16 @@ FALL_SOURCE = LabelSource(
     "Nonmetastatic Disease (2019)",
     "Fracture risk assessment",
 )
+# The FDA's 2008 alert on bisphosphonates (stored copies agree): "severe and sometimes
+# incapacitating bone, joint, and/or muscle (musculoskeletal) pain", in each bisphosphonate's
+# prescribing information (5 Warnings and Precautions: Musculoskeletal Pain); the PROLIA
+# Medication Guide lists severe bone, joint or muscle pain among its serious side effects.
+# not verified against stored label text (the section titles and the Prolia wording)
+BONE_PAIN_SOURCE = LabelSource(
+    "Bisphosphonate US Prescribing Information (FOSAMAX, ACTONEL, BONIVA, RECLAST, ZOMETA); "
+    "PROLIA (denosumab) injection, Medication Guide",
+    "5 Warnings and Precautions: Musculoskeletal Pain; What are the possible side effects?",
+)
 # Joint pain (arthralgia) is listed in each aromatase inhibitor label; "there are options" is
 # the project's wording for the care team's role. # not verified against stored label text
 ADHERENCE_SOURCE = LabelSource(
@@ -162,6 +177,10 @@ FALL_MESSAGE = (
     "Please tell your care team about your fall or broken bone today. If you have bad pain or "
     "swelling, or can't put weight on an arm or leg, get urgent care now. "
     f"{EMERGENCY_LINE}"
+)
+BONE_PAIN_MESSAGE = (
+    "Severe bone, joint or muscle pain can be a side effect of bone medicines like yours. "
+    "Please tell your care team soon, so they can look at your bone medicine with you."
 )
 ADHERENCE_MESSAGE = (
     "Side effects like joint pain are worth raising with your care team: there are options "
@@ -276,6 +295,33 @@ def _yes_flag(
     if not _said_yes(current, item_code):
         return None
     return RedFlag(code, (item_code,), urgency, reason, message, source)
+
+
+# The check-in items whose severity can be the labels' bone, joint or muscle pain.
+BONE_PAIN_ITEMS = ("muscles", "joints")
+
+
+def _bone_pain(current: Sequence[Answer], classes: frozenset[DrugClass]) -> RedFlag | None:
+    """Flag severe aching muscles or joints on a bisphosphonate or denosumab."""
+    if not classes & ANTIRESORPTIVES:
+        return None
+    severe = [
+        a
+        for a in current
+        if a.item_code in BONE_PAIN_ITEMS and a.attribute is Attribute.SEVERITY and is_severe(a)
+    ]
+    if not severe:
+        return None
+    return RedFlag(
+        code="bone_pain",
+        item_codes=tuple(dict.fromkeys(a.item_code for a in severe)),
+        urgency=Urgency.SOON,
+        reason="On a bisphosphonate or denosumab: "
+        + "; ".join(f"{_term(a.item_code)}, {_describe(a)}" for a in severe)
+        + ".",
+        patient_message=BONE_PAIN_MESSAGE,
+        source=BONE_PAIN_SOURCE,
+    )
 
 
 def _adherence(current: Sequence[Answer], wants_to_stop: bool) -> RedFlag | None:
@@ -415,6 +461,7 @@ def red_flags(
             FALL_MESSAGE,
             FALL_SOURCE,
         ),
+        _bone_pain(current, classes),
         _adherence(current, wants_to_stop),
     ]
     flags = [flag for flag in specific if flag is not None]
@@ -508,6 +555,7 @@ _TOPICS = {
     "thigh": "new thigh, hip or groin pain",
     "calcium": "cramps or tingling that can mean low calcium",
     "fall": "a fall or a broken bone",
+    "bone_pain": "severe bone, joint or muscle pain (a side effect bone medicines can have)",
     "adherence": "bad joint pain, or wanting to stop their aromatase inhibitor",
 }
 URGENT_CODES = frozenset({"upper_gi", "calcium", "fall"})

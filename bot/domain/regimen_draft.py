@@ -22,6 +22,7 @@ from bot.domain.catalog import (
     get_product,
     products_of,
 )
+from bot.domain.clinic_agents import stops_rebound_agent
 from bot.domain.dose_times import (
     DoseSchedule,
     Frequency,
@@ -86,6 +87,9 @@ class RegimenDraft:
     bone_day_of_month: int | None = None
     bone_time: time | None = None
     timezone: str | None = None
+    # A change from /regimen: the bone medicine in force when it began (never asked; kept by
+    # `cleared` and by starting over), so stopping or switching away from it can be spotted.
+    stored_bone: str | None = None
 
     def ai(self) -> Product | None:
         """Return the chosen aromatase inhibitor, if any."""
@@ -112,6 +116,17 @@ class RegimenDraft:
             weekday=self.bone_weekday if product.frequency is Frequency.WEEKLY else None,
             day_of_month=self.bone_day_of_month if _is_monthly(product.frequency) else None,
         )
+
+    def stopping(self) -> Product | None:
+        """Return the stored bone medicine this draft stops or switches away from, when its
+        label warns about stopping it (denosumab); otherwise None."""
+        if not stops_rebound_agent(self.stored_bone, self.bone_product):
+            return None
+        return _product_or_none(self.stored_bone)
+
+    def restarted(self) -> RegimenDraft:
+        """Return an empty draft (consent kept) that still knows what was stored."""
+        return RegimenDraft(consent=True, stored_bone=self.stored_bone)
 
     def cleared(self, section: Section) -> RegimenDraft:
         """Return a copy with one section unanswered, so it is asked again."""

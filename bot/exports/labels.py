@@ -56,6 +56,7 @@ _FLAG_LABELS: Mapping[str, str] = MappingProxyType(
         "thigh": "New thigh, hip or groin pain (possible atypical femoral fracture)",
         "calcium": "Cramps or perioral/finger tingling (possible hypocalcaemia)",
         "fall": "Fall or broken bone",
+        "bone_pain": "Severe bone, joint or muscle pain on a bisphosphonate or denosumab",
         "adherence": "Aromatase inhibitor adherence at risk (severe joint pain or wants to stop)",
     }
 )

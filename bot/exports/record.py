@@ -84,8 +84,8 @@ RECORD_TABLES: Mapping[str, str] = MappingProxyType(
         ),
         "care_alerts": (
             "Each alert about you to a linked person (link_id: care_links.csv): why (a red "
-            "flag, a dose not confirmed, an overdue clinic dose), when sent, when they "
-            "marked it seen."
+            "flag, a dose not confirmed, an overdue clinic dose, denosumab stopped or switched), "
+            "when sent, when they marked it seen."
         ),
         "export_records": (
             "Every export of your records: who (role and name), when, the period and the "

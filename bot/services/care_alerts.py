@@ -34,7 +34,7 @@ from bot.db.models import (
     RedFlagEpisode,
 )
 from bot.domain import redflags
-from bot.domain.catalog import Product, get_product
+from bot.domain.catalog import Product, UnknownProduct, get_product
 from bot.domain.clinic_agents import overdue_actions
 from bot.domain.dose_times import local_instant
 from bot.domain.errors import NotYourRecord
@@ -233,6 +233,8 @@ async def alert_to_send(
         return await _missed_dose_alert(session, alert, link, patient, now)
     if kind is AlertKind.OVERDUE_AGENT and alert.flag_code is not None:
         return await _overdue_agent_alert(session, alert, link, patient, now)
+    if kind is AlertKind.STOPPED_AGENT:
+        return await _stopped_agent_alert(alert, link, patient, now)
     return None
 
 
@@ -313,6 +315,55 @@ async def add_overdue_agent_alerts(
     session.add_all(alerts)
     await session.flush()
     return alerts
+
+
+async def add_stopped_agent_alerts(
+    session: AsyncSession, patient_id: int, product_key: str, now: datetime
+) -> list[CareAlert]:
+    """Add one alert per linked person that a medicine whose label warns about stopping it
+    (denosumab) was stopped or switched (no commit; flushes the ids). The same people as an
+    overdue injection: every active link that gets dose or red-flag alerts."""
+    links = list(
+        await session.scalars(
+            select(CareLink).where(
+                CareLink.patient_id == patient_id,
+                CareLink.status == LinkStatus.ACTIVE,
+                CareLink.missed_dose_alerts.is_(True) | CareLink.red_flag_alerts.is_(True),
+            )
+        )
+    )
+    alerts = [
+        CareAlert(
+            patient_id=patient_id,
+            link_id=link.id,
+            kind=AlertKind.STOPPED_AGENT,
+            flag_code=product_key,
+            created_at=now,
+        )
+        for link in links
+    ]
+    session.add_all(alerts)
+    await session.flush()
+    return alerts
+
+
+async def _stopped_agent_alert(
+    alert: CareAlert, link: CareLink, patient: Patient, now: datetime
+) -> OutgoingAlert | Deferred | None:
+    """Send while the link still gets dose or red-flag alerts; wait out quiet hours."""
+    if not any(getattr(link, permission) for permission in _OVERDUE_PERMISSIONS):
+        return None
+    try:
+        product = get_product(alert.flag_code or "")
+    except UnknownProduct:
+        return None
+    zone = ZoneInfo(patient.timezone)
+    until = quiet_until(now, zone, patient.quiet_hours_start, patient.quiet_hours_end)
+    if until is not None:
+        return Deferred(until)
+    return OutgoingAlert(
+        alert.id, AlertKind.STOPPED_AGENT, link.member_chat_id, link.patient_name, product=product
+    )
 
 
 async def _overdue_agent_alert(

@@ -13,6 +13,7 @@ from bot.db.access import find_patient as find_patient
 from bot.db.access import require_patient as require_patient
 from bot.db.models import (
     REGIMEN_ROLES,
+    CareAlert,
     CareLink,
     LinkStatus,
     Medication,
@@ -20,11 +21,13 @@ from bot.db.models import (
     Patient,
 )
 from bot.domain.catalog import get_product
+from bot.domain.clinic_agents import stops_rebound_agent
 from bot.domain.errors import NotYourRecord
 from bot.domain.private_chats import private_chat_of
 from bot.domain.regimen_draft import CLINIC, NONE, RegimenDraft
 from bot.ports import JobKind, ReminderPlanner
 from bot.services.bone.page import sync as sync_bone_calendar
+from bot.services.care_alerts import add_stopped_agent_alerts, dispatch
 from bot.services.checkin_plan import plan_next_checkin
 from bot.services.doses import plan_next_dose
 
@@ -119,6 +122,17 @@ async def save_regimen(
     wanted = _plans_from(draft)
     ended: list[int] = []
     current = {MedicationRole(m.role): m for m in await active_medications(session, patient.id)}
+    # Stopping or switching away from denosumab is never silent: the linked care team is told
+    # in the same transaction (PROLIA PI 5, multiple vertebral fractures after stopping).
+    old_bone, new_bone = (
+        current.get(MedicationRole.BONE_AGENT),
+        wanted.get(MedicationRole.BONE_AGENT),
+    )
+    stopped_key = old_bone.product_key if old_bone is not None else None
+    alerts: list[CareAlert] = []
+    if stops_rebound_agent(stopped_key, new_bone.product_key if new_bone else None):
+        assert stopped_key is not None  # checked by stops_rebound_agent
+        alerts = await add_stopped_agent_alerts(session, patient.id, stopped_key, now)
     for role in REGIMEN_ROLES:
         old, plan = current.get(role), wanted.get(role)
         paused_until = None
@@ -144,6 +158,7 @@ async def save_regimen(
                 )
             )
     await session.commit()
+    dispatch(planner, [alert.id for alert in alerts], now)
 
     for medication_id in ended:
         planner.cancel(JobKind.DOSE, medication_id)
@@ -172,6 +187,7 @@ async def load_draft(session: AsyncSession, telegram_user_id: int) -> RegimenDra
             draft,
             bone_family=CLINIC if product.is_clinic_given else product.drug,
             bone_product=medication.product_key,
+            stored_bone=medication.product_key,
             bone_weekday=medication.weekday,
             bone_day_of_month=medication.day_of_month,
             bone_time=medication.time_of_day,

@@ -74,6 +74,12 @@ def test_dental_message_names_onj_and_the_dentist() -> None:
     assert message.text.startswith("It is time for a dental check-up.")
     assert "osteonecrosis of the jaw" in message.text
     assert "Tell your dentist that you take denosumab 60 mg" in message.text
+    # Before invasive dental work: who to tell, and when (never whether to stop).
+    assert (
+        "Before dental work such as a tooth taken out or an implant, tell your dentist and "
+        "your care team, well before the appointment." in message.text
+    )
+    assert "stop" not in message.text.lower()
     # The catalogue's PROLIA dental advice source (Medication Guide).
     assert [source.document for source in message.sources] == [
         "PROLIA (denosumab) injection, Medication Guide"

@@ -512,8 +512,7 @@ MISSED_DOSE_PHRASES: dict[str, list[str] | None] = {
     "zoledronic-acid-5-yearly-iv": None,
     "denosumab-60-every-6-months-sc": [
         "contact your care team",
-        "as soon as you can",
-        "every 6 months from that date",
+        "as soon as possible, then every 6 months from the date it is given",
     ],
     "ibandronate-3-every-3-months-iv": [
         "contact your care team",
@@ -560,6 +559,8 @@ ADMINISTRATION_SOURCE = {
 CLINIC_ADVICE = {
     "zoledronic-acid-4-every-6-months-iv": [
         (AdviceTopic.BEFORE_DOSE, "well hydrated"),
+        (AdviceTopic.KIDNEYS, "kidneys with a blood test before each dose"),
+        (AdviceTopic.CALCIUM_VITAMIN_D, "calcium and vitamin d"),
         (AdviceTopic.AFTER_DOSE, "first 3 days"),
         (AdviceTopic.DENTAL, "dentist"),
         (AdviceTopic.SAME_MEDICINE, "zometa and reclast are the same medicine"),
@@ -567,6 +568,7 @@ CLINIC_ADVICE = {
     "zoledronic-acid-5-yearly-iv": [
         (AdviceTopic.BEFORE_DOSE, "at least 2 glasses of fluid"),
         (AdviceTopic.BEFORE_DOSE, "within a few hours before the infusion"),
+        (AdviceTopic.KIDNEYS, "kidneys with a blood test before each dose"),
         (AdviceTopic.AFTER_DOSE, "flu-like symptoms"),
         (AdviceTopic.AFTER_DOSE, "first 3 days"),
         (AdviceTopic.AFTER_DOSE, "acetaminophen"),
@@ -580,11 +582,14 @@ CLINIC_ADVICE = {
         (AdviceTopic.DO_NOT_STOP, "several broken bones in the spine"),
         (AdviceTopic.CALCIUM_VITAMIN_D, "calcium and vitamin d"),
         (AdviceTopic.LOW_CALCIUM, "numbness or tingling"),
-        (AdviceTopic.KIDNEYS, "serious kidney disease"),
+        (AdviceTopic.BEFORE_DOSE, "check your blood calcium before each injection"),
+        (AdviceTopic.KIDNEYS, "severe kidney disease or dialysis"),
+        (AdviceTopic.KIDNEYS, "dangerously low blood calcium"),
         (AdviceTopic.DENTAL, "dentist"),
         (AdviceTopic.SAME_MEDICINE, "prolia and xgeva are the same medicine"),
     ],
     "ibandronate-3-every-3-months-iv": [
+        (AdviceTopic.KIDNEYS, "kidneys with a blood test before each dose"),
         (AdviceTopic.AFTER_DOSE, "flu-like symptoms"),
         (AdviceTopic.CALCIUM_VITAMIN_D, "calcium and vitamin d"),
         (AdviceTopic.DENTAL, "dentist"),
@@ -949,6 +954,34 @@ def test_oral_bisphosphonates_warn_about_swallowing_problems() -> None:
         for item in warnings:
             assert "chest pain" in item.text
             assert "call your doctor right away" in item.text
+
+
+def test_oral_bisphosphonates_say_what_to_do_after_too_many_tablets() -> None:
+    for product in ALL_PRODUCTS:
+        lines = [item for item in product.advice if item.topic == AdviceTopic.OVERDOSE]
+        assert bool(lines) is product.is_oral_bisphosphonate, product.key
+        if not lines:
+            continue
+        text = " ".join(item.text for item in lines)
+        for phrase in (
+            "full glass of milk",
+            "call your doctor or poison control right away",
+            "do not make yourself vomit",
+            "do not lie down",
+        ):
+            assert phrase in text.lower(), (product.key, phrase)
+        for item in lines:  # the label's own overdosage section, of the product's own label
+            assert item.source.section == "10 Overdosage"
+            assert item.source.document == product.administration.source.document
+
+
+def test_the_prolia_boxed_warning_names_its_section() -> None:
+    (item,) = [
+        item
+        for item in get_product("denosumab-60-every-6-months-sc").advice
+        if item.topic == AdviceTopic.KIDNEYS
+    ]
+    assert item.source.section == "Boxed Warning: Severe Hypocalcemia in Advanced Kidney Disease"
 
 
 @pytest.mark.parametrize("product", ALL_PRODUCTS, ids=lambda p: p.key)

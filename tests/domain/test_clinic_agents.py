@@ -19,6 +19,8 @@ from bot.domain.clinic_agents import (
     overdue_actions,
     post_dose_check,
     reminder_dates,
+    stopping_warning,
+    stops_rebound_agent,
 )
 
 DENOSUMAB = "denosumab-60-every-6-months-sc"
@@ -116,6 +118,44 @@ def test_zometa_day_before_carries_its_hydration_advice() -> None:
     assert day_before.sources[0].document.startswith("ZOMETA")
 
 
+# Each dose's own reminders (the day before, on the day): the label's lines, one short line
+# each, with the section each comes from.
+BEFORE_EACH_DOSE = {
+    ZOMETA: [
+        ("well hydrated", "ZOMETA", "5.2 Hydration"),
+        ("kidneys with a blood test before each dose", "ZOMETA", "5.3 Renal"),
+    ],
+    RECLAST: [
+        ("at least 2 glasses of fluid", "RECLAST", "How will I receive"),
+        ("kidneys with a blood test before each dose", "RECLAST", "5.3 Renal"),
+    ],
+    BONIVA_IV: [("kidneys with a blood test before each dose", "BONIVA", "2 Dosage")],
+    DENOSUMAB: [
+        ("check your blood calcium before each injection", "PROLIA", "5.1 Severe Hypocalcemia"),
+        ("Severe kidney disease or dialysis?", "PROLIA", "Boxed Warning: Severe Hypocalcemia"),
+    ],
+}
+
+
+@pytest.mark.parametrize("key", sorted(BEFORE_EACH_DOSE))
+def test_each_dose_reminder_carries_its_label_lines_short(key: str) -> None:
+    plan = {r.kind: r for r in reminder_dates(key, DUE)}
+    for kind in (ReminderKind.DAY_BEFORE, ReminderKind.ON_THE_DAY):
+        reminder = plan[kind]
+        lines = reminder.message.split("\n")
+        assert len(lines) == 1 + len(BEFORE_EACH_DOSE[key]) <= 4
+        for line, (phrase, _, _) in zip(lines[1:], BEFORE_EACH_DOSE[key], strict=True):
+            assert line.startswith("\u2022 ")
+            assert phrase in line
+            assert len(line) <= 130
+        assert len(reminder.sources) == len(BEFORE_EACH_DOSE[key])
+        for source, (_, document, section) in zip(
+            reminder.sources, BEFORE_EACH_DOSE[key], strict=True
+        ):
+            assert source.document.startswith(document)
+            assert source.section.startswith(section)
+
+
 def test_post_infusion_check_describes_the_acute_phase_reaction() -> None:
     # RECLAST Patient Information: fever, flu-like symptoms, aches in the first 3 days.
     check = post_dose_check(RECLAST, date(2025, 9, 3))
@@ -195,6 +235,15 @@ def test_denosumab_overdue_message_and_alert() -> None:
         "Your denosumab 60 mg (Prolia) was due on Monday 1 September, 7 days ago."
     )
     assert "Do not stop, skip or delay" in state.message
+    # PROLIA PI 2.1: the label's own missed-dose rule. A heading and one short line per
+    # label point.
+    assert (
+        "contact your care team to get it as soon as possible, then every 6 months from the "
+        "date it is given." in state.message
+    )
+    lines = state.message.splitlines()
+    assert len(lines) == 4
+    assert all(line.startswith("\u2022 ") for line in lines[1:])
     assert state.alert_message == (
         "The denosumab 60 mg (Prolia) due on Monday 1 September is 7 days overdue and has "
         "not been recorded as given."
@@ -229,3 +278,34 @@ def test_policies() -> None:
     assert (DENOSUMAB_POLICY.remind_every_days, DENOSUMAB_POLICY.alert_from_day) == (3, 7)
     assert escalation_policy(RECLAST) == GENTLE_POLICY
     assert GENTLE_POLICY.alert_from_day is None
+
+
+# --------------------------------------------------------------------------- stopping
+
+
+def test_stopping_denosumab_warns_of_the_rebound_and_suggests_a_follow_on_plan() -> None:
+    [(risk, risk_source), (plan, plan_source)] = stopping_warning(DENOSUMAB)
+    assert "several broken bones in the spine" in risk
+    assert risk_source.document.startswith("PROLIA")
+    assert "plan for after Prolia" in plan
+    assert plan_source == STOPPING_SOURCE
+
+
+@pytest.mark.parametrize("key", [ZOMETA, RECLAST, BONIVA_IV, "alendronate-70-weekly-tablet"])
+def test_stopping_a_bisphosphonate_carries_no_rebound_warning(key: str) -> None:
+    assert stopping_warning(key) == ()
+    assert not stops_rebound_agent(key, None)
+
+
+@pytest.mark.parametrize(
+    ("stored", "new", "stops"),
+    [
+        (DENOSUMAB, None, True),  # stopped
+        (DENOSUMAB, ZOMETA, True),  # switched
+        (DENOSUMAB, DENOSUMAB, False),  # kept
+        (None, DENOSUMAB, False),  # started
+        (ZOMETA, DENOSUMAB, False),
+    ],
+)
+def test_stops_rebound_agent(stored: str | None, new: str | None, stops: bool) -> None:
+    assert stops_rebound_agent(stored, new) is stops

@@ -8,6 +8,8 @@ from bot.domain.catalog import DrugClass, LabelSource
 from bot.domain.redflags import (
     ADHERENCE_MESSAGE,
     AT_ONCE_CODES,
+    BONE_PAIN_MESSAGE,
+    BONE_PAIN_SOURCE,
     CALCIUM_MESSAGE,
     FALL_MESSAGE,
     JAW_MESSAGE,
@@ -17,6 +19,7 @@ from bot.domain.redflags import (
     Urgency,
     adherence_concern,
     advice_at_the_end,
+    care_team_topic,
     could_raise_at_once,
     is_severe,
     new_episodes,
@@ -294,7 +297,7 @@ def test_no_message_ever_advises_stopping_the_aromatase_inhibitor() -> None:
         Answer("insomnia", INT, 4),
     ]
     flags = red_flags(answers, [Answer("insomnia", SEV, 0)], {AI, ORAL, DMAB}, wants_to_stop=True)
-    assert len(flags) == 8
+    assert len(flags) == 9  # bone_pain too: severe joints on a bone medicine
     for flag in flags:
         text = flag.patient_message.lower()
         assert "stop taking your aromatase" not in text
@@ -453,3 +456,35 @@ def test_a_warning_sign_not_judged_at_once_is_advised_at_the_end() -> None:
     flags = red_flags([Answer("jaw", PRS, 1)], None, {ORAL})
     assert codes(advice_at_the_end(flags, {"jaw"})) == ["jaw"]
     assert advice_at_the_end(flags, set()) == []
+
+
+# --- severe bone, joint or muscle pain on a bone medicine ------------------------------------
+
+
+@pytest.mark.parametrize("drug_class", [ORAL, IV, DMAB])
+@pytest.mark.parametrize("item", ["muscles", "joints"])
+def test_severe_muscle_or_joint_pain_on_a_bone_medicine_is_its_own_red_flag(
+    drug_class: DrugClass, item: str
+) -> None:
+    flags = red_flags([Answer(item, SEV, 3)], None, {AI, drug_class})
+    [flag] = [f for f in flags if f.code == "bone_pain"]
+    assert flag.item_codes == (item,)
+    assert flag.urgency is Urgency.SOON
+    assert flag.patient_message == BONE_PAIN_MESSAGE
+    assert "bone, joint or muscle pain" in flag.patient_message
+    assert "stop" not in flag.patient_message.lower()  # the prescriber weighs the medicine
+    assert flag.source == BONE_PAIN_SOURCE
+    assert "Musculoskeletal Pain" in flag.source.section
+    assert f"severe:{item}" not in codes(flags)  # one problem, one message
+    assert care_team_topic("bone_pain").startswith("severe bone, joint or muscle pain")
+
+
+def test_bone_pain_needs_a_bone_medicine_and_a_severe_answer() -> None:
+    assert "bone_pain" not in codes(red_flags([Answer("muscles", SEV, 4)], None, {AI}))
+    assert "bone_pain" not in codes(red_flags([Answer("muscles", SEV, 2)], None, {AI, DMAB}))
+    # Frequency or interference alone is not the labels' "severe pain".
+    assert "bone_pain" not in codes(red_flags([Answer("joints", INT, 4)], None, {AI, ORAL}))
+    both = red_flags([Answer("muscles", SEV, 4), Answer("joints", SEV, 3)], None, {DMAB})
+    [flag] = [f for f in both if f.code == "bone_pain"]
+    assert flag.item_codes == ("muscles", "joints")
+    assert "bone_pain" not in AT_ONCE_CODES  # judged at the end, as the severe flags are

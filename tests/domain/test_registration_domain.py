@@ -180,6 +180,35 @@ def test_clearing_a_section_asks_only_its_questions_again() -> None:
     assert next_question(complete.cleared(Section.AROMATASE_INHIBITOR)) is Question.AI_DRUG
 
 
+DENOSUMAB = "denosumab-60-every-6-months-sc"
+
+
+def test_a_change_that_stops_or_switches_away_from_denosumab_knows_it() -> None:
+    stored = RegimenDraft(
+        consent=True,
+        ai_product=NONE,
+        bone_family=CLINIC,
+        bone_product=DENOSUMAB,
+        timezone="Europe/London",
+        stored_bone=DENOSUMAB,
+    )
+    assert stored.stopping() is None  # nothing changed yet
+    cleared = stored.cleared(Section.BONE_AGENT)
+    assert cleared.stored_bone == DENOSUMAB  # the change still knows what was stored
+    stopped = apply_answer(cleared, Question.BONE_FAMILY, NONE)
+    assert next_question(stopped) is Question.CONFIRM
+    product = stopped.stopping()
+    assert product is not None
+    assert product.key == DENOSUMAB
+    switched = replace(stopped, bone_family=CLINIC, bone_product="zoledronic-acid-5-yearly-iv")
+    assert switched.stopping() is not None
+    # Starting over at the confirm step keeps what was stored, so the warning stays.
+    assert stopped.restarted().stored_bone == DENOSUMAB
+    assert not stopped.restarted().ai_product
+    # A first registration stops nothing.
+    assert replace(stopped, stored_bone=None).stopping() is None
+
+
 NOW = datetime(2031, 1, 15, 12, 0, tzinfo=UTC)
 ASKING_BONE = RegimenDraft(consent=True, ai_product=NONE)
 

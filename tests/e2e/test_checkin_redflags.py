@@ -214,3 +214,24 @@ async def test_the_none_answer_is_always_on_top_and_questions_say_n_of_m(
         ]
         patient = await patient_of(app, alice.id)
         assert await episodes_of(app, patient.id) == []
+
+
+async def test_severe_muscle_pain_on_a_bone_medicine_is_its_own_red_flag(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    alice, carol = Person(simulator, 1001, "Alice"), Person(simulator, 1003, "Carol")
+    async with bot_running(settings, DrivenClock()) as app:
+        await register(alice)  # anastrozole and weekly alendronate
+        await link(alice, carol)
+        alice.say("/symptoms")
+        await answer_questions(alice, {"MUSCLES": ["Frequently", "Severe", "A little bit"]})
+        await finish(alice)
+        advice = await alice.expect(redflags.BONE_PAIN_MESSAGE)
+        assert "stop" not in advice["text"].lower()
+        await alice.expect(texts.CARE_TEAM_TOLD)
+        told = await carol.expect(
+            "Alice's symptom check-in shows severe bone, joint or muscle pain"
+        )
+        assert carol.buttons(told) == [texts.ALERT_SEEN]
+        [alert] = await alerts_of(app)
+        assert alert.flag_code == "bone_pain"  # its own flag, not "severe:muscles"

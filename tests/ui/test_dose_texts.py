@@ -57,6 +57,11 @@ def test_full_instructions_show_every_label_line_and_the_warning(product: Produc
     for warning in warnings:
         assert f"⚠️ {warning}" in text
         assert "call your doctor right away" in text
+    too_many = [item.text for item in product.advice if item.topic == AdviceTopic.OVERDOSE]
+    assert bool(too_many) is product.is_oral_bisphosphonate
+    for line in too_many:  # the label's overdosage advice, after the warning
+        assert f"🥛 {line}" in text
+        assert text.index(f"🥛 {line}") > text.index("⚠️")
 
 
 def test_full_instructions_in_millilitres_outside_the_us() -> None:

@@ -658,6 +658,11 @@ def set_up_buttons(dental: bool) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+def calcium_set_up_button() -> InlineKeyboardMarkup:
+    """The calcium and vitamin D set-up, offered where a label asks for them (/bone's own)."""
+    return InlineKeyboardMarkup([[_button(texts.SET_UP_CALCIUM, _calcium(CalciumStep.SET_UP))]])
+
+
 def exercise_day_buttons() -> InlineKeyboardMarkup:
     """Weekdays two to a row, then No nudge."""
     days = [

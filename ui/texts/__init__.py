@@ -35,6 +35,8 @@ from ui.texts.commands import (
     commands_for as commands_for,
 )
 from ui.texts.registration import (
+    stopping_confirmation as stopping_confirmation,
+    start_warnings as start_warnings,
     WELCOME as WELCOME,
     CONSENT as CONSENT,
     CONSENT_YES as CONSENT_YES,

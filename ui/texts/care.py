@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import time
 
+from bot.db.models import AlertKind
+from bot.domain.catalog import Product
+from bot.domain.clinic_agents import stopping_warning
 from bot.domain.redflags import care_team_topic
 from bot.services.care_alerts import OutgoingAlert
 from bot.services.care_summary import Summary as CareSummary
@@ -132,6 +135,8 @@ def quiet_phrase(start: time | None, end: time | None) -> str:
 def care_alert(alert: OutgoingAlert) -> str:
     """The message a linked person gets: whom it is about and what happened, briefly."""
     who = alert.patient_name or "The person you help"
+    if alert.kind is AlertKind.STOPPED_AGENT and alert.product is not None:
+        return stopped_agent_alert(who, alert.product)
     if alert.flag_code is not None:
         urgency = " right away" if alert.urgent else " soon"
         return (
@@ -146,3 +151,12 @@ def care_alert(alert: OutgoingAlert) -> str:
     return (
         f"💊 {who} hasn't confirmed their {product}{due}.\n\nYou may want to check in with them."
     )
+
+
+def stopped_agent_alert(who: str, product: Product) -> str:
+    """A linked person told that the patient stopped or switched away from denosumab: the
+    label's rebound warning, and the follow-on plan to talk over."""
+    lines = [f"💉 {who} has taken {product.name} out of their plan with me (stopped or switched)."]
+    lines += [f"• {text}" for text, _ in stopping_warning(product.key)[:1]]  # the risk
+    lines.append("You may want to talk with them, and their care team, about a plan for after it.")
+    return "\n".join(lines)

@@ -98,8 +98,9 @@ def ask_if_eaten(due: DueDose) -> str:
 
 
 def full_instructions(due: DueDose) -> str:
-    """The reminder with every line of the label's instructions and its stop-and-call
-    warning (a medicine on hold: how to take it once the care team says to go on)."""
+    """The reminder with every line of the label's instructions, its stop-and-call warning
+    and what to do after too many tablets (a medicine on hold: how to take it once the care
+    team says to go on)."""
     product = due.product
     lines = _bullets(product.administration.instructions, _unit(due))
     warnings = [
@@ -107,6 +108,9 @@ def full_instructions(due: DueDose) -> str:
     ]
     if warnings:
         lines += ["", *warnings]
+    too_many = [item.text for item in product.advice if item.topic == AdviceTopic.OVERDOSE]
+    if too_many:
+        lines += ["", *(f"🥛 {line}" for line in too_many)]
     if due.held_since is not None:
         return "\n".join(
             [_held_head(due), "", HOW_ONCE_GO_ON, *lines, "", HAS_CARE_TEAM_SAID_GO_ON]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.catalog import Product, drug_display_name, get_product
+from bot.domain.catalog import AdviceTopic, Product, drug_display_name, get_product, start_advice
+from bot.domain.clinic_agents import stopping_warning
 from bot.domain.dose_times import Frequency
 from bot.domain.places import zone_city
 from ui.texts.common import WEEKDAYS, capitalised, hhmm, ordinal
@@ -180,4 +181,45 @@ def regimen_lines(
         phrase = schedule_phrase(frequency, at, weekday, day)
         lines.append(f"• {capitalised(product.name)}{_form_unless_named(product)}, {phrase}")
     lines.append(f"• Time zone: {timezone}")
+    return "\n".join(lines)
+
+
+STOPPING_HEAD = "⚠️ Before you stop {name}:"
+STOPPING_TELL = (
+    "If you save this, I'll tell the people linked to you who get alerts from me (your "
+    "caregivers and clinicians)."
+)
+
+
+def stopping_confirmation(product: Product) -> str:
+    """What the confirm step says first when a change stops or switches away from a medicine
+    whose label warns about stopping it (denosumab): the rebound risk and the follow-on plan."""
+    lines = [STOPPING_HEAD.format(name=product.name)]
+    lines += [f"• {text}" for text, _ in stopping_warning(product.key)]
+    return "\n".join([*lines, STOPPING_TELL])
+
+
+START_HEAD = "About your {name}, from its label:"
+CALCIUM_OFFER_BELOW = "I can remind you to take them: tap below."
+CALCIUM_OFFER_ABOVE = "I can remind you to take them: tap {button} above."
+
+
+def start_warnings(product: Product, *, offer_above: bool) -> str | None:
+    """What set-up says as a bone medicine is chosen: the stop-and-call symptoms of an oral
+    bisphosphonate, the calcium and vitamin D an injection's label asks for (offering the
+    calcium set-up, above in the set-up buttons or below), or None."""
+    items = start_advice(product)
+    if not items:
+        return None
+    lines = [START_HEAD.format(name=product.name)]
+    for item in items:
+        if item.topic == AdviceTopic.SWALLOWING:
+            lines.append(f"⚠️ {item.text}")
+        else:
+            offer = (
+                CALCIUM_OFFER_ABOVE.format(button=SET_UP_CALCIUM)
+                if offer_above
+                else CALCIUM_OFFER_BELOW
+            )
+            lines.append(f"💊 {item.text} {offer}")
     return "\n".join(lines)
