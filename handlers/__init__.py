@@ -2,6 +2,7 @@
 
 from handlers import (
     bone,
+    care_team,
     caregivers,
     checkins,
     data,
@@ -22,6 +23,7 @@ def register_all(app: App) -> None:
     first: /start <code>)."""
     private_chats.register(app)
     caregivers.register(app)
+    care_team.register(app)
     registration.register(app)
     doses.register(app)
     overview.register(app)

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.db.database import retrying
-from bot.db.models import AlertKind
 from bot.domain.catalog import after_window_message
 from bot.ports import JobKind
 from bot.services import care_alerts, care_summary, checkins, dose_answers, doses
@@ -37,7 +36,7 @@ from ui.keyboards.bone import (
     dental_done_button,
     recount_button,
 )
-from ui.keyboards.care import acknowledge_button
+from ui.keyboards.care import alert_buttons
 from ui.keyboards.doses import checkin_start_button, recheck_buttons
 
 log = logging.getLogger(__name__)
@@ -396,7 +395,7 @@ async def _deliver_alert(alert_id: int) -> None:
         return
     message_id: int | None = None
     if outgoing is not None:
-        markup = acknowledge_button(alert_id) if outgoing.kind is AlertKind.RED_FLAG else None
+        markup = alert_buttons(alert_id, outgoing.kind, outgoing.role)
         text = texts.care_alert(outgoing)
         delivery = await _deliver(services, outgoing.chat_id, text, markup, to_patient=False)
         if delivery.outcome is Outcome.DEFERRED:
@@ -404,6 +403,9 @@ async def _deliver_alert(alert_id: int) -> None:
             return
         message_id = delivery.message_id
         log.info("alert %s %s", alert_id, delivery.outcome.value)
+        if delivery.outcome is Outcome.SENT and outgoing.replaces_message_id is not None:
+            # One message stands for a run of misses: yesterday's goes once today's is there.
+            await runtime.courier().withdraw(outgoing.chat_id, outgoing.replaces_message_id)
     async with services.sessions() as session:
         await care_alerts.mark_alert_sent(session, alert_id, message_id, services.clock())
 
