@@ -9,6 +9,8 @@ the test runs; jobs are made due with the planner.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -32,6 +34,7 @@ from tests.e2e.helpers import (
 )
 from tests.e2e.test_caregivers import invite, link, remove
 from tests.e2e.test_checkin_redflags import report_chest_pain
+from tests.e2e.test_data import export_by_buttons, wait_documents
 from tests.fakes.clock import DrivenClock
 from ui import texts
 
@@ -308,3 +311,14 @@ async def test_a_clinician_closes_a_tiered_alert_and_sees_the_response_times(
         )
         assert "🟢 Routine: 0 alerts" in figures["text"]
         assert [v.what for v in await views_of(app, alice.id)] == ["overview", "responses"]
+
+        # The clinician's export carries the tier and the times, measured from the alert.
+        await export_by_buttons(doctor, "Alice", "csv")
+        files = await wait_documents(simulator, doctor.id, 5)
+        [red_flags] = [data for name, data in files.items() if "red-flags" in name]
+        [row] = list(csv.DictReader(io.StringIO(red_flags.decode("utf-8-sig"))))
+        assert row["tier"] == "urgent"
+        assert 10 <= float(row["minutes_to_acknowledge"]) < 11
+        assert 90 <= float(row["minutes_to_resolve"]) < 91
+        assert row["resolution_note"] == "Called her; GP tomorrow"
+        assert row["patient_contacted_at"].startswith("2031-06-10T")
