@@ -36,7 +36,7 @@ from bot.db.models import (
     RedFlagEpisode,
 )
 from bot.domain import redflags
-from bot.domain.alert_tiers import Tier, streak_of, tier_of
+from bot.domain.alert_tiers import ESCALATE_AFTER, Tier, streak_of, tier_of
 from bot.domain.catalog import Product, get_product
 from bot.domain.clinic_agents import overdue_actions
 from bot.domain.dose_times import Frequency, local_instant
@@ -575,6 +575,89 @@ async def acknowledge(
 ) -> Acknowledgement:
     """Record that the linked person saw a red-flag alert (the "I've seen this" button)."""
     return await answer_alert(session, telegram_user_id, alert_id, AlertStep.SEEN, now)
+
+
+# --- Escalation ---------------------------------------------------------------------------------
+
+
+def plan_escalation(planner: ReminderPlanner, alert: OutgoingAlert, sent_at: datetime) -> None:
+    """Plan the check of an urgent alert just sent to a clinician: if nobody on the care team
+    has acknowledged it by then, it goes on (`escalate`)."""
+    if alert.role is LinkRole.CLINICIAN and alert.tier is Tier.URGENT and not alert.escalated:
+        planner.plan(JobKind.ESCALATE, alert.alert_id, sent_at + ESCALATE_AFTER)
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """An urgent alert nobody acknowledged in time: the other clinicians' alerts to send
+    again (marked as passed on), and the patient, with the names of the clinicians to call."""
+
+    alert_ids: tuple[int, ...]
+    patient_chat_id: int
+    clinician_names: tuple[str, ...]
+    flag_code: str
+
+
+async def escalate(session: AsyncSession, alert_id: int, now: datetime) -> Escalation | None:
+    """Pass on an urgent red flag nobody acknowledged: once per episode, to every other
+    active clinician who gets red flags (their alert of the episode, or a new one), and tell
+    the patient whom to call. None when it no longer applies (acknowledged or resolved by
+    anyone, already passed on, the link or the permission gone)."""
+    found = (await session.execute(_ALERTS.where(CareAlert.id == alert_id))).first()
+    if found is None:
+        return None
+    alert, link, patient = found
+    if (
+        alert.kind != AlertKind.RED_FLAG
+        or alert.episode_id is None
+        or alert.flag_code is None
+        or link.status != LinkStatus.ACTIVE
+        or link.role != LinkRole.CLINICIAN
+    ):
+        return None
+    episode_alerts = list(
+        await session.scalars(select(CareAlert).where(CareAlert.episode_id == alert.episode_id))
+    )
+    if any(
+        a.acknowledged_at is not None or a.resolved_at is not None or a.escalated_at is not None
+        for a in episode_alerts
+    ):
+        return None
+    clinicians = [
+        other
+        for other in await active_links(session, patient.id, "red_flag_alerts")
+        if other.role == LinkRole.CLINICIAN
+    ]
+    by_link = {a.link_id: a for a in episode_alerts}
+    passed_on = []
+    for other in clinicians:
+        if other.id == link.id:
+            continue
+        existing = by_link.get(other.id)
+        if existing is None:
+            existing = CareAlert(
+                patient_id=patient.id,
+                link_id=other.id,
+                kind=AlertKind.RED_FLAG,
+                flag_code=alert.flag_code,
+                episode_id=alert.episode_id,
+                tier=alert.tier,
+                created_at=now,
+            )
+            session.add(existing)
+        else:
+            existing.sent_at = None  # sent again, as passed on
+        passed_on.append(existing)
+    for each in [*episode_alerts, *passed_on]:
+        each.escalated_at = now
+    await session.commit()
+    log.info("urgent alert %s passed on to %d clinicians", alert.id, len(passed_on))
+    return Escalation(
+        tuple(a.id for a in passed_on),
+        patient.chat_id,
+        tuple(c.member_name for c in clinicians),
+        alert.flag_code,
+    )
 
 
 # --- Start-up ----------------------------------------------------------------------------------

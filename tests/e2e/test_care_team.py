@@ -322,3 +322,65 @@ async def test_a_clinician_closes_a_tiered_alert_and_sees_the_response_times(
         assert 90 <= float(row["minutes_to_resolve"]) < 91
         assert row["resolution_note"] == "Called her; GP tomorrow"
         assert row["patient_contacted_at"].startswith("2031-06-10T")
+
+
+async def test_an_urgent_alert_nobody_acknowledges_goes_on_and_the_patient_is_told_whom_to_call(
+    simulator: BotApiSimulator, settings: Settings
+) -> None:
+    clock = DrivenClock(TUESDAY)
+    alice, carol = Person(simulator, 1001, "Alice"), Person(simulator, 1003, "Carol")
+    lee, kim = Person(simulator, 1004, "Dr Lee"), Person(simulator, 1005, "Dr Kim")
+    async with bot_running(settings, clock) as app:
+        await register(alice)
+        await link(alice, carol)
+        await link(alice, lee, texts.INVITE_CLINICIAN)
+        await link(alice, kim, texts.INVITE_CLINICIAN)
+        following = await report_chest_pain(alice)
+        alice.press(texts.CHECKIN_STOP_FOR_NOW, following)
+        await alice.expect("Stopped for now")
+        await deliver_alerts(app)
+        await lee.expect("🔴 Urgent · Alice")
+        await kim.expect("🔴 Urgent · Alice")
+        await carol.expect("Alice's symptom check-in shows chest pain")
+
+        # Each clinician's urgent alert is checked half an hour after it went out; the
+        # caregiver's is not (escalation is the care team's).
+        by_person = {}
+        for alert in await alerts(app):
+            assert alert.sent_at is not None
+            async with services_of(app).sessions() as session:
+                member = await session.get(CareLink, alert.link_id)
+            assert member is not None
+            by_person[member.member_name] = alert
+        jobs = dict(planner_of(app).next_jobs(50))
+        for name in ("Dr Lee", "Dr Kim"):
+            alert = by_person[name]
+            assert alert.sent_at is not None
+            assert jobs[f"escalate:{alert.id}"] == alert.sent_at + timedelta(minutes=30)
+        assert f"escalate:{by_person['Carol'].id}" not in jobs
+
+        # Nobody acknowledged it: Dr Lee's check passes it on to Dr Kim, and Alice is told
+        # whom to call. Dr Kim's own check then finds it passed on already.
+        clock.jump_to(TUESDAY + timedelta(minutes=31))
+        await run_job(app, f"escalate:{by_person['Dr Lee'].id}")
+        passed_on = await kim.expect("⏫ Passed on: nobody acknowledged this in 30 minutes.")
+        assert "🔴 Urgent · Alice" in passed_on["text"]
+        told = await alice.expect("Your care team hasn't seen your check-in report yet.")
+        assert "Please call Dr Lee or Dr Kim now" in told["text"]
+        await run_job(app, f"escalate:{by_person['Dr Kim'].id}")
+        assert (
+            sum("Passed on" in (m.get("text") or "") for m in simulator.bot_messages(kim.id)) == 1
+        )
+        assert not any(
+            "Passed on" in (m.get("text") or "") for m in simulator.bot_messages(lee.id)
+        )
+        assert (
+            sum("hasn't seen" in (m.get("text") or "") for m in simulator.bot_messages(alice.id))
+            == 1
+        )
+
+        # The passed-on message works like the first: Dr Kim marks it seen.
+        kim.press(texts.ALERT_MARK_SEEN, passed_on)
+        await kim.expect("👁 Seen")
+        await alice.expect("Dr Kim has seen your check-in report")
+        assert all(a.escalated_at is not None for a in await alerts(app))

@@ -208,6 +208,8 @@ from ui.texts.care_team import (
     CLINICIAN_MISSED_DOSE as CLINICIAN_MISSED_DOSE,
     ESCALATED_HEAD as ESCALATED_HEAD,
     patient_label as patient_label,
+    ESCALATED_PATIENT as ESCALATED_PATIENT,
+    escalated_to_patient as escalated_to_patient,
     clinician_alert as clinician_alert,
     minutes_phrase_short as minutes_phrase_short,
     responses_view as responses_view,

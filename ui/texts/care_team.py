@@ -48,6 +48,25 @@ CLINICIAN_MISSED_DOSE = "💊 {who}: {product}{due} not confirmed{streak}."
 ESCALATED_HEAD = "⏫ Passed on: nobody acknowledged this in {minutes} minutes.\n"
 
 
+ESCALATED_PATIENT = (
+    "Your care team hasn't seen your check-in report yet. Please call {whom} now about "
+    "it, or your clinic if you can't reach them. In an emergency, call your local "
+    "emergency number."
+)
+
+
+def escalated_to_patient(clinician_names: tuple[str, ...]) -> str:
+    """The patient's message when an urgent alert went unacknowledged: whom to call."""
+    named = [name for name in clinician_names if name]
+    if not named:
+        whom = "your care team"
+    elif len(named) == 1:
+        whom = named[0]
+    else:
+        whom = ", ".join(named[:-1]) + " or " + named[-1]
+    return ESCALATED_PATIENT.format(whom=whom)
+
+
 def patient_label(name: str, label: str | None) -> str:
     """A patient as a clinician sees them: 'Alice (MRN 40017)' or 'Alice'."""
     who = name or "A patient"
