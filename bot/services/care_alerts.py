@@ -417,6 +417,8 @@ async def _overdue_agent_alert(
         link.patient_name,
         product=get_product(medication.product_key),
         message=state.alert_message,
+        role=LinkRole(link.role),
+        clinic_label=link.clinic_label,
     )
 
 
