@@ -601,7 +601,7 @@ class Escalation:
 
 
 async def escalate(session: AsyncSession, alert_id: int, now: datetime) -> Escalation | None:
-    """Pass on an urgent red flag nobody acknowledged: once per episode, to every other
+    """Pass on an urgent red flag no clinician acknowledged: once per episode, to every other
     active clinician who gets red flags (their alert of the episode, or a new one), and tell
     the patient whom to call. None when it no longer applies (acknowledged or resolved by
     anyone, already passed on, the link or the permission gone)."""
@@ -617,13 +617,20 @@ async def escalate(session: AsyncSession, alert_id: int, now: datetime) -> Escal
         or link.role != LinkRole.CLINICIAN
     ):
         return None
-    episode_alerts = list(
-        await session.scalars(select(CareAlert).where(CareAlert.episode_id == alert.episode_id))
+    rows = (
+        await session.execute(
+            select(CareAlert, CareLink.role)
+            .join(CareLink, CareLink.id == CareAlert.link_id)
+            .where(CareAlert.episode_id == alert.episode_id)
+        )
+    ).all()
+    episode_alerts = [row[0] for row in rows]
+    # A caregiver's "I've seen this" is not the care team's: only a clinician's answer counts.
+    answered = any(
+        role == LinkRole.CLINICIAN and (a.acknowledged_at is not None or a.resolved_at is not None)
+        for a, role in rows
     )
-    if any(
-        a.acknowledged_at is not None or a.resolved_at is not None or a.escalated_at is not None
-        for a in episode_alerts
-    ):
+    if answered or any(a.escalated_at is not None for a in episode_alerts):
         return None
     clinicians = [
         other
