@@ -32,6 +32,7 @@ class JobKind(StrEnum):
     EXERCISE = "exercise"  # the weekly exercise nudge
     REFILL = "refill"  # the check whether a counted medicine needs a refill reminder
     MAKEUP = "makeup"  # the make-up dose of a missed one, the morning after (label rule)
+    ESCALATE = "escalate"  # an urgent alert nobody acknowledged: the other clinicians, the patient
 
     def job_id(self, row_id: int) -> str:
         """Return the id of this kind's job for one row."""
@@ -65,6 +66,7 @@ KIND_RULES: Final[Mapping[JobKind, KindRule]] = {
     JobKind.EXERCISE: KindRule("care_prompts", rebuilt_at_start=False),
     JobKind.REFILL: KindRule("pill_counts", rebuilt_at_start=False),
     JobKind.MAKEUP: KindRule("dose_events", rebuilt_at_start=True),
+    JobKind.ESCALATE: KindRule("care_alerts", rebuilt_at_start=False),
 }
 
 

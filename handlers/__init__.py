@@ -3,6 +3,7 @@
 from handlers import (
     blocking,
     bone,
+    care_team,
     caregivers,
     checkins,
     data,
@@ -24,6 +25,7 @@ def register_all(app: App) -> None:
     private_chats.register(app)
     blocking.register(app)
     caregivers.register(app)
+    care_team.register(app)
     registration.register(app)
     doses.register(app)
     overview.register(app)

@@ -15,7 +15,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.db.models import LinkRole
 from bot.domain import invite_codes
 from bot.domain.errors import NotRegistered, NotYourRecord
-from bot.services import care_alerts, care_links, care_summary, holds, symptom_history
+from bot.services import care_links, care_summary, care_today, symptom_history
+from handlers import care_team
 from handlers.checkins import send_symptom_history
 from handlers.common import (
     App,
@@ -72,23 +73,21 @@ async def caregiver_command(update: Update, context: Context) -> None:
 
 
 async def caring_command(update: Update, context: Context) -> None:
-    """/caring: the patients the user helps, each with a Leave button."""
+    """/caring: each person the user helps, with their day, a chart button and Leave."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    async with services(context).sessions() as session:
-        views = await care_links.cared_for(session, user.id)
-        held = await holds.held_medicines(session, [v.patient_id for v in views])
-    if not views:
+    found = services(context)
+    async with found.sessions() as session:
+        days = await care_today.caring_days(session, user.id, found.clock())
+        links = await care_links.cared_for(session, user.id)
+    if not links:
         await message.reply_text(texts.CARING_EMPTY)
         return
-    lines = [texts.CARING_HEAD]
-    for view in views:
-        lines.append(f"• {view.patient_name}, as {texts.role_name(view.role)}")
-        lines += [f"  {texts.on_hold_line(name)}" for name in held.get(view.patient_id, [])]
-    await message.reply_text(
-        "\n".join([*lines, "", texts.CARING_HINT]), reply_markup=caring_buttons(views)
-    )
+    # A clinician's patients are in /patients; here they only have their Leave button.
+    teams = [link.patient_name for link in links if link.role is LinkRole.CLINICIAN]
+    text = texts.caring_view(days, teams)
+    await message.reply_text(text, reply_markup=caring_buttons(links))
 
 
 async def start_with_code(update: Update, context: Context) -> None:
@@ -100,7 +99,7 @@ async def start_with_code(update: Update, context: Context) -> None:
     found = services(context)
     try:
         async with found.sessions() as session:
-            role = await care_links.check_invite(
+            invitation = await care_links.check_invite(
                 session,
                 user.id,
                 code,
@@ -119,8 +118,11 @@ async def start_with_code(update: Update, context: Context) -> None:
     except care_links.AlreadyLinked:
         await message.reply_text(texts.ALREADY_LINKED)
         return
+    role = invitation.role
     intro = texts.INVITE_INTRO.format(
-        role=texts.role_name(role), receives=texts.ROLE_RECEIVES[role.value]
+        inviter=invitation.inviter_name or texts.INVITER_UNKNOWN,
+        role=texts.role_name(role),
+        receives=texts.ROLE_RECEIVES[role.value],
     )
     await message.reply_text(intro, reply_markup=invite_answer_buttons(code))
 
@@ -152,7 +154,9 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
         case "cg:i" | "cg:k":
             role = LinkRole.CAREGIVER if action.action == "cg:i" else LinkRole.CLINICIAN
             async with found.sessions() as session:
-                code = await care_links.create_invite(session, user.id, role, now)
+                code = await care_links.create_invite(
+                    session, user.id, role, now, inviter_name=user.first_name
+                )
             await answer_query(query)
             link = invite_codes.deep_link(context.bot.username, code)
             await notify(
@@ -244,7 +248,7 @@ async def _handle(update: Update, context: Context, action: CareAction) -> None:
             await answer_query(query)
             await send_symptom_history(context, user.id, history)
         case "al":
-            await _acknowledge(update, context, action.record_id or 0)
+            await care_team.on_alert_action(update, context, action)
         case _:
             await answer_query(query, texts.NOT_YOURS)
 
@@ -342,33 +346,14 @@ async def _confirm(update: Update, context: Context, action: CareAction) -> None
         await edit_query_message(
             query, texts.LINKED_PATIENT.format(name=view.member_name, role=role)
         )
+        linked = texts.LINKED_CLINICIAN if view.role is LinkRole.CLINICIAN else texts.LINKED_MEMBER
         await notify(
-            context.bot,
-            view.member_chat_id,
-            texts.LINKED_MEMBER.format(patient=view.patient_name, role=role),
+            context.bot, view.member_chat_id, linked.format(patient=view.patient_name, role=role)
         )
         await refresh_menu(context, view.member_chat_id)
     else:
         await edit_query_message(query, texts.REFUSED_PATIENT.format(name=view.member_name))
         await notify(context.bot, view.member_chat_id, texts.REFUSED_MEMBER)
-
-
-async def _acknowledge(update: Update, context: Context, alert_id: int) -> None:
-    query, user = update.callback_query, update.effective_user
-    assert query is not None
-    assert user is not None
-    found = services(context)
-    async with found.sessions() as session:
-        seen = await care_alerts.acknowledge(session, user.id, alert_id, found.clock())
-    await answer_query(query)
-    text = getattr(query.message, "text", None) or ""
-    if seen.first:
-        await edit_query_message(query, text + texts.ALERT_SEEN_MARK)
-        await notify(
-            context.bot,
-            seen.patient_chat_id,
-            texts.ALERT_SEEN_PATIENT.format(name=seen.member_name),
-        )
 
 
 def register(app: App) -> None:

@@ -81,6 +81,16 @@ class TakenTimeInput:
     until: datetime
 
 
+@dataclass(frozen=True)
+class AlertNoteInput:
+    """A clinician's "Resolve with a note" waiting for the typed note."""
+
+    alert_id: int
+    message_id: int  # the alert's message, edited once the note is saved
+    text: str  # the alert's text as shown, to add the resolution to
+    until: datetime
+
+
 @dataclass
 class Conversation:
     """One person's open questions; every field None (or empty) when nothing is open."""
@@ -97,6 +107,8 @@ class Conversation:
     calcium_times: tuple[time, ...] = field(default=())
     # Dose answers (handlers.doses): the take-time question a typed time would answer.
     taken_time_input: TakenTimeInput | None = None
+    # Care-team alerts (handlers.care_team): the alert a typed note would resolve.
+    alert_note_input: AlertNoteInput | None = None
 
     def clear(self) -> None:
         """Forget everything (the person's data was erased)."""

@@ -12,7 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.db.models import LinkRole
 from bot.domain.errors import ArchiveTooLarge, NotRegistered, NotYourRecord
-from bot.services import care_links, clinician, erasure
+from bot.services import care_access, care_links, clinician, erasure
 from bot.services import exports as export_service
 from bot.services.exports import ExportFormat, ExportRequest
 from bot.services.regimen import find_patient
@@ -124,7 +124,8 @@ async def patients_command(update: Update, context: Context) -> None:
         flags = [f"{flag.topic} (since {flag.opened_on:%-d %b})" for flag in glance.open_flags]
         rates = [(rate.product.name, rate.taken, rate.due) for rate in glance.adherence]
         last = f"{glance.last_checkin_on:%-d %b %Y}" if glance.last_checkin_on else "none yet"
-        parts.append(texts.glance_line(glance.name, flags, rates, last, glance.on_hold))
+        who = f"{glance.number}. {texts.patient_label(glance.name, glance.clinic_label)}"
+        parts.append(texts.glance_line(who, flags, rates, last, glance.on_hold))
     parts.append(texts.PATIENTS_HINT)
     await message.reply_text("\n\n".join(parts))
 
@@ -139,8 +140,9 @@ async def privacy_command(update: Update, context: Context) -> None:
         try:
             mine = await care_links.links_of_patient(session, user.id)
             exports = await export_service.export_log(session, user.id)
+            views = await care_access.access_log(session, user.id)
         except NotRegistered:
-            mine, exports = None, []
+            mine, exports, views = None, [], []
         helping = await care_links.cared_for(session, user.id)
     if mine is not None:
         lines = [
@@ -168,6 +170,18 @@ async def privacy_command(update: Update, context: Context) -> None:
             parts.append("\n".join([texts.PRIVACY_EXPORTS_HEAD, *audit]))
         else:
             parts.append(texts.PRIVACY_EXPORTS_NONE)
+        looked = [
+            texts.access_line(
+                f"{entry.at:%Y-%m-%d %H:%M} UTC",
+                texts.role_name(entry.actor_role),
+                entry.actor_name,
+                entry.what.value,
+            )
+            for entry in views
+        ]
+        parts.append(
+            "\n".join([texts.PRIVACY_VIEWS_HEAD, *looked]) if looked else texts.PRIVACY_VIEWS_NONE
+        )
     if helping:
         names = [f"• {v.patient_name}, as {texts.role_name(v.role)}" for v in helping]
         parts.append("\n".join([texts.PRIVACY_MEMBER_HEAD, *names]))

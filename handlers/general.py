@@ -17,8 +17,10 @@ log = logging.getLogger(__name__)
 
 
 async def cancel_outside(update: Update, context: Context) -> None:
-    """/cancel with nothing under way still gets an answer."""
+    """/cancel with nothing under way still gets an answer (and drops an alert's note)."""
     message = update.effective_message
+    if context.user_data is not None:
+        context.user_data.alert_note_input = None
     if message is not None:
         await message.reply_text(texts.CANCELLED)
 

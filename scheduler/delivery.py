@@ -22,7 +22,7 @@ from datetime import timedelta
 from enum import Enum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import BaseRequest, RequestData
 
 from bot.ports import SOLE_PROCESS, Fence, NotLeader
@@ -130,6 +130,7 @@ class Courier:
         self.pacer = pacer
         self.fence = fence
         self._send_url = f"{base_url}/sendMessage"  # holds the token: never log it
+        self._delete_url = f"{base_url}/deleteMessage"
 
     async def send_text(
         self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
@@ -173,6 +174,20 @@ class Courier:
             else:
                 return _message_id(sent)
         raise DeliveryDeferred
+
+    async def withdraw(self, chat_id: int, message_id: int) -> bool:
+        """Delete a message the bot sent earlier (best effort: False when it could not)."""
+        if chat_id <= 0:
+            return False
+        fields = {"chat_id": str(chat_id), "message_id": str(message_id)}
+        await self.pacer.wait_turn(chat_id)
+        try:
+            self.fence.check()
+            await self.transport.post(self._delete_url, FormFields(fields))
+        except (NotLeader, TelegramError) as error:
+            log.info("message %s in chat %s not withdrawn: %s", message_id, chat_id, error)
+            return False
+        return True
 
     async def deliver(
         self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None

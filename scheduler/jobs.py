@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.db.database import retrying
-from bot.db.models import AlertKind
 from bot.domain.catalog import after_window_message
 from bot.ports import JobKind
 from bot.services import care_alerts, care_summary, checkins, dose_answers, doses
@@ -39,7 +38,7 @@ from ui.keyboards.bone import (
     recount_button,
     scan_setup_buttons,
 )
-from ui.keyboards.care import acknowledge_button
+from ui.keyboards.care import alert_buttons
 from ui.keyboards.doses import checkin_start_button, recheck_buttons
 from ui.keyboards.schedules import goes_on_button
 
@@ -421,17 +420,38 @@ async def _deliver_alert(alert_id: int) -> None:
         services.planner.plan(JobKind.ALERT, alert_id, outgoing.until)
         return
     message_id: int | None = None
+    sent_at = services.clock()
     if outgoing is not None:
-        markup = acknowledge_button(alert_id) if outgoing.kind is AlertKind.RED_FLAG else None
+        markup = alert_buttons(alert_id, outgoing.kind, outgoing.role)
         text = texts.care_alert(outgoing)
         delivery = await _deliver(services, outgoing.chat_id, text, markup, to_patient=False)
         if delivery.outcome is Outcome.DEFERRED:
             _retry_soon(services, JobKind.ALERT, alert_id)
             return
         message_id = delivery.message_id
+        sent_at = services.clock()
         log.info("alert %s %s", alert_id, delivery.outcome.value)
+        if delivery.outcome is Outcome.SENT:
+            care_alerts.plan_escalation(services.planner, outgoing, sent_at)
+        if delivery.outcome is Outcome.SENT and outgoing.replaces_message_id is not None:
+            # One message stands for a run of misses: yesterday's goes once today's is there.
+            await runtime.courier().withdraw(outgoing.chat_id, outgoing.replaces_message_id)
     async with services.sessions() as session:
-        await care_alerts.mark_alert_sent(session, alert_id, message_id, services.clock())
+        await care_alerts.mark_alert_sent(session, alert_id, message_id, sent_at)
+
+
+@_in_job_slot
+async def run_escalate_job(alert_id: int) -> None:
+    """An urgent alert nobody acknowledged: to the other clinicians, and tell the patient."""
+    services = runtime.current()
+    async with services.sessions() as session:
+        escalation = await care_alerts.escalate(session, alert_id, services.clock())
+    if escalation is None:
+        return
+    for passed_on in escalation.alert_ids:
+        await _deliver_alert(passed_on)
+    text = texts.escalated_to_patient(escalation.clinician_names)
+    await _deliver(services, escalation.patient_chat_id, text)
 
 
 @_in_job_slot

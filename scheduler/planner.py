@@ -60,6 +60,7 @@ JOB_FUNCTIONS: Final[Mapping[JobKind, Callable[[int], Awaitable[None]]]] = {
     JobKind.REVIEW: jobs.run_review_job,
     JobKind.EXERCISE: jobs.run_exercise_job,
     JobKind.REFILL: jobs.run_refill_job,
+    JobKind.ESCALATE: jobs.run_escalate_job,
 }
 
 

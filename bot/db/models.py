@@ -325,6 +325,8 @@ class Invite(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(16))
+    # The patient's first name as Telegram gave it: the invitation says who sends it.
+    inviter_name: Mapped[str] = mapped_column(String(64), default="", server_default="")
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -350,6 +352,10 @@ class CareLink(Base):
     red_flag_alerts: Mapped[bool] = mapped_column(Boolean, default=True)
     weekly_summary: Mapped[bool] = mapped_column(Boolean, default=False)
     sees_symptom_log: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A clinician's own label for the patient (a record number, a ward): theirs alone.
+    clinic_label: Mapped[str | None] = mapped_column(String(32), default=None)
+    # "Mute this kind for today" on a missed-dose alert: none sent before this instant.
+    missed_muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
@@ -408,6 +414,15 @@ class CareAlert(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Unconfirmed doses of one medicine in a row this alert stands for (1: just this one).
+    streak: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # A red flag's tier (bot.domain.alert_tiers) and its closure by a clinician.
+    tier: Mapped[str | None] = mapped_column(String(16), default=None)
+    contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    resolution_note: Mapped[str | None] = mapped_column(String(500), default=None)
+    # An urgent alert nobody acknowledged in time went to the other clinicians then.
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     __table_args__ = (
         # One alert per person per episode or dose: a re-run job cannot double it.
@@ -434,6 +449,22 @@ class ExportRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_export_records_patient_created", "patient_id", "created_at"),)
+
+
+class AccessRecord(Base):
+    """The audit log of views: a caregiver or clinician looked at the patient's data."""
+
+    __tablename__ = "access_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    actor_telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    actor_role: Mapped[str] = mapped_column(String(16))  # caregiver, clinician
+    actor_name: Mapped[str] = mapped_column(String(64))
+    what: Mapped[str] = mapped_column(String(32))  # bot.services.care_access.View
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_access_records_patient_created", "patient_id", "created_at"),)
 
 
 class ClinicAgentPlan(Base):

@@ -28,6 +28,7 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 
+from bot.domain.alert_tiers import minutes_between
 from bot.domain.symptoms import ITEMS
 from bot.domain.text_clean import clean_text
 from bot.exports import labels
@@ -97,6 +98,14 @@ RED_FLAG_COLUMNS = (
     "opened_at",
     "alerted_at",
     "closed_at",
+    "tier",
+    "care_team_alerted_at",
+    "acknowledged_at",
+    "patient_contacted_at",
+    "resolved_at",
+    "minutes_to_acknowledge",
+    "minutes_to_resolve",
+    "resolution_note",
 )
 
 # OWASP's list, plus the full-width forms some spreadsheet locales also treat as operators.
@@ -283,4 +292,20 @@ def _red_flags(snapshot: ExportSnapshot) -> Iterable[Sequence[Cell]]:
             flag.opened_at,
             flag.alerted_at,
             flag.closed_at,
+            flag.tier,
+            flag.care_team_alerted_at,
+            flag.acknowledged_at,
+            flag.contacted_at,
+            flag.resolved_at,
+            _minutes(flag.care_team_alerted_at, flag.acknowledged_at),
+            _minutes(flag.care_team_alerted_at, flag.resolved_at),
+            flag.resolution_note,
         )
+
+
+def _minutes(start: datetime | None, end: datetime | None) -> float | None:
+    """Minutes from the care team's alert to its answer, to a tenth (None: not yet)."""
+    if start is None:
+        return None
+    minutes = minutes_between(start, end)
+    return None if minutes is None else round(minutes, 1)

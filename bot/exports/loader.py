@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -13,6 +14,8 @@ from bot.db.models import (
     BoneHealthProfile,
     BoneRecordChange,
     BoneRecordKind,
+    CareAlert,
+    CareLink,
     Checkin,
     CheckinAnswer,
     ClinicAgentDose,
@@ -20,11 +23,13 @@ from bot.db.models import (
     DoseAnswerChange,
     DoseEvent,
     DxaScan,
+    LinkRole,
     Medication,
     Patient,
     RedFlagEpisode,
 )
 from bot.db.record_changes import record_history
+from bot.domain.alert_tiers import tier_of
 from bot.domain.errors import NotRegistered
 from bot.exports.ics import agent_kind
 from bot.exports.labels import medicine_name, product_of
@@ -353,6 +358,8 @@ async def _red_flags(
         )
         .order_by(RedFlagEpisode.opened_at, RedFlagEpisode.id)
     )
+    episodes = list(rows)
+    answers = await _care_team_answers(session, [row.id for row in episodes])
     return tuple(
         RedFlagRow(
             episode_id=row.id,
@@ -361,6 +368,44 @@ async def _red_flags(
             opened_at=row.opened_at,
             closed_at=row.closed_at,
             alerted_at=row.alerted_at,
+            tier=tier_of(row.flag_code).value,
+            **answers.get(row.id, {}),
         )
-        for row in rows
+        for row in episodes
     )
+
+
+def _first(values: list[datetime | None]) -> datetime | None:
+    present = [value for value in values if value is not None]
+    return min(present) if present else None
+
+
+async def _care_team_answers(
+    session: AsyncSession, episode_ids: list[int]
+) -> dict[int, dict[str, Any]]:
+    """For each episode, the clinicians' first alert sent, acknowledgement, contact and
+    resolution (with its note): what the response times are measured from and to."""
+    if not episode_ids:
+        return {}
+    found = await session.execute(
+        select(CareAlert)
+        .join(CareLink, CareLink.id == CareAlert.link_id)
+        .where(CareAlert.episode_id.in_(episode_ids), CareLink.role == LinkRole.CLINICIAN)
+        .order_by(CareAlert.id)
+    )
+    by_episode: dict[int, list[CareAlert]] = {}
+    for (alert,) in found.all():
+        if alert.episode_id is not None:
+            by_episode.setdefault(alert.episode_id, []).append(alert)
+    answers = {}
+    for episode_id, alerts in by_episode.items():
+        resolved = [a for a in alerts if a.resolved_at is not None]
+        resolved.sort(key=lambda a: a.resolved_at or datetime.max.replace(tzinfo=UTC))
+        answers[episode_id] = {
+            "care_team_alerted_at": _first([a.sent_at for a in alerts]),
+            "acknowledged_at": _first([a.acknowledged_at for a in alerts]),
+            "contacted_at": _first([a.contacted_at for a in alerts]),
+            "resolved_at": resolved[0].resolved_at if resolved else None,
+            "resolution_note": (resolved[0].resolution_note or "") if resolved else "",
+        }
+    return answers

@@ -84,8 +84,16 @@ RECORD_TABLES: Mapping[str, str] = MappingProxyType(
         ),
         "care_alerts": (
             "Each alert about you to a linked person (link_id: care_links.csv): why (a red "
-            "flag, a dose not confirmed, an overdue clinic dose, denosumab stopped or switched), "
-            "when sent, when they marked it seen."
+            "flag, a dose not confirmed, an overdue clinic dose, denosumab stopped or "
+            "switched), how many doses in a row it "
+            "stands for, a red flag's tier, when sent, when they marked it seen (or that "
+            "they checked on you), when a clinician contacted you or resolved it (with "
+            "their note), and when it went on to your other clinicians."
+        ),
+        "access_records": (
+            "Every time a caregiver or clinician looked at your records in the chat (your "
+            "day in /caring, your care-team overview, your symptom chart): who (role and "
+            "name), when, and what they looked at (/privacy shows it)."
         ),
         "export_records": (
             "Every export of your records: who (role and name), when, the period and the "
@@ -141,6 +149,9 @@ OMITTED_COLUMNS: Mapping[tuple[str, str], str] = MappingProxyType(
         ("export_records", "actor_telegram_user_id"): (
             "the Telegram account of the care-team member who exported (their name and role "
             "are kept)"
+        ),
+        ("access_records", "actor_telegram_user_id"): (
+            "the Telegram account of the person who looked (their name and role are kept)"
         ),
         ("invites", "code_hash"): "a one-way hash of the invitation code, only for checking it",
         ("code_attempts", "user_key"): (

@@ -106,6 +106,14 @@ class RedFlagRow:
     opened_at: datetime
     closed_at: datetime | None
     alerted_at: datetime | None
+    # The care team's answer to its alerts (`bot.domain.alert_tiers`): the tier, and the first
+    # clinician's acknowledgement, contact and resolution (with their note), if any.
+    tier: str = ""
+    care_team_alerted_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    contacted_at: datetime | None = None
+    resolved_at: datetime | None = None
+    resolution_note: str = ""
 
 
 @dataclass(frozen=True)

@@ -113,15 +113,23 @@ def _view(link: CareLink, patient: Patient) -> LinkView:
 
 
 async def create_invite(
-    session: AsyncSession, telegram_user_id: int, role: LinkRole, now: datetime
+    session: AsyncSession,
+    telegram_user_id: int,
+    role: LinkRole,
+    now: datetime,
+    inviter_name: str | None = None,
 ) -> str:
-    """Create a single-use invitation for the acting patient; return the code (shown once)."""
+    """Create a single-use invitation for the acting patient; return the code (shown once).
+
+    `inviter_name` (the patient's first name as Telegram gives it) is what the invited
+    person is shown: who invites them."""
     patient = await require_patient(session, telegram_user_id)
     code = invite_codes.new_code()
     session.add(
         Invite(
             patient_id=patient.id,
             role=role.value,
+            inviter_name=clean_name(inviter_name) if inviter_name else "",
             code_hash=invite_codes.code_hash(code),
             created_at=now,
             expires_at=now + invite_codes.INVITE_LIFETIME,
@@ -196,6 +204,14 @@ async def _current_link(
     )
 
 
+@dataclass(frozen=True)
+class InviteView:
+    """What an invitation is, as the invited person sees it before accepting."""
+
+    role: LinkRole
+    inviter_name: str  # "" for invitations made before names were kept
+
+
 async def check_invite(
     session: AsyncSession,
     telegram_user_id: int,
@@ -203,15 +219,15 @@ async def check_invite(
     now: datetime,
     *,
     attempt_secret: bytes,
-) -> LinkRole:
-    """Return the role a code invites to (before the person accepts), or raise.
+) -> InviteView:
+    """Return what a code invites to (role, who invites) before the person accepts, or raise.
 
     `attempt_secret` (`Settings.code_attempt_secret`) keys the count of failed codes.
     """
     invite, patient = await _usable_invite(session, telegram_user_id, code, now, attempt_secret)
     if await _current_link(session, patient.id, telegram_user_id) is not None:
         raise AlreadyLinked
-    return LinkRole(invite.role)
+    return InviteView(LinkRole(invite.role), invite.inviter_name)
 
 
 async def accept_invite(
@@ -258,7 +274,7 @@ async def accept_invite(
         role=role.value,
         status=LinkStatus.PENDING,
         member_name=clean_name(name),
-        patient_name="",
+        patient_name=invite.inviter_name,
         # Defaults follow the role: clinicians follow the symptom log, not every dose.
         missed_dose_alerts=role is LinkRole.CAREGIVER,
         red_flag_alerts=True,

@@ -18,7 +18,7 @@ from bot.db.models import Checkin, CheckinAnswer, Patient
 from bot.domain.errors import NotYourRecord
 from bot.domain.symptoms import ITEMS, Answer, Attribute, branched_scores
 from bot.exports.charts import SymptomSeries
-from bot.services import care_links
+from bot.services import care_access, care_links
 from bot.services.regimen import require_patient
 
 HISTORY_DAYS = 182  # about six months of weekly check-ins
@@ -95,4 +95,14 @@ async def linked_history(
     if patient is None:
         raise NotYourRecord
     history = await _history(session, patient, now)
+    care_access.record_view(
+        session,
+        patient_id=patient.id,
+        telegram_user_id=telegram_user_id,
+        role=view.role,
+        name=view.member_name,
+        what=care_access.View.SYMPTOM_LOG,
+        now=now,
+    )
+    await session.commit()
     return SymptomHistory(history.series, history.checkins, history.zone, view.patient_name)

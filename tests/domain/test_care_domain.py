@@ -112,7 +112,12 @@ def test_display_names_are_printable_and_bounded() -> None:
         ("iv:a:" + "a" * 22, CareAction("iv:a", value="a" * 22)),
         ("iv:n", CareAction("iv:n")),
         ("cr:L:4", CareAction("cr:L", 4)),
-        ("al:9", CareAction("al", 9)),
+        ("al:9", CareAction("al", 9, value="s")),  # the first alerts' "I've seen this"
+        ("al:c:9", CareAction("al", 9, value="c")),
+        ("al:m:9", CareAction("al", 9, value="m")),
+        ("al:p:9", CareAction("al", 9, value="p")),
+        ("al:r:9", CareAction("al", 9, value="r")),
+        ("al:n:9", CareAction("al", 9, value="n")),
     ],
 )
 def test_care_button_data_parses_exactly(data: str, action: CareAction) -> None:
@@ -133,6 +138,9 @@ def test_care_button_data_parses_exactly(data: str, action: CareAction) -> None:
         "iv:a:" + "a" * 21 + "!",
         "lk:y",
         "al:",
+        "al:x:9",  # not a step
+        "al:c:",
+        "al:c:9:1",
         "cg:q:z",
         "cg:d:1000",
         "cg:i ",

@@ -37,6 +37,7 @@ from ui import texts
 CHEST_PAIN_QUESTION = "chest pain"  # the own item "pain when you swallow, or chest pain"
 ADVICE = "⚠️ " + redflags.UPPER_GI_MESSAGE
 CARE_ALERT = "Alice's symptom check-in shows chest pain, heartburn or trouble swallowing"
+CLINICIAN_ALERT = "🔴 Urgent · Alice\nCheck-in: chest pain, heartburn or trouble swallowing"
 HEADER = re.compile(r"^Question (\d+) of (up to )?(\d+)\n\n")
 
 
@@ -110,7 +111,10 @@ def following_number(question: Message) -> int:
 
 
 def alerts_received(person: Person) -> int:
-    return sum(CARE_ALERT in (m.get("text") or "") for m in person.sim.bot_messages(person.id))
+    return sum(
+        CARE_ALERT in (m.get("text") or "") or CLINICIAN_ALERT in (m.get("text") or "")
+        for m in person.sim.bot_messages(person.id)
+    )
 
 
 async def test_chest_pain_is_advised_and_alerted_at_once_even_after_stop_for_now(
@@ -134,9 +138,10 @@ async def test_chest_pain_is_advised_and_alerted_at_once_even_after_stop_for_now
         await alice.expect("Stopped for now")
 
         # Her caregiver and her clinician hear of it now, one alert each, marked urgent.
-        for member in (carol, doctor):
-            alert = await member.expect(CARE_ALERT)
-            assert "contact their care team right away" in alert["text"]
+        alert = await carol.expect(CARE_ALERT)
+        assert "contact their care team right away" in alert["text"]
+        alert = await doctor.expect(CLINICIAN_ALERT)  # the clinician's wording, tiered
+        assert "The patient was told to contact the care team right away." in alert["text"]
         alerts = await alerts_of(app)
         assert len(alerts) == 2
         [episode] = await episodes_of(app, patient.id)

@@ -103,11 +103,14 @@ async def test_a_linked_clinician_gets_red_flags_and_exports_every_format(
         alice.say("/symptoms")
         await answer_questions(alice, {"FATIGUE": ["Severe", "A little bit"]})
         await finish(alice, note='=HYPERLINK("http://x")')
-        await doctor.expect("Alice's symptom check-in shows tiredness")
+        alert = await doctor.expect("Check-in: tiredness that bothered them a lot")
+        assert alert["text"].startswith("🟢 Routine · Alice")
+        assert "check on them" not in alert["text"]
+        assert "/caring" not in alert["text"]
 
         doctor.say("/patients")
         glance = await doctor.expect("Your patients")
-        assert "👤 Alice" in glance["text"]
+        assert "👤 1. Alice" in glance["text"]
         assert "tiredness that bothered them a lot" in glance["text"]
 
         await export_by_buttons(doctor, "Alice", "all")

@@ -40,7 +40,8 @@ async def test_caregiver_and_clinician_menus_follow_their_links(
             return _menu(simulator, doctor.id)
 
         doctors = await eventually(doctor_has_his, what="the clinician's menu")
-        assert {"patients", "caring", "export"} <= set(doctors)
+        assert {"patients", "label", "responses", "export"} <= set(doctors)
+        assert "caring" not in doctors  # a caregiver's view: clinicians have /patients
         assert "today" not in doctors
         assert _menu(simulator, alice.id) == []  # a patient only: the default menu
 

@@ -63,11 +63,10 @@ async def patients(session: AsyncSession, planner: RecordingPlanner, clock: Fixe
 async def test_invite_accept_confirm_makes_an_active_link_with_the_roles_defaults(
     session: AsyncSession, clock: FixedClock
 ) -> None:
-    code = await care_links.create_invite(session, ALICE, LinkRole.CAREGIVER, clock())
-    assert (
-        await care_links.check_invite(session, CAROL, code, clock(), attempt_secret=SECRET)
-        is LinkRole.CAREGIVER
-    )
+    code = await care_links.create_invite(session, ALICE, LinkRole.CAREGIVER, clock(), "Alice")
+    assert await care_links.check_invite(
+        session, CAROL, code, clock(), attempt_secret=SECRET
+    ) == care_links.InviteView(LinkRole.CAREGIVER, "Alice")
 
     waiting = await care_links.accept_invite(
         session,
@@ -127,10 +126,10 @@ async def test_a_code_works_once_not_for_its_patient_and_not_after_a_day(
 
     stale = await care_links.create_invite(session, ALICE, LinkRole.CAREGIVER, clock())
     clock.advance(invite_codes.INVITE_LIFETIME - timedelta(seconds=1))
-    assert (
-        await care_links.check_invite(session, DAVE, stale, clock(), attempt_secret=SECRET)
-        is LinkRole.CAREGIVER
+    invitation = await care_links.check_invite(
+        session, DAVE, stale, clock(), attempt_secret=SECRET
     )
+    assert invitation.role is LinkRole.CAREGIVER
     clock.advance(timedelta(seconds=1))
     with pytest.raises(InvalidCode):
         await care_links.check_invite(session, DAVE, stale, clock(), attempt_secret=SECRET)
@@ -169,16 +168,14 @@ async def test_wrong_codes_lock_a_person_out_for_the_attempt_window_only(
     with pytest.raises(TooManyAttempts):  # even the right code is not looked at now
         await care_links.check_invite(session, DAVE, code, clock(), attempt_secret=SECRET)
     # Someone else is not locked out by Dave's attempts.
-    assert (
-        await care_links.check_invite(session, CAROL, code, clock(), attempt_secret=SECRET)
-        is LinkRole.CAREGIVER
+    invitation = await care_links.check_invite(
+        session, CAROL, code, clock(), attempt_secret=SECRET
     )
+    assert invitation.role is LinkRole.CAREGIVER
 
     clock.advance(invite_codes.ATTEMPT_WINDOW)
-    assert (
-        await care_links.check_invite(session, DAVE, code, clock(), attempt_secret=SECRET)
-        is LinkRole.CAREGIVER
-    )
+    invitation = await care_links.check_invite(session, DAVE, code, clock(), attempt_secret=SECRET)
+    assert invitation.role is LinkRole.CAREGIVER
 
 
 @pytest.mark.usefixtures("patients")

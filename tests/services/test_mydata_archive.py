@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
+    AccessRecord,
     Base,
     BoneHealthProfile,
     BoneRecordChange,
@@ -204,6 +205,16 @@ async def seed(session: AsyncSession, telegram_user_id: int, note: str) -> Patie
             export_format="pdf",
             range_start=ago(30),
             range_end=ago(0),
+            created_at=ago(2),
+        )
+    )
+    session.add(
+        AccessRecord(
+            patient_id=pid,
+            actor_telegram_user_id=CAROL,
+            actor_role="clinician",
+            actor_name="Dr Lee",
+            what="overview",
             created_at=ago(2),
         )
     )

@@ -13,12 +13,15 @@ from datetime import time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.db.models import AlertKind, LinkRole
+from bot.services.care_alerts import AlertStep
 from bot.services.care_links import MISSED_DOSE_DELAYS, LinkView, Permission
 from ui import texts
 from ui.keyboards.doses import MAX_ROW_ID
 
 # cg: the patient's menu; lk: confirm a link; iv: answer an invitation; cr: the caregiver's
-# list; al: acknowledge an alert.
+# list; al: acknowledge an alert (al:<id>, the first buttons' shape) or act on it
+# (al:<step>:<id>, a `care_alerts.AlertStep` letter, or n: resolve with a note).
 _CARE_DATA = re.compile(
     r"^(?:"
     r"cg:(?P<cg>[ikbs])"
@@ -31,6 +34,7 @@ _CARE_DATA = re.compile(
     r"|cr:(?P<cr>[lLh]):(?P<cr_id>[0-9]{1,10})"
     r"|cr:b"
     r"|al:(?P<alert_id>[0-9]{1,10})"
+    r"|al:(?P<step>[scmprn]):(?P<step_id>[0-9]{1,10})"
     r")$"
 )
 PERMISSION_CODES = {
@@ -64,7 +68,11 @@ def parse_care_action(data: str | None) -> CareAction | None:
         return None
     groups = match.groupdict()
     record_id = next(
-        (int(groups[key]) for key in ("cg_id", "lk_id", "cr_id", "alert_id") if groups[key]),
+        (
+            int(groups[key])
+            for key in ("cg_id", "lk_id", "cr_id", "alert_id", "step_id")
+            if groups[key]
+        ),
         None,
     )
     if record_id is not None and record_id > MAX_ROW_ID:
@@ -88,7 +96,9 @@ def parse_care_action(data: str | None) -> CareAction | None:
     if groups["cr"]:
         return CareAction(f"cr:{groups['cr']}", record_id)
     if groups["alert_id"]:
-        return CareAction("al", record_id)
+        return CareAction("al", record_id, value=AlertStep.SEEN.value)
+    if groups["step"]:
+        return CareAction("al", record_id, value=groups["step"])
     return CareAction(data or "")  # iv:n, cr:b
 
 
@@ -185,3 +195,46 @@ def leave_confirm_buttons(link_id: int) -> InlineKeyboardMarkup:
 def acknowledge_button(alert_id: int) -> InlineKeyboardMarkup:
     """The alert's "I've seen this"."""
     return InlineKeyboardMarkup([[_button(texts.ALERT_SEEN, f"al:{alert_id}")]])
+
+
+NOTE = "n"  # "Resolve with a note": asks for the note, then resolves (AlertStep.RESOLVED)
+
+
+def alert_buttons(
+    alert_id: int,
+    kind: AlertKind,
+    role: LinkRole,
+    *,
+    seen: bool = False,
+    contacted: bool = False,
+    resolved: bool = False,
+) -> InlineKeyboardMarkup | None:
+    """The buttons of an alert in the state it is in (None: nothing left to do).
+
+    A caregiver: a red flag's "I've seen this"; a dose's "I've checked on them" and "Mute
+    this kind for today". A clinician: seen, patient contacted, resolved (with a note)."""
+    if role is LinkRole.CLINICIAN and kind is AlertKind.RED_FLAG:
+        if resolved:
+            return None
+        first: list[InlineKeyboardButton] = []
+        if not seen:
+            first.append(_button(texts.ALERT_MARK_SEEN, f"al:s:{alert_id}"))
+        if not contacted:
+            first.append(_button(texts.ALERT_CONTACTED, f"al:p:{alert_id}"))
+        rows = [first] if first else []
+        rows.append(
+            [
+                _button(texts.ALERT_RESOLVED, f"al:r:{alert_id}"),
+                _button(texts.ALERT_NOTE, f"al:{NOTE}:{alert_id}"),
+            ]
+        )
+        return InlineKeyboardMarkup(rows)
+    if kind is AlertKind.RED_FLAG:
+        return None if seen else acknowledge_button(alert_id)
+    if seen:
+        return None
+    checked = texts.ALERT_MARK_SEEN if role is LinkRole.CLINICIAN else texts.ALERT_CHECKED
+    rows = [[_button(checked, f"al:c:{alert_id}")]]
+    if kind is AlertKind.MISSED_DOSE:
+        rows.append([_button(texts.ALERT_MUTE, f"al:m:{alert_id}")])
+    return InlineKeyboardMarkup(rows)

@@ -10,7 +10,10 @@ from bot.domain.clinic_agents import stopping_warning
 from bot.domain.redflags import care_team_topic
 from bot.services.care_alerts import OutgoingAlert
 from bot.services.care_summary import Summary as CareSummary
-from ui.texts.common import capitalised, hhmm
+from bot.services.care_today import Appointment, CaredDay
+from ui.texts.care_team import clinician_alert
+from ui.texts.common import capitalised, day_label, hhmm, short_day
+from ui.texts.exports import on_hold_line
 
 ROLE_NAMES = {"caregiver": "caregiver", "clinician": "care-team member"}
 ROLE_RECEIVES = {
@@ -39,10 +42,11 @@ INVITE_CREATED = (
     "It works once and expires in 24 hours. I'll ask you to confirm before they get anything."
 )
 INVITE_INTRO = (
-    "Someone invited you to be their {role} in bonebot, a helper for bone-protection "
+    "{inviter} invited you to be their {role} in bonebot, a helper for bone-protection "
     "medicines.\n\nIf you accept and they confirm, you will get {receives}.\n\n"
     "Do you accept?"
 )
+INVITER_UNKNOWN = "A bonebot user"  # an invitation made before names were kept
 INVITE_ACCEPT = "✅ Accept"
 INVITE_DECLINE = "No, thanks"
 INVITE_DECLINED = "All right. Nothing was linked."
@@ -62,6 +66,10 @@ LINKED_PATIENT = (
     "or to remove them."
 )
 LINKED_MEMBER = "{patient} confirmed: you are now their {role}. /caring shows the people you help."
+LINKED_CLINICIAN = (
+    "{patient} confirmed: you are now on their care team. /patients lists your patients "
+    "(/label gives each your own label, such as a record number); red-flag alerts come here."
+)
 REFUSED_PATIENT = "All right, {name} is not linked."
 REFUSED_MEMBER = "The invitation was not confirmed. Nothing is shared with you."
 LINK_DETAIL = "{name}, your {role}. Tap to switch what they get:"
@@ -79,7 +87,21 @@ REMOVED_PATIENT = "{name} was removed. I've told them."
 REMOVED_MEMBER = "{patient} removed you as their {role}. You won't get messages about them now."
 CARING_HEAD = "You help:"
 CARING_EMPTY = "You aren't linked to anyone. When someone invites you, open their link."
+CARING_TEAMS = "On the care team of {names}: /patients shows them."
 CARING_HINT = "Your buttons for each of them are below."
+CARING_NO_DOSES = "No doses today."
+CARING_DOSES_NOT_SHARED = "Doses: not shared with you."
+CARING_CHECKIN_NOT_SHARED = "Check-ins: not shared with you."
+CARING_NO_CHECKIN = "Latest check-in: none yet."
+CARING_NO_APPOINTMENT = "Next appointment: none planned."
+CARING_STATUS = {
+    "upcoming": "⏳ due at {due}",
+    "pending": "❔ due, not confirmed yet",
+    "sent": "❔ due, not confirmed yet",
+    "taken": "✅ taken",
+    "skipped": "⏭ skipped",
+    "missed": "✖ missed",
+}
 LEAVE_CONFIRM = "Leave {patient}? You won't get messages about them any more."
 LEAVE_YES = "Yes, leave"
 LEFT_MEMBER = "Done. You won't get messages about {patient} any more."
@@ -97,6 +119,54 @@ CARE_TEAM_TOLD = "I've also let the people linked to you know."
 ALERT_SEEN = "👍 I've seen this"
 ALERT_SEEN_MARK = "\n\n✓ You marked this as seen."
 ALERT_SEEN_PATIENT = "{name} has seen your check-in report."
+ALERT_CHECKED = "🤝 I've checked on them"
+ALERT_MUTE = "🔕 Mute this kind for today"
+ALERT_CHECKED_MARK = "\n\n✓ You checked on them."
+ALERT_MUTED_MARK = "\n\n🔕 No more dose messages about them today (until midnight, their time)."
+ALERT_ALREADY = "Already noted."
+
+
+def caring_day(day: CaredDay) -> str:
+    """One person in /caring: today's doses and their state, next appointment, check-in."""
+    lines = [f"👤 {day.link.patient_name or 'The person you help'}"]
+    lines += [f"  {on_hold_line(name)}" for name in day.on_hold]
+    if not day.shares_doses:
+        lines.append(f"  {CARING_DOSES_NOT_SHARED}")
+    else:
+        lines.append("  Today:" if day.doses else f"  {CARING_NO_DOSES}")
+        for dose in day.doses:
+            state = CARING_STATUS.get(dose.status, dose.status).format(due=hhmm(dose.due_local))
+            if dose.status == "taken" and dose.answered_local is not None:
+                state += f" at {hhmm(dose.answered_local)}"
+            lines.append(f"  • {hhmm(dose.due_local)} {capitalised(dose.product.name)}: {state}")
+        lines.append(f"  {_appointment_line(day.appointment)}")
+    if not day.shares_checkins:
+        lines.append(f"  {CARING_CHECKIN_NOT_SHARED}")
+    elif day.checkin is None:
+        lines.append(f"  {CARING_NO_CHECKIN}")
+    else:
+        said = "; ".join(day.checkin.topics) if day.checkin.topics else "nothing worrying"
+        lines.append(f"  Latest check-in: {short_day(day.checkin.on)}, {said}.")
+    return "\n".join(lines)
+
+
+def _appointment_line(appointment: Appointment | None) -> str:
+    if appointment is None:
+        return CARING_NO_APPOINTMENT
+    if appointment.product is None:
+        what = "DXA scan" + ("" if appointment.booked else " (due around then, not booked)")
+    else:
+        what = capitalised(appointment.product.name)
+    return f"Next appointment: {what}, {day_label(appointment.on)}."
+
+
+def caring_view(days: list[CaredDay], teams: list[str]) -> str:
+    """/caring: every person the caregiver helps, with their day; the patients whose care
+    team they are on only by name (their view is /patients)."""
+    parts = [CARING_HEAD, *(caring_day(day) for day in days)] if days else []
+    if teams:
+        parts.append(CARING_TEAMS.format(names=", ".join(name or "a patient" for name in teams)))
+    return "\n\n".join([*parts, CARING_HINT])
 
 
 def weekly_summary(summary: CareSummary) -> str:
@@ -132,8 +202,18 @@ def quiet_phrase(start: time | None, end: time | None) -> str:
     return f"{hhmm(start)} to {hhmm(end)}"
 
 
+def streak_phrase(streak: int, daily: bool) -> str:
+    """Return '' for a single miss, else ' (3 days in a row now)' or ' (2 doses in a row)'."""
+    if streak < 2:
+        return ""
+    unit = "days" if daily else "doses"
+    return f" ({streak} {unit} in a row now)"
+
+
 def care_alert(alert: OutgoingAlert) -> str:
     """The message a linked person gets: whom it is about and what happened, briefly."""
+    if alert.role == "clinician":
+        return clinician_alert(alert)
     who = alert.patient_name or "The person you help"
     if alert.kind is AlertKind.STOPPED_AGENT and alert.product is not None:
         return stopped_agent_alert(who, alert.product)
@@ -148,8 +228,10 @@ def care_alert(alert: OutgoingAlert) -> str:
         return f"💉 {who}: {alert.message}\n\nYou may want to check in with them."
     product = alert.product.name if alert.product else "a medicine"
     due = f" due at {hhmm(alert.due_local)}" if alert.due_local else ""
+    streak = streak_phrase(alert.streak, alert.daily)
     return (
-        f"💊 {who} hasn't confirmed their {product}{due}.\n\nYou may want to check in with them."
+        f"💊 {who} hasn't confirmed their {product}{due}{streak}.\n\n"
+        "You may want to check in with them."
     )
 
 

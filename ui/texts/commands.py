@@ -36,6 +36,8 @@ COMMANDS = (
     ("caregiver", "Link a caregiver or your care team"),
     ("caring", "People you help"),
     ("patients", "Care team: your patients at a glance"),
+    ("label", "Care team: your own label for a patient"),
+    ("responses", "Care team: how fast alerts were answered"),
     ("export", "Export symptom and dose records"),
     ("privacy", "Who sees your data, and who exported it"),
     ("mydata", "Get a copy of everything I hold about you"),
@@ -61,7 +63,7 @@ _PATIENT = (
     "export",
 )
 _CAREGIVER = ("caring",)
-_CLINICIAN = ("patients", "caring", "export")
+_CLINICIAN = ("patients", "label", "responses", "export")
 
 
 def commands_for(*, patient: bool, caregiver: bool, clinician: bool) -> list[tuple[str, str]]:

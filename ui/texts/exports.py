@@ -36,6 +36,14 @@ PRIVACY_LINKS_NONE = "Nobody is linked to you."
 PRIVACY_EXPORTS_NONE = "Nobody has exported your records."
 PRIVACY_EXPORTS_HEAD = "Exports of your records:"
 PRIVACY_MEMBER_HEAD = "You are linked to:"
+PRIVACY_VIEWS_HEAD = "Who looked at your records here:"
+PRIVACY_VIEWS_NONE = "Nobody linked to you has looked at your records here yet."
+ACCESS_WHAT = {
+    "caring": "your day (doses, next appointment, check-in)",
+    "overview": "your overview (red flags, adherence)",
+    "symptom_log": "your symptom chart",
+    "responses": "the answer times of alerts about you",
+}
 PRIVACY_CODES = (
     "If someone types invitation codes that don't work, I count them for an hour to stop "
     "guessing, even after /deletemydata. I keep no account for that, only a scrambled "
@@ -80,6 +88,11 @@ ROLE_OF_ACTOR = {
 
 # How the audit line names a format, when not in capitals (PDF, CSV, FHIR, ALL).
 FORMAT_IN_AUDIT = {"archive": "everything (/mydata)"}
+
+
+def access_line(when: str, role: str, name: str, what: str) -> str:
+    """One line of the views log: when, who, what they looked at."""
+    return f"• {when}: {name or 'someone'} ({role}) saw {ACCESS_WHAT.get(what, what)}"
 
 
 def export_line(when: str, role: str, name: str, fmt: str, first: date, last: date) -> str:
