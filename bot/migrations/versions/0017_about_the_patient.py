@@ -1,7 +1,9 @@
-"""about_the_patient: sex and menopause (optional), height and weight (BMI), alcohol and
-falls on the bone-health profile; the sex a check-in was asked for; a clinic agent's
-interval as the care team sets it, and a planned course with its review; treatment
-reviews (an oral bisphosphonate at 3 and 5 years, an aromatase inhibitor's planned end)
+"""about_the_patient: optional answers about the patient, clinic schedules, reviews
+
+The bone-health profile's optional answers (sex, menopause, height and weight, alcohol,
+falls) and the sex a check-in was asked for; a clinic agent's interval as the care team
+sets it and a planned course; the treatment_reviews table. (Alembic logs the first line:
+it names no medicine or health detail, as the log-privacy test requires.)
 
 Revision ID: 0017
 Revises: 0016
