@@ -17,16 +17,24 @@ The Bundle has type ``collection`` and holds, in this order:
 * one ``QuestionnaireResponse`` per check-in: ``completed``, or ``in-progress`` while open or
   abandoned. It holds the answers actually given; questions skipped by branching are absent;
 * one ``Observation`` per DXA site and scan, valued in ``{T-score}``: ``final``, or
-  ``corrected`` with a note of the change once the patient corrected it.
+  ``corrected`` with a note of the change once the patient corrected it;
+* (``_mcode_and_grades``) when the period holds an aromatase inhibitor, one ``Condition``
+  with the mCODE PrimaryCancerCondition profile (SNOMED CT breast cancer; no stage, side,
+  dates or status, which the bot does not know), given as ``reasonReference`` by every
+  statement and administration of the inhibitor; and one ``Observation`` per check-in and
+  graded PRO-CTCAE term with its NCI composite grade 0-3 (``bot.domain.proctcae_grading``),
+  ``derivedFrom`` the ``QuestionnaireResponse``.
 
 A scan or clinic dose the patient deleted is still there, as ``entered-in-error`` with the
 values it had and a note of the deletion (and of earlier corrections); a corrected clinic
 dose carries a note of its corrections.
 
 Codes: LOINC for the DXA T-scores where LOINC has a code; SNOMED CT substance codes for the
-aromatase inhibitors; everything else in the project's own code systems under
-``https://bonebot.example/fhir/CodeSystem/`` (catalogue keys for medicines; item codes for the
-check-in, since PRO-CTCAE has no official FHIR codes). Every medicine also carries its
+aromatase inhibitors; WHO ATC for every catalogue medicine, and PRO-CTCAE item numbers
+("51C") on the check-in questions (tables and their sources in ``fhir_codes``); everything
+else in the project's own code systems under ``https://bonebot.example/fhir/CodeSystem/``
+(catalogue keys for medicines; item codes for the check-in, and the PRO-CTCAE item numbers
+too, since PRO-CTCAE has no official FHIR codes). Every medicine also carries its
 catalogue key, so a reader can always match it exactly.
 
 Identity: every ``fullUrl`` is a ``urn:uuid:`` made with uuid5 from the patient number and the
