@@ -278,3 +278,39 @@ def test_no_inhibitor_no_condition_and_no_checkins_no_grades() -> None:
     empty = Bundle(build_fhir_bundle(empty_snapshot()), strict=True)
     assert not _of(empty, Condition)
     assert not _of(empty, Observation)
+
+
+# Every PRO-CTCAE question of the catalogue and its code: NCI item number and attribute letter,
+# as the ProAE scoring macro's variable list names them (PROCTCAE_51C_SCL: aching joints
+# interference).
+EXPECTED_QUESTION_CODES = {
+    "swallowing.severity": "2A",
+    "heartburn.frequency": "11A",
+    "heartburn.severity": "11B",
+    "muscles.frequency": "50A",
+    "muscles.severity": "50B",
+    "muscles.interference": "50C",
+    "joints.frequency": "51A",
+    "joints.severity": "51B",
+    "joints.interference": "51C",
+    "insomnia.severity": "52A",
+    "insomnia.interference": "52B",
+    "fatigue.severity": "53A",
+    "fatigue.interference": "53B",
+    "vaginal_dryness.severity": "60A",
+    "hot_flashes.frequency": "77A",
+    "hot_flashes.severity": "77B",
+    "injection_site.presence": "79A",
+}
+
+
+def test_every_pro_ctcae_question_has_the_library_code() -> None:
+    bundle = Bundle(build_fhir_bundle(empty_snapshot()), strict=True)
+    (questionnaire,) = _of(bundle, Questionnaire)
+    got = {
+        item.linkId: coding.code
+        for item in questionnaire.item
+        for coding in item.code or []
+        if coding.system == PROCTCAE_ITEM_SYSTEM
+    }
+    assert got == EXPECTED_QUESTION_CODES
