@@ -599,6 +599,8 @@ def _breast_cancer_condition(patient_ref: str) -> Json:
     The bot knows that the patient registered an aromatase inhibitor, which is given for
     hormone-receptor-positive breast cancer: no stage, side, histology, onset or clinical
     status, so none is stated (the record is the patient's, so the patient is the asserter).
+    Without a clinicalStatus a problem-list-item meets R4's con-3 only as a best-practice
+    guideline (a validator warns); a status the bot does not know would be worse.
     """
     code, display = fhir_codes.BREAST_CANCER
     return {
