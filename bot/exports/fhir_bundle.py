@@ -17,16 +17,24 @@ The Bundle has type ``collection`` and holds, in this order:
 * one ``QuestionnaireResponse`` per check-in: ``completed``, or ``in-progress`` while open or
   abandoned. It holds the answers actually given; questions skipped by branching are absent;
 * one ``Observation`` per DXA site and scan, valued in ``{T-score}``: ``final``, or
-  ``corrected`` with a note of the change once the patient corrected it.
+  ``corrected`` with a note of the change once the patient corrected it;
+* (``_mcode_and_grades``) when the period holds an aromatase inhibitor, one ``Condition``
+  with the mCODE PrimaryCancerCondition profile (SNOMED CT breast cancer; no stage, side,
+  dates or status, which the bot does not know), given as ``reasonReference`` by every
+  statement and administration of the inhibitor; and one ``Observation`` per check-in and
+  graded PRO-CTCAE term with its NCI composite grade 0-3 (``bot.domain.proctcae_grading``),
+  ``derivedFrom`` the ``QuestionnaireResponse``.
 
 A scan or clinic dose the patient deleted is still there, as ``entered-in-error`` with the
 values it had and a note of the deletion (and of earlier corrections); a corrected clinic
 dose carries a note of its corrections.
 
 Codes: LOINC for the DXA T-scores where LOINC has a code; SNOMED CT substance codes for the
-aromatase inhibitors; everything else in the project's own code systems under
-``https://bonebot.example/fhir/CodeSystem/`` (catalogue keys for medicines; item codes for the
-check-in, since PRO-CTCAE has no official FHIR codes). Every medicine also carries its
+aromatase inhibitors; WHO ATC for every catalogue medicine, and PRO-CTCAE item numbers
+("51C") on the check-in questions (tables and their sources in ``fhir_codes``); everything
+else in the project's own code systems under ``https://bonebot.example/fhir/CodeSystem/``
+(catalogue keys for medicines; item codes for the check-in, and the PRO-CTCAE item numbers
+too, since PRO-CTCAE has no official FHIR codes). Every medicine also carries its
 catalogue key, so a reader can always match it exactly.
 
 Identity: every ``fullUrl`` is a ``urn:uuid:`` made with uuid5 from the patient number and the
@@ -43,8 +51,20 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from bot.domain.symptoms import ALL_ITEMS, ITEMS, NOTE_PROMPT, RECALL, Attribute, Item, Scale
-from bot.exports import labels
+from bot.domain.catalog import DrugClass
+from bot.domain.proctcae_grading import composite_grade
+from bot.domain.symptoms import (
+    ALL_ITEMS,
+    ITEMS,
+    NOTE_PROMPT,
+    RECALL,
+    Answer,
+    Attribute,
+    Item,
+    Scale,
+    branched_scores,
+)
+from bot.exports import fhir_codes, labels
 from bot.exports.files import ExportFile, file_name
 from bot.exports.snapshot import (
     CheckinRow,
@@ -71,7 +91,10 @@ QUESTIONNAIRE_URL = f"{BASE}/Questionnaire/weekly-checkin"
 QUESTIONNAIRE_VERSION = "1"
 
 LOINC = "http://loinc.org"
-SNOMED_CT = "http://snomed.info/sct"
+SNOMED_CT = fhir_codes.SNOMED_CT
+ATC = fhir_codes.ATC
+PROCTCAE_ITEM_SYSTEM = fhir_codes.PROCTCAE_ITEM_SYSTEM
+PROCTCAE_GRADE_SYSTEM = fhir_codes.PROCTCAE_GRADE_SYSTEM
 UCUM = "http://unitsofmeasure.org"
 ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -186,6 +209,7 @@ def build_fhir_bundle(snapshot: ExportSnapshot) -> Json:
         if (deleted_at := _deleted_at(scan.changes))
         for site, observation in _dxa_observations(snapshot, scan, patient_ref)
     ]
+    resources += _mcode_and_grades(snapshot, patient_ref, resources)
     bundle_urn = _urn("Bundle", patient_id, snapshot.start.isoformat(), snapshot.end.isoformat())
     return {
         "resourceType": "Bundle",
@@ -238,6 +262,9 @@ def medication_concept(product_key: str) -> Json:
     if product is not None and product.drug in SNOMED_SUBSTANCES:
         code, display = SNOMED_SUBSTANCES[product.drug]
         codings.append(_coding(SNOMED_CT, code, display))
+    atc = fhir_codes.atc_coding_of(product_key, product.drug) if product is not None else None
+    if atc is not None:
+        codings.append(_coding(ATC, *atc))
     return {"coding": codings, "text": labels.medicine_title(product_key)}
 
 
@@ -380,7 +407,10 @@ def _question(item: Item, attribute: Attribute) -> Json:
     scale: Scale = item.scale(attribute)
     question: Json = {
         "linkId": link_id(item.code, attribute),
-        "code": [_coding(CHECKIN_ITEM_SYSTEM, item.code, item.term)],
+        "code": [
+            _coding(CHECKIN_ITEM_SYSTEM, item.code, item.term),
+            *_proctcae_codes(item, attribute),
+        ],
         "text": item.stems[attribute],
         "type": "choice",
     }
@@ -510,3 +540,148 @@ def _dxa_observations(
         if changes:
             observation["note"] = [{"text": _changes_note(snapshot, changes, scan=True)}]
         yield code, observation
+
+
+# --- mCODE and PRO-CTCAE grades --------------------------------------------------------------
+
+
+def _proctcae_codes(item: Item, attribute: Attribute) -> list[Json]:
+    """Return the PRO-CTCAE coding of a question ("51C"), none for the project's own items."""
+    code = fhir_codes.proctcae_question_code(item, attribute)
+    if code is None:
+        return []
+    return [_coding(PROCTCAE_ITEM_SYSTEM, code, f"{item.term}: {attribute}")]
+
+
+def _is_aromatase_inhibitor(product_key: str) -> bool:
+    product = labels.product_of(product_key)
+    return product is not None and product.drug_class is DrugClass.AROMATASE_INHIBITOR
+
+
+def _product_key_of(resource: Json) -> str | None:
+    concept = resource.get("medicationCodeableConcept", {})
+    keys = [c["code"] for c in concept.get("coding", []) if c["system"] == PRODUCT_SYSTEM]
+    return keys[0] if keys else None
+
+
+def _mcode_and_grades(
+    snapshot: ExportSnapshot, patient_ref: str, resources: list[tuple[str, Json]]
+) -> list[tuple[str, Json]]:
+    """Return the breast cancer Condition and the check-ins' composite grades.
+
+    The Condition is there when the period holds an aromatase inhibitor; every statement and
+    administration of one then gives it as its reason (mCODE: a cancer-related medication
+    references the PrimaryCancerCondition).
+    """
+    added: list[tuple[str, Json]] = []
+    if any(_is_aromatase_inhibitor(row.product_key) for row in snapshot.medications):
+        condition_urn = _urn("Condition", snapshot.patient.patient_id, "primary-breast-cancer")
+        added.append((condition_urn, _breast_cancer_condition(patient_ref)))
+        for _, resource in resources:
+            key = _product_key_of(resource)
+            if key is not None and _is_aromatase_inhibitor(key):
+                resource["reasonReference"] = [_ref(condition_urn)]
+    for checkin in snapshot.checkins:
+        response_ref = _urn(
+            "QuestionnaireResponse", snapshot.patient.patient_id, checkin.checkin_id
+        )
+        for item, observation in _grade_observations(snapshot, checkin, patient_ref, response_ref):
+            urn = _urn(
+                "Observation", snapshot.patient.patient_id, "grade", checkin.checkin_id, item
+            )
+            added.append((urn, observation))
+    return added
+
+
+def _breast_cancer_condition(patient_ref: str) -> Json:
+    """Return the mCODE PrimaryCancerCondition, saying only what the bot knows.
+
+    The bot knows that the patient registered an aromatase inhibitor, which is given for
+    hormone-receptor-positive breast cancer: no stage, side, histology, onset or clinical
+    status, so none is stated (the record is the patient's, so the patient is the asserter).
+    Without a clinicalStatus a problem-list-item meets R4's con-3 only as a best-practice
+    guideline (a validator warns); a status the bot does not know would be worse.
+    """
+    code, display = fhir_codes.BREAST_CANCER
+    return {
+        "resourceType": "Condition",
+        "meta": {"profile": [fhir_codes.MCODE_PRIMARY_CANCER_CONDITION]},
+        "category": [
+            {
+                "coding": [
+                    _coding(
+                        fhir_codes.CONDITION_CATEGORY, "problem-list-item", "Problem List Item"
+                    )
+                ]
+            }
+        ],
+        "code": {
+            "coding": [_coding(SNOMED_CT, code, display)],
+            "text": "Hormone-receptor-positive breast cancer",
+        },
+        "subject": _ref(patient_ref),
+        "asserter": _ref(patient_ref),
+        "note": [
+            {
+                "text": (
+                    "Known only from the patient's registration of an aromatase inhibitor "
+                    "for hormone-receptor-positive breast cancer. Stage, side, histology, "
+                    "onset and clinical status are not known to bonebot."
+                )
+            }
+        ],
+    }
+
+
+def _grade_observations(
+    snapshot: ExportSnapshot, checkin: CheckinRow, patient_ref: str, response_ref: str
+) -> Iterable[tuple[str, Json]]:
+    """Yield each graded PRO-CTCAE term's code and its composite grade Observation."""
+    known = [
+        Answer(a.item_code, Attribute(a.attribute), a.score)
+        for a in checkin.answers
+        if a.item_code in ITEMS and a.attribute in ITEMS[a.item_code].attributes
+    ]
+    given = {(a.item_code, a.attribute) for a in known}
+    scores = branched_scores(known)
+    last_answer = max((a.answered_at for a in checkin.answers), default=checkin.started_at)
+    for item in ALL_ITEMS:
+        if item.proctcae_number is None or Attribute.PRESENCE in item.attributes:
+            continue  # own items and yes/no items have no composite grade
+        by_attribute = {a.value: scores.get((item.code, a)) for a in item.attributes}
+        grade = composite_grade(
+            frequency=by_attribute.get("frequency"),
+            severity=by_attribute.get("severity"),
+            interference=by_attribute.get("interference"),
+            attributes=frozenset(by_attribute),
+        )
+        if grade is None:
+            continue
+        number = str(item.proctcae_number)
+        observation: Json = {
+            "resourceType": "Observation",
+            "status": "final" if checkin.completed_at is not None else "preliminary",
+            "category": [{"coding": [_coding(OBSERVATION_CATEGORY, "survey", "Survey")]}],
+            "code": {
+                "coding": [_coding(PROCTCAE_GRADE_SYSTEM, number, f"{item.term} composite grade")],
+                "text": f"PRO-CTCAE composite grade: {item.term}",
+            },
+            "subject": _ref(patient_ref),
+            "effectiveDateTime": _when(snapshot, checkin.completed_at or last_answer),
+            "valueInteger": grade,
+            "method": {"text": fhir_codes.PROCTCAE_GRADE_METHOD},
+            "derivedFrom": [_ref(response_ref)],
+        }
+        first = item.attributes[0]
+        unasked = [a for a in item.attributes if (item.code, a) not in given]
+        if unasked and scores.get((item.code, first)) != 0:
+            # bonebot ends a term after any 0, not only after the first attribute's.
+            observation["note"] = [
+                {
+                    "text": (
+                        f"Not asked after an answer of 0, counted as 0: "
+                        f"{', '.join(a.value for a in unasked)}."
+                    )
+                }
+            ]
+        yield item.code, observation

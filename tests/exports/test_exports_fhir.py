@@ -14,10 +14,12 @@ from fhirclient.models.bundle import Bundle
 
 from bot.domain.symptoms import ALL_ITEMS
 from bot.exports.fhir_bundle import (
+    ATC,
     CHECKIN_ANSWER_SYSTEM,
     CHECKIN_ITEM_SYSTEM,
     DXA_SITE_SYSTEM,
     LOINC,
+    PROCTCAE_GRADE_SYSTEM,
     PRODUCT_SYSTEM,
     QUESTIONNAIRE_URL,
     SNOMED_CT,
@@ -112,13 +114,17 @@ def test_resources_in_the_bundle(bundle: Json) -> None:
     snapshot = quarter_snapshot()
     kinds = Counter(entry["resource"]["resourceType"] for entry in bundle["entry"])
     answered = [d for d in snapshot.doses if d.status in {"taken", "skipped", "missed"}]
+    grades = [
+        o for o in _resources(bundle, "Observation") if PROCTCAE_GRADE_SYSTEM in _codes(o["code"])
+    ]
     assert kinds == {
         "Patient": 1,
+        "Condition": 1,  # the breast cancer (mCODE), for the aromatase inhibitor
         "Questionnaire": 1,
         "MedicationStatement": 3,
         "MedicationAdministration": len(answered) + 1,  # and one clinic-given infusion
         "QuestionnaireResponse": 13,
-        "Observation": 5,  # three sites, then two (no femoral neck)
+        "Observation": 5 + len(grades),  # DXA: three sites, then two (no femoral neck)
     }
 
 
@@ -171,8 +177,8 @@ def test_medication_statements_code_the_catalogue_and_snomed(bundle: Json) -> No
     assert _codes(by_key["anastrozole-1-daily-tablet"]["medicationCodeableConcept"])[
         SNOMED_CT
     ] == ("386910003")
-    # Bone agents carry only the catalogue key.
-    assert set(_codes(by_key[ALENDRONATE]["medicationCodeableConcept"])) == {PRODUCT_SYSTEM}
+    # Bone agents carry the catalogue key and their WHO ATC code (no SNOMED CT).
+    assert set(_codes(by_key[ALENDRONATE]["medicationCodeableConcept"])) == {PRODUCT_SYSTEM, ATC}
 
 
 def test_administrations_record_outcomes(bundle: Json) -> None:
