@@ -14,7 +14,7 @@ from bot.domain.errors import DateTaken, NotRegistered, NotYourRecord
 from bot.domain.text_input import InvalidDateText
 from bot.services.bone.calcium import InvalidSetting
 from bot.services.bone.dxa import InvalidNumberText
-from handlers.bone import calcium, care, dates, dxa, menu, pills, records, typed
+from handlers.bone import calcium, care, dates, dxa, markers, menu, pills, records, typed
 from handlers.bone.dates import ask_last_given
 from handlers.common import App, Context, answer_query, parse_press
 from ui import texts
@@ -77,6 +77,8 @@ async def _dispatch(update: Update, context: Context, action: BonePress) -> None
             await records.on_dose(update, context, action)
         case BoneAction.T_SCORE_CHECK:
             await dxa.on_check(update, context, action)
+        case BoneAction.MARKER:
+            await markers.on_marker(update, context, action)
 
 
 def register(app: App) -> None:

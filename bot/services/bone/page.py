@@ -21,12 +21,13 @@ from bot.domain.clinic_agents import agent_advice
 from bot.exports.ics import AppointmentKind, agent_kind
 from bot.ports import ReminderPlanner
 from bot.services.bone import calcium as calcium_schedule
-from bot.services.bone import care_prompts, clinic_agents, pill_counts
+from bot.services.bone import care_prompts, clinic_agents, markers, pill_counts
 from bot.services.bone import dxa as dxa_schedule
 from bot.services.bone.calcium import CalciumView, SupplementTally, TodaySupplement
 from bot.services.bone.care_prompts import CareView
 from bot.services.bone.clinic_agents import AgentView
 from bot.services.bone.dxa import DxaView
+from bot.services.bone.markers import MarkersView
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class BonePage:
     dxa: DxaView
     care: CareView
     calcium: CalciumView
+    markers: MarkersView
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ async def bone_page(session: AsyncSession, telegram_user_id: int, now: datetime)
     dxa = await dxa_schedule.view_of(session, patient, now)
     care = await care_prompts.care_view(session, patient, now)
     calcium = await calcium_schedule.calcium_view(session, telegram_user_id, now)
-    return BonePage(agents, dxa, care, calcium)
+    return BonePage(agents, dxa, care, calcium, await markers.view_of(session, patient, now))
 
 
 async def bone_day(session: AsyncSession, patient: Patient, now: datetime) -> BoneDay:
