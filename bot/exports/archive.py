@@ -4,7 +4,7 @@ One file rather than a run of documents: a single send (no flood of messages for
 throttle), and one thing to keep or forward. Inside:
 
 * ``README.txt``: what each file holds, the time zone of every time, how to read the CSV;
-* ``export/``: the files /export makes (PDF report, the five CSV files, the FHIR R4 bundle)
+* ``export/``: the files /export makes (PDF report, the six CSV files, the FHIR R4 bundle)
   for the whole time since registration, unchanged;
 * ``records/``: every table kept about the patient (`bot.exports.record`), one CSV each,
   written as the export CSV files are (UTF-8 with a BOM, formula injection neutralised,

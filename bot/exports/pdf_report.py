@@ -460,7 +460,7 @@ def _bone_markers(pdf: FPDF, snapshot: ExportSnapshot) -> None:
             for result in results
         ]
         headings = ("Sample", "Test", "As printed", "In its unit")
-        widths = (21, 22, 22, 23)
+        widths = (24, 20, 22, 22)
         _table(pdf, headings, rows, widths, width=_HALF, table_align="RIGHT")
         note = CORRECTED_NOTE if any(result.changes for result in results) else ""
         if snapshot.deleted_markers:

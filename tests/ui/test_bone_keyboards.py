@@ -250,3 +250,33 @@ def test_press_encodes_to_the_old_data_and_back(press: BonePress, data: str) -> 
 )
 def test_malformed_data_is_refused(data: str) -> None:
     assert parse_bone_action(data) is None
+
+
+def test_lab_result_buttons_fit_telegrams_64_bytes_with_the_largest_ids() -> None:
+    from ui.keyboards.bone import (
+        delete_result_buttons,
+        marker_check_buttons,
+        marker_choice_buttons,
+        marker_menu_rows,
+        result_buttons,
+        result_list_buttons,
+        unit_buttons,
+    )
+
+    largest = 2_147_483_647
+    markups = [
+        marker_choice_buttons(["a"] * 5),
+        unit_buttons(["ng/mL", "nmol/L"]),
+        marker_check_buttons("350 ng/mL"),
+        result_list_buttons([(largest, "CTX")]),
+        result_buttons(largest),
+        delete_result_buttons(largest),
+    ]
+    rows = [row for markup in markups for row in markup.inline_keyboard]
+    rows += marker_menu_rows(True)
+    for row in rows:
+        for button in row:
+            data = button.callback_data
+            assert isinstance(data, str)
+            assert len(data.encode()) <= 64
+            assert parse_bone_action(data) is not None
