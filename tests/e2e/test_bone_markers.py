@@ -156,6 +156,11 @@ async def test_a_result_entered_by_buttons_converted_and_a_slip_questioned(
         assert "25-OH vitamin D: 72.5 nmol/L on Saturday 1 February 2031" in page["text"]
         assert texts.MARKER_CORRECT in alice.buttons(page)
 
+        # /history lists them too, as /bone does.
+        alice.say("/history")
+        history = await alice.expect(texts.MARKERS_HEAD)
+        assert "P1NP: 4500 µg/L on" in history["text"]
+
 
 async def test_a_result_corrected_and_deleted_with_its_history_in_every_export(
     simulator: BotApiSimulator, settings: Settings

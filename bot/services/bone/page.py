@@ -49,6 +49,7 @@ class BoneDay:
     dxa: DxaView | None  # None until the patient first opens /bone
     supplements: list[TodaySupplement]  # today's calcium reminders
     supplement_tally: SupplementTally | None  # the last 30 days' calcium reminders
+    markers: MarkersView | None = None  # lab results on record (None: none asked for)
 
 
 async def bone_page(session: AsyncSession, telegram_user_id: int, now: datetime) -> BonePage:
@@ -70,7 +71,8 @@ async def bone_day(session: AsyncSession, patient: Patient, now: datetime) -> Bo
     dxa = await dxa_schedule.view_of(session, patient, now) if has_profile else None
     supplements = await calcium_schedule.supplements_today(session, patient, now)
     tally = await calcium_schedule.supplement_tally(session, patient, now)
-    return BoneDay(agents, dxa, supplements, tally)
+    results = await markers.view_of(session, patient, now)
+    return BoneDay(agents, dxa, supplements, tally, results)
 
 
 @dataclass(frozen=True)
