@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 
+from bot.domain.bone_markers import Marker, Reading
 from bot.domain.regimen_draft import RegimenDraft
 from ui.keyboards.bone import DatePurpose
 
@@ -28,6 +29,9 @@ class TypedAnswer(StrEnum):
     PILL_COUNT = "q"
     MEAL_TIME = "m"  # a calcium reminder's time (the meal times picked are in calcium_times)
     EXERCISE_TIME = "e"  # the exercise nudge's time (record_id: its weekday)
+    MARKER_VALUE = "l"  # a lab result's number and unit, as printed (`MarkerDraft`)
+    MARKER_UNIT = "u"  # the unit of a number typed alone (buttons; typing answers anew)
+    MARKER_CHECK = "k"  # "is that right?" about a doubtful result (typing answers it anew)
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,19 @@ class ScanDraft:
 
 
 @dataclass(frozen=True)
+class MarkerDraft:
+    """A lab result being typed in: the test and the sample's date; or a recorded result
+    whose value is typed again (`result_id`). `number` is a number typed without its unit,
+    `reading` a result waiting for "is that right?"."""
+
+    marker: Marker
+    measured_on: date
+    result_id: int | None = None
+    number: str | None = None
+    reading: Reading | None = None
+
+
+@dataclass(frozen=True)
 class PendingInput:
     """What a typed answer from this person would answer, and the question's message."""
 
@@ -70,6 +87,7 @@ class PendingInput:
     question: str
     until: datetime
     draft: ScanDraft | None = None
+    marker: MarkerDraft | None = None
 
 
 @dataclass(frozen=True)

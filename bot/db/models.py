@@ -622,6 +622,57 @@ class BoneRecordChange(Base):
     )
 
 
+class BoneMarkerResult(Base):
+    """One bone turnover marker or 25-OH vitamin D result, as the patient typed it from the
+    lab report, and its value in the test's own unit (`bot.domain.bone_markers`)."""
+
+    __tablename__ = "bone_marker_results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    marker: Mapped[str] = mapped_column(String(16))  # Marker
+    measured_on: Mapped[date] = mapped_column(Date())  # the sample's date on the report
+    value: Mapped[float] = mapped_column(Float())  # in `unit`, the test's own unit
+    unit: Mapped[str] = mapped_column(String(32))
+    typed_value: Mapped[str] = mapped_column(String(16))  # the number as printed: "350"
+    typed_unit: Mapped[str] = mapped_column(String(32))  # the unit as printed: "pg/mL"
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        # One result of a test a day: typing the same report twice replaces it.
+        UniqueConstraint(
+            "patient_id", "marker", "measured_on", name="uq_bone_marker_results_patient_day"
+        ),
+    )
+
+
+class BoneMarkerChange(Base):
+    """One correction or deletion of a marker result: who, when, the result before and after.
+
+    `record_id` names the result but is no foreign key: the change outlives a deleted
+    result (read as `bone_record_changes` is, up to each deletion). Erased with the patient.
+    """
+
+    __tablename__ = "bone_marker_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    record_id: Mapped[int] = mapped_column()
+    marker: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(16))  # RecordAction
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    changed_by: Mapped[str] = mapped_column(String(16))  # the role: "patient"
+    old_on: Mapped[date] = mapped_column(Date())
+    new_on: Mapped[date | None] = mapped_column(Date(), default=None)  # None: deleted
+    # The result as printed ("350 pg/mL") and in the test's own unit, before and after.
+    old_printed: Mapped[str] = mapped_column(String(48))
+    new_printed: Mapped[str | None] = mapped_column(String(48), default=None)
+    old_value: Mapped[float] = mapped_column(Float())
+    new_value: Mapped[float | None] = mapped_column(Float(), default=None)
+
+    __table_args__ = (Index("ix_bone_marker_changes_patient_record", "patient_id", "record_id"),)
+
+
 class CarePrompts(Base):
     """Dental check-up reminders and the optional weekly exercise nudge (one row per patient)."""
 

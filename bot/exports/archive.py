@@ -4,7 +4,7 @@ One file rather than a run of documents: a single send (no flood of messages for
 throttle), and one thing to keep or forward. Inside:
 
 * ``README.txt``: what each file holds, the time zone of every time, how to read the CSV;
-* ``export/``: the files /export makes (PDF report, the five CSV files, the FHIR R4 bundle)
+* ``export/``: the files /export makes (PDF report, the six CSV files, the FHIR R4 bundle)
   for the whole time since registration, unchanged;
 * ``records/``: every table kept about the patient (`bot.exports.record`), one CSV each,
   written as the export CSV files are (UTF-8 with a BOM, formula injection neutralised,
@@ -50,7 +50,7 @@ EXPORT_DESCRIPTIONS: tuple[tuple[str, str], ...] = (
     (
         "-report.pdf",
         "The report for your care team (PDF): your medicines, how often each was taken, "
-        "symptom trends, DXA charts, red flags and your latest notes.",
+        "symptom trends, DXA and lab result charts, red flags and your latest notes.",
     ),
     (
         "-symptom-answers.csv",
@@ -68,6 +68,10 @@ EXPORT_DESCRIPTIONS: tuple[tuple[str, str], ...] = (
     ),
     ("-bone-health.csv", "DXA scan T-scores and clinic doses given, by date."),
     ("-red-flags.csv", "Each red-flag episode and what it means."),
+    (
+        "-bone-markers.csv",
+        "Your bone marker and vitamin D results, as printed and in one unit per test, by date.",
+    ),
     ("-fhir.json", "The same records as a FHIR R4 Bundle, for clinic computer systems."),
 )
 

@@ -233,6 +233,77 @@ def _bone_density_figure(points: Sequence[TScorePoint]) -> Figure:
     return figure
 
 
+@dataclass(frozen=True)
+class MarkerSeries:
+    """One lab test's results over time, in the test's own unit (values above zero)."""
+
+    label: str  # the test's name, as the caller words it
+    unit: str
+    points: tuple[tuple[date, float], ...]
+
+    def __post_init__(self) -> None:
+        """Reject values a chart would hide or distort."""
+        for day, value in self.points:
+            if isinstance(day, datetime) or not isinstance(day, date):
+                raise ValueError(f"{self.label!r}: a result's date must be a date, not {day!r}")
+            if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+                raise ValueError(f"{self.label!r}: a value must be a finite number")
+        object.__setattr__(self, "points", tuple(sorted(self.points)))
+
+
+def bone_markers_png(
+    series: Sequence[MarkerSeries], *, span: tuple[date, date] | None = None
+) -> bytes:
+    """Draw each lab test in a panel of its own (its own unit), on one shared date axis.
+
+    `span` widens the date axis (to the DXA chart's, so the two read side by side). Nothing
+    is shaded or marked as high or low: the chart shows the values, the care team reads them.
+    """
+    with _render_lock, _disposing(_markers_figure(series, span)) as figure:
+        return _png(figure)
+
+
+def _markers_figure(series: Sequence[MarkerSeries], span: tuple[date, date] | None) -> Figure:
+    drawn = [one for one in series if one.points]
+    title = "Bone markers and vitamin D"
+    if not drawn:
+        return _empty_figure(title, "No results recorded yet")
+    height = 1.2 + 2.4 * len(drawn)
+    figure = Figure(figsize=(_WIDTH_IN, height), dpi=_DPI, layout="constrained", facecolor="white")
+    figure.suptitle(title, fontsize=_TITLE_SIZE, color=_TEXT_COLOUR, fontweight="bold")
+    days = [day for one in drawn for day, _ in one.points]
+    first, last = min(days), max(days)
+    if span is not None:
+        first, last = min(first, span[0]), max(last, span[1])
+    panels = figure.subplots(len(drawn), 1, sharex=True, squeeze=False)
+    for index, (one, row) in enumerate(zip(drawn, panels, strict=True)):
+        axes: Axes = row[0]
+        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        axes.plot(
+            [day for day, _ in one.points],  # type: ignore[arg-type]  # dates, as above
+            [value for _, value in one.points],
+            color=colour,
+            marker=_MARKERS[index % len(_MARKERS)],
+            linestyle=_LINESTYLES[index % len(_LINESTYLES)],
+            linewidth=3,
+            markersize=12,
+        )
+        values = [value for _, value in one.points]
+        low, high = min(values), max(values)
+        pad = (high - low) * 0.15 or abs(high) * 0.2 or 1.0
+        axes.set_ylim(max(0.0, low - pad), high + pad)
+        axes.set_title(
+            _plain(f"{one.label} ({one.unit})"), fontsize=_LABEL_SIZE, color=_TEXT_COLOUR
+        )
+        axes.tick_params(labelsize=_TICK_SIZE, colors=_TEXT_COLOUR, length=6, width=1.5)
+        axes.grid(axis="y", color=_GRID_COLOUR, linewidth=1)
+        for spine in axes.spines.values():
+            spine.set_color(_TEXT_COLOUR)
+            spine.set_linewidth(1.5)
+    _date_axis(panels[-1][0], first, last, timedelta(days=240))
+    return figure
+
+
 def _t_score(value: float | Decimal) -> float:
     if isinstance(value, bool) or not isinstance(value, Real | Decimal):
         raise ValueError(f"a T-score must be a finite number, not {value!r}")

@@ -33,7 +33,7 @@ from bot.domain.symptoms import ITEMS
 from bot.domain.text_clean import clean_text
 from bot.exports import labels
 from bot.exports.files import ExportFile, file_name
-from bot.exports.snapshot import DoseRow, ExportSnapshot, RecordChangeRow
+from bot.exports.snapshot import DoseRow, ExportSnapshot, MarkerChangeRow, RecordChangeRow
 
 CSV_MIME = "text/csv"
 ENCODING = "utf-8-sig"  # UTF-8 with a byte-order mark, for Excel
@@ -89,6 +89,18 @@ BONE_HEALTH_COLUMNS = (
     "femoral_neck_t_score",
     "changes",
 )
+BONE_MARKER_COLUMNS = (
+    "patient_id",
+    "record",
+    "date",
+    "test_code",
+    "test",
+    "value",
+    "unit",
+    "printed_value",
+    "printed_unit",
+    "changes",
+)
 RED_FLAG_COLUMNS = (
     "patient_id",
     "episode_id",
@@ -122,6 +134,7 @@ def write_csv_files(snapshot: ExportSnapshot) -> list[ExportFile]:
         ("dose-events", DOSE_EVENT_COLUMNS, _dose_events(snapshot)),
         ("bone-health", BONE_HEALTH_COLUMNS, _bone_health(snapshot)),
         ("red-flags", RED_FLAG_COLUMNS, _red_flags(snapshot)),
+        ("bone-markers", BONE_MARKER_COLUMNS, _bone_markers(snapshot)),
     )
     return [
         ExportFile(file_name(snapshot, part, "csv"), render_csv(snapshot, columns, rows), CSV_MIME)
@@ -277,6 +290,57 @@ def _record_changes_text(
     return "; ".join(
         f"{cell_text(snapshot, change.changed_at)} {change.changed_by}: "
         + ", ".join(labels.change_parts(change, scan=scan))
+        for change in changes
+    )
+
+
+def _bone_markers(snapshot: ExportSnapshot) -> Iterable[Sequence[Cell]]:
+    """Lab results by date: the value in the test's own unit (a number, to chart), and as
+    the report printed it; a deleted result keeps a row of its own (`marker_deleted`) with
+    no value, what it was being in its changes."""
+    patient_id = snapshot.patient.patient_id
+    rows: list[tuple[date, int, str, Sequence[Cell]]] = []
+    for result in snapshot.markers:
+        cells: tuple[Cell, ...] = (
+            patient_id,
+            "marker",
+            result.measured_on,
+            result.marker,
+            labels.marker_label(result.marker),
+            result.value,
+            result.unit,
+            result.typed_value,
+            result.typed_unit,
+            _marker_changes_text(snapshot, result.changes),
+        )
+        rows.append((result.measured_on, 0, result.marker, cells))
+    for result in snapshot.deleted_markers:
+        cells = (
+            patient_id,
+            "marker_deleted",
+            result.measured_on,
+            result.marker,
+            labels.marker_label(result.marker),
+            None,
+            result.unit,
+            None,
+            None,
+            _marker_changes_text(snapshot, result.changes),
+        )
+        rows.append((result.measured_on, 1, result.marker, cells))
+    for *_, row in sorted(rows, key=lambda entry: entry[:3]):
+        yield row
+
+
+def _marker_changes_text(
+    snapshot: ExportSnapshot, changes: tuple[MarkerChangeRow, ...]
+) -> str | None:
+    """The corrections of a lab result in one cell: when, who, from what to what."""
+    if not changes:
+        return None
+    return "; ".join(
+        f"{cell_text(snapshot, change.changed_at)} {change.changed_by}: "
+        + ", ".join(labels.marker_change_parts(change))
         for change in changes
     )
 

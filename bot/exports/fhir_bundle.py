@@ -24,17 +24,21 @@ The Bundle has type ``collection`` and holds, in this order:
   statement and administration of the inhibitor; and one ``Observation`` per check-in and
   graded PRO-CTCAE term with its NCI composite grade 0-3 (``bot.domain.proctcae_grading``),
   ``derivedFrom`` the ``QuestionnaireResponse``.
+* one ``Observation`` (category ``laboratory``) per bone turnover marker or 25-OH vitamin D
+  result, valued in the test's own unit (UCUM), with the value as the report printed it in a
+  note when the patient typed another unit; ``final`` or ``corrected`` as for the scans.
 
-A scan or clinic dose the patient deleted is still there, as ``entered-in-error`` with the
-values it had and a note of the deletion (and of earlier corrections); a corrected clinic
-dose carries a note of its corrections.
+A scan, lab result or clinic dose the patient deleted is still there, as
+``entered-in-error`` with the values it had and a note of the deletion (and of earlier
+corrections); a corrected clinic dose carries a note of its corrections.
 
-Codes: LOINC for the DXA T-scores where LOINC has a code; SNOMED CT substance codes for the
-aromatase inhibitors; WHO ATC for every catalogue medicine, and PRO-CTCAE item numbers
-("51C") on the check-in questions (tables and their sources in ``fhir_codes``); everything
-else in the project's own code systems under ``https://bonebot.example/fhir/CodeSystem/``
-(catalogue keys for medicines; item codes for the check-in, and the PRO-CTCAE item numbers
-too, since PRO-CTCAE has no official FHIR codes). Every medicine also carries its
+Codes: LOINC for the DXA T-scores and lab results where a code was verified (see
+``MARKER_LOINC``); SNOMED CT substance codes for the aromatase inhibitors; WHO ATC for every
+catalogue medicine, and PRO-CTCAE item numbers ("51C") on the check-in questions (tables and
+their sources in ``fhir_codes``); everything else in the project's own code systems under
+``https://bonebot.example/fhir/CodeSystem/`` (catalogue keys for medicines; item codes for the
+check-in, and the PRO-CTCAE item numbers too, since PRO-CTCAE has no official FHIR codes).
+Every medicine also carries its
 catalogue key, so a reader can always match it exactly.
 
 Identity: every ``fullUrl`` is a ``urn:uuid:`` made with uuid5 from the patient number and the
@@ -51,6 +55,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from bot.domain.bone_markers import RULES, Marker
 from bot.domain.catalog import DrugClass
 from bot.domain.proctcae_grading import composite_grade
 from bot.domain.symptoms import (
@@ -72,6 +77,7 @@ from bot.exports.snapshot import (
     DoseRow,
     DxaRow,
     ExportSnapshot,
+    MarkerRow,
     MedicationRow,
     RecordChangeRow,
 )
@@ -84,6 +90,7 @@ CHECKIN_ANSWER_SYSTEM = f"{BASE}/CodeSystem/checkin-answers"
 DOSE_OUTCOME_SYSTEM = f"{BASE}/CodeSystem/dose-outcomes"
 SKIP_REASON_SYSTEM = f"{BASE}/CodeSystem/skip-reasons"
 DXA_SITE_SYSTEM = f"{BASE}/CodeSystem/dxa-sites"
+BONE_MARKER_SYSTEM = f"{BASE}/CodeSystem/bone-markers"
 PATIENT_ID_SYSTEM = f"{BASE}/sid/patient-id"
 EXPORT_ID_SYSTEM = f"{BASE}/sid/export"
 TIME_ZONE_EXTENSION = f"{BASE}/StructureDefinition/patient-time-zone"
@@ -126,6 +133,28 @@ DXA_SITES: tuple[tuple[str, str, str, tuple[str, str] | None], ...] = (
     ("total_hip", "total-hip", "Total hip", ("38264-8", "DXA Hip [T-score] Bone density")),
     ("femoral_neck", "femoral-neck", "Femoral neck", None),
 )
+
+# Lab results: the LOINC code (and its name, where the source printed it), or None where no
+# code could be verified against a laboratory's published test page; every result also
+# carries the project's own code (BONE_MARKER_SYSTEM, the Marker value).
+# - 62292-8 "25-Hydroxyvitamin D2+25-Hydroxyvitamin D3 [Mass/volume] in Serum or Plasma":
+#   MercyOne Dubuque test 419 (LOINC Code Information), also ARUP 0080379 and NorDx VITDT.
+# - 41171-0 for serum beta-CrossLaps (CTX): ARUP 0070416 and Mayo Clinic Laboratories CTX
+#   (order and result LOINC); neither prints the LOINC name, so none is given.
+# - 17838-4 for serum bone alkaline phosphatase in mcg/L (a mass assay): Mayo Clinic
+#   Laboratories BAP (order and result LOINC) and Warde Medical Laboratory; no name printed.
+# - P1NP and urine NTX/creatinine: no laboratory page found gave a LOINC code (a method-
+#   specific P1NP code appears only in third-party code), so they carry the project's code.
+MARKER_LOINC: dict[Marker, tuple[str, str | None] | None] = {
+    Marker.VITAMIN_D: (
+        "62292-8",
+        "25-Hydroxyvitamin D2+25-Hydroxyvitamin D3 [Mass/volume] in Serum or Plasma",
+    ),
+    Marker.CTX: ("41171-0", None),
+    Marker.P1NP: None,
+    Marker.BSAP: ("17838-4", None),
+    Marker.NTX: None,
+}
 
 # The project's own yes/no question, as asked in ui.texts.CHECKIN_WANTS_TO_STOP.
 WANTS_TO_STOP_LINK = "wants_to_stop"
@@ -208,6 +237,27 @@ def build_fhir_bundle(snapshot: ExportSnapshot) -> Json:
         for scan in snapshot.deleted_dxa
         if (deleted_at := _deleted_at(scan.changes))
         for site, observation in _dxa_observations(snapshot, scan, patient_ref)
+    ]
+    resources += [
+        (
+            _urn("Observation", patient_id, "marker", result.marker, result.measured_on),
+            _marker_observation(snapshot, result, patient_ref),
+        )
+        for result in snapshot.markers
+    ]
+    resources += [
+        (
+            _urn(
+                "Observation",
+                patient_id,
+                "marker-deleted",
+                result.marker,
+                result.measured_on,
+                result.changes[-1].changed_at.isoformat() if result.changes else "",
+            ),
+            _marker_observation(snapshot, result, patient_ref),
+        )
+        for result in snapshot.deleted_markers
     ]
     resources += _mcode_and_grades(snapshot, patient_ref, resources)
     bundle_urn = _urn("Bundle", patient_id, snapshot.start.isoformat(), snapshot.end.isoformat())
@@ -685,3 +735,50 @@ def _grade_observations(
                 }
             ]
         yield item.code, observation
+
+
+# --- Lab results ---------------------------------------------------------------------------
+
+
+def _marker_observation(snapshot: ExportSnapshot, result: MarkerRow, patient_ref: str) -> Json:
+    """Return a lab result's Observation, in the test's own unit (UCUM).
+
+    A result the patient corrected is ``corrected`` with a note of the change; a deleted one
+    ``entered-in-error`` with the value it had (R4 Observation.status). The value as the
+    report printed it is noted when it was typed in another unit.
+    """
+    marker = Marker(result.marker)
+    rule = RULES[marker]
+    display = labels.marker_label(result.marker)
+    codings = []
+    if (loinc := MARKER_LOINC[marker]) is not None:
+        codings.append(_coding(LOINC, *loinc))
+    codings.append(_coding(BONE_MARKER_SYSTEM, marker.value, display))
+    deleted = any(change.deleted for change in result.changes)
+    status = "entered-in-error" if deleted else "corrected" if result.changes else "final"
+    notes = []
+    if result.typed_unit and result.typed_unit != rule.unit.label:
+        notes.append(f"As printed on the report: {result.typed_value} {result.typed_unit}.")
+    notes += [
+        f"{'Deleted' if change.deleted else 'Corrected'} by the {change.changed_by} on "
+        f"{_when(snapshot, change.changed_at)}: "
+        f"{', '.join(labels.marker_change_parts(change))}."
+        for change in result.changes
+    ]
+    observation: Json = {
+        "resourceType": "Observation",
+        "status": status,
+        "category": [{"coding": [_coding(OBSERVATION_CATEGORY, "laboratory", "Laboratory")]}],
+        "code": {"coding": codings, "text": display},
+        "subject": _ref(patient_ref),
+        "effectiveDateTime": result.measured_on.isoformat(),
+        "valueQuantity": {
+            "value": result.value,
+            "unit": rule.unit.label,
+            "system": UCUM,
+            "code": rule.ucum,
+        },
+    }
+    if notes:
+        observation["note"] = [{"text": " ".join(notes)}]
+    return observation

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from bot.domain.calcium import SupplementKind
 from bot.domain.catalog import PRODUCTS, Product, drug_display_name
 from bot.domain.symptoms import ITEMS, SCALES, Attribute
-from bot.exports.snapshot import MedicationRow, RecordChangeRow
+from bot.exports.snapshot import MarkerChangeRow, MedicationRow, RecordChangeRow
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -175,3 +175,45 @@ def changed_fields(change: RecordChangeRow) -> frozenset[str]:
         for name, old, new in _CHANGED_FIELDS
         if change.deleted or getattr(change, old) != getattr(change, new)
     )
+
+
+# Lab results as a clinician reads them (the patient's wording is in ui.texts).
+MARKER_LABELS = {
+    "vitamin_d": "25-hydroxyvitamin D (D2 + D3), serum",
+    "ctx": "CTX (C-terminal telopeptide of type I collagen), serum",
+    "p1np": "P1NP (procollagen type I N-terminal propeptide), serum",
+    "bsap": "Bone-specific alkaline phosphatase, serum",
+    "ntx": "NTX (N-telopeptide of type I collagen) / creatinine, urine",
+}
+
+
+MARKER_SHORT = {
+    "vitamin_d": "25-OH vitamin D",
+    "ctx": "CTX",
+    "p1np": "P1NP",
+    "bsap": "Bone ALP",
+    "ntx": "NTX/creatinine",
+}
+
+
+def marker_short(marker: str) -> str:
+    """Return a lab test's short name, for a chart panel or a narrow table cell."""
+    return MARKER_SHORT.get(marker, marker)
+
+
+def marker_label(marker: str) -> str:
+    """Return a lab test's name for clinicians (its code, for a code this version lacks)."""
+    return MARKER_LABELS.get(marker, marker)
+
+
+def marker_change_parts(change: MarkerChangeRow) -> list[str]:
+    """Return what a result's change did ("date 2031-02-01 -> 2031-02-02", "35 pg/mL ->
+    350 pg/mL"); a deletion gives "deleted" and the result it removed."""
+    if change.deleted or change.new_on is None:
+        return [f"deleted (was {change.old_on.isoformat()}, {change.old_printed})"]
+    parts = []
+    if change.new_on != change.old_on:
+        parts.append(f"date {change.old_on.isoformat()} -> {change.new_on.isoformat()}")
+    if change.new_printed != change.old_printed:
+        parts.append(f"{change.old_printed} -> {change.new_printed}")
+    return parts

@@ -9,9 +9,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.marker_changes import history as marker_history
 from bot.db.models import (
     REGIMEN_ROLES,
     BoneHealthProfile,
+    BoneMarkerChange,
+    BoneMarkerResult,
     BoneRecordChange,
     BoneRecordKind,
     CareAlert,
@@ -30,6 +33,7 @@ from bot.db.models import (
 )
 from bot.db.record_changes import record_history
 from bot.domain.alert_tiers import tier_of
+from bot.domain.bone_markers import RULES, Marker
 from bot.domain.errors import NotRegistered
 from bot.exports.ics import agent_kind
 from bot.exports.labels import medicine_name, product_of
@@ -42,6 +46,8 @@ from bot.exports.snapshot import (
     DoseRow,
     DxaRow,
     ExportSnapshot,
+    MarkerChangeRow,
+    MarkerRow,
     MedicationRow,
     PatientInfo,
     RecordChangeRow,
@@ -70,6 +76,7 @@ async def load_snapshot(
     doses = await _doses(session, patient_id, start, end)
     dxa, deleted_dxa = await _dxa(session, patient_id, info, end)
     clinic, deleted_clinic = await _clinic_agents(session, patient_id, info, end)
+    markers, deleted_markers = await _markers(session, patient_id, info, end)
     return ExportSnapshot(
         patient=info,
         start=start,
@@ -83,6 +90,8 @@ async def load_snapshot(
         appointments=await _appointments(session, patient_id, info, start),
         deleted_dxa=deleted_dxa,
         deleted_clinic_agents=deleted_clinic,
+        markers=markers,
+        deleted_markers=deleted_markers,
     )
 
 
@@ -147,6 +156,69 @@ async def _dxa(
         if (gone := piece[-1]).old_on <= last_day
     )
     return scans, deleted
+
+
+def _marker_change(change: BoneMarkerChange) -> MarkerChangeRow:
+    return MarkerChangeRow(
+        changed_at=change.changed_at,
+        changed_by=change.changed_by,
+        deleted=change.new_on is None,
+        old_on=change.old_on,
+        new_on=change.new_on,
+        old_printed=change.old_printed,
+        new_printed=change.new_printed,
+        old_value=change.old_value,
+        new_value=change.new_value,
+    )
+
+
+def _unit_of(marker: str) -> str:
+    return RULES[Marker(marker)].unit.label
+
+
+async def _markers(
+    session: AsyncSession, patient_id: int, info: PatientInfo, end: datetime
+) -> tuple[tuple[MarkerRow, ...], tuple[MarkerRow, ...]]:
+    """Lab results dated up to the end with their corrections, and the deleted ones, as
+    DXA scans are (`_dxa`)."""
+    last_day = _local_date(info, end)
+    rows = await session.scalars(
+        select(BoneMarkerResult)
+        .where(BoneMarkerResult.patient_id == patient_id, BoneMarkerResult.measured_on <= last_day)
+        .order_by(BoneMarkerResult.measured_on, BoneMarkerResult.marker, BoneMarkerResult.id)
+    )
+    live, deleted_pieces = await marker_history(session, patient_id)
+    results = tuple(
+        MarkerRow(
+            row.marker,
+            row.measured_on,
+            row.value,
+            row.unit,
+            row.typed_value,
+            row.typed_unit,
+            tuple(_marker_change(change) for change in live.get(row.id, [])),
+        )
+        for row in rows
+    )
+    deleted = []
+    for piece in deleted_pieces:
+        gone = piece[-1]
+        if gone.old_on > last_day:
+            continue
+        number, _, unit = gone.old_printed.partition(" ")
+        changes = tuple(_marker_change(change) for change in piece)
+        deleted.append(
+            MarkerRow(
+                gone.marker,
+                gone.old_on,
+                gone.old_value,
+                _unit_of(gone.marker),
+                number,
+                unit,
+                changes,
+            )
+        )
+    return results, tuple(deleted)
 
 
 async def _clinic_agents(

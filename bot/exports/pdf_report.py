@@ -25,12 +25,15 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import XPos, YPos
 
 from bot.domain.bone_health import classify
+from bot.domain.bone_markers import MARKERS, RULES
 from bot.domain.symptoms import ITEMS, Attribute
 from bot.exports import labels
 from bot.exports.charts import (
+    MarkerSeries,
     SymptomSeries,
     TScorePoint,
     bone_density_png,
+    bone_markers_png,
     symptom_trend_png,
 )
 from bot.exports.files import ExportFile, file_name
@@ -75,6 +78,7 @@ def render_pdf_report(snapshot: ExportSnapshot) -> bytes:
     _red_flags(pdf, snapshot)
     _symptoms(pdf, snapshot)
     _bone_density(pdf, snapshot)
+    _bone_markers(pdf, snapshot)
     _clinic_and_appointments(pdf, snapshot)
     _notes(pdf, snapshot)
     return bytes(pdf.output())
@@ -414,6 +418,67 @@ def _bone_density(pdf: FPDF, snapshot: ExportSnapshot) -> None:
     )
     pdf.set_text_color(0)
     pdf.set_y(max(pdf.get_y(), top + height) + 1)
+
+
+MARKERS_DELETED_NOTE = " Results the patient deleted: {count}."
+MARKER_CHANGES_WHERE = " The CSV (bone-markers) and FHIR files show each change."
+
+
+def _bone_markers(pdf: FPDF, snapshot: ExportSnapshot) -> None:
+    """Lab results (bone turnover markers, 25-OH vitamin D) beside the scans: a chart on the
+    same span of dates as the DXA chart, and a table with each value as printed."""
+    results = sorted(snapshot.markers, key=lambda result: (result.measured_on, result.marker))
+    if not results and not snapshot.deleted_markers:
+        return  # most patients have none: no empty section
+    _heading(pdf, "Bone markers and vitamin D (lab results)", room=80)
+    if not results:
+        _line(pdf, "No lab results recorded.")
+    else:
+        span = None
+        if snapshot.dxa:
+            scanned = [scan.scanned_on for scan in snapshot.dxa]
+            span = (min(scanned), max(scanned))
+        series = [
+            MarkerSeries(
+                labels.marker_short(marker),
+                RULES[marker].unit.label,
+                tuple((r.measured_on, r.value) for r in results if r.marker == marker),
+            )
+            for marker in MARKERS
+            if any(r.marker == marker for r in results)
+        ]
+        top = pdf.get_y()
+        height = _image(pdf, bone_markers_png(series, span=span), pdf.l_margin, top, _HALF)
+        pdf.set_y(top)
+        rows = [
+            (
+                day_text(result.measured_on) + (" *" if result.changes else ""),
+                labels.marker_short(result.marker),
+                f"{result.typed_value} {result.typed_unit}",
+                f"{result.value:.4g} {result.unit}",
+            )
+            for result in results
+        ]
+        headings = ("Sample", "Test", "As printed", "In its unit")
+        widths = (24, 20, 22, 22)
+        _table(pdf, headings, rows, widths, width=_HALF, table_align="RIGHT")
+        note = CORRECTED_NOTE if any(result.changes for result in results) else ""
+        if snapshot.deleted_markers:
+            note += MARKERS_DELETED_NOTE.format(count=len(snapshot.deleted_markers))
+        note += MARKER_CHANGES_WHERE if note else ""
+        pdf.set_x(pdf.l_margin + _HALF + 4)
+        pdf.set_font(FONT, "", 7.5)
+        pdf.set_text_color(*_GREY)
+        pdf.multi_cell(
+            _HALF,
+            3.6,
+            "Typed by the patient from the lab report; each test is kept in one unit "
+            "(25-OH vitamin D: 1 ng/mL = 2.496 nmol/L; CTX: 1 ng/mL = 1000 pg/mL)." + note,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        pdf.set_text_color(0)
+        pdf.set_y(max(pdf.get_y(), top + height) + 1)
 
 
 def _t_score(value: float | None) -> str:

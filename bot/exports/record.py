@@ -116,6 +116,16 @@ RECORD_TABLES: Mapping[str, str] = MappingProxyType(
             "Each correction or deletion of a DXA scan or a clinic dose: when, by whom, and "
             "the record before and after."
         ),
+        "bone_marker_results": (
+            "Each bone marker (CTX, NTX, P1NP, bone alkaline phosphatase) and 25-OH vitamin D "
+            "result you recorded: the test, the sample's date, the number and unit as your lab "
+            "report printed them (typed_value, typed_unit) and the value in the one unit the "
+            "bot keeps that test in (value, unit)."
+        ),
+        "bone_marker_changes": (
+            "Each correction or deletion of such a result: when, by whom, and the result "
+            "before and after (as printed, and in the test's own unit)."
+        ),
         "care_prompts": (
             "Dental check-ups (the last, the next due, the last reminder) and the weekly "
             "exercise nudge (day, 0 is Monday, and time)."

@@ -146,6 +146,34 @@ class DxaRow:
 
 
 @dataclass(frozen=True)
+class MarkerChangeRow:
+    """One correction or the deletion of a lab result: who, when, before and after."""
+
+    changed_at: datetime
+    changed_by: str  # the role: "patient"
+    deleted: bool
+    old_on: date
+    new_on: date | None
+    old_printed: str  # as the report printed it: "350 pg/mL"
+    new_printed: str | None
+    old_value: float  # in the test's own unit
+    new_value: float | None
+
+
+@dataclass(frozen=True)
+class MarkerRow:
+    """One bone marker or 25-OH vitamin D result: as printed, and in the test's own unit."""
+
+    marker: str  # bot.domain.bone_markers.Marker value
+    measured_on: date
+    value: float
+    unit: str
+    typed_value: str
+    typed_unit: str
+    changes: tuple[MarkerChangeRow, ...] = ()  # corrections (and the deletion), oldest first
+
+
+@dataclass(frozen=True)
 class ClinicAgentRow:
     """One dose of a clinic-given bone agent (infusion or injection) as recorded."""
 
@@ -180,6 +208,9 @@ class ExportSnapshot:
     # Records the patient deleted, as they were before (their last change is the deletion).
     deleted_dxa: tuple[DxaRow, ...] = ()
     deleted_clinic_agents: tuple[ClinicAgentRow, ...] = ()
+    # Lab results (bone turnover markers, 25-OH vitamin D) up to the end, by date.
+    markers: tuple[MarkerRow, ...] = ()
+    deleted_markers: tuple[MarkerRow, ...] = ()
 
     def __post_init__(self) -> None:
         """Refuse naive or reversed periods, whose meaning depends on the server."""

@@ -20,6 +20,7 @@ from handlers.bone import (
     care,
     dates,
     dxa,
+    markers,
     menu,
     pills,
     records,
@@ -89,6 +90,8 @@ async def _dispatch(update: Update, context: Context, action: BonePress) -> None
             await records.on_dose(update, context, action)
         case BoneAction.T_SCORE_CHECK:
             await dxa.on_check(update, context, action)
+        case BoneAction.MARKER:
+            await markers.on_marker(update, context, action)
 
 
 def register(app: App) -> None:

@@ -10,7 +10,8 @@ from telegram import Update
 
 from bot.domain.clinic_agents import BOOK_AHEAD_DAYS
 from bot.domain.text_input import InvalidDateText
-from bot.services.bone import care_prompts, clinic_agents, dxa, page
+from bot.services.bone import care_prompts, clinic_agents, dxa, markers, page
+from handlers.bone import markers as lab_results
 from handlers.bone import questions
 from handlers.bone.dxa import ask_site, show_corrected
 from handlers.common import (
@@ -83,6 +84,16 @@ async def range_for(
             dose = await clinic_agents.own_dose(session, user_id, record_id, found.clock())
             earliest, latest = clinic_agents.date_range(dose.today)
             return DateRange(dose.today, earliest, latest, texts.ask_dose_real_date(dose))
+        if purpose is DatePurpose.MARKER_TAKEN:
+            marker = markers.marker_at(record_id)
+            view = await markers.markers_view(session, user_id, found.clock())
+            earliest, latest = markers.result_date_range(view.today)
+            return DateRange(view.today, earliest, latest, texts.ask_marker_date(marker))
+        if purpose is DatePurpose.MARKER_CORRECTED:
+            entry = await markers.own_result(session, user_id, record_id, found.clock())
+            earliest, latest = markers.result_date_range(entry.today)
+            question = texts.ask_result_real_date(entry)
+            return DateRange(entry.today, earliest, latest, question)
         if purpose is DatePurpose.SCAN_CORRECTED:
             scan = await dxa.own_scan(session, user_id, record_id, found.clock())
             earliest, latest = dxa.scan_date_range(scan.today)
@@ -151,6 +162,9 @@ async def on_date(
         raise InvalidDateText(day.isoformat())
     if purpose in (DatePurpose.SCAN_CORRECTED, DatePurpose.DOSE_CORRECTED):
         await _on_corrected_date(update, context, purpose, record_id, day)
+        return
+    if purpose in (DatePurpose.MARKER_TAKEN, DatePurpose.MARKER_CORRECTED):
+        await lab_results.on_date(update, context, purpose, record_id, day)
         return
     found = services(context)
     reply: str | None = None

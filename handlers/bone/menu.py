@@ -7,6 +7,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.domain.catalog import drug_display_name
 from bot.exports.ics import calendar_ics
 from bot.services.bone import page
+from handlers.bone import markers
 from handlers.bone.dxa import send_chart
 from handlers.common import Context, for_registered, services
 from ui import texts
@@ -15,6 +16,7 @@ from ui.keyboards.bone import (
     bone_menu_rows,
     care_menu_buttons,
     dxa_menu_buttons,
+    marker_menu_rows,
 )
 from ui.keyboards.reviews import ai_plan_row
 from ui.keyboards.schedules import schedule_row
@@ -30,6 +32,8 @@ def _menu(bone_page: page.BonePage) -> tuple[str, InlineKeyboardMarkup]:
     lines += [texts.dxa_lines(bone_page.dxa), "", texts.care_lines(bone_page.care)]
     dxa = bone_page.dxa
     rows += dxa_menu_buttons(dxa.profile_id, dxa.risk_answered, has_scans=bool(dxa.scans))
+    lines += ["", texts.marker_lines(bone_page.markers)]
+    rows += marker_menu_rows(bool(bone_page.markers.results))
     care = bone_page.care
     rows += care_menu_buttons(
         care.prompts_id, care.needs_dental or care.last_dental_check_on is not None
@@ -47,8 +51,12 @@ async def bone_command(update: Update, context: Context) -> None:
     if loaded is None:
         return
     message, bone_page = loaded
-    if bone_page.dxa.scans:
+    scans = bone_page.dxa.scans
+    if scans:
         await send_chart(context, message.chat_id, bone_page.dxa)
+    # Beside the T-scores: the lab results on the same span of dates.
+    span = (scans[0].scanned_on, scans[-1].scanned_on) if scans else None
+    await markers.send_chart(context, message.chat_id, bone_page.markers, span)
     text, markup = _menu(bone_page)
     await message.reply_text(text, reply_markup=markup)
 

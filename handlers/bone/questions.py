@@ -20,7 +20,7 @@ from handlers.common import (
     services,
     settle_query,
 )
-from handlers.conversation import PendingInput, ScanDraft, TypedAnswer
+from handlers.conversation import MarkerDraft, PendingInput, ScanDraft, TypedAnswer
 from ui import texts
 from ui.keyboards.bone import DatePurpose
 
@@ -34,9 +34,12 @@ def remember(
     record_id: int,
     message: Message,
     draft: ScanDraft | None = None,
+    *,
+    marker: MarkerDraft | None = None,
 ) -> None:
     """Store what typed text would answer (one open question per person)."""
-    remember_id(context, purpose, record_id, message.message_id, message.text or "", draft)
+    question = message.text or ""
+    remember_id(context, purpose, record_id, message.message_id, question, draft, marker=marker)
 
 
 def remember_id(
@@ -46,11 +49,13 @@ def remember_id(
     message_id: int,
     question: str,
     draft: ScanDraft | None = None,
+    *,
+    marker: MarkerDraft | None = None,
 ) -> None:
     """Store what typed text would answer, for a question already edited into a message."""
     until = services(context).clock() + INPUT_TTL
     conversation_of(context).bone_input = PendingInput(
-        purpose, record_id, message_id, question, until, draft
+        purpose, record_id, message_id, question, until, draft, marker
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Update
 from telegram.ext import filters
 
@@ -14,11 +16,17 @@ from bot.services.bone.calcium import InvalidSetting
 from bot.services.bone.dxa import InvalidNumberText
 from bot.services.bone.pill_counts import InvalidCount
 from handlers.bone import about, calcium, care, dates, pills, questions
+from handlers.bone import markers as lab_results
 from handlers.bone.dxa import finish_risk, on_t_score, on_typed_check
 from handlers.common import App, Context, edit_message, services
 from handlers.conversation import TypedAnswer
 from ui import texts
 from ui.keyboards.bone import DatePurpose
+
+# A result typed while its unit or "is that right?" is asked is the result typed anew.
+MARKER_ANSWERS = frozenset(
+    {TypedAnswer.MARKER_VALUE, TypedAnswer.MARKER_UNIT, TypedAnswer.MARKER_CHECK}
+)
 
 
 class AwaitingInput(filters.UpdateFilter):
@@ -51,6 +59,9 @@ async def on_typed(update: Update, context: Context) -> None:
             await on_t_score(update, context, pending.draft, text)
         elif pending.purpose is TypedAnswer.T_SCORE_CHECK and pending.draft is not None:
             await on_typed_check(update, context, pending.draft, text)
+        elif pending.purpose in MARKER_ANSWERS and pending.marker is not None:
+            draft = replace(pending.marker, number=None, reading=None)
+            await lab_results.on_typed(update, context, draft, text)
         elif pending.purpose is TypedAnswer.AGE:
             await finish_risk(update, context, dxa.parse_age(text))
         elif pending.purpose is TypedAnswer.BODY:

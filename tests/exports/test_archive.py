@@ -154,10 +154,10 @@ def test_one_zip_file_whose_readme_names_every_file_in_it(
     assert sorted(files_named_in(readme)) == sorted(set(files) - {README_NAME})
     assert "records/dose_events.csv (1 row)" in readme.splitlines()
     assert "records/medications.csv (2 rows)" in readme.splitlines()
-    # /export's seven files, each once, with the names /export gives them.
+    # /export's eight files, each once, with the names /export gives them.
     exported = [name for name in files if name.startswith("export/bonebot-patient-42-")]
     endings = [ending for ending, _ in EXPORT_DESCRIPTIONS]
-    assert len(exported) == len(endings) == 7
+    assert len(exported) == len(endings) == 8
     assert all(sum(name.endswith(ending) for name in exported) == 1 for ending in endings)
     assert {name.split("/")[0] for name in files} == {README_NAME, "export", "records"}
     assert files[next(n for n in files if n.endswith(".pdf"))].startswith(b"%PDF")

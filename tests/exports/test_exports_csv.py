@@ -10,6 +10,7 @@ import pytest
 
 from bot.exports.csv_files import (
     BONE_HEALTH_COLUMNS,
+    BONE_MARKER_COLUMNS,
     CHECKIN_COLUMNS,
     DOSE_EVENT_COLUMNS,
     FORMULA_PREFIXES,
@@ -33,6 +34,7 @@ PARTS = {
     "dose-events": DOSE_EVENT_COLUMNS,
     "bone-health": BONE_HEALTH_COLUMNS,
     "red-flags": RED_FLAG_COLUMNS,
+    "bone-markers": BONE_MARKER_COLUMNS,
 }
 
 

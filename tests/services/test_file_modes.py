@@ -114,7 +114,7 @@ def test_exported_files_are_private(tmp_path: Path) -> None:
     )
     assert export_cli.run(settings, args) == 0
     written = list(out.iterdir())
-    assert len(written) == 7
+    assert len(written) == 8  # the PDF, six CSV files, the FHIR bundle
     assert {mode(p) for p in written} == {0o600}
     assert mode(out) == 0o700  # a folder it made is the bot user's too
     # Written again over a file someone made readable: tightened before anything is written.

@@ -21,6 +21,8 @@ from bot.db.models import (
     AccessRecord,
     Base,
     BoneHealthProfile,
+    BoneMarkerChange,
+    BoneMarkerResult,
     BoneRecordChange,
     CalciumPlan,
     CareAlert,
@@ -267,6 +269,34 @@ async def seed(session: AsyncSession, telegram_user_id: int, note: str) -> Patie
             new_on=date(2031, 3, 1),
             old_lumbar_spine=2.1,
             new_lumbar_spine=-2.1,
+        )
+    )
+    result = BoneMarkerResult(  # typed in pg/mL, kept in ng/mL
+        patient_id=pid,
+        marker="ctx",
+        measured_on=date(2031, 2, 20),
+        value=0.35,
+        unit="ng/mL",
+        typed_value="350",
+        typed_unit="pg/mL",
+        recorded_at=ago(80),
+    )
+    session.add(result)
+    await session.flush()
+    session.add(  # a missed zero, corrected
+        BoneMarkerChange(
+            patient_id=pid,
+            record_id=result.id,
+            marker="ctx",
+            action="changed",
+            changed_at=ago(79),
+            changed_by="patient",
+            old_on=date(2031, 2, 20),
+            new_on=date(2031, 2, 20),
+            old_printed="35 pg/mL",
+            new_printed="350 pg/mL",
+            old_value=0.035,
+            new_value=0.35,
         )
     )
     session.add(

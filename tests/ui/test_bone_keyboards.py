@@ -18,6 +18,7 @@ from ui.keyboards.bone import (
     CheckAnswer,
     DatePurpose,
     DoseStep,
+    MarkerStep,
     ScanStep,
     encode,
     parse_bone_action,
@@ -49,6 +50,7 @@ ACTION_LETTERS = {
     BoneAction.SCAN: "x",
     BoneAction.CLINIC_DOSE: "g",
     BoneAction.T_SCORE_CHECK: "y",
+    BoneAction.MARKER: "L",
 }
 PURPOSE_LETTERS = {
     DatePurpose.AGENT_GIVEN: "g",
@@ -58,6 +60,8 @@ PURPOSE_LETTERS = {
     DatePurpose.DENTAL_CHECK: "k",
     DatePurpose.SCAN_CORRECTED: "s",
     DatePurpose.DOSE_CORRECTED: "e",
+    DatePurpose.MARKER_TAKEN: "b",
+    DatePurpose.MARKER_CORRECTED: "o",
 }
 CALCIUM_LETTERS = {
     CalciumStep.OPEN: "o",
@@ -87,6 +91,19 @@ DOSE_STEP_LETTERS = {
     DoseStep.KEEP: "k",
 }
 CHECK_LETTERS = {CheckAnswer.KEEP: "k", CheckAnswer.FLIP: "f", CheckAnswer.RETYPE: "t"}
+MARKER_STEP_LETTERS = {
+    MarkerStep.ADD: "a",
+    MarkerStep.CHOOSE: "m",
+    MarkerStep.UNIT: "u",
+    MarkerStep.CHECK_KEEP: "c",
+    MarkerStep.CHECK_RETYPE: "t",
+    MarkerStep.LIST: "l",
+    MarkerStep.OPEN: "o",
+    MarkerStep.VALUE: "v",
+    MarkerStep.DELETE: "d",
+    MarkerStep.DELETE_YES: "y",
+    MarkerStep.KEEP: "k",
+}
 
 A = BoneAction
 U = BoneAction.CALCIUM
@@ -147,6 +164,17 @@ PRESSES = [
     (BonePress(A.T_SCORE_CHECK, number=0, check=CheckAnswer.KEEP), "b:y:0:k"),
     (BonePress(A.T_SCORE_CHECK, number=0, check=CheckAnswer.FLIP), "b:y:0:f"),
     (BonePress(A.T_SCORE_CHECK, number=2, check=CheckAnswer.RETYPE), "b:y:2:t"),
+    (BonePress(A.MARKER, marker_step=MarkerStep.ADD), "b:L:a"),
+    (BonePress(A.MARKER, number=4, marker_step=MarkerStep.CHOOSE), "b:L:m:4"),
+    (BonePress(A.MARKER, number=1, marker_step=MarkerStep.UNIT), "b:L:u:1"),
+    (BonePress(A.MARKER, marker_step=MarkerStep.CHECK_KEEP), "b:L:c"),
+    (BonePress(A.MARKER, marker_step=MarkerStep.CHECK_RETYPE), "b:L:t"),
+    (BonePress(A.MARKER, marker_step=MarkerStep.LIST), "b:L:l"),
+    (BonePress(A.MARKER, 7, marker_step=MarkerStep.OPEN), "b:L:o:7"),
+    (BonePress(A.MARKER, 7, marker_step=MarkerStep.VALUE), "b:L:v:7"),
+    (BonePress(A.MARKER, 7, marker_step=MarkerStep.DELETE), "b:L:d:7"),
+    (BonePress(A.MARKER, 7, marker_step=MarkerStep.DELETE_YES), "b:L:y:7"),
+    (BonePress(A.MARKER, 7, marker_step=MarkerStep.KEEP), "b:L:k:7"),
 ] + [
     (BonePress(A.DATE_CHOSEN, 3, purpose, day=date(2030, 12, 31)), f"b:d:{letter}:3:20301231")
     for purpose, letter in PURPOSE_LETTERS.items()
@@ -162,6 +190,7 @@ PRESSES = [
         (ScanStep, SCAN_STEP_LETTERS),
         (DoseStep, DOSE_STEP_LETTERS),
         (CheckAnswer, CHECK_LETTERS),
+        (MarkerStep, MARKER_STEP_LETTERS),
     ],
 )
 def test_every_letter_is_pinned(enum: type, letters: dict[object, str]) -> None:
@@ -176,6 +205,7 @@ def test_every_action_and_step_has_a_press_here() -> None:
     assert {press.scan_step for press, _ in PRESSES if press.scan_step} == set(ScanStep)
     assert {press.dose_step for press, _ in PRESSES if press.dose_step} == set(DoseStep)
     assert {press.check for press, _ in PRESSES if press.check} == set(CheckAnswer)
+    assert {press.marker_step for press, _ in PRESSES if press.marker_step} == set(MarkerStep)
 
 
 @pytest.mark.parametrize(("press", "data"), PRESSES, ids=[data for _, data in PRESSES])
@@ -195,6 +225,14 @@ def test_press_encodes_to_the_old_data_and_back(press: BonePress, data: str) -> 
         "b:u:d:500",
         "b:w:7",
         "b:b",
+        "b:L:a:1",  # which test? takes no id
+        "b:L:m",  # a test needs its index
+        "b:L:m:10",  # one digit: there are five tests
+        "b:L:u:12",
+        "b:L:o",  # a result needs its id
+        "b:L:o:99999999999",
+        "b:L:z:1",  # no such step
+        "b:l:b:5:20310301",  # the months picker takes no date, for lab results too
         "b:q:g",  # the set-up offer opens scans and dental check-ups only
         "b:q:x:7",  # on the patient's own record: no id
         "b:t:99999999999",
@@ -212,3 +250,33 @@ def test_press_encodes_to_the_old_data_and_back(press: BonePress, data: str) -> 
 )
 def test_malformed_data_is_refused(data: str) -> None:
     assert parse_bone_action(data) is None
+
+
+def test_lab_result_buttons_fit_telegrams_64_bytes_with_the_largest_ids() -> None:
+    from ui.keyboards.bone import (
+        delete_result_buttons,
+        marker_check_buttons,
+        marker_choice_buttons,
+        marker_menu_rows,
+        result_buttons,
+        result_list_buttons,
+        unit_buttons,
+    )
+
+    largest = 2_147_483_647
+    markups = [
+        marker_choice_buttons(["a"] * 5),
+        unit_buttons(["ng/mL", "nmol/L"]),
+        marker_check_buttons("350 ng/mL"),
+        result_list_buttons([(largest, "CTX")]),
+        result_buttons(largest),
+        delete_result_buttons(largest),
+    ]
+    rows = [row for markup in markups for row in markup.inline_keyboard]
+    rows += marker_menu_rows(True)
+    for row in rows:
+        for button in row:
+            data = button.callback_data
+            assert isinstance(data, str)
+            assert len(data.encode()) <= 64
+            assert parse_bone_action(data) is not None

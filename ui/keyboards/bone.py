@@ -29,9 +29,15 @@ acting user by the services.
     b:g:<l|o|d|y|k>:<id>           clinic doses: a plan's list; a dose: open, delete?, delete
                                    it, keep it
     b:y:<site 0-2>:<k|f|t>         a doubtful T-score: yes as typed, the other sign, type again
+    b:L:a / b:L:m:<test 0-4>       lab results: which test? / that test (its date picker)
+    b:L:u:<unit 0-9>               the unit of a number typed alone (the open result)
+    b:L:c / b:L:t                  a doubtful result: yes, as typed / type it again
+    b:L:l                          the patient's results, to correct or delete one
+    b:L:<o|v|d|y|k>:<id>           a result: open, type its value again, delete?, delete it,
+                                   keep it
 
-The letters are `BoneAction`, `DatePurpose`, `CalciumStep`, `ScanStep`, `DoseStep` and
-`CheckAnswer` below. Buttons already sent
+The letters are `BoneAction`, `DatePurpose`, `CalciumStep`, `ScanStep`, `DoseStep`,
+`CheckAnswer` and `MarkerStep` below. Buttons already sent
 stay in chats for months, so a letter never changes meaning (tests/ui pins each one).
 The DXA and risk buttons act on the acting patient's own record, so they carry no id.
 """
@@ -85,6 +91,7 @@ class BoneAction(StrEnum):
     SCAN = "x"  # a step on one recorded scan (`ScanStep`)
     CLINIC_DOSE = "g"  # a step on a plan's recorded doses or one of them (`DoseStep`)
     T_SCORE_CHECK = "y"  # the answer to "is that right?" about a doubtful T-score
+    MARKER = "L"  # a step of the lab results (bone markers, vitamin D): `MarkerStep`
 
 
 class DatePurpose(StrEnum):
@@ -97,6 +104,8 @@ class DatePurpose(StrEnum):
     DENTAL_CHECK = "k"  # a dental check-up's date
     SCAN_CORRECTED = "s"  # a recorded scan's real date (the id is the scan's)
     DOSE_CORRECTED = "e"  # a recorded clinic dose's real date (the id is the dose's)
+    MARKER_TAKEN = "b"  # a lab result's date (the id is the test's index in MARKERS)
+    MARKER_CORRECTED = "o"  # a recorded lab result's real date (the id is the result's)
 
 
 class CalciumStep(StrEnum):
@@ -143,6 +152,28 @@ class CheckAnswer(StrEnum):
     RETYPE = "t"  # Type it again
 
 
+class MarkerStep(StrEnum):
+    """A step of the lab results (the letter after b:L)."""
+
+    ADD = "a"  # which test?
+    CHOOSE = "m"  # b:L:m:<index>: that test, its date picker
+    UNIT = "u"  # b:L:u:<index>: the unit of a number typed alone
+    CHECK_KEEP = "c"  # a doubtful result: yes, as typed
+    CHECK_RETYPE = "t"  # a doubtful result: type it again
+    LIST = "l"  # the results on record
+    OPEN = "o"  # the ids below are the result's
+    VALUE = "v"  # type its value again
+    DELETE = "d"  # ask first
+    DELETE_YES = "y"
+    KEEP = "k"  # No, keep it: back to the result
+
+
+_MARKER_BARE = frozenset({MarkerStep.ADD, MarkerStep.CHECK_KEEP, MarkerStep.CHECK_RETYPE})
+_MARKER_BARE |= {MarkerStep.LIST}
+_MARKER_INDEX = frozenset({MarkerStep.CHOOSE, MarkerStep.UNIT})
+MAX_MARKER_INDEX = 9  # tests and units: one digit
+
+
 AGENT_PURPOSES = frozenset({DatePurpose.AGENT_GIVEN, DatePurpose.AGENT_CORRECTED})
 FUTURE_PURPOSES = frozenset({DatePurpose.SCAN_BOOKED})
 _FORM_LETTERS = {CalciumForm.CARBONATE: "c", CalciumForm.CITRATE: "t"}
@@ -177,6 +208,7 @@ _BONE_DATA = re.compile(
     r"|x:" + ScanStep.SITE + r":(?P<site_scan_id>[0-9]{1,10}):(?P<scan_site>[0-2])"
     r"|g:(?P<dose_step>[" + _letters(DoseStep) + r"]):(?P<dose_id>[0-9]{1,10})"
     r"|y:(?P<check_site>[0-2]):(?P<check>[" + _letters(CheckAnswer) + r"])"
+    r"|L:(?P<marker_step>[" + _letters(MarkerStep) + r"])(?::(?P<marker_arg>[0-9]{1,10}))?"
     r"|(?P<bare>[vkaohqp])"
     r")$"
 )
@@ -202,6 +234,9 @@ class BonePress:
     scan_step: ScanStep | None = None  # SCAN (SITE: the site is `number`)
     dose_step: DoseStep | None = None  # CLINIC_DOSE
     check: CheckAnswer | None = None  # T_SCORE_CHECK (the site is `number`)
+    # MARKER (CHOOSE: the test's index is `number`, UNIT: the unit's; a result's id is
+    # `record_id`)
+    marker_step: MarkerStep | None = None
 
 
 def encode(press: BonePress) -> str:
@@ -248,7 +283,19 @@ def encode(press: BonePress) -> str:
             return f"b:{action}:{press.dose_step}:{press.record_id}"
         case BoneAction.T_SCORE_CHECK:
             return f"b:{action}:{press.number}:{press.check}"
+        case BoneAction.MARKER:
+            return _marker_data(press)
     return f"b:{action}"
+
+
+def _marker_data(press: BonePress) -> str:
+    step = press.marker_step
+    assert step is not None
+    if step in _MARKER_BARE:
+        return f"b:{press.action}:{step}"
+    if step in _MARKER_INDEX:
+        return f"b:{press.action}:{step}:{press.number}"
+    return f"b:{press.action}:{step}:{press.record_id}"
 
 
 def _calcium_tail(press: BonePress) -> str:
@@ -274,6 +321,8 @@ def parse_bone_action(data: str | None) -> BonePress | None:
         return BonePress(BoneAction(match["bare"]))
     if match["scan_step"] or match["site_scan_id"]:
         return _scan_press(match)
+    if match["marker_step"]:
+        return _marker_press(match)
     if match["dose_step"]:
         record_id = int(match["dose_id"])
         step = DoseStep(match["dose_step"])
@@ -358,6 +407,22 @@ def _scan_press(match: re.Match[str]) -> BonePress | None:
         record_id = int(match["scan_id"])
         press = BonePress(BoneAction.SCAN, record_id, scan_step=ScanStep(match["scan_step"]))
     return press if record_id <= MAX_ROW_ID else None
+
+
+def _marker_press(match: re.Match[str]) -> BonePress | None:
+    step, arg = MarkerStep(match["marker_step"]), match["marker_arg"]
+    if step in _MARKER_BARE:
+        return BonePress(BoneAction.MARKER, marker_step=step) if arg is None else None
+    if arg is None:
+        return None
+    number = int(arg)
+    if step in _MARKER_INDEX:
+        if number > MAX_MARKER_INDEX:
+            return None
+        return BonePress(BoneAction.MARKER, number=number, marker_step=step)
+    if number > MAX_ROW_ID:
+        return None
+    return BonePress(BoneAction.MARKER, number, marker_step=step)
 
 
 def _button(label: str, press: BonePress) -> InlineKeyboardButton:
@@ -764,3 +829,85 @@ def pill_count_buttons(counts: list[tuple[int, str, bool]]) -> InlineKeyboardMar
             label = texts.PILLS_STOP_BUTTON.format(name=name)
             rows.append([_button(label, BonePress(BoneAction.PILL_COUNT_STOP, medication_id))])
     return InlineKeyboardMarkup(rows)
+
+
+# --- Lab results (bone turnover markers, 25-OH vitamin D)
+
+
+def _marker(step: MarkerStep, record_id: int = 0, number: int | None = None) -> BonePress:
+    return BonePress(BoneAction.MARKER, record_id, number=number, marker_step=step)
+
+
+def marker_menu_rows(has_results: bool) -> list[list[InlineKeyboardButton]]:
+    """/bone's rows for lab results: add one, and correct or delete one when any."""
+    rows = [[_button(texts.MARKER_ADD, _marker(MarkerStep.ADD))]]
+    if has_results:
+        rows.append([_button(texts.MARKER_CORRECT, _marker(MarkerStep.LIST))])
+    return rows
+
+
+def marker_choice_buttons(names: list[str]) -> InlineKeyboardMarkup:
+    """One big button per test (names in MARKERS order)."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(name, _marker(MarkerStep.CHOOSE, number=index))]
+            for index, name in enumerate(names)
+        ]
+    )
+
+
+def marker_date_picker(marker_index: int, today: date, earliest: date) -> InlineKeyboardMarkup:
+    """The date picker for a new result of one test (Today, Yesterday, the last months)."""
+    return date_picker(DatePurpose.MARKER_TAKEN, marker_index, today, earliest, today)
+
+
+def unit_buttons(labels: list[str]) -> InlineKeyboardMarkup:
+    """The units the test is printed in, one button each (labels in the rule's order)."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(label, _marker(MarkerStep.UNIT, number=index))]
+            for index, label in enumerate(labels)
+        ]
+    )
+
+
+def marker_check_buttons(printed: str) -> InlineKeyboardMarkup:
+    """Is that right? Yes, as typed / Type it again."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.CHECK_KEEP.format(value=printed), _marker(MarkerStep.CHECK_KEEP))],
+            [_button(texts.CHECK_RETYPE, _marker(MarkerStep.CHECK_RETYPE))],
+        ]
+    )
+
+
+def result_list_buttons(results: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """One button per recorded result (id, label), newest first."""
+    return InlineKeyboardMarkup(
+        [[_button(label, _marker(MarkerStep.OPEN, result_id))] for result_id, label in results]
+    )
+
+
+def result_buttons(result_id: int) -> InlineKeyboardMarkup:
+    """A recorded result: change its date, type its value again, delete it."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(
+                    texts.RESULT_CHANGE_DATE, _pick_month(DatePurpose.MARKER_CORRECTED, result_id)
+                )
+            ],
+            [_button(texts.RESULT_CHANGE_VALUE, _marker(MarkerStep.VALUE, result_id))],
+            [_button(texts.RESULT_DELETE, _marker(MarkerStep.DELETE, result_id))],
+        ]
+    )
+
+
+def delete_result_buttons(result_id: int) -> InlineKeyboardMarkup:
+    """Delete this result? Yes / No, keep it."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.DELETE_IT, _marker(MarkerStep.DELETE_YES, result_id))],
+            [_button(texts.KEEP_IT, _marker(MarkerStep.KEEP, result_id))],
+        ]
+    )

@@ -21,12 +21,13 @@ from bot.domain.clinic_agents import agent_advice
 from bot.exports.ics import AppointmentKind, agent_kind
 from bot.ports import ReminderPlanner
 from bot.services.bone import calcium as calcium_schedule
-from bot.services.bone import care_prompts, clinic_agents, pill_counts, reviews
+from bot.services.bone import care_prompts, clinic_agents, markers, pill_counts, reviews
 from bot.services.bone import dxa as dxa_schedule
 from bot.services.bone.calcium import CalciumView, SupplementTally, TodaySupplement
 from bot.services.bone.care_prompts import CareView
 from bot.services.bone.clinic_agents import AgentView
 from bot.services.bone.dxa import DxaView
+from bot.services.bone.markers import MarkersView
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class BonePage:
     dxa: DxaView
     care: CareView
     calcium: CalciumView
+    markers: MarkersView
     # The aromatase inhibitor's planned length (None: no aromatase inhibitor in force).
     ai_plan: reviews.AromataseInhibitorPlan | None = None
 
@@ -49,6 +51,7 @@ class BoneDay:
     dxa: DxaView | None  # None until the patient first opens /bone
     supplements: list[TodaySupplement]  # today's calcium reminders
     supplement_tally: SupplementTally | None  # the last 30 days' calcium reminders
+    markers: MarkersView | None = None  # lab results on record (None: none asked for)
 
 
 async def bone_page(session: AsyncSession, telegram_user_id: int, now: datetime) -> BonePage:
@@ -59,7 +62,8 @@ async def bone_page(session: AsyncSession, telegram_user_id: int, now: datetime)
     care = await care_prompts.care_view(session, patient, now)
     calcium = await calcium_schedule.calcium_view(session, telegram_user_id, now)
     ai_plan = await reviews.ai_plan(session, telegram_user_id, now)
-    return BonePage(agents, dxa, care, calcium, ai_plan)
+    lab = await markers.view_of(session, patient, now)
+    return BonePage(agents, dxa, care, calcium, lab, ai_plan)
 
 
 async def bone_day(session: AsyncSession, patient: Patient, now: datetime) -> BoneDay:
@@ -71,7 +75,8 @@ async def bone_day(session: AsyncSession, patient: Patient, now: datetime) -> Bo
     dxa = await dxa_schedule.view_of(session, patient, now) if has_profile else None
     supplements = await calcium_schedule.supplements_today(session, patient, now)
     tally = await calcium_schedule.supplement_tally(session, patient, now)
-    return BoneDay(agents, dxa, supplements, tally)
+    results = await markers.view_of(session, patient, now)
+    return BoneDay(agents, dxa, supplements, tally, results)
 
 
 @dataclass(frozen=True)

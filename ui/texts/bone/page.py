@@ -7,6 +7,7 @@ from bot.services.bone.page import BoneDay, CalendarEntry
 from ui.texts.bone.calcium import supplement_history, supplements_today
 from ui.texts.bone.clinic_agents import TODAY_AGENT_DUE, TODAY_AGENT_LATE, agent_lines
 from ui.texts.bone.dxa import TODAY_DXA, dxa_lines
+from ui.texts.bone.markers import marker_lines
 from ui.texts.common import capitalised, long_date
 
 BONE_TITLE = "🦴 Your bone-protection calendar"
@@ -28,6 +29,8 @@ def bone_history(day: BoneDay) -> str:
     lines = [agent_lines(view) for view in day.agents if view.last_given_on is not None]
     if day.dxa is not None and day.dxa.latest is not None:
         lines.append(dxa_lines(day.dxa))
+    if day.markers is not None and day.markers.results:
+        lines.append(marker_lines(day.markers))
     if calcium := supplement_history(day.supplement_tally):
         lines.insert(0, calcium)
     return "\n".join(lines)
