@@ -20,6 +20,7 @@ from app.flood_control import FloodLimiter, FloodSafeRequest
 from app.leadership import Leadership
 from app.telegram_transport import AiohttpRequest, RetryingRequest
 from app.updates import PerPersonUpdateProcessor, PollingBot
+from app.webhook import WebhookUpdater
 from bot.config import Settings
 from bot.db.database import create_bot_engine, make_sessions, upgrade_database
 from bot.domain.clock import Clock, utc_now
@@ -182,7 +183,8 @@ def build_application(settings: Settings, clock: Clock = utc_now) -> App:
     )
     app = (
         ApplicationBuilder()
-        .bot(bot)
+        # PTB's Updater, with a webhook that answers every post, an unreadable one included
+        .updater(WebhookUpdater(bot, asyncio.Queue()))
         .context_types(ContextTypes(bot_data=AppState, user_data=Conversation))
         .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))
         .job_queue(None)  # reminders use our own persistent scheduler, not PTB's in-memory one
