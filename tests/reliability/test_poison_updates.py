@@ -98,7 +98,8 @@ def _poison_posts(simulator: BotApiSimulator, person: Person) -> list[bytes]:
 
 
 async def test_a_webhook_post_that_cannot_be_read_is_answered_logged_once_and_stalls_nobody(
-    simulator: BotApiSimulator, webhook_settings: Settings  # noqa: F811
+    simulator: BotApiSimulator,
+    webhook_settings: Settings,  # noqa: F811
 ) -> None:
     token = webhook_settings.telegram_bot_token.get_secret_value()
     url = f"http://127.0.0.1:{webhook_settings.webhook_port}/telegram/hook"
