@@ -82,7 +82,7 @@ class _Bucket:
         if self.tokens < self.capacity:
             self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
-        if self.tokens >= 1:
+        if self.tokens >= 1 - 1e-9:  # refilled to one, give or take the float's last bits
             return now
         return now + (1 - self.tokens) / self.rate
 
