@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     # Messages the bot may send at once above those rates (replies only: reminders are
     # spaced evenly). Telegram tolerates short bursts; these stay below what it allowed.
     send_burst: int = Field(default=20, ge=1)
-    send_per_chat_burst: int = Field(default=3, ge=1)
+    send_per_chat_burst: int = Field(default=2, ge=1)
     leader_retry_seconds: float = Field(default=2.0, gt=0, le=30)
     leader_lease_seconds: float = Field(default=3.0, ge=0.3, le=60)
     database_outage_seconds: float = Field(default=300.0, gt=0)
