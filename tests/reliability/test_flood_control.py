@@ -19,7 +19,14 @@ import pytest
 from app.flood_control import FloodLimiter, Priority
 from bot.config import Settings
 from simulator import BotApiSimulator, RateLimits
-from tests.e2e.helpers import Person, bot_running, eventually, register
+from tests.e2e.helpers import (
+    Person,
+    bot_running,
+    delivered_reminders,
+    eventually,
+    register,
+    seed_patients,
+)
 from tests.e2e.test_bone_calendar import register_clinic
 from tests.e2e.test_data import export_by_buttons, wait_documents
 from ui import texts
@@ -144,6 +151,39 @@ async def test_a_retry_after_is_waited_out_and_the_reply_still_arrives(
     assert apologies(simulator, [alice]) == []
     assert flood_answers(simulator) >= 1, "the simulator never answered 429"
     assert waited >= 0.9, "the retry_after was not waited out"
+
+
+async def test_replies_go_ahead_of_a_peak_of_reminders(
+    simulator: BotApiSimulator, limited: Settings
+) -> None:
+    reminders = 150  # five seconds of sending at 30 a second
+    people = [Person(simulator, 3000 + i, f"Person {i}") for i in range(5)]
+    async with bot_running(limited) as app:
+        patients = await seed_patients(app, simulator, reminders, due_in_seconds=1)
+
+        async def sending() -> bool:
+            return sum(delivered_reminders(simulator, patients).values()) >= 10
+
+        await eventually(sending, timeout=10, what="the reminders under way")
+        waits = []
+        for person in people:  # one after another while the reminders drain
+            asked = time.monotonic()
+            person.say("/help")
+            await person.expect("What I can do")
+            waits.append(time.monotonic() - asked)
+        during = sum(delivered_reminders(simulator, patients).values())
+
+        async def all_delivered() -> bool:
+            return all(n == 1 for n in delivered_reminders(simulator, patients).values())
+
+        await eventually(all_delivered, timeout=20, what=f"{reminders} reminders")
+    print(
+        f"replies during {reminders} reminders: {', '.join(f'{w * 1000:.0f}' for w in waits)}"
+        f" ms ({during} reminders sent by the last one)"
+    )
+    assert during < reminders, "the reminders were gone before the replies: nothing measured"
+    assert max(waits) < 1.0  # behind the queue they would wait seconds
+    assert flood_answers(simulator) == 0
 
 
 async def test_replies_go_before_unprompted_messages_waiting_for_the_same_turns() -> None:
