@@ -38,6 +38,7 @@ import json
 import logging
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 from enum import IntEnum
 
@@ -124,7 +125,7 @@ class FloodLimiter:
         self._chats: dict[str, _Bucket] = {}
         self._next_unprompted = 0.0
         self._paused_until = 0.0
-        self._queues: tuple[list[_Waiter], list[_Waiter]] = ([], [])
+        self._queues: tuple[deque[_Waiter], deque[_Waiter]] = (deque(), deque())
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = _NEVER
         # What happened, for tests and figures: sends that had to queue, 429s met.
@@ -186,40 +187,52 @@ class FloodLimiter:
         self._global.take(now)
         self._chat(chat, now).take(now)
         if priority is Priority.UNPROMPTED:
-            self._next_unprompted = max(self._next_unprompted, now) + self._spacing
+            # A turn given late (the loop was busy) does not push back the ones after it,
+            # up to one interval: the average rate holds, and the buckets bound any burst.
+            self._next_unprompted = max(self._next_unprompted, now - self._spacing) + self._spacing
 
     def _dispatch(self) -> None:
         """Let go every queued send that may go now, replies first; wake again when the
         next one could."""
         now = self._clock()
-        wake = _NEVER
         blocked: set[str] = set()  # a chat whose first waiter waits: its later ones too
-        for priority in Priority:
-            queue = self._queues[priority]
-            kept: list[_Waiter] = []
-            for index, waiter in enumerate(queue):
-                if waiter.future.done():  # its task was cancelled
-                    continue
-                if waiter.chat in blocked:
-                    kept.append(waiter)
-                    continue
-                at = self._ready_at(waiter.chat, priority, now)
-                if at <= now:
-                    self._take(waiter.chat, priority, now)
-                    waiter.future.set_result(None)
-                    continue
-                wake = min(wake, at)
-                if self._shared_wait(now) > now:  # nobody can go before then: stop looking
-                    kept.extend(w for w in queue[index:] if not w.future.done())
-                    break
-                if priority is Priority.UNPROMPTED and self._next_unprompted > now + MIN_WAIT:
-                    kept.extend(w for w in queue[index:] if not w.future.done())
-                    break
-                kept.append(waiter)
-                blocked.add(waiter.chat)
-            self._queues[priority][:] = kept
+        wake = min(self._drain(priority, now, blocked) for priority in Priority)
         if self._queues[0] or self._queues[1]:
             self._arm(wake, now)
+
+    def _drain(self, priority: Priority, now: float, blocked: set[str]) -> float:
+        """Let go what may go now from one queue, from its head; return when the first one
+        left waiting could go.
+
+        It stops at the first waiter that waits for everyone (a pause, the overall bucket,
+        the unprompted spacing), so a peak of queued reminders costs one look per turn,
+        not one look at each of them.
+        """
+        queue = self._queues[priority]
+        wake = _NEVER
+        index = 0
+        while index < len(queue):
+            waiter = queue[index]
+            if waiter.future.done():  # its task was cancelled
+                del queue[index]
+                continue
+            if waiter.chat in blocked:
+                index += 1
+                continue
+            at = self._ready_at(waiter.chat, priority, now)
+            if at <= now:
+                self._take(waiter.chat, priority, now)
+                waiter.future.set_result(None)
+                del queue[index]
+                continue
+            wake = min(wake, at)
+            if self._shared_wait(now) > now:  # nobody can go before then
+                break
+            if priority is Priority.UNPROMPTED and self._next_unprompted > now + MIN_WAIT:
+                break
+            blocked.add(waiter.chat)
+            index += 1
+        return wake
 
     def _shared_wait(self, now: float) -> float:
         """When any message at all could go (the pause and the overall bucket)."""
