@@ -200,3 +200,23 @@ async def test_replies_go_before_unprompted_messages_waiting_for_the_same_turns(
     replies = [asyncio.create_task(send(f"a{i}", 100 + i, Priority.REPLY)) for i in range(3)]
     await asyncio.gather(*reminders, *replies)
     assert order == ["a0", "a1", "a2", "r0", "r1", "r2"]
+
+
+async def test_a_pause_holds_calls_that_create_no_message_too() -> None:
+    limiter = FloodLimiter(1000.0, 10, 1000.0, 10)
+    limiter.pause(0.2)
+    started = time.monotonic()
+    await limiter.clear()  # an edit or a button answer
+    assert time.monotonic() - started >= 0.19
+
+
+async def test_a_cancelled_wait_holds_up_nobody() -> None:
+    limiter = FloodLimiter(10.0, 1, 10.0, 1)
+    await limiter.acquire(1)  # the only token
+    given_up = asyncio.create_task(limiter.acquire(2))
+    await asyncio.sleep(0)
+    given_up.cancel()
+    started = time.monotonic()
+    await limiter.acquire(3)  # the next token, 0.1 s later, is this one's
+    assert time.monotonic() - started < 0.3
+    assert given_up.cancelled()
