@@ -16,9 +16,11 @@ from telegram import BotCommand, Update
 from telegram.ext import ApplicationBuilder, ContextTypes, ExtBot
 
 import handlers
+from app.flood_control import FloodLimiter, FloodSafeRequest
 from app.leadership import Leadership
 from app.telegram_transport import AiohttpRequest, RetryingRequest
 from app.updates import PerPersonUpdateProcessor, PollingBot
+from app.webhook import WebhookUpdater
 from bot.config import Settings
 from bot.db.database import create_bot_engine, make_sessions, upgrade_database
 from bot.domain.clock import Clock, utc_now
@@ -29,7 +31,7 @@ from bot.services.dose_startup import reconcile
 from handlers.common import App
 from handlers.conversation import Conversation
 from scheduler import runtime
-from scheduler.delivery import Courier, Pacer
+from scheduler.delivery import Courier
 from scheduler.dose_batches import DoseBatcher, open_and_send
 from scheduler.planner import ApschedulerPlanner, CoalescingScheduler, create_scheduler
 from ui.texts.commands import COMMANDS
@@ -50,10 +52,13 @@ class Lifecycle:
     """Creates the engine and scheduler after start-up and disposes of them at shutdown;
     in between, steps down when leadership is lost and takes the lead again when it can."""
 
-    def __init__(self, settings: Settings, clock: Clock, transport: AiohttpRequest) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock, transport: AiohttpRequest, limiter: FloodLimiter
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.transport = transport  # the bot's own; the courier sends reminders through it
+        self.limiter = limiter  # the one flood limiter: replies first, then the courier's
         self.poll_timeout = POLL_TIMEOUT
         # What the process exits with: not 0 once leadership could not be recovered.
         self.exit_code = 0
@@ -82,8 +87,7 @@ class Lifecycle:
         self.planner = ApschedulerPlanner(scheduler)
         services = Services(self.settings, sessions, self.planner, self.clock, leadership)
         app.bot_data.install(services)
-        pacer = Pacer(self.settings.send_per_second, self.settings.send_per_chat_per_second)
-        courier = Courier(self.transport, app.bot.base_url, pacer, leadership)
+        courier = Courier(self.transport, app.bot.base_url, self.limiter.unprompted(), leadership)
         runtime.install(services, courier, DoseBatcher(open_and_send))
         self.planner.forget_stored_memory_kinds()
         await self._lead()
@@ -164,19 +168,23 @@ _LIFECYCLES: weakref.WeakKeyDictionary[App, Lifecycle] = weakref.WeakKeyDictiona
 def build_application(settings: Settings, clock: Clock = utc_now) -> App:
     """Build the bot: PTB application, handlers, and the lifecycle hooks."""
     transport = AiohttpRequest(pool_size=256)
-    lifecycle = Lifecycle(settings, clock, transport)
+    limiter = flood_limiter(settings)
+    lifecycle = Lifecycle(settings, clock, transport, limiter)
     bot: ExtBot[None] = PollingBot(
         token=settings.telegram_bot_token.get_secret_value(),
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_file_base_url,
-        # Replies, edits and button answers retry 5xx and network errors; the courier
-        # sends reminders through the same connections with its own retries and pacing.
-        request=RetryingRequest(transport),
+        # Replies, edits, button answers and files wait their turn in the flood limiter
+        # (and wait out any 429) and retry 5xx and network errors; the courier sends
+        # reminders through the same connections, with its own retries, at the limiter's
+        # lower priority.
+        request=RetryingRequest(FloodSafeRequest(transport, limiter)),
         get_updates_request=AiohttpRequest(pool_size=1),
     )
     app = (
         ApplicationBuilder()
-        .bot(bot)
+        # PTB's Updater, with a webhook that answers every post, an unreadable one included
+        .updater(WebhookUpdater(bot, asyncio.Queue()))
         .context_types(ContextTypes(bot_data=AppState, user_data=Conversation))
         .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))
         .job_queue(None)  # reminders use our own persistent scheduler, not PTB's in-memory one
@@ -187,6 +195,16 @@ def build_application(settings: Settings, clock: Clock = utc_now) -> App:
     _LIFECYCLES[app] = lifecycle
     handlers.register_all(app)
     return app
+
+
+def flood_limiter(settings: Settings) -> FloodLimiter:
+    """The one limiter every Bot API call of the bot goes through."""
+    return FloodLimiter(
+        settings.send_per_second,
+        settings.send_burst,
+        settings.send_per_chat_per_second,
+        settings.send_per_chat_burst,
+    )
 
 
 def serve(app: App, settings: Settings) -> int:

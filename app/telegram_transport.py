@@ -12,7 +12,9 @@ Telegram errors (400, 403, 429 with retry_after, 5xx) itself.
 
 `RetryingRequest` wraps it for the bot's own calls (replies to updates, edits, button
 answers, files): a 5xx answer or a network error is tried again a few times, with growing
-waits, before PTB sees it and a handler fails into the generic apology.
+waits, before PTB sees it and a handler fails into the generic apology. Inside it, each
+attempt waits its turn in the flood limiter (`app.flood_control.FloodSafeRequest`), which
+also waits out a 429.
 """
 
 from __future__ import annotations

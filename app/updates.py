@@ -4,9 +4,10 @@ each person's updates in order.
 python-telegram-bot reads a getUpdates batch as a whole: one update it cannot parse (a
 field from a newer Bot API, a changed type) fails the batch, it logs the whole batch (other
 people's messages with it) at CRITICAL, does not move the offset, and fetches the same
-batch again at once, forever. `PollingBot` reads each update on its own: one that cannot be
-read is logged by its id and error type only, and confirmed with the next call so it is
-never served again; the rest of the batch goes on.
+batch again at once, forever. `PollingBot` reads each update on its own (`read_update`):
+one that cannot be read is logged by its id and error type only, and confirmed with the
+next call so it is never served again; the rest of the batch goes on. The webhook
+(`app.webhook`) reads each posted update with the same `read_update`.
 
 python-telegram-bot handles updates one at a time by default, so at 08:00, when hundreds of
 reminders land and people tap Taken together, each waits for everyone before them. Fully
@@ -93,28 +94,47 @@ class PollingBot(ExtBot[None]):
 
     def _readable(self, result: list[JSONDict]) -> Iterator[Update]:
         for data in result:
-            try:
-                update = Update.de_json(data, self)
-            except Exception as error:  # whatever the parser trips on: skip this one only
-                self._skip(data, error)
+            update = read_update(self, data)
+            if update is None:
+                self._skip(data)
                 continue
-            self.insert_callback_data(update)  # as ExtBot.get_updates does
             yield update
 
-    def _skip(self, data: object, error: Exception) -> None:
+    def _skip(self, data: object) -> None:
         update_id = data.get("update_id") if isinstance(data, dict) else None
         if isinstance(update_id, int):
             self._skips.past = max(self._skips.past, update_id + 1)
         self._skips.count += 1
-        # The id and the error's type only: the update's content and the error's message
-        # (which may quote it) stay out of the log.
-        kind = type(error).__name__
-        log.error(
-            "update %s skipped: it could not be read (%s)",
-            update_id,
-            kind,
-            extra={"error_type": kind},  # alike when repeated (app.logs.LimitRepeats)
-        )
+
+
+def read_update(bot: ExtBot[Any], data: object) -> Update | None:
+    """The update in `data`, or None (logged once, by id and error type) if it cannot be read.
+
+    Polling and the webhook both read through this: whatever the parser trips on skips this
+    update only. The update's content and the error's message (which may quote it) stay out
+    of the log.
+    """
+    try:
+        if not isinstance(data, dict):
+            raise TypeError("an update is a JSON object")
+        update = Update.de_json(data, bot)
+    except Exception as error:  # whatever the parser trips on: skip this one only
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        log_unreadable(update_id if isinstance(update_id, int) else None, error)
+        return None
+    bot.insert_callback_data(update)  # as ExtBot.get_updates does
+    return update
+
+
+def log_unreadable(update_id: int | None, error: Exception) -> None:
+    """Log an update skipped as unreadable: its id and the error's type, nothing else."""
+    kind = type(error).__name__
+    log.error(
+        "update %s skipped: it could not be read (%s)",
+        update_id,
+        kind,
+        extra={"error_type": kind},  # alike when repeated (app.logs.LimitRepeats)
+    )
 
 
 class PerPersonUpdateProcessor(BaseUpdateProcessor):

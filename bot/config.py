@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     late_grace_minutes: int = Field(default=240, ge=0, le=48 * 60)
     send_per_second: float = Field(default=30.0, gt=0)
     send_per_chat_per_second: float = Field(default=1.0, gt=0)
+    # Messages the bot may send at once above those rates (replies only: reminders are
+    # spaced evenly). Telegram tolerates short bursts; these stay below what it allowed.
+    send_burst: int = Field(default=20, ge=1)
+    send_per_chat_burst: int = Field(default=2, ge=1)
     leader_retry_seconds: float = Field(default=2.0, gt=0, le=30)
     leader_lease_seconds: float = Field(default=3.0, ge=0.3, le=60)
     database_outage_seconds: float = Field(default=300.0, gt=0)

@@ -1,13 +1,15 @@
 """The one outbound path for everything the bot sends unprompted (reminders, follow-ups).
 
 Paced below Telegram's limits (about 30 messages a second overall and one a second per
-chat; both configurable) by handing out evenly spaced send slots, so a peak minute drains
-at the limit without flood errors. A 429 pauses every send for its `retry_after`; network
+chat; both configurable) by the bot's one flood limiter (`app.flood_control`), which hands
+unprompted messages evenly spaced turns behind every reply, so a peak minute drains at the
+limit without flood errors and people answering are not held up by it. A 429 pauses every
+send, replies included, for its `retry_after`; network
 faults and 5xx replies are retried with backoff, then deferred to a later job run; a 400
 is logged and dropped (retrying it cannot succeed); a 403 means the patient blocked the bot.
 
 python-telegram-bot's AIORateLimiter was not used: it has no per-chat limit for private
-chats and does not retry by default, and it would pace the replies to button presses too.
+chats, does not retry by default and has no priority between replies and reminders.
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
+from typing import Protocol
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -30,10 +31,6 @@ from bot.ports import SOLE_PROCESS, Fence, NotLeader
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-# Waits shorter than this are not slept: the event loop's timers are no finer, and at
-# high rates a sleep per send would cost more than the pacing it buys. The slots still
-# advance, so the average rate holds.
-MIN_WAIT = 0.001
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0)
 
 
@@ -49,42 +46,15 @@ class DeliveryRejected(Exception):
     """Telegram refused the message itself (400): retrying cannot help."""
 
 
-class Pacer:
-    """Evenly spaced send slots: one every 1/rate seconds overall, and per chat."""
-
-    def __init__(
-        self,
-        per_second: float,
-        per_chat_per_second: float,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._interval = 1.0 / per_second if per_second > 0 else 0.0
-        self._chat_interval = 1.0 / per_chat_per_second if per_chat_per_second > 0 else 0.0
-        self._clock = clock
-        self._next_slot = 0.0
-        self._next_for_chat: dict[int, float] = {}
+class Turns(Protocol):
+    """Send turns under Telegram's limits: the bot's one flood limiter, at the priority of
+    unprompted messages (`app.flood_control`; replies go first)."""
 
     async def wait_turn(self, chat_id: int) -> None:
-        """Wait until this chat, then the bot as a whole, may send again."""
-        now = self._clock()
-        chat_at = max(now, self._next_for_chat.get(chat_id, 0.0))
-        self._next_for_chat[chat_id] = chat_at + self._chat_interval
-        if chat_at - now > MIN_WAIT:
-            await asyncio.sleep(chat_at - now)
-            now = self._clock()
-        slot = max(now, self._next_slot)
-        self._next_slot = slot + self._interval
-        if slot - now > MIN_WAIT:
-            await asyncio.sleep(slot - now)
-        self._forget_idle_chats(now)
+        """Wait until this chat, then the bot as a whole, may receive an unprompted message."""
 
     def pause(self, seconds: float) -> None:
         """Hold every send for `seconds` (Telegram said retry_after)."""
-        self._next_slot = max(self._next_slot, self._clock() + seconds)
-
-    def _forget_idle_chats(self, now: float) -> None:
-        if len(self._next_for_chat) > 10_000:
-            self._next_for_chat = {c: t for c, t in self._next_for_chat.items() if t > now}
 
 
 def _seconds(delay: int | float | timedelta) -> float:
@@ -124,7 +94,7 @@ class Courier:
     """
 
     def __init__(
-        self, transport: BaseRequest, base_url: str, pacer: Pacer, fence: Fence = SOLE_PROCESS
+        self, transport: BaseRequest, base_url: str, pacer: Turns, fence: Fence = SOLE_PROCESS
     ) -> None:
         self.transport = transport
         self.pacer = pacer

@@ -88,5 +88,8 @@ def settings(simulator: BotApiSimulator, database_url: str) -> Settings:
         telegram_bot_token=simulator.token,
         telegram_api_base_url=simulator.base_url,
         database_url=database_url,
+        # The bot's flood limiter lets replies burst as far as the simulator above does.
+        send_burst=100,
+        send_per_chat_burst=100,
         _env_file=None,
     )

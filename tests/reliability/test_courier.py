@@ -10,13 +10,13 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
+from app.flood_control import FloodLimiter
 from app.telegram_transport import AiohttpRequest
 from scheduler import delivery
 from scheduler.delivery import (
     Courier,
     DeliveryDeferred,
     DeliveryRejected,
-    Pacer,
     RecipientUnreachable,
     markup_json,
 )
@@ -26,6 +26,11 @@ from ui.keyboards.doses import dose_buttons, supplement_buttons
 PATIENT = 5001
 
 
+def _fast_turns() -> delivery.Turns:
+    """The flood limiter far above the simulator's limits."""
+    return FloodLimiter(1000.0, 1000, 1000.0, 1000).unprompted()
+
+
 @pytest.fixture
 async def courier(simulator: BotApiSimulator) -> AsyncIterator[Courier]:
     """A courier on the bot's transport, paced far above the simulator's limits."""
@@ -33,7 +38,7 @@ async def courier(simulator: BotApiSimulator) -> AsyncIterator[Courier]:
     transport = AiohttpRequest(pool_size=4)
     await transport.initialize()
     try:
-        yield Courier(transport, f"{simulator.base_url}{simulator.token}", Pacer(1000.0, 1000.0))
+        yield Courier(transport, f"{simulator.base_url}{simulator.token}", _fast_turns())
     finally:
         await transport.shutdown()
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
+from app.flood_control import FloodLimiter
 from bot.config import Settings
 from bot.db.models import DoseStatus
-from scheduler.delivery import Pacer
 from simulator import BotApiSimulator, FaultConfig, RateLimits
 from tests.e2e.helpers import (
     bot_running,
@@ -79,7 +79,7 @@ async def test_injected_faults_lose_nothing(
 
 
 async def test_pacer_spaces_sends_evenly_and_holds_each_chat_to_its_rate() -> None:
-    pacer = Pacer(100.0, 2.0)
+    pacer = FloodLimiter(100.0, 1, 2.0, 1).unprompted()
     started = time.monotonic()
     for chat in range(20):  # 20 chats: only the overall rate applies
         await pacer.wait_turn(chat)
@@ -92,7 +92,7 @@ async def test_pacer_spaces_sends_evenly_and_holds_each_chat_to_its_rate() -> No
 
 
 async def test_flood_reply_pauses_every_send() -> None:
-    pacer = Pacer(1000.0, 1000.0)
+    pacer = FloodLimiter(1000.0, 1000, 1000.0, 1000).unprompted()
     pacer.pause(0.3)
     started = time.monotonic()
     await pacer.wait_turn(1)

@@ -581,6 +581,15 @@ async def fuzz(
 ) -> None:
     """Run one bot; Hypothesis throws lists of actions at it from a worker thread."""
     simulator.rate_limits = RateLimits(enabled=False)  # a fuzzer types faster than people
+    # ... and the bot's flood limiter is as open (it would pace the fuzzer's replies).
+    settings_ = settings_.model_copy(
+        update={
+            "send_per_second": 1e6,
+            "send_per_chat_per_second": 1e6,
+            "send_burst": 1000,
+            "send_per_chat_burst": 1000,
+        }
+    )
     alice, bob = Person(simulator, 1001, "Alice"), Person(simulator, 1002, "Bob")
     async with bot_running(settings_) as app:
         fuzzer = Fuzzer(app, simulator, alice, bob)
