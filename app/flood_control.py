@@ -45,6 +45,8 @@ from enum import IntEnum
 from telegram._utils.types import ODVInput
 from telegram.request import BaseRequest, RequestData
 
+from app.wrapped_request import WrappedRequest
+
 log = logging.getLogger(__name__)
 
 # Seconds of retry_after a reply waits out in all before its 429 reaches PTB (and the
@@ -273,7 +275,7 @@ def creates_message(endpoint: str) -> bool:
     return name.startswith(("send", "copymessage", "forwardmessage")) and name != "sendchataction"
 
 
-class FloodSafeRequest(BaseRequest):
+class FloodSafeRequest(WrappedRequest):
     """The bot's transport behind the flood limiter: every Bot API call waits its turn.
 
     A call that creates a message takes a token for its chat; any other waits out a pause.
@@ -284,22 +286,9 @@ class FloodSafeRequest(BaseRequest):
     def __init__(
         self, inner: BaseRequest, limiter: FloodLimiter, patience: float = REPLY_PATIENCE
     ) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.limiter = limiter
         self._patience = patience
-
-    @property
-    def read_timeout(self) -> float | None:
-        """The wrapped transport's default read timeout."""
-        return self.inner.read_timeout
-
-    async def initialize(self) -> None:
-        """Open the wrapped transport."""
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        """Close the wrapped transport."""
-        await self.inner.shutdown()
 
     async def do_request(
         self,

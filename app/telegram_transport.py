@@ -31,6 +31,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from app.wrapped_request import WrappedRequest
+
 # PTB's own defaults (ApplicationBuilder): 5 s to connect, read and write, 1 s for a free
 # connection in the pool; file uploads get 20 s.
 log = logging.getLogger(__name__)
@@ -118,7 +120,7 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(error).__name__}: {detail}") from error
 
 
-class RetryingRequest(BaseRequest):
+class RetryingRequest(WrappedRequest):
     """A `BaseRequest` that tries a request again after a 5xx answer or a network error.
 
     A timeout or a dropped connection after Telegram did the work (the classic lost reply)
@@ -129,21 +131,8 @@ class RetryingRequest(BaseRequest):
     """
 
     def __init__(self, inner: BaseRequest, delays: tuple[float, ...] = REPLY_RETRY_DELAYS) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self._delays = delays
-
-    @property
-    def read_timeout(self) -> float | None:
-        """The wrapped transport's default read timeout."""
-        return self.inner.read_timeout
-
-    async def initialize(self) -> None:
-        """Open the wrapped transport."""
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        """Close the wrapped transport."""
-        await self.inner.shutdown()
 
     async def do_request(
         self,

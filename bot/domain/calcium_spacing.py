@@ -87,7 +87,7 @@ def space_intakes(
     for index in order:
         intake = intakes[index]
         others = [
-            (spot.at, intakes[other].mg)
+            (spot.at, intakes[other].mg, intakes[other].displaced)
             for other, spot in enumerate(placed)
             if spot is not None and other != index
         ]
@@ -97,7 +97,7 @@ def space_intakes(
 
 def _place(
     intake: Intake,
-    others: list[tuple[datetime, int | None]],
+    others: list[tuple[datetime, int | None, bool]],
     meals: Sequence[datetime],
     cap: int,
     gap: timedelta,
@@ -106,11 +106,22 @@ def _place(
     mine = intake.mg if intake.mg is not None else cap
 
     def beside(at: datetime) -> tuple[datetime, ...]:
-        return tuple(when for when, _ in others if abs(when - at) < gap)
+        return tuple(when for when, _, _ in others if abs(when - at) < gap)
+
+    def load(at: datetime) -> list[int]:
+        return [cap if mg is None else mg for when, mg, _ in others if abs(when - at) < gap]
 
     def fits(at: datetime) -> bool:
-        near = [cap if mg is None else mg for when, mg in others if abs(when - at) < gap]
-        return not near or mine + sum(near) <= cap
+        """Within the cap around `at`, and around every moved dose it would sit beside
+        (a dose placed earlier must not be crowded by this one)."""
+        near = load(at)
+        if near and mine + sum(near) > cap:
+            return False
+        return all(
+            mine + sum(load(when)) <= cap
+            for when, _, moved in others
+            if moved and abs(when - at) < gap
+        )
 
     def placed(at: datetime, alone: Placement, later_meal: bool = False) -> Placed:
         near = beside(at)
@@ -124,7 +135,7 @@ def _place(
                 return placed(meal, Placement.MEAL, later_meal=True)
     if fits(intake.at):
         return placed(intake.at, Placement.KEPT)
-    for at in sorted(when + gap for when, _ in others if when + gap > intake.at):
+    for at in sorted(when + gap for when, _, _ in others if when + gap > intake.at):
         if fits(at):
             return Placed(at, Placement.SPACED, (at - gap,))
     raise AssertionError("a gap after the last dose always fits")  # pragma: no cover

@@ -141,6 +141,20 @@ def test_a_dose_larger_than_the_cap_still_gets_a_place() -> None:
     assert (spot.at, spot.how) == (at, Placement.KEPT)
 
 
+def test_a_dose_placed_later_never_crowds_one_placed_before() -> None:
+    # Found by the property below: four 200 mg doses around ACTONEL taken at midnight. The
+    # two moved ones must not both end up within 2 hours of the 04:01 dose with each other.
+    dose = taken_at(ACTONEL_WEEKLY, MONDAY, time(0, 0))
+    day = [calcium(time(0, 0), 200), calcium(time(0, 1), 200), calcium(time(4, 0), 200)]
+    day.append(calcium(time(4, 1), 200))
+    planned = plan_supplement_times(MONDAY, BERLIN, day, dose)
+    for item in planned:
+        near = [
+            o for o in planned if o is not item and abs(o.fires_at - item.fires_at) < CALCIUM_GAP
+        ]
+        assert 200 * (len(near) + 1) <= DEFAULT_MAX_PER_DOSE_MG or not item.moved
+
+
 _MINUTES = st.integers(min_value=0, max_value=23 * 60 + 59)
 
 
